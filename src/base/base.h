@@ -1,0 +1,170 @@
+/* base: context, status codes, diagnostics, arenas, byte buffers, UTF-8 and
+ * fixed-point units.  Every other stage depends on this one and on nothing
+ * else below it. */
+#ifndef KH_BASE_H
+#define KH_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kumihan.h"
+
+/* ---- status --------------------------------------------------------------
+ * The public kh_status enum lives in kumihan.h.  KH_CHECK jumps to the one
+ * clean-up label of the calling function with `ret` set. */
+#define KH_CHECK(expr)                                                       \
+  do {                                                                       \
+    ret = (expr);                                                            \
+    if (ret != KH_OK) goto cleanup;                                          \
+  } while (0)
+
+/* ---- fixed point ---------------------------------------------------------
+ * Lengths after shaping are integers in 1/65536 pt, so traces and PDFs are
+ * bit-stable across machines.  Floats appear only inside line-breaking cost. */
+typedef int32_t kh_fixed;
+#define KH_FIXED_ONE 65536
+#define KH_PT(x) ((kh_fixed)((x) * 65536.0 + ((x) < 0 ? -0.5 : 0.5)))
+#define KH_FIXED_TO_PT(f) ((double)(f) / 65536.0)
+/* a * b / c in 64 bits, rounded to nearest */
+kh_fixed kh_fixed_muldiv(kh_fixed a, int64_t b, int64_t c);
+
+/* ---- sources and positions -----------------------------------------------
+ * A source is one input file held in memory.  Positions are byte offsets
+ * into it; line and column are computed only when a diagnostic is made. */
+typedef struct kh_source {
+  char *path;        /* as the user named it; owned */
+  char *data;        /* NUL-terminated copy of the bytes; owned */
+  size_t len;
+  uint32_t *lines;   /* byte offset of the start of each line; owned */
+  size_t nlines;
+} kh_source;
+
+typedef struct kh_srcpos {
+  const kh_source *src; /* NULL when the position is unknown */
+  uint32_t off;         /* byte offset into src->data */
+} kh_srcpos;
+
+/* 1-based line and column (column counted in characters, not bytes). */
+void kh_srcpos_linecol(kh_srcpos pos, unsigned *line, unsigned *col);
+
+/* ---- context -------------------------------------------------------------*/
+/* Slots where a stage keeps state across calls (e.g. para's ICU break
+ * iterator); freed by kh_ctx_drop through the stage's own function. */
+typedef enum kh_cache_id { KH_CACHE_PARA = 0, KH_CACHE_COUNT } kh_cache_id;
+
+struct kh_ctx {
+  kh_diag_fn diag_fn;
+  void *diag_user;
+  kh_trace_stage trace;      /* stage whose result is dumped, or KH_TRACE_NONE */
+  FILE *trace_out;           /* where the trace goes; not owned */
+  unsigned nerrors, nwarnings;
+  kh_source **sources;       /* every file read, kept for diagnostics */
+  size_t nsources;
+  char *font_dir;            /* directory holding the bundled fonts; owned */
+  char *layout_dir;          /* directory holding layout files; owned */
+  int64_t source_date_epoch; /* -1 when unset */
+  void *cache[KH_CACHE_COUNT];
+  void (*cache_free[KH_CACHE_COUNT])(void *);
+};
+
+/* Diagnostics: "file:line:col: error: message".  kh_error returns
+ * `status` so callers can write `return kh_error(ctx, pos, KH_SYNTAX, ...)`. */
+kh_status kh_error(kh_ctx *ctx, kh_srcpos pos, kh_status status,
+                   const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void kh_warning(kh_ctx *ctx, kh_srcpos pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* An error about a file as a whole (line 0 is not shown). */
+kh_status kh_error_file(kh_ctx *ctx, const char *path, kh_status status,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reads a whole file (or takes a copy of memory) into a source that the
+ * context keeps until kh_ctx_drop.  Checks UTF-8 and reports the first
+ * invalid byte as an error at its position.  *out is owned by ctx. */
+kh_status kh_source_load(kh_ctx *ctx, const char *path, kh_source **out);
+kh_status kh_source_from_memory(kh_ctx *ctx, const char *name,
+                                const char *data, size_t len,
+                                kh_source **out);
+
+/* ---- memory --------------------------------------------------------------
+ * An arena: stage outputs are allocated from it and freed all at once. */
+typedef struct kh_arena kh_arena;
+kh_arena *kh_arena_new(void);
+void kh_arena_drop(kh_arena *a);
+void *kh_arena_alloc(kh_arena *a, size_t size); /* zeroed; NULL on OOM */
+char *kh_arena_strndup(kh_arena *a, const char *s, size_t len);
+
+/* A growable byte buffer (heap).  kh_buf_free is NULL-safe in the sense
+ * that a zeroed buffer may be freed. */
+typedef struct kh_buf {
+  char *data;
+  size_t len, cap;
+} kh_buf;
+kh_status kh_buf_append(kh_buf *b, const void *data, size_t len);
+kh_status kh_buf_printf(kh_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void kh_buf_free(kh_buf *b);
+
+/* Growable array of fixed-size elements: KH_VEC(T) x; kh_vec_push(&x, &v). */
+#define KH_VEC(T)                                                            \
+  struct {                                                                   \
+    T *v;                                                                    \
+    size_t n, cap;                                                           \
+  }
+kh_status kh_vec_grow_(void **v, size_t *cap, size_t need, size_t elem);
+#define kh_vec_reserve(vec, need)                                            \
+  kh_vec_grow_((void **)&(vec)->v, &(vec)->cap, (need), sizeof(*(vec)->v))
+#define kh_vec_push(vec, val)                                                \
+  (kh_vec_reserve((vec), (vec)->n + 1) == KH_OK                              \
+       ? ((vec)->v[(vec)->n++] = (val), KH_OK)                               \
+       : KH_NOMEM)
+#define kh_vec_free(vec) (free((vec)->v), (vec)->v = NULL, (vec)->n = (vec)->cap = 0)
+
+/* ---- UTF-8 ---------------------------------------------------------------*/
+/* Decodes one code point at s[*i] (advancing *i).  Returns -1 for an invalid
+ * sequence (and advances by one byte). */
+int32_t kh_utf8_next(const char *s, size_t len, size_t *i);
+/* Returns the byte offset of the first invalid sequence, or len if none. */
+size_t kh_utf8_validate(const char *s, size_t len);
+/* Encodes cp into out (4 bytes room); returns bytes written. */
+int kh_utf8_encode(int32_t cp, char *out);
+
+/* ---- paths ---------------------------------------------------------------*/
+/* Joins dir and name into a malloc'd string ("name" if it is absolute). */
+char *kh_path_join(const char *dir, const char *name);
+/* Directory part of a path, malloc'd ("." when none). */
+char *kh_path_dirname(const char *path);
+
+/* ---- YAML ----------------------------------------------------------------
+ * The one wrapper over libyaml, used by the layout (style) and by front
+ * matter (doc).  A parsed document is a tree of nodes with positions. */
+typedef enum kh_yaml_kind {
+  KH_YAML_SCALAR,
+  KH_YAML_SEQUENCE,
+  KH_YAML_MAPPING
+} kh_yaml_kind;
+
+typedef struct kh_yaml kh_yaml;
+struct kh_yaml {
+  kh_yaml_kind kind;
+  const char *scalar;   /* NUL-terminated, for scalars */
+  size_t scalar_len;
+  const char *key;      /* for children of a mapping: their key */
+  kh_srcpos pos;        /* of the value (for mappings' children: of the key) */
+  kh_yaml *child;       /* first child (sequence items, mapping values) */
+  kh_yaml *next;        /* next sibling */
+};
+
+/* Parses len bytes starting at `off` within src.  The tree is allocated from
+ * arena.  Syntax errors are reported at their position. */
+kh_status kh_yaml_parse(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
+                        uint32_t off, size_t len, kh_yaml **out);
+/* Child of a mapping by key, or NULL. */
+const kh_yaml *kh_yaml_get(const kh_yaml *map, const char *key);
+/* Scalar as a number; returns KH_SYNTAX (reported) when it is not one. */
+kh_status kh_yaml_number(kh_ctx *ctx, const kh_yaml *node, double *out);
+kh_status kh_yaml_expect(kh_ctx *ctx, const kh_yaml *node, kh_yaml_kind kind);
+
+#endif

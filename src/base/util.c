@@ -1,0 +1,217 @@
+/* base: arenas, buffers, vectors, UTF-8, fixed point and paths. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+
+kh_fixed kh_fixed_muldiv(kh_fixed a, int64_t b, int64_t c) {
+  int64_t p = (int64_t)a * b;
+  int64_t half = c / 2;
+  if ((p < 0) != (c < 0)) half = -half;
+  return (kh_fixed)((p + half) / c);
+}
+
+/* ---- arena: a chain of blocks; large requests get a block of their own --*/
+typedef struct block {
+  struct block *next;
+  size_t used, cap;
+  max_align_t data[];
+} block;
+
+struct kh_arena {
+  block *head;
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+kh_arena *kh_arena_new(void) { return calloc(1, sizeof(kh_arena)); }
+
+void kh_arena_drop(kh_arena *a) {
+  if (!a) return;
+  for (block *b = a->head, *n; b; b = n) {
+    n = b->next;
+    free(b);
+  }
+  free(a);
+}
+
+void *kh_arena_alloc(kh_arena *a, size_t size) {
+  size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+  if (size == 0) size = sizeof(max_align_t);
+  block *b = a->head;
+  if (!b || b->cap - b->used < size) {
+    size_t cap = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+    block *nb = malloc(sizeof(block) + cap);
+    if (!nb) return NULL;
+    nb->used = 0;
+    nb->cap = cap;
+    if (b && cap != ARENA_BLOCK) { /* keep filling the current block */
+      nb->next = b->next;
+      b->next = nb;
+    } else {
+      nb->next = b;
+      a->head = nb;
+    }
+    b = nb;
+  }
+  void *p = (char *)b->data + b->used;
+  b->used += size;
+  memset(p, 0, size);
+  return p;
+}
+
+char *kh_arena_strndup(kh_arena *a, const char *s, size_t len) {
+  char *d = kh_arena_alloc(a, len + 1);
+  if (d) {
+    memcpy(d, s, len);
+    d[len] = '\0';
+  }
+  return d;
+}
+
+/* ---- buffers and vectors -------------------------------------------------*/
+kh_status kh_vec_grow_(void **v, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return KH_OK;
+  size_t nc = *cap ? *cap * 2 : 16;
+  while (nc < need) nc *= 2;
+  void *p = realloc(*v, nc * elem);
+  if (!p) return KH_NOMEM;
+  *v = p;
+  *cap = nc;
+  return KH_OK;
+}
+
+kh_status kh_buf_append(kh_buf *b, const void *data, size_t len) {
+  if (kh_vec_grow_((void **)&b->data, &b->cap, b->len + len + 1, 1) != KH_OK)
+    return KH_NOMEM;
+  if (len) memcpy(b->data + b->len, data, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+  return KH_OK;
+}
+
+kh_status kh_buf_printf(kh_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) return KH_LIBRARY;
+  if (kh_vec_grow_((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1) !=
+      KH_OK)
+    return KH_NOMEM;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+  return KH_OK;
+}
+
+void kh_buf_free(kh_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+/* ---- UTF-8 (RFC 3629: no overlongs, no surrogates, max U+10FFFF) --------*/
+int32_t kh_utf8_next(const char *str, size_t len, size_t *i) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t p = *i;
+  unsigned c = s[p];
+  int n;
+  int32_t cp, min;
+  if (c < 0x80) {
+    *i = p + 1;
+    return (int32_t)c;
+  } else if ((c & 0xE0) == 0xC0) {
+    n = 1, cp = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 2, cp = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 3, cp = c & 0x07, min = 0x10000;
+  } else {
+    *i = p + 1;
+    return -1;
+  }
+  for (int k = 1; k <= n; k++) {
+    if (p + (size_t)k >= len || (s[p + k] & 0xC0) != 0x80) {
+      *i = p + 1;
+      return -1;
+    }
+    cp = (cp << 6) | (s[p + k] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    *i = p + 1;
+    return -1;
+  }
+  *i = p + (size_t)n + 1;
+  return cp;
+}
+
+size_t kh_utf8_validate(const char *s, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    size_t at = i;
+    if ((unsigned char)s[i] < 0x80) {
+      i++;
+      continue;
+    }
+    if (kh_utf8_next(s, len, &i) < 0) return at;
+  }
+  return len;
+}
+
+int kh_utf8_encode(int32_t cp, char *out) {
+  unsigned char *o = (unsigned char *)out;
+  if (cp < 0x80) {
+    o[0] = (unsigned char)cp;
+    return 1;
+  } else if (cp < 0x800) {
+    o[0] = (unsigned char)(0xC0 | (cp >> 6));
+    o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 2;
+  } else if (cp < 0x10000) {
+    o[0] = (unsigned char)(0xE0 | (cp >> 12));
+    o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  o[0] = (unsigned char)(0xF0 | (cp >> 18));
+  o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+  o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+  o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* ---- paths ---------------------------------------------------------------*/
+char *kh_path_join(const char *dir, const char *name) {
+  size_t dl = strlen(dir), nl = strlen(name);
+  if (name[0] == '/' || dl == 0) {
+    char *d = malloc(nl + 1);
+    if (d) memcpy(d, name, nl + 1);
+    return d;
+  }
+  char *p = malloc(dl + nl + 2);
+  if (!p) return NULL;
+  memcpy(p, dir, dl);
+  size_t k = dl;
+  if (dir[dl - 1] != '/') p[k++] = '/';
+  memcpy(p + k, name, nl + 1);
+  return p;
+}
+
+char *kh_path_dirname(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) {
+    char *d = malloc(2);
+    if (d) memcpy(d, ".", 2);
+    return d;
+  }
+  size_t n = slash == path ? 1 : (size_t)(slash - path);
+  char *d = malloc(n + 1);
+  if (d) {
+    memcpy(d, path, n);
+    d[n] = '\0';
+  }
+  return d;
+}

@@ -1,0 +1,168 @@
+/* base: the one wrapper over libyaml.  Builds a small tree of scalars,
+ * sequences and mappings with source positions; aliases and tags are not
+ * used by kumihan's files and are rejected. */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "base/base.h"
+
+typedef struct parser {
+  kh_ctx *ctx;
+  kh_arena *arena;
+  const kh_source *src;
+  uint32_t base;
+  yaml_parser_t p;
+} parser;
+
+static kh_srcpos pos_of(const parser *ps, yaml_mark_t m) {
+  return (kh_srcpos){ps->src, ps->base + (uint32_t)m.index};
+}
+
+static kh_status next_event(parser *ps, yaml_event_t *ev) {
+  if (!yaml_parser_parse(&ps->p, ev)) {
+    const char *what = ps->p.problem ? ps->p.problem : "invalid YAML";
+    return kh_error(ps->ctx, pos_of(ps, ps->p.problem_mark), KH_SYNTAX,
+                    "%s", what);
+  }
+  return KH_OK;
+}
+
+static kh_status parse_node(parser *ps, yaml_event_t *ev, kh_yaml **out,
+                            int depth);
+
+static kh_status parse_children(parser *ps, kh_yaml *node, int is_map,
+                                int depth) {
+  kh_status ret = KH_OK;
+  kh_yaml **tail = &node->child;
+  for (;;) {
+    yaml_event_t ev;
+    KH_CHECK(next_event(ps, &ev));
+    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+      yaml_event_delete(&ev);
+      return KH_OK;
+    }
+    const char *key = NULL;
+    kh_srcpos keypos = pos_of(ps, ev.start_mark);
+    if (is_map) {
+      if (ev.type != YAML_SCALAR_EVENT) {
+        ret = kh_error(ps->ctx, keypos, KH_SYNTAX, "mapping keys must be plain scalars");
+        yaml_event_delete(&ev);
+        return ret;
+      }
+      key = kh_arena_strndup(ps->arena, (const char *)ev.data.scalar.value,
+                             ev.data.scalar.length);
+      yaml_event_delete(&ev);
+      if (!key) return KH_NOMEM;
+      for (kh_yaml *c = node->child; c; c = c->next)
+        if (strcmp(c->key, key) == 0)
+          return kh_error(ps->ctx, keypos, KH_SYNTAX, "duplicate key '%s'", key);
+      KH_CHECK(next_event(ps, &ev));
+    }
+    kh_yaml *child = NULL;
+    ret = parse_node(ps, &ev, &child, depth + 1);
+    yaml_event_delete(&ev);
+    if (ret != KH_OK) return ret;
+    child->key = key;
+    if (key) child->pos = keypos;
+    *tail = child;
+    tail = &child->next;
+  }
+cleanup:
+  return ret;
+}
+
+static kh_status parse_node(parser *ps, yaml_event_t *ev, kh_yaml **out,
+                            int depth) {
+  if (depth > 64)
+    return kh_error(ps->ctx, pos_of(ps, ev->start_mark), KH_LIMIT,
+                    "YAML nested too deeply");
+  kh_yaml *n = kh_arena_alloc(ps->arena, sizeof *n);
+  if (!n) return KH_NOMEM;
+  n->pos = pos_of(ps, ev->start_mark);
+  *out = n;
+  switch (ev->type) {
+  case YAML_SCALAR_EVENT:
+    n->kind = KH_YAML_SCALAR;
+    n->scalar = kh_arena_strndup(ps->arena, (const char *)ev->data.scalar.value,
+                                 ev->data.scalar.length);
+    n->scalar_len = ev->data.scalar.length;
+    return n->scalar ? KH_OK : KH_NOMEM;
+  case YAML_SEQUENCE_START_EVENT:
+    n->kind = KH_YAML_SEQUENCE;
+    return parse_children(ps, n, 0, depth);
+  case YAML_MAPPING_START_EVENT:
+    n->kind = KH_YAML_MAPPING;
+    return parse_children(ps, n, 1, depth);
+  case YAML_ALIAS_EVENT:
+    return kh_error(ps->ctx, n->pos, KH_UNSUPPORTED, "YAML aliases are not supported");
+  default:
+    return kh_error(ps->ctx, n->pos, KH_SYNTAX, "unexpected YAML event");
+  }
+}
+
+kh_status kh_yaml_parse(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
+                        uint32_t off, size_t len, kh_yaml **out) {
+  parser ps = {ctx, arena, src, off, {0}};
+  kh_status ret = KH_OK;
+  *out = NULL;
+  if (!yaml_parser_initialize(&ps.p)) return KH_NOMEM;
+  yaml_parser_set_input_string(&ps.p, (const unsigned char *)src->data + off, len);
+  yaml_event_t ev;
+  int have_doc = 0;
+  for (;;) {
+    KH_CHECK(next_event(&ps, &ev));
+    yaml_event_type_t t = ev.type;
+    if (t == YAML_STREAM_END_EVENT) {
+      yaml_event_delete(&ev);
+      break;
+    }
+    if (t == YAML_DOCUMENT_START_EVENT) {
+      if (have_doc) {
+        ret = kh_error(ctx, pos_of(&ps, ev.start_mark), KH_SYNTAX,
+                       "only one YAML document is allowed");
+        yaml_event_delete(&ev);
+        goto cleanup;
+      }
+      have_doc = 1;
+      yaml_event_delete(&ev);
+      KH_CHECK(next_event(&ps, &ev));
+      ret = parse_node(&ps, &ev, out, 0);
+      yaml_event_delete(&ev);
+      if (ret != KH_OK) goto cleanup;
+      continue;
+    }
+    yaml_event_delete(&ev);
+  }
+cleanup:
+  yaml_parser_delete(&ps.p);
+  return ret;
+}
+
+const kh_yaml *kh_yaml_get(const kh_yaml *map, const char *key) {
+  if (!map || map->kind != KH_YAML_MAPPING) return NULL;
+  for (const kh_yaml *c = map->child; c; c = c->next)
+    if (strcmp(c->key, key) == 0) return c;
+  return NULL;
+}
+
+kh_status kh_yaml_expect(kh_ctx *ctx, const kh_yaml *node, kh_yaml_kind kind) {
+  static const char *names[] = {"a scalar", "a list", "a mapping"};
+  if (node->kind == kind) return KH_OK;
+  if (node->key)
+    return kh_error(ctx, node->pos, KH_SYNTAX, "'%s' must be %s", node->key,
+                    names[kind]);
+  return kh_error(ctx, node->pos, KH_SYNTAX, "expected %s", names[kind]);
+}
+
+kh_status kh_yaml_number(kh_ctx *ctx, const kh_yaml *node, double *out) {
+  kh_status ret = kh_yaml_expect(ctx, node, KH_YAML_SCALAR);
+  if (ret != KH_OK) return ret;
+  char *end;
+  double v = strtod(node->scalar, &end);
+  if (end == node->scalar || *end != '\0')
+    return kh_error(ctx, node->pos, KH_SYNTAX, "'%s' must be a number, not '%s'",
+                    node->key ? node->key : "value", node->scalar);
+  *out = v;
+  return KH_OK;
+}

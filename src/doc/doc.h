@@ -1,0 +1,134 @@
+/* doc: content -> document tree.
+ *
+ * Reads a publication (a folder with publication.yaml, or one Markdown file),
+ * each part's YAML front matter (libyaml through base's wrapper) and its
+ * Markdown body (md4c, CommonMark + GFM tables).  md4c's types stay inside
+ * doc/markdown.c.  Text keeps byte-accurate source positions for diagnostics.
+ */
+#ifndef KH_DOC_H
+#define KH_DOC_H
+
+#include "base/base.h"
+
+/* Inline marks over a block's text.  Ranges are byte offsets [start, end). */
+enum {
+  KH_MARK_STRONG = 1u << 0,
+  KH_MARK_EM = 1u << 1,
+  KH_MARK_CODE = 1u << 2,
+  KH_MARK_LINK = 1u << 3
+};
+
+typedef struct kh_mark {
+  uint32_t start, end;
+  unsigned flags;
+  const char *href; /* for KH_MARK_LINK; NUL-terminated, in the doc arena */
+} kh_mark;
+
+/* A piece of text copied from the source: text[tstart..] came from byte
+ * `soff` of the source.  Used to map a text offset back to file:line:col. */
+typedef struct kh_segment {
+  uint32_t tstart;
+  uint32_t soff;
+} kh_segment;
+
+/* The text of one leaf block (paragraph, heading, table cell).  UTF-8, not
+ * NUL-terminated in general; soft line breaks inside a paragraph have been
+ * joined (no space between two Japanese characters, one space otherwise). */
+typedef struct kh_inline {
+  const char *text;
+  uint32_t len;
+  kh_mark *marks;
+  uint32_t nmarks;
+  kh_segment *segs;
+  uint32_t nsegs;
+  const kh_source *src;
+} kh_inline;
+
+/* Source position of byte `off` of an inline's text. */
+kh_srcpos kh_inline_pos(const kh_inline *in, uint32_t off);
+
+typedef enum kh_node_kind {
+  KH_NODE_PARA,       /* leaf: text, style */
+  KH_NODE_HEADING,    /* leaf: text, level, style "h1".."h6" */
+  KH_NODE_LIST,       /* container of LIST_ITEM; ordered, start */
+  KH_NODE_LIST_ITEM,  /* container of blocks; marker text */
+  KH_NODE_BOX,        /* container: a ruled box (Markdown block quote) */
+  KH_NODE_TABLE,      /* container of ROW */
+  KH_NODE_ROW,        /* container of CELL; header flag */
+  KH_NODE_CELL,       /* leaf: text, align */
+  KH_NODE_RULE,       /* thematic break */
+  KH_NODE_PAGEBREAK   /* explicit new page */
+} kh_node_kind;
+
+typedef enum kh_align {
+  KH_ALIGN_DEFAULT = 0,
+  KH_ALIGN_LEFT,
+  KH_ALIGN_CENTER,
+  KH_ALIGN_RIGHT,
+  KH_ALIGN_JUSTIFY
+} kh_align;
+
+typedef struct kh_node kh_node;
+struct kh_node {
+  kh_node_kind kind;
+  const char *style;  /* paragraph style name looked up in the layout:
+                         "body", "h2", "date", "title", "note", "cell" ...
+                         Set by doc; NUL-terminated, static or arena. */
+  kh_inline text;     /* leaf kinds only */
+  int level;          /* heading level; list nesting depth (1 = outer) */
+  int ordered;        /* lists */
+  int start;          /* ordered lists: first number */
+  int header;         /* rows: part of the table head */
+  int empty;          /* rows: every cell is empty (a head row kept only to
+                         satisfy GFM syntax is not drawn) */
+  kh_align align;     /* cells */
+  kh_srcpos pos;      /* where the block starts */
+  kh_node *child;     /* first child (containers) */
+  kh_node *next;      /* next sibling */
+};
+
+/* One part of a publication: its own front matter and body, starting on a
+ * new page with its own page template. */
+typedef struct kh_part {
+  const kh_source *src;
+  const char *layout;   /* layout name from front matter ("press-release") */
+  const char *page;     /* page template name within the layout, or NULL */
+  const char *title;    /* front matter; NULL when absent */
+  const char *subtitle;
+  const char *date;     /* as printed, e.g. "令和4年3月31日" */
+  const char *date_iso; /* "2022-03-31", for the PDF metadata */
+  const char **issuer;  /* lines, NULL-terminated array */
+  const char *label;    /* page label printed top right, e.g. "別添" */
+  kh_node *body;        /* blocks; front matter is turned into leading and
+                           trailing blocks with styles "date", "issuer",
+                           "title", "subtitle", "contact-heading", "contact",
+                           in the order a press release prints them */
+  kh_part *next;
+} kh_part;
+
+typedef struct kh_doc {
+  kh_arena *arena;   /* owns every node, string and array below */
+  kh_part *parts;
+  /* metadata for the PDF, from publication.yaml or the first part */
+  const char *title;
+  const char *author;
+  const char *subject;
+  const char *date_iso;
+  const char *layout;
+} kh_doc;
+
+/* Reads `path`: a directory with publication.yaml, or a Markdown file. */
+kh_status kh_doc_load(kh_ctx *ctx, const char *path, kh_doc **out);
+/* Reads one Markdown document from memory. */
+kh_status kh_doc_load_memory(kh_ctx *ctx, const char *name, const char *data,
+                             size_t len, kh_doc **out);
+void kh_doc_drop(kh_doc *doc);
+/* Writes the tree as text (the "doc" trace). */
+void kh_doc_trace(const kh_doc *doc, FILE *out);
+
+/* Internal to doc/: parse one part's Markdown body (after front matter). */
+kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena,
+                                const kh_source *src, uint32_t off,
+                                kh_node **out);
+
+#endif

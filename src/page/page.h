@@ -1,0 +1,78 @@
+/* page: lines -> blocks on pages.
+ *
+ * Places each block's lines on the page's line grid (hanmen: characters per
+ * line x lines per page at a fixed pitch), with 行取り for headings, ruled
+ * boxes, ruled tables, page templates (folio, part label), and breaks pages
+ * keeping headings with what follows.  Produces positioned items for pdf/. */
+#ifndef KH_PAGE_H
+#define KH_PAGE_H
+
+#include "para/para.h"
+
+/* Composes one leaf block at a measure: the driver chains style -> shape ->
+ * para for the page builder, which never calls those stages itself. */
+typedef kh_status (*kh_compose_fn)(void *user, const kh_node *node,
+                                   const kh_pstyle *style, const char *marker,
+                                   kh_fixed measure, kh_lines *out);
+
+typedef struct kh_pglyph {
+  uint32_t gid;
+  kh_fixed x;         /* pen position on the page, from the left edge */
+  kh_fixed adv;       /* advance as drawn */
+  kh_fixed dy;        /* vertical offset from the run's baseline */
+  const char *text;   /* the characters of its cluster, for ToUnicode and
+                         text extraction; len 0 for the second and later
+                         glyphs of a cluster */
+  uint32_t text_len;
+} kh_pglyph;
+
+typedef enum kh_item_kind {
+  KH_ITEM_GLYPHS, /* a run of glyphs of one font and size on one baseline */
+  KH_ITEM_IMAGE,  /* a colour glyph drawn as its PNG */
+  KH_ITEM_LINE,   /* a straight rule */
+  KH_ITEM_LINK    /* a link annotation over a rectangle */
+} kh_item_kind;
+
+/* Coordinates in kh_fixed points, origin at the page's top-left corner,
+ * y growing downwards; pdf/ flips them. */
+typedef struct kh_item {
+  kh_item_kind kind;
+  int font;           /* GLYPHS, IMAGE: index into the fontset */
+  kh_fixed size;      /* GLYPHS, IMAGE */
+  kh_fixed x, y;      /* GLYPHS: baseline y; IMAGE: top-left; LINE: start;
+                         LINK: top-left */
+  kh_fixed x2, y2;    /* LINE: end; IMAGE, LINK: bottom-right */
+  kh_fixed width;     /* LINE: stroke width */
+  kh_pglyph *glyphs;  /* GLYPHS; IMAGE: exactly one */
+  uint32_t n;
+  const char *href;   /* LINK */
+} kh_item;
+
+typedef struct kh_outline_entry {
+  int level;          /* 1 = top */
+  const char *title;  /* UTF-8, NUL-terminated */
+  int page;           /* 0-based */
+  kh_fixed y;         /* top of the heading on its page */
+} kh_outline_entry;
+
+typedef struct kh_page {
+  kh_item *items;
+  uint32_t n;
+} kh_page;
+
+typedef struct kh_pages {
+  kh_arena *arena;    /* owns everything below */
+  kh_fixed w, h;
+  kh_page *pages;
+  uint32_t n;
+  kh_outline_entry *outline;
+  uint32_t noutline;
+} kh_pages;
+
+kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc,
+                        const kh_layout *layout, kh_compose_fn compose,
+                        void *user, kh_pages **out);
+void kh_pages_drop(kh_pages *pages);
+void kh_page_trace(const kh_pages *pages, FILE *out);
+
+#endif

@@ -1,0 +1,72 @@
+/* para: shaped glyph runs -> lines (Japanese line composition).
+ *
+ * Follows W3C JLReq (https://www.w3.org/TR/jlreq/) and JIS X 4051:
+ * JLReq character classes, line breaking rules (kinsoku, §3.1.7, §3.1.8),
+ * spacing between adjacent characters (§3.1.4, Appendix A), Japanese-Western
+ * spacing (§3.2.2), and line adjustment (§3.8): push-in before push-out,
+ * compress punctuation glue before Japanese-Western glue, expand
+ * Japanese-Western glue and spaces before inter-character spacing.  ICU gives
+ * the UAX #14 break opportunities; the JLReq tables in jlreq.c refine them. */
+#ifndef KH_PARA_H
+#define KH_PARA_H
+
+#include "shape/shape.h"
+
+/* A line: a range of the paragraph's glyphs with their final pen positions. */
+typedef struct kh_line {
+  uint32_t first, count; /* glyph range drawn (trailing spaces excluded) */
+  kh_fixed *x;           /* pen x of each glyph, relative to the line origin */
+  kh_fixed x0;           /* line origin relative to the paragraph's left edge
+                            (indents, centring, right alignment) */
+  kh_fixed width;        /* ink extent: x of last glyph + its advance */
+  uint32_t text_start, text_end; /* bytes of the paragraph text it holds */
+  int last;              /* the paragraph's last line */
+  int overfull;          /* no way to fit the measure was found */
+} kh_line;
+
+typedef struct kh_lines {
+  const kh_shaped *sh;
+  kh_line *lines;
+  uint32_t n;
+} kh_lines;
+
+/* Breaks and justifies one paragraph.  `opening_half` is the layout's choice
+ * for a line-start opening bracket (JLReq §3.1.5).  Allocates from arena. */
+kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
+                          int opening_half, kh_lines *out);
+/* One line per output line: the text with "|" at each break, then the
+ * line's width and adjustment. */
+void kh_para_trace(const kh_lines *lines, FILE *out);
+
+/* ---- JLReq tables (jlreq.c), exposed for the unit tests ------------------*/
+typedef enum kh_jclass {
+  KH_CL_OPENING = 1,        /* cl-01 opening brackets 「（ */
+  KH_CL_CLOSING = 2,        /* cl-02 closing brackets 」） */
+  KH_CL_HYPHEN = 3,         /* cl-03 hyphens ‐〜 */
+  KH_CL_DIVIDING = 4,       /* cl-04 dividing punctuation ？！ */
+  KH_CL_MIDDLE_DOT = 5,     /* cl-05 middle dots ・：； */
+  KH_CL_FULL_STOP = 6,      /* cl-06 full stops 。． */
+  KH_CL_COMMA = 7,          /* cl-07 commas 、， */
+  KH_CL_INSEPARABLE = 8,    /* cl-08 inseparable —…‥ */
+  KH_CL_ITERATION = 9,      /* cl-09 iteration marks ヽゝ々 */
+  KH_CL_PROLONGED = 10,     /* cl-10 prolonged sound mark ー */
+  KH_CL_SMALL_KANA = 11,    /* cl-11 small kana ぁっャ */
+  KH_CL_PREFIX = 12,        /* cl-12 prefixed abbreviations ¥＄ */
+  KH_CL_POSTFIX = 13,       /* cl-13 postfixed abbreviations ％℃ */
+  KH_CL_IDEO_SPACE = 14,    /* cl-14 ideographic space */
+  KH_CL_HIRAGANA = 15,      /* cl-15 */
+  KH_CL_KATAKANA = 16,      /* cl-16 */
+  KH_CL_MATH_SYMBOL = 17,   /* cl-17 ＝≠ */
+  KH_CL_MATH_OP = 18,       /* cl-18 ＋−×÷ */
+  KH_CL_IDEOGRAPHIC = 19,   /* cl-19 kanji and other full-width characters */
+  KH_CL_NUMERAL = 24,       /* cl-24 grouped numerals (digits) */
+  KH_CL_UNIT = 25,          /* cl-25 unit symbols ㎏ */
+  KH_CL_WESTERN_SPACE = 26, /* cl-26 Western word space */
+  KH_CL_WESTERN = 27        /* cl-27 Western characters */
+} kh_jclass;
+
+kh_jclass kh_jlreq_class(int32_t cp);
+/* May a line break between a and b (by JLReq's rules alone)? */
+int kh_jlreq_may_break(kh_jclass a, kh_jclass b);
+
+#endif

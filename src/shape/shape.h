@@ -1,0 +1,64 @@
+/* shape: styled runs -> shaped glyph runs (HarfBuzz).
+ *
+ * Loads the layout's fonts once (immutable hb fonts, shared by every
+ * paragraph), shapes each run, and falls back per character to the face's
+ * other fonts and then to the layout's fallback fonts (emoji).  A character no
+ * font covers is a warning at its file:line:col, never a silent .notdef. */
+#ifndef KH_SHAPE_H
+#define KH_SHAPE_H
+
+#include "style/style.h"
+
+typedef struct kh_font kh_font;
+typedef struct kh_fontset kh_fontset;
+
+/* Loads every font the layout names.  A missing or unreadable font file is
+ * an error at the layout line naming it. */
+kh_status kh_fontset_new(kh_ctx *ctx, const kh_layout *layout,
+                         kh_fontset **out);
+void kh_fontset_drop(kh_fontset *set);
+int kh_fontset_count(const kh_fontset *set);
+kh_font *kh_fontset_get(const kh_fontset *set, int index);
+
+/* Facts about a font for the PDF embedder (transfer none). */
+const char *kh_font_path(const kh_font *font);
+struct hb_face_t *kh_font_hb_face(const kh_font *font);
+struct hb_font_t *kh_font_hb_font(const kh_font *font); /* scale = upem */
+unsigned kh_font_upem(const kh_font *font);
+int kh_font_has_color_png(const kh_font *font); /* CBDT/sbix bitmaps */
+/* Nominal glyph of a code point; 0 when the font has none. */
+uint32_t kh_font_glyph(const kh_font *font, int32_t cp);
+
+enum {
+  KH_GLYPH_IMAGE = 1u << 0,          /* draw as the font's colour bitmap */
+  KH_GLYPH_UNSAFE_TO_BREAK = 1u << 1, /* HarfBuzz: re-shape if broken here */
+  KH_GLYPH_SPACE = 1u << 2,          /* a white-space character */
+  KH_GLYPH_CLUSTER_START = 1u << 3   /* first glyph of its cluster */
+};
+
+typedef struct kh_glyph {
+  uint32_t gid;
+  int16_t font;       /* index into the fontset (= layout->fonts) */
+  uint16_t flags;
+  uint32_t cluster;   /* byte offset of the cluster in the paragraph text */
+  uint32_t cluster_end; /* byte offset where the cluster ends */
+  int32_t cp;         /* first code point of the cluster */
+  kh_fixed size;      /* font size */
+  kh_fixed adv;       /* advance (an image glyph: exactly one em) */
+  kh_fixed dx, dy;    /* offset of the glyph from its pen position */
+  uint32_t run;       /* index of the styled run it came from */
+} kh_glyph;
+
+typedef struct kh_shaped {
+  const kh_spara *sp;
+  kh_glyph *glyphs;   /* in logical order, from the arena */
+  uint32_t n;
+} kh_shaped;
+
+kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
+                        const kh_layout *layout, const kh_spara *sp,
+                        kh_shaped *out);
+/* Serialises glyphs like hb-shape: [font:gid=cluster+advance|...]. */
+void kh_shape_trace(const kh_layout *layout, const kh_shaped *sh, FILE *out);
+
+#endif

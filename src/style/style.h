@@ -1,0 +1,130 @@
+/* style: document tree -> styled runs.
+ *
+ * Reads the layout (layout/<name>.yaml: page, grid, fonts, composite faces,
+ * paragraph styles, page templates) and resolves every leaf block into a
+ * paragraph style plus runs of text that each have one font, size and
+ * script.  Composite fonts in the manner of LuaTeX-ja's jfont/Latin pair or
+ * InDesign's composite fonts: a face names one font per script. */
+#ifndef KH_STYLE_H
+#define KH_STYLE_H
+
+#include "doc/doc.h"
+
+/* Scripts a composite face assigns fonts by. */
+typedef enum kh_script {
+  KH_SCRIPT_JA = 0,   /* kana, kanji, full-width forms, CJK punctuation */
+  KH_SCRIPT_LATIN,    /* Latin letters, digits, ASCII punctuation, space */
+  KH_SCRIPT_EMOJI,    /* emoji presentation characters */
+  KH_SCRIPT_COUNT
+} kh_script;
+
+/* Script of a code point (by Unicode block and emoji ranges). */
+kh_script kh_script_of(int32_t cp);
+
+/* A font file the layout names; shape/ loads it, by index. */
+typedef struct kh_font_ref {
+  const char *name;  /* layout name, e.g. "mincho" */
+  const char *path;  /* resolved file path */
+  kh_srcpos pos;     /* where the layout names it, for diagnostics */
+} kh_font_ref;
+
+/* A composite face: one font (index into kh_layout.fonts) per script. */
+typedef struct kh_face {
+  const char *name;
+  int font[KH_SCRIPT_COUNT];
+  kh_fixed latin_scale; /* size factor for Latin (65536 = 1.0) */
+} kh_face;
+
+typedef struct kh_pstyle {
+  const char *name;
+  int face;            /* index into kh_layout.faces */
+  int strong_face;     /* face for **strong** text (Japanese has no faux
+                          bold: bold switches to the Gothic face) */
+  kh_fixed size;       /* font size */
+  kh_align align;
+  kh_fixed indent;     /* first-line indent, relative to `left` (may be <0) */
+  kh_fixed left;       /* left indent of every line */
+  kh_fixed right;      /* right indent */
+  int space_before;    /* in grid lines */
+  int space_after;
+  int lines;           /* 行取り: grid lines the block occupies, 0 = as needed */
+  int box;             /* draw a ruled box around the block */
+  int keep_with_next;  /* headings */
+  int outline;         /* 0: not in the PDF outline; else its level */
+  const char *marker;  /* list items: marker text (e.g. "・"), or NULL */
+} kh_pstyle;
+
+/* A page template: what is printed around the text block. */
+typedef struct kh_page_tpl {
+  const char *name;
+  int folio;           /* print the page number at the foot */
+  int label_box;       /* draw the part's label (別添) in a box, top right */
+} kh_page_tpl;
+
+typedef struct kh_layout {
+  kh_arena *arena;
+  const char *name;
+  kh_fixed page_w, page_h;
+  kh_fixed margin_top;      /* top of the first grid line's em box */
+  kh_fixed margin_left;     /* derived: the text block is centred */
+  int grid_chars;           /* characters per line (body size) */
+  int grid_lines;           /* lines per page */
+  kh_fixed grid_size;       /* body font size, the grid's em */
+  kh_fixed line_pitch;      /* baseline to baseline */
+  kh_fixed text_w, text_h;  /* derived text block */
+  kh_fixed rule_width;      /* tables, boxes */
+  int line_start_opening_half; /* JLReq 3.1.5: keep the half-em space
+                                  before a line-start opening bracket */
+  kh_font_ref *fonts;
+  int nfonts;
+  int fallback[4];          /* fonts tried for characters a face lacks */
+  int nfallback;
+  kh_face *faces;
+  int nfaces;
+  kh_pstyle *styles;
+  int nstyles;
+  kh_page_tpl *pages;
+  int npages;
+} kh_layout;
+
+/* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
+ * errors at their position. */
+kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
+void kh_layout_drop(kh_layout *layout);
+/* Style by name; falls back to "body" (never NULL once loaded). */
+const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *name);
+const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
+
+/* ---- styled runs ---------------------------------------------------------*/
+enum { KH_RUN_STRONG = 1u << 0, KH_RUN_LINK = 1u << 1 };
+
+typedef struct kh_run {
+  uint32_t start, end;  /* byte range in the paragraph text */
+  int font;             /* index into layout->fonts (before fallback) */
+  int fallback_face;    /* face whose other fonts shape/ may try */
+  kh_fixed size;
+  kh_script script;
+  unsigned flags;
+  const char *href;     /* KH_RUN_LINK */
+} kh_run;
+
+/* A leaf block made ready for shaping. */
+typedef struct kh_spara {
+  const kh_node *node;      /* the block it comes from */
+  const kh_pstyle *style;
+  const char *text;         /* the text to typeset (marker included) */
+  uint32_t len;
+  uint32_t marker_len;      /* list marker bytes at the start of text */
+  kh_run *runs;
+  uint32_t nruns;
+  kh_fixed measure;         /* line length available */
+} kh_spara;
+
+/* Splits one leaf node into runs under `style`; the paragraph measure is
+ * `measure` less the style's indents.  Allocates from `arena`. */
+kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
+                        const kh_node *node, const kh_pstyle *style,
+                        const char *marker, kh_fixed measure, kh_spara *out);
+void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out);
+
+#endif
