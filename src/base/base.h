@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "kumihan.h"
 
@@ -152,7 +153,8 @@ struct kh_yaml {
   const char *scalar;   /* NUL-terminated, for scalars */
   size_t scalar_len;
   const char *key;      /* for children of a mapping: their key */
-  kh_srcpos pos;        /* of the value (for mappings' children: of the key) */
+  kh_srcpos pos;        /* of the value */
+  kh_srcpos key_pos;    /* for children of a mapping: of their key */
   kh_yaml *child;       /* first child (sequence items, mapping values) */
   kh_yaml *next;        /* next sibling */
 };

@@ -139,7 +139,7 @@ static void emit(kh_ctx *ctx, kh_severity sev, const char *where,
                  const char *fmt, va_list ap) {
   char msg[1024];
   vsnprintf(msg, sizeof msg, fmt, ap);
-  char line[1400];
+  char line[1600];
   snprintf(line, sizeof line, "%s: %s: %s", where,
            sev == KH_SEV_ERROR ? "error" : "warning", msg);
   if (sev == KH_SEV_ERROR) ctx->nerrors++;

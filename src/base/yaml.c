@@ -15,8 +15,20 @@ typedef struct parser {
   yaml_parser_t p;
 } parser;
 
+/* libyaml counts lines and characters, not bytes: walk the UTF-8. */
 static kh_srcpos pos_of(const parser *ps, yaml_mark_t m) {
-  return (kh_srcpos){ps->src, ps->base + (uint32_t)m.index};
+  const kh_source *s = ps->src;
+  size_t lo = 0, hi = s->nlines; /* line holding the parse's start */
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (s->lines[mid] <= ps->base) lo = mid;
+    else hi = mid;
+  }
+  size_t line = lo + m.line;
+  size_t off = m.line == 0 ? ps->base : (line < s->nlines ? s->lines[line] : s->len);
+  for (size_t c = 0; c < m.column && off < s->len && s->data[off] != '\n'; c++)
+    kh_utf8_next(s->data, s->len, &off);
+  return (kh_srcpos){s, (uint32_t)off};
 }
 
 static kh_status next_event(parser *ps, yaml_event_t *ev) {
@@ -64,7 +76,7 @@ static kh_status parse_children(parser *ps, kh_yaml *node, int is_map,
     yaml_event_delete(&ev);
     if (ret != KH_OK) return ret;
     child->key = key;
-    if (key) child->pos = keypos;
+    if (key) child->key_pos = keypos;
     *tail = child;
     tail = &child->next;
   }

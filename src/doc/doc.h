@@ -89,7 +89,8 @@ struct kh_node {
 
 /* One part of a publication: its own front matter and body, starting on a
  * new page with its own page template. */
-typedef struct kh_part {
+typedef struct kh_part kh_part;
+struct kh_part {
   const kh_source *src;
   const char *layout;   /* layout name from front matter ("press-release") */
   const char *page;     /* page template name within the layout, or NULL */
@@ -104,7 +105,7 @@ typedef struct kh_part {
                            "title", "subtitle", "contact-heading", "contact",
                            in the order a press release prints them */
   kh_part *next;
-} kh_part;
+};
 
 typedef struct kh_doc {
   kh_arena *arena;   /* owns every node, string and array below */

@@ -18,7 +18,12 @@ typedef struct kh_line {
   kh_fixed *x;           /* pen x of each glyph, relative to the line origin */
   kh_fixed x0;           /* line origin relative to the paragraph's left edge
                             (indents, centring, right alignment) */
-  kh_fixed width;        /* ink extent: x of last glyph + its advance */
+  kh_fixed width;        /* set width: end of the last character's box,
+                            plus the half-em after a line-end 」。、 when it
+                            is kept (then equal to x of last glyph + its
+                            advance; x + advance - width = half an em when
+                            that space was removed to fit) */
+  kh_fixed natural;      /* width before justification (for the trace) */
   uint32_t text_start, text_end; /* bytes of the paragraph text it holds */
   int last;              /* the paragraph's last line */
   int overfull;          /* no way to fit the measure was found */
@@ -60,7 +65,9 @@ typedef enum kh_jclass {
   KH_CL_MATH_OP = 18,       /* cl-18 ＋−×÷ */
   KH_CL_IDEOGRAPHIC = 19,   /* cl-19 kanji and other full-width characters */
   KH_CL_NUMERAL = 24,       /* cl-24 grouped numerals (digits) */
-  KH_CL_UNIT = 25,          /* cl-25 unit symbols ㎏ */
+  KH_CL_UNIT = 25,          /* cl-25 unit symbols ("km" after a numeral):
+                               contextual, never returned by
+                               kh_jlreq_class (㎏ is cl-13, Appendix A) */
   KH_CL_WESTERN_SPACE = 26, /* cl-26 Western word space */
   KH_CL_WESTERN = 27        /* cl-27 Western characters */
 } kh_jclass;
@@ -68,5 +75,57 @@ typedef enum kh_jclass {
 kh_jclass kh_jlreq_class(int32_t cp);
 /* May a line break between a and b (by JLReq's rules alone)? */
 int kh_jlreq_may_break(kh_jclass a, kh_jclass b);
+
+/* ---- internal to para/: the spacing tables jlreq.c gives compose.c ------
+ * Spacing groups: how a character takes part in inter-character spacing.
+ * Punctuation with a half-em ink box (OPEN, CLOSE, STOP, MIDDLE) only when
+ * its glyph is full-width; a proportional glyph is Western. */
+typedef enum kh_jgroup {
+  KH_JG_JA = 0,  /* kana, kanji (cl-09..11, 15, 16, 19) */
+  KH_JG_OTHER,   /* other full-width characters (cl-03, 04, 08, 12..14, 17, 18) */
+  KH_JG_WEST,    /* Western characters and numerals (cl-24, 25, 27) */
+  KH_JG_OPEN,    /* cl-01 */
+  KH_JG_CLOSE,   /* cl-02 and cl-07 */
+  KH_JG_STOP,    /* cl-06 */
+  KH_JG_MIDDLE,  /* cl-05 */
+  KH_JG_COUNT
+} kh_jgroup;
+
+/* Adjustment tiers, spent in this order (JLReq 3.8.3, 3.8.4). */
+enum {
+  KH_SHRINK_NONE = 0,
+  KH_SHRINK_SPACE,  /* Western word spaces, down to a quarter em */
+  KH_SHRINK_MIDDLE, /* quarter em around middle dots */
+  KH_SHRINK_PUNCT,  /* half em before 「 and after 」、 */
+  KH_SHRINK_JW,     /* Japanese-Western quarter em, down to an eighth */
+  KH_STRETCH_NONE = 0,
+  KH_STRETCH_SPACE, /* Western word spaces, up to half an em */
+  KH_STRETCH_JW     /* Japanese-Western quarter em, up to half an em */
+};
+
+/* Glue between two adjacent characters, in eighths of an em. */
+typedef struct kh_jglue {
+  uint8_t nat, shrink, stretch, shrink_tier, stretch_tier;
+} kh_jglue;
+
+/* The box model of a group, in eighths of an em: the box is the advance
+ * less `trim`; the glyph's pen is `pen` from the box's start; `lead` is the
+ * space before it at a line start, `end` the space after it at a line end
+ * (removable when `end_removable`). */
+typedef struct kh_jbox {
+  int8_t trim, pen, lead, end, end_removable;
+} kh_jbox;
+
+/* Letter-spacing (JLReq 3.8.4 c, d) between two characters. */
+typedef enum kh_spread {
+  KH_SPREAD_OK = 0,   /* may be spaced out */
+  KH_SPREAD_LAST,     /* only when nothing else on the line can be */
+  KH_SPREAD_NEVER     /* never (inseparable characters) */
+} kh_spread;
+
+kh_jgroup kh_jlreq_group(kh_jclass c, int fullwidth);
+const kh_jglue *kh_jlreq_glue(kh_jgroup a, kh_jgroup b);
+const kh_jbox *kh_jlreq_box(kh_jgroup g);
+kh_spread kh_jlreq_spread(kh_jclass a, kh_jclass b);
 
 #endif

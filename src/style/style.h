@@ -91,8 +91,10 @@ typedef struct kh_layout {
  * errors at their position. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
 void kh_layout_drop(kh_layout *layout);
-/* Style by name; falls back to "body" (never NULL once loaded). */
-const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *name);
+/* Style by name: "<page>.<name>" first when page is not NULL, then "<name>",
+ * then "body" (never NULL once loaded). */
+const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
+                                 const char *name);
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
 
 /* ---- styled runs ---------------------------------------------------------*/

@@ -1,0 +1,363 @@
+/* doc: publications, parts and front matter.
+ *
+ * A publication is a folder with publication.yaml listing its parts in
+ * order, or a single Markdown file.  A part is a Markdown file that may
+ * start with YAML front matter between "---" lines.  Front matter that a
+ * press release prints (date, issuer, title, subtitle, contact) becomes
+ * blocks around the body, in the order the genre prints them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "doc/doc.h"
+
+kh_srcpos kh_inline_pos(const kh_inline *in, uint32_t off) {
+  if (!in->src || in->nsegs == 0) return (kh_srcpos){in->src, 0};
+  uint32_t lo = 0, hi = in->nsegs;
+  while (hi - lo > 1) {
+    uint32_t mid = (lo + hi) / 2;
+    if (in->segs[mid].tstart <= off) lo = mid;
+    else hi = mid;
+  }
+  const kh_segment *s = &in->segs[lo];
+  uint32_t soff = s->soff + (off >= s->tstart ? off - s->tstart : 0);
+  if (soff > in->src->len) soff = (uint32_t)in->src->len;
+  return (kh_srcpos){in->src, soff};
+}
+
+/* A leaf block holding a front-matter string. */
+static kh_node *meta_block(kh_arena *arena, const kh_yaml *y, const char *style,
+                           kh_node_kind kind) {
+  kh_node *n = kh_arena_alloc(arena, sizeof *n);
+  kh_segment *seg = kh_arena_alloc(arena, sizeof *seg);
+  if (!n || !seg) return NULL;
+  n->kind = kind;
+  n->style = style;
+  n->level = kind == KH_NODE_HEADING ? 1 : 0;
+  n->pos = y->pos;
+  seg->tstart = 0;
+  seg->soff = y->pos.off;
+  n->text = (kh_inline){y->scalar, (uint32_t)y->scalar_len, NULL, 0, seg, 1, y->pos.src};
+  return n;
+}
+
+typedef struct chain {
+  kh_node *head, *tail;
+} chain;
+
+static void chain_add(chain *c, kh_node *n) {
+  if (c->tail) c->tail->next = n;
+  else c->head = n;
+  c->tail = n;
+  while (c->tail->next) c->tail = c->tail->next;
+}
+
+static kh_status scalar_or_list(kh_ctx *ctx, kh_arena *arena, const kh_yaml *y,
+                                const char *style, chain *c) {
+  if (y->kind == KH_YAML_SCALAR) {
+    kh_node *n = meta_block(arena, y, style, KH_NODE_PARA);
+    if (!n) return KH_NOMEM;
+    chain_add(c, n);
+    return KH_OK;
+  }
+  kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_SEQUENCE);
+  if (ret != KH_OK) return ret;
+  for (const kh_yaml *it = y->child; it; it = it->next) {
+    if ((ret = kh_yaml_expect(ctx, it, KH_YAML_SCALAR)) != KH_OK) return ret;
+    kh_node *n = meta_block(arena, it, style, KH_NODE_PARA);
+    if (!n) return KH_NOMEM;
+    chain_add(c, n);
+  }
+  return KH_OK;
+}
+
+/* Reads the front matter keys of one part. */
+static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
+                              const kh_yaml *fm, chain *head, chain *tail) {
+  kh_status ret = KH_OK;
+  if (fm->kind != KH_YAML_MAPPING)
+    return kh_error(ctx, fm->pos, KH_SYNTAX, "front matter must be a mapping");
+  const kh_yaml *title = NULL, *subtitle = NULL, *date = NULL, *issuer = NULL;
+  for (const kh_yaml *k = fm->child; k; k = k->next) {
+    const char *key = k->key;
+    if (!strcmp(key, "contact")) {
+      KH_CHECK(kh_yaml_expect(ctx, k, KH_YAML_MAPPING));
+      for (const kh_yaml *c = k->child; c; c = c->next) {
+        if (!strcmp(c->key, "heading")) {
+          KH_CHECK(kh_yaml_expect(ctx, c, KH_YAML_SCALAR));
+          kh_node *n = meta_block(arena, c, "contact-heading", KH_NODE_PARA);
+          if (!n) return KH_NOMEM;
+          chain_add(tail, n);
+        } else if (!strcmp(c->key, "lines")) {
+          KH_CHECK(scalar_or_list(ctx, arena, c, "contact", tail));
+        } else {
+          return kh_error(ctx, c->key_pos, KH_SYNTAX, "unknown contact key '%s'", c->key);
+        }
+      }
+      continue;
+    }
+    if (!strcmp(key, "issuer")) {
+      issuer = k;
+      continue;
+    }
+    KH_CHECK(kh_yaml_expect(ctx, k, KH_YAML_SCALAR));
+    if (!strcmp(key, "title")) title = k, part->title = k->scalar;
+    else if (!strcmp(key, "subtitle")) subtitle = k, part->subtitle = k->scalar;
+    else if (!strcmp(key, "date")) date = k, part->date = k->scalar;
+    else if (!strcmp(key, "date-iso")) part->date_iso = k->scalar;
+    else if (!strcmp(key, "layout")) part->layout = k->scalar;
+    else if (!strcmp(key, "page")) part->page = k->scalar;
+    else if (!strcmp(key, "label")) part->label = k->scalar;
+    else return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown front matter key '%s'", key);
+  }
+  if (part->date_iso) {
+    int y, m, d;
+    char extra;
+    if (sscanf(part->date_iso, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
+        m < 1 || m > 12 || d < 1 || d > 31)
+      return kh_error(ctx, kh_yaml_get(fm, "date-iso")->pos, KH_SYNTAX,
+                      "date-iso must be YYYY-MM-DD, not '%s'", part->date_iso);
+  }
+  /* the order a press release prints them: date, issuer, title, subtitle */
+  if (date) {
+    kh_node *n = meta_block(arena, date, "date", KH_NODE_PARA);
+    if (!n) return KH_NOMEM;
+    chain_add(head, n);
+  }
+  if (issuer) {
+    size_t count = issuer->kind == KH_YAML_SEQUENCE ? 0 : 1;
+    for (const kh_yaml *it = issuer->child; issuer->kind == KH_YAML_SEQUENCE && it; it = it->next)
+      count++;
+    KH_CHECK(scalar_or_list(ctx, arena, issuer, "issuer", head));
+    part->issuer = kh_arena_alloc(arena, (count + 1) * sizeof *part->issuer);
+    if (!part->issuer) return KH_NOMEM;
+    if (issuer->kind == KH_YAML_SCALAR) part->issuer[0] = issuer->scalar;
+    else {
+      size_t i = 0;
+      for (const kh_yaml *it = issuer->child; it; it = it->next) part->issuer[i++] = it->scalar;
+    }
+  }
+  if (title) {
+    kh_node *n = meta_block(arena, title, "title", KH_NODE_HEADING);
+    if (!n) return KH_NOMEM;
+    chain_add(head, n);
+  }
+  if (subtitle) {
+    kh_node *n = meta_block(arena, subtitle, "subtitle", KH_NODE_PARA);
+    if (!n) return KH_NOMEM;
+    chain_add(head, n);
+  }
+cleanup:
+  return ret;
+}
+
+/* Parses one part from a loaded source. */
+static kh_status part_parse(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
+                            kh_part **out) {
+  kh_status ret = KH_OK;
+  kh_part *part = kh_arena_alloc(arena, sizeof *part);
+  if (!part) return KH_NOMEM;
+  part->src = src;
+  uint32_t body = 0;
+  chain head = {0}, tail = {0};
+  const char *d = src->data;
+  size_t skip = (src->len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) ? 3 : 0; /* BOM */
+  if (src->len >= skip + 4 && !memcmp(d + skip, "---", 3) &&
+      (d[skip + 3] == '\n' || d[skip + 3] == '\r')) {
+    uint32_t start = (uint32_t)(skip + 4);
+    const char *end = NULL;
+    for (size_t l = 1; l < src->nlines; l++) {
+      const char *line = d + src->lines[l];
+      if (src->lines[l] >= start && !strncmp(line, "---", 3) &&
+          (line[3] == '\n' || line[3] == '\r' || line[3] == '\0')) {
+        end = line;
+        break;
+      }
+    }
+    if (!end)
+      return kh_error(ctx, (kh_srcpos){src, (uint32_t)skip}, KH_SYNTAX,
+                      "front matter is not closed by a '---' line");
+    kh_yaml *fm = NULL;
+    KH_CHECK(kh_yaml_parse(ctx, arena, src, start, (size_t)(end - d) - start, &fm));
+    if (fm) KH_CHECK(front_matter(ctx, arena, part, fm, &head, &tail));
+    body = (uint32_t)(end - d) + 3;
+    while (body < src->len && d[body] != '\n') body++;
+  }
+  kh_node *blocks = NULL;
+  KH_CHECK(kh_doc_parse_markdown(ctx, arena, src, body, &blocks));
+  if (blocks) chain_add(&head, blocks);
+  if (tail.head) chain_add(&head, tail.head);
+  part->body = head.head;
+  *out = part;
+cleanup:
+  return ret;
+}
+
+static kh_doc *doc_new(void) {
+  kh_doc *doc = calloc(1, sizeof *doc);
+  if (!doc) return NULL;
+  doc->arena = kh_arena_new();
+  if (!doc->arena) {
+    free(doc);
+    return NULL;
+  }
+  return doc;
+}
+
+/* Metadata not given by publication.yaml comes from the first part. */
+static void doc_finish(kh_doc *doc) {
+  kh_part *p = doc->parts;
+  if (!p) return;
+  if (!doc->title) doc->title = p->title;
+  if (!doc->author && p->issuer && p->issuer[0]) doc->author = p->issuer[0];
+  if (!doc->subject) doc->subject = p->subtitle;
+  if (!doc->date_iso) doc->date_iso = p->date_iso;
+  if (!doc->layout) doc->layout = p->layout;
+  for (kh_part *q = p; q; q = q->next)
+    if (!q->layout) q->layout = doc->layout;
+}
+
+static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
+  kh_status ret = KH_OK;
+  char *ypath = kh_path_join(dir, "publication.yaml");
+  if (!ypath) return KH_NOMEM;
+  kh_source *ysrc = NULL;
+  kh_yaml *y = NULL;
+  kh_part **tail = &doc->parts;
+  KH_CHECK(kh_source_load(ctx, ypath, &ysrc));
+  KH_CHECK(kh_yaml_parse(ctx, doc->arena, ysrc, 0, ysrc->len, &y));
+  if (!y || y->kind != KH_YAML_MAPPING) {
+    ret = kh_error(ctx, (kh_srcpos){ysrc, 0}, KH_SYNTAX, "publication.yaml must be a mapping");
+    goto cleanup;
+  }
+  const kh_yaml *parts = NULL;
+  for (const kh_yaml *k = y->child; k; k = k->next) {
+    if (!strcmp(k->key, "parts")) {
+      KH_CHECK(kh_yaml_expect(ctx, k, KH_YAML_SEQUENCE));
+      parts = k;
+      continue;
+    }
+    KH_CHECK(kh_yaml_expect(ctx, k, KH_YAML_SCALAR));
+    if (!strcmp(k->key, "title")) doc->title = k->scalar;
+    else if (!strcmp(k->key, "author")) doc->author = k->scalar;
+    else if (!strcmp(k->key, "subject")) doc->subject = k->scalar;
+    else if (!strcmp(k->key, "date-iso")) doc->date_iso = k->scalar;
+    else if (!strcmp(k->key, "layout")) doc->layout = k->scalar;
+    else {
+      ret = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown publication key '%s'", k->key);
+      goto cleanup;
+    }
+  }
+  if (!parts || !parts->child) {
+    ret = kh_error(ctx, (kh_srcpos){ysrc, 0}, KH_SYNTAX,
+                   "publication.yaml must list its parts under 'parts'");
+    goto cleanup;
+  }
+  for (const kh_yaml *it = parts->child; it; it = it->next) {
+    KH_CHECK(kh_yaml_expect(ctx, it, KH_YAML_SCALAR));
+    char *ppath = kh_path_join(dir, it->scalar);
+    if (!ppath) {
+      ret = KH_NOMEM;
+      goto cleanup;
+    }
+    kh_source *psrc = NULL;
+    if (access(ppath, R_OK) != 0) /* say which line of publication.yaml named it */
+      ret = kh_error(ctx, it->pos, KH_IO, "cannot read part '%s': %s", it->scalar,
+                     strerror(errno));
+    else
+      ret = kh_source_load(ctx, ppath, &psrc);
+    free(ppath);
+    if (ret != KH_OK) goto cleanup;
+    KH_CHECK(part_parse(ctx, doc->arena, psrc, tail));
+    tail = &(*tail)->next;
+  }
+cleanup:
+  free(ypath);
+  return ret;
+}
+
+kh_status kh_doc_load(kh_ctx *ctx, const char *path, kh_doc **out) {
+  kh_status ret = KH_OK;
+  *out = NULL;
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return kh_error_file(ctx, path, KH_IO, "cannot open: %s", strerror(errno));
+  kh_doc *doc = doc_new();
+  if (!doc) return KH_NOMEM;
+  if (S_ISDIR(st.st_mode)) {
+    KH_CHECK(load_publication(ctx, doc, path));
+  } else {
+    kh_source *src = NULL;
+    KH_CHECK(kh_source_load(ctx, path, &src));
+    KH_CHECK(part_parse(ctx, doc->arena, src, &doc->parts));
+  }
+  doc_finish(doc);
+  *out = doc;
+  return KH_OK;
+cleanup:
+  kh_doc_drop(doc);
+  return ret;
+}
+
+kh_status kh_doc_load_memory(kh_ctx *ctx, const char *name, const char *data,
+                             size_t len, kh_doc **out) {
+  kh_status ret = KH_OK;
+  *out = NULL;
+  kh_doc *doc = doc_new();
+  if (!doc) return KH_NOMEM;
+  kh_source *src = NULL;
+  KH_CHECK(kh_source_from_memory(ctx, name, data, len, &src));
+  KH_CHECK(part_parse(ctx, doc->arena, src, &doc->parts));
+  doc_finish(doc);
+  *out = doc;
+  return KH_OK;
+cleanup:
+  kh_doc_drop(doc);
+  return ret;
+}
+
+void kh_doc_drop(kh_doc *doc) {
+  if (!doc) return;
+  kh_arena_drop(doc->arena);
+  free(doc);
+}
+
+/* ---- trace ---------------------------------------------------------------*/
+static void trace_node(const kh_node *n, int depth, FILE *out) {
+  static const char *kinds[] = {"para", "heading", "list", "item", "box",
+                                "table", "row", "cell", "rule", "pagebreak"};
+  for (; n; n = n->next) {
+    unsigned line, col;
+    kh_srcpos_linecol(n->pos, &line, &col);
+    fprintf(out, "%*s%s", depth * 2, "", kinds[n->kind]);
+    if (n->style) fprintf(out, "[%s]", n->style);
+    if (n->kind == KH_NODE_HEADING || n->kind == KH_NODE_LIST) fprintf(out, " level=%d", n->level);
+    if (n->ordered) fprintf(out, " ordered start=%d", n->start);
+    if (n->header) fprintf(out, " header");
+    if (n->empty) fprintf(out, " empty");
+    if (n->kind == KH_NODE_CELL && n->align) fprintf(out, " align=%d", n->align);
+    fprintf(out, " @%u:%u", line, col);
+    if (n->text.text) {
+      fprintf(out, " \"%.*s\"", (int)n->text.len, n->text.text);
+      for (uint32_t i = 0; i < n->text.nmarks; i++) {
+        const kh_mark *m = &n->text.marks[i];
+        fprintf(out, " %s%s%s%s[%u,%u)", m->flags & KH_MARK_STRONG ? "strong" : "",
+                m->flags & KH_MARK_EM ? "em" : "", m->flags & KH_MARK_CODE ? "code" : "",
+                m->flags & KH_MARK_LINK ? "link" : "", m->start, m->end);
+        if (m->href) fprintf(out, "=<%s>", m->href);
+      }
+    }
+    fputc('\n', out);
+    trace_node(n->child, depth + 1, out);
+  }
+}
+
+void kh_doc_trace(const kh_doc *doc, FILE *out) {
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    fprintf(out, "part %s layout=%s page=%s\n", p->src->path,
+            p->layout ? p->layout : "-", p->page ? p->page : "-");
+    trace_node(p->body, 1, out);
+  }
+}

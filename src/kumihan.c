@@ -1,0 +1,137 @@
+/* The library's entry points: chains the stages
+ * doc -> style -> shape -> para -> page -> pdf and writes the file.
+ * The page builder asks for each block through compose(), so it never calls
+ * the stages before it directly. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pdf/pdf.h"
+
+#define DEFAULT_LAYOUT "press-release"
+
+typedef struct driver {
+  kh_ctx *ctx;
+  const kh_layout *layout;
+  const kh_fontset *fonts;
+  kh_arena *arena; /* composed paragraphs; lives until the PDF is written */
+} driver;
+
+static kh_status compose(void *user, const kh_node *node, const kh_pstyle *style,
+                         const char *marker, kh_fixed measure, kh_lines *out) {
+  driver *d = user;
+  kh_ctx *ctx = d->ctx;
+  kh_spara *sp = kh_arena_alloc(d->arena, sizeof *sp);
+  kh_shaped *sh = kh_arena_alloc(d->arena, sizeof *sh);
+  if (!sp || !sh) return KH_NOMEM;
+  kh_status ret = kh_style_para(ctx, d->arena, d->layout, node, style, marker, measure, sp);
+  if (ret != KH_OK) return ret;
+  if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
+  if ((ret = kh_shape_para(ctx, d->arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
+  if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
+  ret = kh_para_compose(ctx, d->arena, sh, d->layout->line_start_opening_half, out);
+  if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
+  return ret;
+}
+
+/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* The PDF's date: SOURCE_DATE_EPOCH, else the publication date (00:00 in
+ * Japan, UTC+9), else none.  Never the clock. */
+static int64_t doc_epoch(const kh_ctx *ctx, const kh_doc *doc) {
+  if (ctx->source_date_epoch >= 0) return ctx->source_date_epoch;
+  int y, m, dd;
+  if (doc->date_iso && sscanf(doc->date_iso, "%d-%d-%d", &y, &m, &dd) == 3)
+    return days_from_civil(y, m, dd) * 86400 - 9 * 3600;
+  return -1;
+}
+
+static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pdf_len) {
+  kh_status ret = KH_OK;
+  kh_layout *layout = NULL;
+  kh_fontset *fonts = NULL;
+  kh_pages *pages = NULL;
+  driver d = {ctx, NULL, NULL, kh_arena_new()};
+  if (!d.arena) return KH_NOMEM;
+  if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
+  KH_CHECK(kh_layout_load(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT, &layout));
+  for (const kh_part *p = doc->parts; p; p = p->next)
+    if (p->layout && doc->layout && strcmp(p->layout, doc->layout)) {
+      ret = kh_error(ctx, (kh_srcpos){p->src, 0}, KH_UNSUPPORTED,
+                     "every part must use the publication's layout '%s'", doc->layout);
+      goto cleanup;
+    }
+  KH_CHECK(kh_fontset_new(ctx, layout, &fonts));
+  d.layout = layout;
+  d.fonts = fonts;
+  KH_CHECK(kh_page_build(ctx, doc, layout, compose, &d, &pages));
+  if (ctx->trace == KH_TRACE_PAGES) kh_page_trace(pages, ctx->trace_out);
+  if (pdf) {
+    kh_pdf_meta meta = {doc->title, doc->author, doc->subject, "kumihan " KUMIHAN_VERSION,
+                        doc_epoch(ctx, doc)};
+    KH_CHECK(kh_pdf_write(ctx, pages, fonts, &meta, pdf, pdf_len));
+  }
+cleanup:
+  kh_pages_drop(pages);
+  kh_fontset_drop(fonts);
+  kh_layout_drop(layout);
+  kh_arena_drop(d.arena);
+  return ret;
+}
+
+static kh_status write_atomically(kh_ctx *ctx, const char *output, const unsigned char *data,
+                                  size_t len) {
+  size_t n = strlen(output) + 32;
+  char *tmp = malloc(n);
+  if (!tmp) return KH_NOMEM;
+  snprintf(tmp, n, "%s.tmp%ld", output, (long)getpid());
+  kh_status ret = KH_OK;
+  FILE *f = fopen(tmp, "wb");
+  if (!f) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    free(tmp);
+    return ret;
+  }
+  int ok = fwrite(data, 1, len, f) == len;
+  ok = (fflush(f) == 0) && ok;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok) ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+  else if (rename(tmp, output) != 0)
+    ret = kh_error_file(ctx, output, KH_IO, "cannot rename into place: %s", strerror(errno));
+  if (ret != KH_OK) remove(tmp);
+  free(tmp);
+  return ret;
+}
+
+kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
+  kh_doc *doc = NULL;
+  unsigned char *pdf = NULL;
+  size_t len = 0;
+  kh_status ret = kh_doc_load(ctx, input, &doc);
+  if (ret == KH_OK) ret = build(ctx, doc, output ? &pdf : NULL, &len);
+  if (ret == KH_OK && output) ret = write_atomically(ctx, output, pdf, len);
+  free(pdf);
+  kh_doc_drop(doc);
+  return ret;
+}
+
+kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,
+                          unsigned char **pdf, size_t *pdf_len) {
+  kh_doc *doc = NULL;
+  *pdf = NULL;
+  *pdf_len = 0;
+  kh_status ret = kh_doc_load_memory(ctx, name, markdown, len, &doc);
+  if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
+  kh_doc_drop(doc);
+  return ret;
+}

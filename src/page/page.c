@@ -1,0 +1,659 @@
+/* page: lines -> blocks on pages.
+ *
+ * The text block is a grid of `chars` x `lines` at a fixed line pitch
+ * (JLReq 2.3.1 hanmen, 行送り).  Every body line sits on a grid line; a
+ * heading with `lines: n` is centred in n grid lines (行取り, JLReq 4.3.3);
+ * tables and boxes take whole grid lines, with their rules midway between
+ * two grid lines, so the text after them stays on the grid.
+ *
+ * Two passes: collect() composes every block into pieces (through the
+ * driver's compose callback), place() puts the pieces on pages. */
+#include <string.h>
+
+#include "page/page.h"
+
+/* The ideographic em box puts the baseline 0.88 em below its top (the
+ * ideographic embox of BIZ UD and most Japanese fonts: 880/1000). */
+#define EM_ASCENT(size) kh_fixed_muldiv((size), 880, 1000)
+
+typedef enum piece_kind { P_PARA, P_TABLE, P_BOX_OPEN, P_BOX_CLOSE, P_RULE, P_PART } piece_kind;
+
+typedef struct cell {
+  const kh_node *node;
+  const kh_pstyle *st;
+  kh_lines lines;
+  kh_fixed x;      /* left edge of the cell's text */
+} cell;
+
+typedef struct table {
+  int ncols, nrows;
+  kh_fixed *colx;  /* ncols + 1 rule positions */
+  cell *cells;     /* nrows x ncols */
+  int *rowlines;   /* grid lines per row */
+} table;
+
+typedef struct piece {
+  piece_kind kind;
+  const kh_node *node;
+  const kh_part *part;
+  const kh_pstyle *st;
+  kh_lines lines;
+  kh_fixed x;      /* P_PARA: the paragraph's left edge (style->left added) */
+  table *tbl;
+  int nlines;      /* grid lines taken, spacing excluded */
+  int box_lines;   /* P_BOX_OPEN: lines of everything inside */
+} piece;
+
+typedef struct builder {
+  kh_ctx *ctx;
+  const kh_doc *doc;
+  const kh_layout *L;
+  kh_compose_fn compose;
+  void *user;
+  kh_pages *pages;
+  KH_VEC(piece) pieces;
+  /* placement */
+  KH_VEC(kh_page) pv;
+  KH_VEC(kh_item) items;     /* items of the current page */
+  KH_VEC(kh_outline_entry) outline;
+  int k;                     /* next free grid line on the current page */
+  int page_open;
+  const kh_part *part;
+  const kh_page_tpl *tpl;
+  int part_first_page;
+  int box_open;
+  int box_page_k;            /* grid line where the open box starts */
+} builder;
+
+static kh_fixed line_top(const builder *b, int k) {
+  return b->L->margin_top + b->L->line_pitch * k;
+}
+
+static kh_fixed baseline(const builder *b, int k) {
+  return line_top(b, k) + EM_ASCENT(b->L->grid_size);
+}
+
+/* ---- pass 1: compose ------------------------------------------------------*/
+
+static kh_status add_piece(builder *b, piece p) {
+  return kh_vec_push(&b->pieces, p);
+}
+
+static const char *page_name(const kh_part *part) { return part ? part->page : NULL; }
+
+static kh_status compose_para(builder *b, const kh_part *part, const kh_node *n,
+                              const char *style_name, const char *marker, int level,
+                              kh_fixed x, kh_fixed measure) {
+  const kh_pstyle *base = kh_layout_style(b->L, page_name(part), style_name);
+  kh_pstyle *st = kh_arena_alloc(b->pages->arena, sizeof *st);
+  if (!st) return KH_NOMEM;
+  *st = *base;
+  if (level > 1) st->left = base->left * level; /* nested lists step in */
+  piece p = {P_PARA, n, part, st, {0}, x + st->left, NULL, 0, 0};
+  kh_status ret = b->compose(b->user, n, st, marker ? marker : st->marker, measure, &p.lines);
+  if (ret != KH_OK) return ret;
+  p.nlines = (int)p.lines.n;
+  if (st->lines > p.nlines) p.nlines = st->lines;
+  return add_piece(b, p);
+}
+
+/* Natural single-line width of a cell's text. */
+static kh_status cell_natural(builder *b, const kh_part *part, const kh_node *n,
+                              kh_fixed *w) {
+  const kh_pstyle *st = kh_layout_style(b->L, page_name(part), n->style);
+  kh_pstyle loose = *st;
+  loose.align = KH_ALIGN_LEFT;
+  kh_lines lines = {0};
+  kh_status ret = b->compose(b->user, n, &loose, NULL, KH_PT(5000), &lines);
+  if (ret != KH_OK) return ret;
+  *w = 0;
+  for (uint32_t i = 0; i < lines.n; i++)
+    if (lines.lines[i].x0 + lines.lines[i].width > *w) *w = lines.lines[i].x0 + lines.lines[i].width;
+  return KH_OK;
+}
+
+static kh_status collect_table(builder *b, const kh_part *part, const kh_node *t,
+                               kh_fixed x, kh_fixed measure) {
+  kh_ctx *ctx = b->ctx;
+  kh_arena *A = b->pages->arena;
+  kh_fixed em = b->L->grid_size;
+  table *tb = kh_arena_alloc(A, sizeof *tb);
+  if (!tb) return KH_NOMEM;
+  for (const kh_node *r = t->child; r; r = r->next) {
+    if (r->header && r->empty) continue; /* a GFM head row left blank */
+    int nc = 0;
+    for (const kh_node *c = r->child; c; c = c->next) nc++;
+    if (nc > tb->ncols) tb->ncols = nc;
+    tb->nrows++;
+  }
+  if (!tb->nrows || !tb->ncols) return KH_OK;
+  kh_fixed *natural = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *natural);
+  tb->colx = kh_arena_alloc(A, (size_t)(tb->ncols + 1) * sizeof *tb->colx);
+  tb->cells = kh_arena_alloc(A, (size_t)(tb->nrows * tb->ncols) * sizeof *tb->cells);
+  tb->rowlines = kh_arena_alloc(A, (size_t)tb->nrows * sizeof *tb->rowlines);
+  if (!natural || !tb->colx || !tb->cells || !tb->rowlines) return KH_NOMEM;
+  int ri = 0;
+  for (const kh_node *r = t->child; r; r = r->next) {
+    if (r->header && r->empty) continue;
+    int ci = 0;
+    for (const kh_node *c = r->child; c; c = c->next, ci++) {
+      kh_fixed w;
+      kh_status ret = cell_natural(b, part, c, &w);
+      if (ret != KH_OK) return ret;
+      if (w > natural[ci]) natural[ci] = w;
+      tb->cells[ri * tb->ncols + ci].node = c;
+    }
+    ri++;
+  }
+  /* Columns in whole ems plus a half-em pad either side, so cell text stays
+   * on the character grid; if too wide, the widest columns give way. */
+  kh_fixed pad = em / 2, total = 0;
+  kh_fixed *w = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *w);
+  if (!w) return KH_NOMEM;
+  for (int c = 0; c < tb->ncols; c++) {
+    w[c] = ((natural[c] + em - 1) / em) * em + 2 * pad;
+    total += w[c];
+  }
+  while (total > measure) {
+    int widest = 0;
+    for (int c = 1; c < tb->ncols; c++)
+      if (w[c] > w[widest]) widest = c;
+    if (w[widest] <= 4 * em) {
+      kh_warning(ctx, t->pos, "table is wider than the text block");
+      break;
+    }
+    w[widest] -= em;
+    total -= em;
+  }
+  tb->colx[0] = x + ((measure - total) / 2 / em) * em; /* centred on the grid */
+  for (int c = 0; c < tb->ncols; c++) tb->colx[c + 1] = tb->colx[c] + w[c];
+  for (int r = 0; r < tb->nrows; r++) {
+    tb->rowlines[r] = 1;
+    for (int c = 0; c < tb->ncols; c++) {
+      cell *cl = &tb->cells[r * tb->ncols + c];
+      if (!cl->node) continue;
+      cl->st = kh_layout_style(b->L, page_name(part), cl->node->style);
+      kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
+      if (!st) return KH_NOMEM;
+      *st = *cl->st;
+      if (cl->node->align) st->align = cl->node->align;
+      cl->st = st;
+      cl->x = tb->colx[c] + pad + st->left;
+      kh_status ret = b->compose(b->user, cl->node, st, NULL, w[c] - 2 * pad, &cl->lines);
+      if (ret != KH_OK) return ret;
+      if ((int)cl->lines.n > tb->rowlines[r]) tb->rowlines[r] = (int)cl->lines.n;
+    }
+  }
+  piece p = {P_TABLE, t, part, kh_layout_style(b->L, page_name(part), t->style), {0}, x, tb, 0, 0};
+  for (int r = 0; r < tb->nrows; r++) p.nlines += tb->rowlines[r];
+  return add_piece(b, p);
+}
+
+static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
+                         kh_fixed measure, const char *marker, int level) {
+  kh_status ret = KH_OK;
+  kh_fixed em = b->L->grid_size;
+  for (; n; n = n->next) {
+    switch (n->kind) {
+    case KH_NODE_PARA:
+    case KH_NODE_HEADING:
+    case KH_NODE_CELL:
+      ret = compose_para(b, part, n, n->style, marker, level, x, measure);
+      marker = NULL; /* only the first block of a list item has it */
+      break;
+    case KH_NODE_LIST: {
+      int num = n->start;
+      for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next) {
+        char mk[32];
+        const char *m = NULL;
+        if (n->ordered) {
+          snprintf(mk, sizeof mk, "%d.", num++);
+          m = kh_arena_strndup(b->pages->arena, mk, strlen(mk));
+          if (!m) return KH_NOMEM;
+        }
+        ret = collect(b, part, it->child, x, measure, m, n->level);
+      }
+      break;
+    }
+    case KH_NODE_LIST_ITEM:
+      ret = collect(b, part, n->child, x, measure, marker, level);
+      break;
+    case KH_NODE_BOX: {
+      size_t open = b->pieces.n;
+      piece p = {P_BOX_OPEN, n, part, NULL, {0}, x, NULL, 0, 0};
+      if ((ret = add_piece(b, p)) != KH_OK) return ret;
+      /* one em of padding either side keeps the box's text on the grid */
+      ret = collect(b, part, n->child, x + em, measure - 2 * em, NULL, level);
+      if (ret != KH_OK) return ret;
+      int inside = 0;
+      for (size_t i = open + 1; i < b->pieces.n; i++) {
+        const piece *q = &b->pieces.v[i];
+        inside += q->nlines + (q->st ? q->st->space_before + q->st->space_after : 0);
+      }
+      b->pieces.v[open].box_lines = inside;
+      piece c = {P_BOX_CLOSE, n, part, NULL, {0}, x, NULL, 0, 0};
+      ret = add_piece(b, c);
+      break;
+    }
+    case KH_NODE_TABLE:
+      ret = collect_table(b, part, n, x, measure);
+      break;
+    case KH_NODE_RULE: {
+      piece p = {P_RULE, n, part, NULL, {0}, x, NULL, 1, 0};
+      ret = add_piece(b, p);
+      break;
+    }
+    case KH_NODE_PAGEBREAK: {
+      piece p = {P_PART, n, part, NULL, {0}, x, NULL, 0, 0};
+      ret = add_piece(b, p);
+      break;
+    }
+    case KH_NODE_ROW:
+      break; /* rows live inside tables */
+    }
+    if (ret != KH_OK) return ret;
+  }
+  return KH_OK;
+}
+
+/* ---- pass 2: place ---------------------------------------------------------*/
+
+static kh_status item(builder *b, kh_item it) { return kh_vec_push(&b->items, it); }
+
+static kh_status rule(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixed y2) {
+  kh_item it = {0};
+  it.kind = KH_ITEM_LINE;
+  it.x = x1, it.y = y1, it.x2 = x2, it.y2 = y2;
+  it.width = b->L->rule_width;
+  return item(b, it);
+}
+
+static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixed y2) {
+  kh_status ret = rule(b, x1, y1, x2, y1);
+  if (ret == KH_OK) ret = rule(b, x2, y1, x2, y2);
+  if (ret == KH_OK) ret = rule(b, x2, y2, x1, y2);
+  if (ret == KH_OK) ret = rule(b, x1, y2, x1, y1);
+  return ret;
+}
+
+/* Turns one composed line into glyph runs (split where font or size
+ * changes), image items and link rectangles. */
+static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
+                           kh_fixed base) {
+  kh_arena *A = b->pages->arena;
+  const kh_line *ln = &ls->lines[li];
+  const kh_shaped *sh = ls->sh;
+  const kh_spara *sp = sh->sp;
+  kh_status ret = KH_OK;
+  uint32_t i = 0;
+  while (i < ln->count) {
+    const kh_glyph *g0 = &sh->glyphs[ln->first + i];
+    uint32_t j = i + 1;
+    if (!(g0->flags & KH_GLYPH_IMAGE))
+      while (j < ln->count) {
+        const kh_glyph *g = &sh->glyphs[ln->first + j];
+        if (g->font != g0->font || g->size != g0->size || (g->flags & KH_GLYPH_IMAGE)) break;
+        j++;
+      }
+    kh_item it = {0};
+    it.kind = (g0->flags & KH_GLYPH_IMAGE) ? KH_ITEM_IMAGE : KH_ITEM_GLYPHS;
+    it.font = g0->font;
+    it.size = g0->size;
+    it.n = j - i;
+    it.glyphs = kh_arena_alloc(A, it.n * sizeof *it.glyphs);
+    if (!it.glyphs) return KH_NOMEM;
+    for (uint32_t k = i; k < j; k++) {
+      const kh_glyph *g = &sh->glyphs[ln->first + k];
+      kh_pglyph *pg = &it.glyphs[k - i];
+      pg->gid = g->gid;
+      pg->x = left + ln->x0 + ln->x[k] + g->dx;
+      pg->dy = g->dy;
+      pg->adv = g->adv;
+      if (g->flags & KH_GLYPH_CLUSTER_START) {
+        pg->text = sp->text + g->cluster;
+        pg->text_len = g->cluster_end - g->cluster;
+      }
+    }
+    if (it.kind == KH_ITEM_IMAGE) {
+      it.x = it.glyphs[0].x;
+      it.y = base - EM_ASCENT(g0->size);
+      it.x2 = it.x + g0->size;
+      it.y2 = it.y + g0->size;
+    } else {
+      it.x = it.glyphs[0].x;
+      it.y = base;
+    }
+    if ((ret = item(b, it)) != KH_OK) return ret;
+    i = j;
+  }
+  /* links: one rectangle per run of linked glyphs on the line */
+  for (i = 0; i < ln->count;) {
+    const kh_glyph *g0 = &sh->glyphs[ln->first + i];
+    const kh_run *r = &sp->runs[g0->run];
+    if (!(r->flags & KH_RUN_LINK)) {
+      i++;
+      continue;
+    }
+    uint32_t j = i + 1;
+    while (j < ln->count && sp->runs[sh->glyphs[ln->first + j].run].href == r->href) j++;
+    const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
+    kh_item it = {0};
+    it.kind = KH_ITEM_LINK;
+    it.x = left + ln->x0 + ln->x[i];
+    it.x2 = left + ln->x0 + ln->x[j - 1] + gl->adv;
+    it.y = base - EM_ASCENT(g0->size);
+    it.y2 = it.y + g0->size;
+    it.href = r->href;
+    if ((ret = item(b, it)) != KH_OK) return ret;
+    i = j;
+  }
+  return KH_OK;
+}
+
+/* Prints a short text (folio, label) through the compose callback. */
+static kh_status emit_text(builder *b, const char *style_name, const char *text,
+                           kh_fixed base, kh_fixed *x1, kh_fixed *x2) {
+  kh_arena *A = b->pages->arena;
+  kh_node *n = kh_arena_alloc(A, sizeof *n);
+  if (!n) return KH_NOMEM;
+  n->kind = KH_NODE_PARA;
+  n->style = style_name;
+  n->text.text = text;
+  n->text.len = (uint32_t)strlen(text);
+  const kh_pstyle *st = kh_layout_style(b->L, page_name(b->part), style_name);
+  kh_lines ls = {0};
+  kh_status ret = b->compose(b->user, n, st, NULL, b->L->text_w, &ls);
+  if (ret != KH_OK || ls.n == 0) return ret;
+  kh_fixed left = b->L->margin_left + st->left;
+  if (x1) *x1 = left + ls.lines[0].x0;
+  if (x2) *x2 = left + ls.lines[0].x0 + ls.lines[0].width;
+  return emit_line(b, &ls, 0, left, base);
+}
+
+static kh_status page_close(builder *b) {
+  kh_status ret = KH_OK;
+  if (!b->page_open) return KH_OK;
+  const kh_layout *L = b->L;
+  if (b->box_open) { /* a box that runs on: close it at the foot */
+    kh_fixed top = line_top(b, b->box_page_k) - (L->line_pitch * 2 - L->grid_size) / 2;
+    kh_fixed bot = line_top(b, b->k) - (L->line_pitch - L->grid_size) / 2;
+    if ((ret = rect(b, L->margin_left, top, L->margin_left + L->text_w, bot)) != KH_OK) return ret;
+  }
+  if (b->tpl && b->tpl->folio) {
+    char num[16];
+    snprintf(num, sizeof num, "%u", (unsigned)b->pv.n + 1);
+    char *t = kh_arena_strndup(b->pages->arena, num, strlen(num));
+    if (!t) return KH_NOMEM;
+    kh_fixed base = L->margin_top + L->text_h + L->line_pitch * 2;
+    if ((ret = emit_text(b, "folio", t, base, NULL, NULL)) != KH_OK) return ret;
+  }
+  kh_page pg = {0};
+  pg.n = (uint32_t)b->items.n;
+  pg.items = kh_arena_alloc(b->pages->arena, (b->items.n + 1) * sizeof *pg.items);
+  if (!pg.items) return KH_NOMEM;
+  if (b->items.n) memcpy(pg.items, b->items.v, b->items.n * sizeof *pg.items);
+  b->items.n = 0;
+  b->page_open = 0;
+  return kh_vec_push(&b->pv, pg);
+}
+
+static kh_status page_open(builder *b) {
+  kh_status ret = KH_OK;
+  if ((ret = page_close(b)) != KH_OK) return ret;
+  b->page_open = 1;
+  b->k = 0;
+  if (b->box_open) b->box_page_k = 0;
+  if (b->part_first_page && b->part && b->part->label) {
+    /* the part's label (別添) above the text block, right-aligned */
+    const kh_layout *L = b->L;
+    kh_fixed base = baseline(b, 0) - L->line_pitch * 2;
+    kh_fixed x1 = 0, x2 = 0;
+    if ((ret = emit_text(b, "label", b->part->label, base, &x1, &x2)) != KH_OK) return ret;
+    if (b->tpl && b->tpl->label_box) {
+      kh_fixed pad = L->grid_size / 2;
+      kh_fixed top = base - EM_ASCENT(L->grid_size) - pad / 2;
+      ret = rect(b, x1 - pad, top, x2 + pad, top + L->grid_size + pad);
+    }
+  }
+  b->part_first_page = 0;
+  return ret;
+}
+
+/* Makes room for `need` grid lines, opening a new page when they do not fit
+ * (and would fit on a fresh page). */
+static kh_status room(builder *b, int need) {
+  if (!b->page_open) return page_open(b);
+  if (b->k + need > b->L->grid_lines && b->k > 0) return page_open(b);
+  return KH_OK;
+}
+
+static kh_status place_para(builder *b, const piece *p, const piece *next) {
+  const kh_layout *L = b->L;
+  const kh_pstyle *st = p->st;
+  kh_status ret = KH_OK;
+  if (b->k > 0) b->k += st->space_before;
+  int need = p->nlines;
+  if (st->keep_with_next && next) {
+    /* a heading stays with the first two lines of what follows */
+    int follow = next->kind == P_PARA ? (next->nlines < 2 ? next->nlines : 2)
+                 : next->kind == P_TABLE ? 2 : 1;
+    need += follow + (next->st ? next->st->space_before : 0);
+  } else if (p->lines.n >= 2 && !st->lines) {
+    need = 2; /* no single line left at the foot of a page */
+  }
+  if (need > L->grid_lines) need = p->nlines < L->grid_lines ? p->nlines : L->grid_lines;
+  if ((ret = room(b, need)) != KH_OK) return ret;
+  if (st->outline && p->node->text.len) {
+    kh_outline_entry e = {st->outline, NULL, (int)b->pv.n, line_top(b, b->k)};
+    e.title = kh_arena_strndup(b->pages->arena, p->node->text.text, p->node->text.len);
+    if (!e.title || (ret = kh_vec_push(&b->outline, e)) != KH_OK) return KH_NOMEM;
+  }
+  uint32_t n = p->lines.n;
+  if (st->lines && (int)n <= st->lines) {
+    /* 行取り: centre the block's em boxes in st->lines grid lines */
+    kh_fixed top = line_top(b, b->k);
+    kh_fixed span = L->line_pitch * (st->lines - 1) + L->grid_size;
+    kh_fixed body = L->line_pitch * ((int)n - 1) + st->size;
+    kh_fixed first = top + (span - body) / 2 + EM_ASCENT(st->size);
+    for (uint32_t i = 0; i < n; i++)
+      if ((ret = emit_line(b, &p->lines, i, p->x, first + L->line_pitch * (int)i)) != KH_OK)
+        return ret;
+    if (st->box && n) {
+      kh_fixed x1 = p->x + L->text_w, x2 = p->x;
+      for (uint32_t i = 0; i < n; i++) {
+        const kh_line *ln = &p->lines.lines[i];
+        if (p->x + ln->x0 < x1) x1 = p->x + ln->x0;
+        if (p->x + ln->x0 + ln->width > x2) x2 = p->x + ln->x0 + ln->width;
+      }
+      kh_fixed pad = L->grid_size;
+      ret = rect(b, x1 - pad, top - (L->line_pitch - L->grid_size) / 2, x2 + pad,
+                 top + span + (L->line_pitch - L->grid_size) / 2);
+      if (ret != KH_OK) return ret;
+    }
+    b->k += st->lines;
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      if (b->k >= L->grid_lines) {
+        /* no single line carried over alone when it can be helped */
+        if ((ret = page_open(b)) != KH_OK) return ret;
+      }
+      kh_fixed base = baseline(b, b->k) + (st->size - L->grid_size) / 2;
+      if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
+      b->k++;
+    }
+  }
+  b->k += st->space_after;
+  return KH_OK;
+}
+
+static kh_status place_table(builder *b, const piece *p) {
+  const kh_layout *L = b->L;
+  const table *tb = p->tbl;
+  kh_fixed half = (L->line_pitch - L->grid_size) / 2;
+  kh_status ret = KH_OK;
+  int need = p->nlines <= L->grid_lines ? p->nlines : tb->rowlines[0];
+  if ((ret = room(b, need)) != KH_OK) return ret;
+  for (int r = 0; r < tb->nrows; r++) {
+    int rl = tb->rowlines[r];
+    int first_row_on_page = r == 0;
+    if (b->k + rl > L->grid_lines) {
+      if ((ret = page_open(b)) != KH_OK) return ret;
+      first_row_on_page = 1;
+    }
+    kh_fixed top = line_top(b, b->k) - half;
+    kh_fixed bot = line_top(b, b->k + rl) - half;
+    if (first_row_on_page && (ret = rule(b, tb->colx[0], top, tb->colx[tb->ncols], top)) != KH_OK)
+      return ret;
+    if ((ret = rule(b, tb->colx[0], bot, tb->colx[tb->ncols], bot)) != KH_OK) return ret;
+    for (int c = 0; c <= tb->ncols; c++)
+      if ((ret = rule(b, tb->colx[c], top, tb->colx[c], bot)) != KH_OK) return ret;
+    for (int c = 0; c < tb->ncols; c++) {
+      const cell *cl = &tb->cells[r * tb->ncols + c];
+      for (uint32_t i = 0; cl->node && i < cl->lines.n; i++)
+        if ((ret = emit_line(b, &cl->lines, i, cl->x, baseline(b, b->k + (int)i))) != KH_OK)
+          return ret;
+    }
+    b->k += rl;
+  }
+  return KH_OK;
+}
+
+static kh_status place(builder *b) {
+  kh_status ret = KH_OK;
+  const kh_layout *L = b->L;
+  for (size_t i = 0; i < b->pieces.n; i++) {
+    const piece *p = &b->pieces.v[i];
+    const piece *next = i + 1 < b->pieces.n ? &b->pieces.v[i + 1] : NULL;
+    if (b->part != p->part) { /* every part starts a page of its template */
+      b->part = p->part;
+      b->tpl = kh_layout_page(L, page_name(p->part));
+      b->part_first_page = 1;
+      if ((ret = page_open(b)) != KH_OK) return ret;
+    }
+    switch (p->kind) {
+    case P_PARA:
+      ret = place_para(b, p, next);
+      break;
+    case P_TABLE:
+      ret = place_table(b, p);
+      break;
+    case P_BOX_OPEN: {
+      /* a blank grid line above and below holds the rule; the whole box
+       * moves to the next page if it fits there and not here */
+      int need = p->box_lines + 2;
+      if (need > L->grid_lines) need = 3;
+      if ((ret = room(b, need)) != KH_OK) return ret;
+      if (b->k == 0) b->k = 1;
+      else b->k += 1;
+      b->box_open = 1;
+      b->box_page_k = b->k;
+      break;
+    }
+    case P_BOX_CLOSE: {
+      kh_fixed top = line_top(b, b->box_page_k) - (L->line_pitch * 2 - L->grid_size) / 2;
+      kh_fixed bot = line_top(b, b->k) - (L->line_pitch - L->grid_size) / 2;
+      if (b->box_page_k == 0) top = line_top(b, 0) - (L->line_pitch - L->grid_size) / 2;
+      ret = rect(b, p->x, top, p->x + L->text_w, bot);
+      b->box_open = 0;
+      b->k += 1;
+      break;
+    }
+    case P_RULE:
+      if ((ret = room(b, 1)) != KH_OK) return ret;
+      ret = rule(b, p->x, baseline(b, b->k) - L->grid_size / 3, p->x + L->text_w,
+                 baseline(b, b->k) - L->grid_size / 3);
+      b->k += 1;
+      break;
+    case P_PART:
+      ret = page_open(b);
+      break;
+    }
+    if (ret != KH_OK) return ret;
+  }
+  return page_close(b);
+}
+
+kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
+                        kh_compose_fn compose, void *user, kh_pages **out) {
+  kh_status ret = KH_OK;
+  builder b = {0};
+  b.ctx = ctx;
+  b.doc = doc;
+  b.L = layout;
+  b.compose = compose;
+  b.user = user;
+  *out = NULL;
+  b.pages = calloc(1, sizeof *b.pages);
+  if (!b.pages || !(b.pages->arena = kh_arena_new())) {
+    free(b.pages);
+    return KH_NOMEM;
+  }
+  b.pages->w = layout->page_w;
+  b.pages->h = layout->page_h;
+  for (const kh_part *part = doc->parts; part; part = part->next) {
+    size_t before = b.pieces.n;
+    KH_CHECK(collect(&b, part, part->body, layout->margin_left, layout->text_w, NULL, 1));
+    if (b.pieces.n == before) { /* an empty part still gets its page */
+      piece p = {P_PART, NULL, part, NULL, {0}, layout->margin_left, NULL, 0, 0};
+      KH_CHECK(add_piece(&b, p));
+    }
+  }
+  KH_CHECK(place(&b));
+  b.pages->n = (uint32_t)b.pv.n;
+  b.pages->pages = kh_arena_alloc(b.pages->arena, (b.pv.n + 1) * sizeof(kh_page));
+  b.pages->noutline = (uint32_t)b.outline.n;
+  b.pages->outline = kh_arena_alloc(b.pages->arena, (b.outline.n + 1) * sizeof(kh_outline_entry));
+  if (!b.pages->pages || !b.pages->outline) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  if (b.pv.n) memcpy(b.pages->pages, b.pv.v, b.pv.n * sizeof(kh_page));
+  if (b.outline.n) memcpy(b.pages->outline, b.outline.v, b.outline.n * sizeof(kh_outline_entry));
+  *out = b.pages;
+  b.pages = NULL;
+cleanup:
+  kh_vec_free(&b.pieces);
+  kh_vec_free(&b.pv);
+  kh_vec_free(&b.items);
+  kh_vec_free(&b.outline);
+  kh_pages_drop(b.pages);
+  return ret;
+}
+
+void kh_pages_drop(kh_pages *pages) {
+  if (!pages) return;
+  kh_arena_drop(pages->arena);
+  free(pages);
+}
+
+void kh_page_trace(const kh_pages *pages, FILE *out) {
+  for (uint32_t p = 0; p < pages->n; p++) {
+    fprintf(out, "page %u\n", p + 1);
+    const kh_page *pg = &pages->pages[p];
+    for (uint32_t i = 0; i < pg->n; i++) {
+      const kh_item *it = &pg->items[i];
+      switch (it->kind) {
+      case KH_ITEM_GLYPHS:
+        fprintf(out, "  text f%d %.2fpt @%.3f,%.3f \"", it->font, KH_FIXED_TO_PT(it->size),
+                KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y));
+        for (uint32_t g = 0; g < it->n; g++)
+          fwrite(it->glyphs[g].text ? it->glyphs[g].text : "", 1, it->glyphs[g].text_len, out);
+        fputs("\"\n", out);
+        break;
+      case KH_ITEM_IMAGE:
+        fprintf(out, "  image f%d gid %u @%.3f,%.3f-%.3f,%.3f\n", it->font, it->glyphs[0].gid,
+                KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2),
+                KH_FIXED_TO_PT(it->y2));
+        break;
+      case KH_ITEM_LINE:
+        fprintf(out, "  line %.3f,%.3f-%.3f,%.3f\n", KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y),
+                KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2));
+        break;
+      case KH_ITEM_LINK:
+        fprintf(out, "  link %.3f,%.3f-%.3f,%.3f <%s>\n", KH_FIXED_TO_PT(it->x),
+                KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2), it->href);
+        break;
+      }
+    }
+  }
+}

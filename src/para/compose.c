@@ -1,0 +1,629 @@
+/* para: shaped glyph runs -> lines.
+ *
+ * A paragraph becomes a row of boxes (one per cluster) with glue between
+ * them, after JLReq (https://www.w3.org/TR/jlreq/) and JIS X 4051:
+ *  - full-width 「」、。・ are half-em ink boxes plus half (quarter) em
+ *    glue, taken from the class-pair table in jlreq.c (3.1.2, 3.1.4);
+ *  - a space touching a Japanese character or a bracket is absorbed into
+ *    the glue the table gives (the quarter em of 3.2.6, or none);
+ *  - break opportunities are ICU's UAX #14 ones ("ja@lb=strict") that the
+ *    JLReq kinsoku rules also allow (3.1.7, 3.1.8, 3.1.10);
+ *  - lines are chosen first-fit, taking the furthest break that fits when
+ *    the line is compressed (push-in before push-out, 3.8.2), then
+ *    justified by spending shrink or stretch tier by tier (3.8.3, 3.8.4).
+ *
+ * Positions are integers (kh_fixed); linear in the paragraph's length.
+ *
+ * The line-end punctuation space: a non-final justified line that ends in
+ * 」、。 keeps the half em after it inside the measure (3.1.9, as JIS X 4051
+ * keeps it after 。), so the glyph's advance ends on the measure; it is the
+ * first space removed when a line must be compressed (3.8.3 b), and then the
+ * ink box ends on the measure.  Lines that are not stretched to the measure
+ * (the last line, left, centred and right-aligned text) end at the ink. */
+#include <ctype.h>
+#include <string.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
+#include "para/para.h"
+
+/* One cluster that is not white space, with zero-width clusters next to it
+ * folded in. */
+typedef struct unit {
+  uint32_t g0, g1;  /* glyphs [g0, g1) */
+  uint32_t t0, t1;  /* text bytes [t0, t1) */
+  int32_t cp;       /* first code point */
+  kh_fixed box;     /* width of its box (the ink half for punctuation) */
+  kh_fixed pen;     /* pen of its first glyph from the start of the box */
+  kh_fixed lead;    /* space before it at a line start */
+  kh_fixed end;     /* space after it at a line end */
+  kh_fixed em;
+  uint8_t cls, grp, end_removable;
+} unit;
+
+/* The glue between unit i and unit i + 1; it holds the white-space glyphs
+ * between them, [u[i].g1, u[i + 1].g0). */
+typedef struct glue {
+  kh_fixed nat, shrink, stretch, em;
+  uint8_t shrink_tier, stretch_tier, spread;
+  uint8_t brk;      /* a line may break here */
+  uint8_t absorbed; /* its spaces take no room of their own */
+} glue;
+
+typedef struct para {
+  const kh_shaped *sh;
+  unit *u;
+  glue *g;
+  uint32_t nu;
+  int opening_half;
+} para;
+
+/* A line as chosen: units [s, k]. */
+typedef struct span {
+  uint32_t s, k;
+  int overfull;
+} span;
+
+/* Adjustment passes (3.8.3, 3.8.4), beyond the glue's own tiers. */
+enum {
+  PASS_SHRINK,      /* glue shrink of one tier */
+  PASS_STRETCH,     /* glue stretch of one tier */
+  PASS_SPREAD,      /* letter-spacing up to a quarter em (3.8.4 c) */
+  PASS_SPREAD_FREE, /* letter-spacing without limit (3.8.4 d) */
+  PASS_SPREAD_LAST  /* also inside words and beside punctuation */
+};
+
+/* The ink of a full-width punctuation glyph sits in one half of it; a
+ * narrower glyph is set as Western (a proportional font's “), unless it is
+ * a half-width form of CJK punctuation. */
+#define FULLWIDTH_MIN(em) ((em) * 3 / 4)
+#define HALFWIDTH_MIN(em) ((em) * 3 / 8)
+
+static kh_fixed eighths(kh_fixed em, int n) { return kh_fixed_muldiv(em, n, 8); }
+
+static int is_space(const kh_glyph *g, kh_jclass cls) {
+  if (cls == KH_CL_IDEO_SPACE) return 0; /* a full-width character here */
+  return cls == KH_CL_WESTERN_SPACE || (g->flags & KH_GLYPH_SPACE);
+}
+
+static int is_punct_group(int grp) {
+  return grp == KH_JG_OPEN || grp == KH_JG_CLOSE || grp == KH_JG_STOP ||
+         grp == KH_JG_MIDDLE;
+}
+
+/* ---- ICU ------------------------------------------------------------------*/
+
+static void breaker_free(void *p) { ubrk_close(p); }
+
+/* The line-break iterator kept in the context across paragraphs. */
+static kh_status breaker(kh_ctx *ctx, UBreakIterator **out) {
+  if (!ctx->cache[KH_CACHE_PARA]) {
+    UErrorCode err = U_ZERO_ERROR;
+    UBreakIterator *bi = ubrk_open(UBRK_LINE, "ja@lb=strict", NULL, 0, &err);
+    if (U_FAILURE(err))
+      return kh_error(ctx, (kh_srcpos){0}, KH_LIBRARY,
+                      "ICU line break iterator: %s", u_errorName(err));
+    ctx->cache[KH_CACHE_PARA] = bi;
+    ctx->cache_free[KH_CACHE_PARA] = breaker_free;
+  }
+  *out = ctx->cache[KH_CACHE_PARA];
+  return KH_OK;
+}
+
+/* Marks the glue where ICU finds a line-break opportunity.  Offsets are
+ * UTF-8 byte offsets because the iterator reads a UTF-8 UText. */
+static kh_status mark_icu_breaks(kh_ctx *ctx, para *p) {
+  const kh_spara *sp = p->sh->sp;
+  UBreakIterator *bi;
+  kh_status ret = breaker(ctx, &bi);
+  if (ret != KH_OK) return ret;
+  UErrorCode err = U_ZERO_ERROR;
+  UText ut = UTEXT_INITIALIZER;
+  utext_openUTF8(&ut, sp->text, (int64_t)sp->len, &err);
+  ubrk_setUText(bi, &ut, &err); /* the iterator keeps a shallow clone */
+  utext_close(&ut);
+  if (U_FAILURE(err))
+    return kh_error(ctx, (kh_srcpos){0}, KH_LIBRARY,
+                    "ICU line break iterator: %s", u_errorName(err));
+  uint32_t k = 0;
+  ubrk_first(bi);
+  for (int32_t pos = ubrk_next(bi); pos != UBRK_DONE; pos = ubrk_next(bi)) {
+    while (k + 1 < p->nu && p->u[k + 1].t0 < (uint32_t)pos) k++;
+    if (k + 1 >= p->nu) break;
+    /* a boundary inside a cluster is no place to break */
+    if (p->u[k].t1 <= (uint32_t)pos && (uint32_t)pos <= p->u[k + 1].t0)
+      p->g[k].brk = 1;
+  }
+  return KH_OK;
+}
+
+/* ---- boxes and glue -------------------------------------------------------*/
+
+static void make_unit(para *p, uint32_t g0, uint32_t c0, uint32_t c1,
+                      kh_fixed adv, uint32_t t1) {
+  const kh_glyph *first = &p->sh->glyphs[c0];
+  unit *u = &p->u[p->nu++];
+  memset(u, 0, sizeof *u);
+  u->g0 = g0;
+  u->g1 = c1;
+  u->t0 = p->sh->glyphs[g0].cluster;
+  u->t1 = t1;
+  u->cp = first->cp;
+  u->em = first->size;
+  u->cls = (uint8_t)kh_jlreq_class(first->cp);
+  /* a full-width glyph: ink in one half; a half-width form of CJK
+   * punctuation (OpenType hwid/halt): the advance is the box */
+  int wide = adv >= FULLWIDTH_MIN(u->em);
+  int half = !wide && first->cp >= 0x2E80 && adv >= HALFWIDTH_MIN(u->em);
+  u->grp = (uint8_t)kh_jlreq_group((kh_jclass)u->cls, wide || half);
+  const kh_jbox *bx = kh_jlreq_box((kh_jgroup)u->grp);
+  u->box = adv - (wide ? eighths(u->em, bx->trim) : 0);
+  u->pen = wide ? eighths(u->em, bx->pen) : 0;
+  u->lead = eighths(u->em, bx->lead);
+  u->end = eighths(u->em, bx->end);
+  u->end_removable = (uint8_t)bx->end_removable;
+}
+
+/* Groups glyphs into units.  Leading and trailing white space belongs to no
+ * unit, so it is never part of a line. */
+static void build_units(para *p) {
+  const kh_glyph *gl = p->sh->glyphs;
+  uint32_t n = p->sh->n, pending = UINT32_MAX;
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i + 1, t1 = gl[i].cluster_end;
+    kh_fixed adv = gl[i].adv;
+    while (j < n && gl[j].cluster == gl[i].cluster) {
+      if (gl[j].cluster_end > t1) t1 = gl[j].cluster_end;
+      adv += gl[j++].adv;
+    }
+    kh_jclass cls = kh_jlreq_class(gl[i].cp);
+    if (is_space(&gl[i], cls)) {
+      /* glue; zero-width glyphs waiting for a unit go with the next one */
+    } else if (adv == 0 && p->nu > 0 && p->u[p->nu - 1].g1 == i) {
+      p->u[p->nu - 1].g1 = j; /* ZWSP, a mark in a cluster of its own */
+      if (t1 > p->u[p->nu - 1].t1) p->u[p->nu - 1].t1 = t1;
+    } else if (adv == 0) {
+      if (pending == UINT32_MAX) pending = i;
+    } else {
+      make_unit(p, pending == UINT32_MAX ? i : pending, i, j, adv, t1);
+      pending = UINT32_MAX;
+    }
+    i = j;
+  }
+}
+
+static int western_word_char(const unit *u) {
+  return u->cls == KH_CL_NUMERAL || (u->cp < 0x80 && isalnum(u->cp)) ||
+         (u->cp >= 0xC0 && u->cp < 0x2000 && u->cp != 0xD7 && u->cp != 0xF7);
+}
+
+/* 3.2.2 spaces Japanese from Western *text*.  Western punctuation that is
+ * not part of a word or numeral, as in "<座長>", sets solid against kana
+ * and kanji like the full-width symbols; "45%で" and "(Japan)" keep the
+ * quarter em because their run holds letters or digits. */
+static void group_western_runs(para *p) {
+  for (uint32_t i = 0; i < p->nu;) {
+    if (p->u[i].grp != KH_JG_WEST) {
+      i++;
+      continue;
+    }
+    uint32_t j = i + 1;
+    int word = western_word_char(&p->u[i]);
+    while (j < p->nu && p->u[j].grp == KH_JG_WEST && p->u[j].g0 == p->u[j - 1].g1)
+      word |= western_word_char(&p->u[j++]);
+    if (!word)
+      for (uint32_t k = i; k < j; k++) p->u[k].grp = KH_JG_OTHER;
+    i = j;
+  }
+}
+
+static int fullwidth_digit(int32_t cp) { return cp >= 0xFF10 && cp <= 0xFF19; }
+
+/* The glue between units i and i + 1 and whether a line may break there
+ * (ICU's opinion is already in g->brk). */
+static void make_glue(para *p, uint32_t i) {
+  const unit *a = &p->u[i], *b = &p->u[i + 1];
+  const kh_glyph *gl = p->sh->glyphs;
+  glue *g = &p->g[i];
+  int icu = g->brk;
+  memset(g, 0, sizeof *g);
+  g->em = a->em > b->em ? a->em : b->em;
+  kh_fixed sw = 0;
+  uint32_t nsp = 0;
+  for (uint32_t j = a->g1; j < b->g0; j++) {
+    sw += gl[j].adv;
+    nsp += (j == a->g1 || gl[j].cluster != gl[j - 1].cluster);
+  }
+  const kh_jglue *t = kh_jlreq_glue((kh_jgroup)a->grp, (kh_jgroup)b->grp);
+  int jw = (a->grp == KH_JG_JA && b->grp == KH_JG_WEST) ||
+           (a->grp == KH_JG_WEST && b->grp == KH_JG_JA);
+  if (nsp == 0 || jw || is_punct_group(a->grp) || is_punct_group(b->grp)) {
+    /* the table's spacing; a space here is the editor's way of asking for
+     * the quarter em of 3.2.6 (or sits by a bracket, which has its own) */
+    g->nat = eighths(g->em, t->nat);
+    g->shrink = eighths(g->em, t->shrink);
+    g->stretch = eighths(g->em, t->stretch);
+    g->shrink_tier = t->shrink_tier;
+    g->stretch_tier = t->stretch_tier;
+    g->spread = (uint8_t)kh_jlreq_spread((kh_jclass)a->cls, (kh_jclass)b->cls);
+    /* 3.8.4 c, d space out only places (a) and (b) did not: the
+     * Japanese-Western space stops at its half em but as a last resort */
+    if (t->stretch_tier == KH_STRETCH_JW && g->spread == KH_SPREAD_OK)
+      g->spread = KH_SPREAD_LAST;
+    g->absorbed = nsp > 0;
+  } else {
+    /* a Western word space (3.2.2): the font's space, reducible to a
+     * quarter em (3.8.3 a) and extensible to a half em (3.8.4 a) */
+    kh_fixed lo = (kh_fixed)nsp * eighths(g->em, 2);
+    kh_fixed hi = (kh_fixed)nsp * eighths(g->em, 4);
+    g->nat = sw;
+    g->shrink = sw > lo ? sw - lo : 0;
+    g->stretch = hi > sw ? hi - sw : 0;
+    g->shrink_tier = KH_SHRINK_SPACE;
+    g->stretch_tier = KH_STRETCH_SPACE;
+    g->spread = KH_SPREAD_LAST;
+  }
+  int ok = icu;
+  if (nsp == 0)
+    ok = ok && kh_jlreq_may_break((kh_jclass)a->cls, (kh_jclass)b->cls);
+  else
+    ok = ok && kh_jlreq_may_break((kh_jclass)a->cls, KH_CL_WESTERN_SPACE) &&
+         kh_jlreq_may_break(KH_CL_WESTERN_SPACE, (kh_jclass)b->cls);
+  /* 3.1.10 c: European numerals, also full-width ones (２０２１) */
+  if (nsp == 0 && fullwidth_digit(a->cp) && fullwidth_digit(b->cp)) ok = 0;
+  /* deviation: 3.1.10 f keeps Western words whole, but a URL or a path is
+   * no word: it may break after "/" where UAX #14 allows (not before a
+   * digit), rather than leave a line of a few characters spaced out */
+  if (nsp == 0 && icu && a->cp == '/' && a->grp == KH_JG_WEST &&
+      b->grp == KH_JG_WEST)
+    ok = 1;
+  g->brk = (uint8_t)ok;
+  /* a list marker and its text: fixed, so the hanging indent holds */
+  uint32_t ml = p->sh->sp->marker_len;
+  if (ml > 0 && a->t1 <= ml && b->t0 >= ml) {
+    g->shrink = g->stretch = 0;
+    g->shrink_tier = g->stretch_tier = 0;
+    g->spread = KH_SPREAD_NEVER;
+    g->brk = 0;
+  }
+}
+
+/* ---- widths and adjustment ------------------------------------------------*/
+
+static kh_fixed lead_of(const para *p, uint32_t s) {
+  if (p->u[s].grp == KH_JG_OPEN && !p->opening_half) return 0; /* 3.1.5 */
+  return p->u[s].lead;
+}
+
+/* Natural width of units [s, k] without the line-end space. */
+static int64_t natural(const para *p, uint32_t s, uint32_t k) {
+  int64_t w = lead_of(p, s);
+  for (uint32_t i = s; i <= k; i++) {
+    w += p->u[i].box;
+    if (i < k) w += p->g[i].nat;
+  }
+  return w;
+}
+
+/* How much glue i can give in a pass; `*weight` is set instead for the
+ * passes without a limit. */
+static kh_fixed capacity(const glue *g, int pass, int tier, kh_fixed *weight) {
+  *weight = 0;
+  switch (pass) {
+  case PASS_SHRINK: return g->shrink_tier == tier ? g->shrink : 0;
+  case PASS_STRETCH: return g->stretch_tier == tier ? g->stretch : 0;
+  case PASS_SPREAD: return g->spread == KH_SPREAD_OK ? g->em / 4 : 0;
+  case PASS_SPREAD_FREE:
+    if (g->spread == KH_SPREAD_OK) *weight = g->em;
+    return 0;
+  case PASS_SPREAD_LAST:
+    if (g->spread != KH_SPREAD_NEVER) *weight = g->em;
+    return 0;
+  }
+  return 0;
+}
+
+static int64_t total_capacity(const para *p, uint32_t s, uint32_t k, int pass,
+                              int tier) {
+  int64_t c = 0;
+  kh_fixed w;
+  for (uint32_t i = s; i < k; i++) c += capacity(&p->g[i], pass, tier, &w);
+  return c;
+}
+
+/* Spends up to `need` of one pass over the glue [s, k), evenly in
+ * proportion to each glue's capacity (or em size), adding it to delta with
+ * `sign`.  Sums are exact: the rounding remainder goes one unit at a time
+ * to the first glues.  Returns what was spent. */
+static int64_t spend(const para *p, uint32_t s, uint32_t k, int pass,
+                     int tier, int64_t need, int sign, kh_fixed *delta) {
+  if (need <= 0 || k <= s) return 0;
+  int64_t cap = 0, wsum = 0;
+  for (uint32_t i = s; i < k; i++) {
+    kh_fixed w;
+    cap += capacity(&p->g[i], pass, tier, &w);
+    wsum += w;
+  }
+  int limited = wsum == 0;
+  int64_t base = limited ? cap : wsum;
+  if (base == 0) return 0;
+  if (limited && cap <= need) {
+    for (uint32_t i = s; i < k; i++) {
+      kh_fixed w;
+      delta[i] += sign * capacity(&p->g[i], pass, tier, &w);
+    }
+    return cap;
+  }
+  int64_t given = 0;
+  for (uint32_t i = s; i < k; i++) {
+    kh_fixed w;
+    kh_fixed c = capacity(&p->g[i], pass, tier, &w);
+    int64_t share = (limited ? c : w) * need / base;
+    delta[i] += (kh_fixed)(sign * share);
+    given += share;
+  }
+  for (uint32_t i = s; i < k && given < need; i++) {
+    kh_fixed w;
+    kh_fixed c = capacity(&p->g[i], pass, tier, &w);
+    if (limited ? c == 0 : w == 0) continue;
+    /* a limited share is below its capacity here, so one more unit fits */
+    delta[i] += sign;
+    given++;
+  }
+  return need;
+}
+
+/* Stretches the glue [s, k) by `need`: word spaces, Japanese-Western
+ * spaces, then letter-spacing (3.8.4).  Returns what could not be given. */
+static int64_t stretch(const para *p, uint32_t s, uint32_t k, int64_t need,
+                       kh_fixed *delta) {
+  need -= spend(p, s, k, PASS_STRETCH, KH_STRETCH_SPACE, need, 1, delta);
+  need -= spend(p, s, k, PASS_STRETCH, KH_STRETCH_JW, need, 1, delta);
+  need -= spend(p, s, k, PASS_SPREAD, 0, need, 1, delta);
+  need -= spend(p, s, k, PASS_SPREAD_FREE, 0, need, 1, delta);
+  need -= spend(p, s, k, PASS_SPREAD_LAST, 0, need, 1, delta);
+  return need;
+}
+
+static const int k_shrink_after_end[] = {KH_SHRINK_MIDDLE, KH_SHRINK_PUNCT,
+                                         KH_SHRINK_JW};
+
+/* Compresses the glue [s, k) by `need` (3.8.3): word spaces, the line-end
+ * space (`*end`, all or nothing), middle dots, brackets and commas,
+ * Japanese-Western spaces.  Returns what could not be taken. */
+static int64_t shrink(const para *p, uint32_t s, uint32_t k, int64_t need,
+                      kh_fixed *end, kh_fixed *delta) {
+  need -= spend(p, s, k, PASS_SHRINK, KH_SHRINK_SPACE, need, -1, delta);
+  int64_t give_back = 0;
+  if (need > 0 && *end > 0 && p->u[k].end_removable) {
+    int64_t rest = 0;
+    for (size_t t = 0; t < sizeof k_shrink_after_end / sizeof(int); t++)
+      rest += total_capacity(p, s, k, PASS_SHRINK, k_shrink_after_end[t]);
+    /* deviation: 3.8.3 removes it before anything mid-line; when it is
+     * more than the line needs and the mid-line spaces can give the rest,
+     * we keep it rather than remove it and then space the line out again */
+    if (need >= *end || rest < need) {
+      give_back = *end > need ? *end - need : 0;
+      need = need > *end ? need - *end : 0;
+      *end = 0;
+    }
+  }
+  for (size_t t = 0; t < sizeof k_shrink_after_end / sizeof(int); t++)
+    need -= spend(p, s, k, PASS_SHRINK, k_shrink_after_end[t], need, -1, delta);
+  if (give_back > 0) stretch(p, s, k, give_back, delta);
+  return need;
+}
+
+/* Sets units [s, k] as one line: adjustment, pen positions, width. */
+static void set_line(const para *p, const span *b, int justify, kh_fixed x0,
+                     kh_fixed avail, kh_fixed *delta, kh_fixed *xs,
+                     kh_line *ln) {
+  uint32_t s = b->s, k = b->k;
+  const kh_glyph *gl = p->sh->glyphs;
+  for (uint32_t i = s; i < k; i++) delta[i] = 0;
+  kh_fixed end = justify ? p->u[k].end : 0;
+  int64_t w = natural(p, s, k) + end;
+  int overfull = b->overfull;
+  if (justify && w < avail) {
+    stretch(p, s, k, avail - w, delta);
+  } else if (w > avail) {
+    if (shrink(p, s, k, w - avail, &end, delta) > 0) overfull = 1;
+  }
+  int64_t x = lead_of(p, s);
+  for (uint32_t i = s; i <= k; i++) {
+    const unit *u = &p->u[i];
+    int64_t pen = x + u->pen;
+    for (uint32_t j = u->g0; j < u->g1; j++) {
+      xs[j] = (kh_fixed)pen;
+      pen += gl[j].adv;
+    }
+    x += u->box;
+    if (i == k) break;
+    const glue *g = &p->g[i];
+    int64_t sx = x;
+    for (uint32_t j = u->g1; j < p->u[i + 1].g0; j++) {
+      xs[j] = (kh_fixed)sx;
+      if (!g->absorbed) sx += gl[j].adv;
+    }
+    x += g->nat + delta[i];
+  }
+  ln->first = p->u[s].g0;
+  ln->count = p->u[k].g1 - p->u[s].g0;
+  ln->x = xs + ln->first;
+  ln->width = (kh_fixed)(x + end);
+  ln->natural = (kh_fixed)w;
+  ln->x0 = x0;
+  ln->text_start = p->u[s].t0;
+  ln->text_end = p->u[k].t1;
+  ln->overfull = overfull;
+}
+
+/* ---- choosing breaks ------------------------------------------------------*/
+
+/* First fit, push-in first (3.8.2): the furthest break whose line fits
+ * when every glue is compressed to its minimum; with none, the first break
+ * (an overfull line). */
+static span next_line(const para *p, uint32_t s, kh_fixed avail) {
+  span b = {s, s, 0};
+  int found = 0;
+  int64_t w = lead_of(p, s);
+  for (uint32_t k = s; k < p->nu; k++) {
+    if (k > s) w += p->g[k - 1].nat - p->g[k - 1].shrink;
+    w += p->u[k].box;
+    if (w > avail && found) break;
+    if (k + 1 == p->nu || p->g[k].brk) {
+      b.k = k;
+      if (w > avail) {
+        b.overfull = 1;
+        break;
+      }
+      found = 1;
+    }
+  }
+  return b;
+}
+
+/* Units on a line other than the brackets and punctuation around its
+ * characters: 「進」。 holds one. */
+static uint32_t core_units(const para *p, const span *b) {
+  uint32_t s = b->s, k = b->k;
+  while (k > s) {
+    int c = p->u[k].cls;
+    if (c != KH_CL_CLOSING && c != KH_CL_FULL_STOP && c != KH_CL_COMMA &&
+        c != KH_CL_DIVIDING)
+      break;
+    k--;
+  }
+  while (s < k && p->u[s].cls == KH_CL_OPENING) s++;
+  return k - s + 1;
+}
+
+/* JLReq 3.8 (paragraph end): a last line of one character (「進」 alone) is
+ * avoided by pushing the previous line's last break one opportunity back,
+ * when that line can still be justified without spacing its characters out
+ * by more than a quarter em each and the new last line fits. */
+static void avoid_lone_last(const para *p, span *lines, size_t n, int justify,
+                            kh_fixed measure, kh_fixed indent) {
+  if (n < 2 || core_units(p, &lines[n - 1]) != 1) return;
+  span *prev = &lines[n - 2], *last = &lines[n - 1];
+  uint32_t k = prev->k;
+  while (k > prev->s && !p->g[k - 1].brk) k--;
+  if (k == prev->s || prev->overfull) return;
+  uint32_t nk = k - 1; /* the previous line ends after unit nk */
+  kh_fixed avail_prev = measure - (n == 2 ? indent : 0);
+  int64_t nat = natural(p, prev->s, nk) + (justify ? p->u[nk].end : 0);
+  if (nat > avail_prev) return;
+  if (justify) {
+    int64_t room = total_capacity(p, prev->s, nk, PASS_STRETCH, KH_STRETCH_SPACE) +
+                   total_capacity(p, prev->s, nk, PASS_STRETCH, KH_STRETCH_JW) +
+                   total_capacity(p, prev->s, nk, PASS_SPREAD, 0);
+    if (avail_prev - nat > room) return;
+  }
+  int64_t min = lead_of(p, nk + 1);
+  for (uint32_t i = nk + 1; i <= last->k; i++) {
+    min += p->u[i].box;
+    if (i < last->k) min += p->g[i].nat - p->g[i].shrink;
+  }
+  if (min > measure) return;
+  prev->k = nk;
+  last->s = nk + 1;
+}
+
+/* ---- entry points ---------------------------------------------------------*/
+
+kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
+                          int opening_half, kh_lines *out) {
+  kh_status ret = KH_OK;
+  const kh_spara *sp = sh->sp;
+  const kh_pstyle *st = sp->style;
+  para p = {sh, NULL, NULL, 0, opening_half};
+  KH_VEC(span) lines = {0};
+  kh_fixed *delta = NULL;
+  out->sh = sh;
+  out->lines = NULL;
+  out->n = 0;
+  if (sh->n == 0) return KH_OK;
+
+  p.u = malloc(sh->n * sizeof *p.u);
+  p.g = calloc(sh->n, sizeof *p.g);
+  delta = malloc(sh->n * sizeof *delta);
+  if (!p.u || !p.g || !delta) KH_CHECK(KH_NOMEM);
+  build_units(&p);
+  group_western_runs(&p);
+  if (p.nu == 0) goto cleanup; /* white space only: no line */
+  KH_CHECK(mark_icu_breaks(ctx, &p));
+  for (uint32_t i = 0; i + 1 < p.nu; i++) make_glue(&p, i);
+
+  kh_align align = st ? st->align : KH_ALIGN_DEFAULT;
+  int justify = align == KH_ALIGN_JUSTIFY || align == KH_ALIGN_DEFAULT;
+  kh_fixed indent = st ? st->indent : 0; /* never adjusted */
+  for (uint32_t s = 0; s < p.nu;) {
+    kh_fixed avail = sp->measure - (lines.n == 0 ? indent : 0);
+    span b = next_line(&p, s, avail);
+    KH_CHECK(kh_vec_push(&lines, b));
+    s = b.k + 1;
+  }
+  avoid_lone_last(&p, lines.v, lines.n, justify, sp->measure, indent);
+
+  kh_line *ls = kh_arena_alloc(arena, lines.n * sizeof *ls);
+  kh_fixed *xs = kh_arena_alloc(arena, sh->n * sizeof *xs);
+  if (!ls || !xs) KH_CHECK(KH_NOMEM);
+  const kh_node *node = sp->node;
+  for (size_t i = 0; i < lines.n; i++) {
+    kh_line *ln = &ls[i];
+    kh_fixed x0 = i == 0 ? indent : 0;
+    kh_fixed avail = sp->measure - x0;
+    int last = i + 1 == lines.n;
+    set_line(&p, &lines.v[i], justify && !last, x0, avail, delta, xs, ln);
+    ln->last = last;
+    if (ln->width < avail && align == KH_ALIGN_CENTER)
+      ln->x0 += (avail - ln->width) / 2;
+    else if (ln->width < avail && align == KH_ALIGN_RIGHT)
+      ln->x0 += avail - ln->width;
+    if (ln->overfull) {
+      /* the node's text is the paragraph's less the list marker */
+      uint32_t off = ln->text_start > sp->marker_len
+                         ? ln->text_start - sp->marker_len : 0;
+      kh_srcpos pos = node ? kh_inline_pos(&node->text, off) : (kh_srcpos){0};
+      kh_warning(ctx, pos, "overfull line");
+    }
+  }
+  out->lines = ls;
+  out->n = (uint32_t)lines.n;
+
+cleanup:
+  free(p.u);
+  free(p.g);
+  free(delta);
+  kh_vec_free(&lines);
+  return ret;
+}
+
+/* Prints a length in points with three decimals, by integer arithmetic so
+ * that the trace is the same on every machine. */
+static void put_pt(FILE *out, kh_fixed v, int sign) {
+  int64_t a = v < 0 ? -(int64_t)v : v;
+  int64_t m = (a * 1000 + 32768) / 65536; /* thousandths, rounded */
+  fprintf(out, "%s%lld.%03lld", v < 0 ? "-" : (sign ? "+" : ""),
+          (long long)(m / 1000), (long long)(m % 1000));
+}
+
+void kh_para_trace(const kh_lines *lines, FILE *out) {
+  const char *text = lines->sh->sp->text;
+  for (uint32_t i = 0; i < lines->n; i++) {
+    const kh_line *ln = &lines->lines[i];
+    fputs("  [w=", out);
+    put_pt(out, ln->width, 0);
+    fputs(" adj=", out);
+    put_pt(out, ln->width - ln->natural, 1);
+    if (ln->x0) {
+      fputs(" x0=", out);
+      put_pt(out, ln->x0, 0);
+    }
+    if (ln->overfull) fputs(" overfull", out);
+    fputs("] ", out);
+    fwrite(text + ln->text_start, 1, ln->text_end - ln->text_start, out);
+    fputs("|\n", out);
+  }
+}

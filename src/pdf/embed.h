@@ -1,0 +1,85 @@
+/* pdf: private interface between the document writer (pdf.c) and the font
+ * embedder (embed.c).  Nothing outside src/pdf includes this file.
+ *
+ * The embedder turns each font of the fontset that the pages use into a
+ * Type0 font (Identity-H) over a CIDFontType2 (CIDToGIDMap Identity), built
+ * with libharu's object API because libharu's own font code cannot draw
+ * shaped glyph IDs.  Use it in three steps: note every glyph to be drawn and
+ * the text it stands for (kh_pdf_fonts_note), draw (kh_pdf_fonts_use gives
+ * the font dictionary to put in a page's resources), then kh_pdf_fonts_finish
+ * writes the widths, the hb-subset font file and the ToUnicode CMap. */
+#ifndef KH_PDF_EMBED_H
+#define KH_PDF_EMBED_H
+
+#include <hpdf.h>
+
+#include "pdf/pdf.h"
+#include "shape/shape.h"
+
+/* One libharu document and the first error libharu reported for it. */
+typedef struct kh_pdf_lib {
+  kh_ctx *ctx;
+  HPDF_Doc doc;
+  HPDF_STATUS error;  /* first error_no raised, 0 if none */
+  HPDF_STATUS detail; /* its detail_no */
+} kh_pdf_lib;
+
+/* Reports a libharu failure once (with the code libharu raised, else `st`)
+ * and returns KH_LIBRARY; running out of memory is KH_NOMEM, unreported like
+ * every other allocation failure.  `what` says what was being done. */
+kh_status kh_pdf_lib_fail(kh_pdf_lib *lib, HPDF_STATUS st, const char *what);
+/* KH_OK when st is HPDF_OK, else kh_pdf_lib_fail. */
+kh_status kh_pdf_lib_check(kh_pdf_lib *lib, HPDF_STATUS st, const char *what);
+
+/* Appends the UTF-16BE form of UTF-8 text (characters beyond the BMP as
+ * surrogate pairs; invalid bytes as U+FFFD), at most `max_units` code units
+ * (whole characters only), as raw bytes or, with hex set, as uppercase hex
+ * digits. */
+kh_status kh_pdf_utf16be(kh_buf *out, const char *s, size_t len,
+                         size_t max_units, int hex);
+
+/* Prints v / 10^decimals with at most `decimals` decimals, trailing zeros
+ * trimmed: "12", "-0.25", "498.046875".  Integers only, so no locale and the
+ * same digits on every machine. */
+kh_status kh_pdf_put_decimal(kh_buf *b, int64_t v, unsigned decimals);
+
+typedef struct kh_pdf_fonts kh_pdf_fonts;
+
+/* Prepares embedding for every font of `set`; nothing is written to the
+ * document until a font is used.  *out is owned by the caller. */
+kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
+                           kh_pdf_fonts **out);
+void kh_pdf_fonts_drop(kh_pdf_fonts *pf);
+
+/* Whether the font has TrueType outlines that can be embedded. */
+int kh_pdf_fonts_embeddable(const kh_pdf_fonts *pf, int font);
+
+/* First pass, before drawing: `gid` of `font` will be drawn for `text`
+ * (empty for the second and later glyphs of a cluster).  The first non-empty
+ * text noted for a glyph becomes its ToUnicode entry.  A glyph ID beyond the
+ * font is an internal error. */
+kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
+                            const char *text, uint32_t len);
+
+/* Whether drawing `gid` for `text` would extract wrongly through the
+ * ToUnicode entry, so the glyph needs an ActualText span. */
+int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
+                              const char *text, uint32_t len);
+
+/* Advance of a glyph in glyph space units (1/1000 em, rounded), exactly as
+ * written in /W or /DW. */
+int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid);
+/* The font's descender (negative) in 1/1000 em, as written in Descent. */
+int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font);
+
+/* The indirect Type0 font dictionary of `font` (created on first use) and
+ * its resource name, e.g. "KH0" (transfer none). */
+kh_status kh_pdf_fonts_use(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
+                           const char **name);
+
+/* After all pages are drawn: completes every used font (widths, font file
+ * subset, ToUnicode, descriptor) and feeds what it embeds into `md5` so the
+ * document ID covers it. */
+kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf, HPDF_MD5_CTX *md5);
+
+#endif

@@ -1,0 +1,874 @@
+/* pdf: blocks on pages -> PDF (libharu).
+ *
+ * libharu makes the document: pages, their content streams (Flate), link
+ * annotations, PNG images, the outline and the Info dictionary.  Glyph runs
+ * are written as raw operators into the page's content stream, showing glyph
+ * IDs through the fonts of embed.c (ISO 32000-1, 9.4 Text Objects):
+ *
+ *   BT /KH0 10.5 Tf 1 0 0 1 x y Tm [<0F3A0F3B>-120<0412>] TJ ET
+ *
+ * Each glyph must land at its kh_pglyph.x, so the TJ adjustments are
+ * computed in integers from where the previous glyph's width (as written in
+ * /W, whole units) leaves the pen.  The pen is tracked exactly, so rounding
+ * never accumulates along a line, and a drift below 1/1000 pt is left alone:
+ * full-width Japanese at its natural advance needs no numbers at all.  Numbers
+ * are printed from integers with at most three decimals: no locale, no floating
+ * point in the content we write.
+ *
+ * Text extraction: each font's ToUnicode maps a glyph to the text of the
+ * first cluster that drew it; a cluster whose glyphs would extract as
+ * something else is wrapped in a /Span with /ActualText (14.9.4), and so is a
+ * colour emoji drawn as an image, with an invisible ideographic space inside
+ * so that extractors that need a glyph in the span have one.
+ *
+ * Reproducible: no clock (dates come from kh_pdf_meta) and the trailer /ID
+ * is an MD5 of everything the document shows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <hb-ot.h>
+#include <hb.h>
+
+#include "pdf/embed.h"
+
+/* Deepest outline level kept; deeper entries hang under the last one. */
+#define OUTLINE_DEPTH 16
+/* The longest outline title and Info string, in UTF-16 code units: libharu
+ * refuses binary strings beyond HPDF_LIMIT_MAX_STRING_LEN bytes. */
+#define TEXT_MAX_UNITS 16384
+/* U+3000 IDEOGRAPHIC SPACE, the invisible stand-in glyph of an emoji. */
+#define IDEOGRAPHIC_SPACE 0x3000
+static const char ideographic_space_utf8[] = "\xE3\x80\x80";
+
+typedef struct image_entry {
+  int font;
+  uint32_t gid;
+  HPDF_Image image; /* NULL: the glyph has no PNG (warned once) */
+} image_entry;
+
+typedef struct writer {
+  kh_pdf_lib lib;
+  const kh_pages *pages;
+  const kh_fontset *set;
+  kh_pdf_fonts *fonts;
+  int nfonts;
+  HPDF_Page *page_of;   /* libharu page per page index */
+  HPDF_Page page;       /* the page being drawn */
+  HPDF_Dict page_fonts; /* its /Resources /Font, once created */
+  uint8_t *on_page;     /* per font: already in page_fonts */
+  uint8_t *warned;      /* per font: "cannot embed" already said */
+  KH_VEC(image_entry) images;
+  kh_buf ops;       /* operators of the item being drawn */
+  HPDF_MD5_CTX md5; /* over everything the document shows */
+} writer;
+
+static void HPDF_STDCALL on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no,
+                                  void *user) {
+  kh_pdf_lib *lib = user;
+  if (!lib->error) { /* the first error is the cause, the rest follow it */
+    lib->error = error_no;
+    lib->detail = detail_no;
+  }
+}
+
+/* ---- numbers -------------------------------------------------------------*/
+
+/* a / b rounded half away from zero, b > 0. */
+static int64_t div_round(int64_t a, int64_t b) {
+  return a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b);
+}
+
+/* kh_fixed -> 1/1000 pt */
+static int64_t milli(int64_t fixed) {
+  return div_round(fixed * 1000, KH_FIXED_ONE);
+}
+
+/* 1/1000 pt, or 1/1000 of a glyph space unit in TJ, with three decimals. */
+static kh_status put_milli(kh_buf *b, int64_t m) {
+  return kh_pdf_put_decimal(b, m, 3);
+}
+
+/* libharu's drawing calls take floats; rules, images and rectangles need no
+ * more than float precision. */
+static HPDF_REAL pt(int64_t fixed) {
+  return (HPDF_REAL)((double)fixed / KH_FIXED_ONE);
+}
+
+/* ---- the document ID -----------------------------------------------------*/
+
+static void md5_int(writer *w, int64_t v) {
+  HPDF_BYTE b[8];
+  for (int i = 0; i < 8; i++)
+    b[i] = (HPDF_BYTE)((uint64_t)v >> (8 * i));
+  HPDF_MD5Update(&w->md5, b, 8);
+}
+
+static void md5_text(writer *w, const char *s, size_t len) {
+  md5_int(w, (int64_t)len);
+  if (len)
+    HPDF_MD5Update(&w->md5, (const HPDF_BYTE *)s, (HPDF_UINT32)len);
+}
+
+static void md5_str(writer *w, const char *s) {
+  md5_text(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void hash_input(writer *w, const kh_pdf_meta *meta) {
+  const kh_pages *ps = w->pages;
+  md5_str(w, meta->title);
+  md5_str(w, meta->author);
+  md5_str(w, meta->subject);
+  md5_str(w, meta->creator);
+  md5_int(w, meta->date_epoch);
+  md5_int(w, ps->w);
+  md5_int(w, ps->h);
+  for (uint32_t p = 0; p < ps->n; p++) {
+    md5_int(w, ps->pages[p].n);
+    for (uint32_t i = 0; i < ps->pages[p].n; i++) {
+      const kh_item *it = &ps->pages[p].items[i];
+      md5_int(w, it->kind);
+      md5_int(w, it->font);
+      md5_int(w, it->size);
+      md5_int(w, it->x);
+      md5_int(w, it->y);
+      md5_int(w, it->x2);
+      md5_int(w, it->y2);
+      md5_int(w, it->width);
+      md5_str(w, it->href);
+      md5_int(w, it->n);
+      for (uint32_t g = 0; g < it->n; g++) {
+        const kh_pglyph *pg = &it->glyphs[g];
+        md5_int(w, pg->gid);
+        md5_int(w, pg->x);
+        md5_int(w, pg->dy);
+        md5_text(w, pg->text, pg->text ? pg->text_len : 0);
+      }
+    }
+  }
+  for (uint32_t i = 0; i < ps->noutline; i++) {
+    md5_int(w, ps->outline[i].level);
+    md5_str(w, ps->outline[i].title);
+    md5_int(w, ps->outline[i].page);
+    md5_int(w, ps->outline[i].y);
+  }
+}
+
+/* ---- fonts on pages ------------------------------------------------------*/
+
+/* Whether a glyph run can be drawn: a font that cannot be embedded (colour
+ * bitmaps only, or CFF outlines) is a warning, once, and its runs are left
+ * out rather than drawn with a font the viewer would have to invent. */
+static kh_status glyphs_drawable(writer *w, const kh_item *it, int *ok) {
+  *ok = 0;
+  if (it->font < 0 || it->font >= w->nfonts)
+    return kh_error_file(w->lib.ctx, NULL, KH_LIBRARY,
+                         "internal: a glyph run uses font %d of %d", it->font,
+                         w->nfonts);
+  if (it->n == 0 || milli(it->size) <= 0)
+    return KH_OK;
+  if (!kh_pdf_fonts_embeddable(w->fonts, it->font)) {
+    if (!w->warned[it->font]) {
+      w->warned[it->font] = 1;
+      kh_warning(w->lib.ctx, (kh_srcpos){0},
+                 "font %s has no TrueType outlines to embed; its text is "
+                 "left out of the PDF",
+                 kh_font_path(kh_fontset_get(w->set, it->font)));
+    }
+    return KH_OK;
+  }
+  *ok = 1;
+  return KH_OK;
+}
+
+/* The invisible glyph drawn inside an emoji's span, or -1 for none. */
+static int64_t emoji_stand_in(const writer *w, const kh_item *it) {
+  if (it->n == 0 || it->glyphs[0].text_len == 0 || w->nfonts == 0 ||
+      !kh_pdf_fonts_embeddable(w->fonts, 0) || it->x2 <= it->x)
+    return -1;
+  return kh_font_glyph(kh_fontset_get(w->set, 0), IDEOGRAPHIC_SPACE);
+}
+
+/* First pass: every glyph that will be drawn and its text, so that each
+ * ToUnicode entry is the first text a glyph stands for and drawing knows
+ * which clusters need ActualText. */
+static kh_status note_all(writer *w) {
+  kh_status ret = KH_OK;
+  const kh_pages *ps = w->pages;
+  for (uint32_t p = 0; p < ps->n; p++) {
+    for (uint32_t i = 0; i < ps->pages[p].n; i++) {
+      const kh_item *it = &ps->pages[p].items[i];
+      if (it->kind == KH_ITEM_GLYPHS) {
+        int ok;
+        KH_CHECK(glyphs_drawable(w, it, &ok));
+        for (uint32_t g = 0; ok && g < it->n; g++)
+          KH_CHECK(kh_pdf_fonts_note(
+              w->fonts, it->font, it->glyphs[g].gid, it->glyphs[g].text,
+              it->glyphs[g].text ? it->glyphs[g].text_len : 0));
+      } else if (it->kind == KH_ITEM_IMAGE) {
+        int64_t gid = emoji_stand_in(w, it);
+        if (gid >= 0)
+          KH_CHECK(kh_pdf_fonts_note(w->fonts, 0, (uint32_t)gid,
+                                     ideographic_space_utf8, 3));
+      }
+    }
+  }
+cleanup:
+  return ret;
+}
+
+/* Puts the font in the current page's /Resources /Font. */
+static kh_status page_font(writer *w, int font, const char **name) {
+  kh_status ret = KH_OK;
+  HPDF_Dict dict;
+  KH_CHECK(kh_pdf_fonts_use(w->fonts, font, &dict, name));
+  if (w->on_page[font])
+    return KH_OK;
+  if (!w->page_fonts) {
+    HPDF_Dict res =
+        HPDF_Page_GetInheritableItem(w->page, "Resources", HPDF_OCLASS_DICT);
+    if (!res)
+      return kh_pdf_lib_fail(&w->lib, 0, "finding page resources");
+    HPDF_Dict fonts = HPDF_Dict_GetItem(res, "Font", HPDF_OCLASS_DICT);
+    if (!fonts) {
+      fonts = HPDF_Dict_New(w->lib.doc->mmgr);
+      KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(res, "Font", fonts),
+                                "adding page resources"));
+    }
+    w->page_fonts = fonts;
+  }
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(w->page_fonts, *name, dict),
+                            "adding a font to a page"));
+  w->on_page[font] = 1;
+cleanup:
+  return ret;
+}
+
+static kh_status flush_ops(writer *w) {
+  HPDF_PageAttr attr = (HPDF_PageAttr)w->page->attr;
+  kh_status ret = kh_pdf_lib_check(
+      &w->lib,
+      HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)w->ops.data,
+                        (HPDF_UINT)w->ops.len),
+      "writing a page");
+  w->ops.len = 0;
+  return ret;
+}
+
+/* ---- glyph runs ----------------------------------------------------------*/
+
+/* A TJ array being written: whether "[" and a "<" hex string are open. */
+typedef struct tj {
+  kh_buf *b;
+  int open, hex;
+} tj;
+
+static kh_status tj_close(tj *t) {
+  kh_status ret = KH_OK;
+  if (t->hex)
+    KH_CHECK(kh_buf_append(t->b, ">", 1));
+  if (t->open)
+    KH_CHECK(kh_buf_append(t->b, "] TJ\n", 5));
+  t->open = t->hex = 0;
+cleanup:
+  return ret;
+}
+
+static kh_status tj_adjust(tj *t, int64_t milli_units) {
+  kh_status ret = KH_OK;
+  if (!t->open)
+    KH_CHECK(kh_buf_append(t->b, "[", 1));
+  if (t->hex)
+    KH_CHECK(kh_buf_append(t->b, ">", 1));
+  t->open = 1, t->hex = 0;
+  KH_CHECK(put_milli(t->b, milli_units));
+cleanup:
+  return ret;
+}
+
+static kh_status tj_glyph(tj *t, uint32_t gid) {
+  kh_status ret = KH_OK;
+  if (!t->open)
+    KH_CHECK(kh_buf_append(t->b, "[", 1));
+  if (!t->hex)
+    KH_CHECK(kh_buf_append(t->b, "<", 1));
+  t->open = t->hex = 1;
+  KH_CHECK(kh_buf_printf(t->b, "%04X", (unsigned)gid));
+cleanup:
+  return ret;
+}
+
+static kh_status put_actual_text(kh_buf *b, const char *text, size_t len) {
+  kh_status ret = KH_OK;
+  KH_CHECK(kh_buf_printf(b, "/Span <</ActualText <FEFF"));
+  KH_CHECK(kh_pdf_utf16be(b, text, len, TEXT_MAX_UNITS, 1));
+  KH_CHECK(kh_buf_printf(b, ">>> BDC\n"));
+cleanup:
+  return ret;
+}
+
+/* Whether the cluster starting at glyph i would extract as something other
+ * than its text through the ToUnicode entries. */
+static int cluster_needs_span(const writer *w, const kh_item *it, uint32_t i) {
+  for (uint32_t j = i; j < it->n; j++) {
+    const kh_pglyph *g = &it->glyphs[j];
+    if (j > i && g->text_len > 0)
+      break;
+    uint32_t len = (j == i && g->text) ? g->text_len : 0;
+    if (kh_pdf_fonts_text_differs(w->fonts, it->font, g->gid, g->text, len))
+      return 1;
+  }
+  return 0;
+}
+
+/* End (exclusive) of the cluster that starts at glyph i. */
+static uint32_t cluster_end(const kh_item *it, uint32_t i) {
+  uint32_t j = i + 1;
+  while (j < it->n && it->glyphs[j].text_len == 0) j++;
+  return j;
+}
+
+/* End of the group of clusters from glyph i whose glyph boxes overlap their
+ * neighbours'.  JLReq spacing of consecutive punctuation (）、 」「 。」)
+ * sets a full-width glyph half an em into the next one's box; extractors
+ * that group by boxes then misplace or split the characters, so such a
+ * group is given one ActualText span (14.9.4) with its text in order. */
+static uint32_t overlap_group_end(const writer *w, const kh_item *it, uint32_t i) {
+  uint32_t end = cluster_end(it, i);
+  while (end < it->n) {
+    const kh_pglyph *last = &it->glyphs[end - 1], *next = &it->glyphs[end];
+    int64_t box = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, last->gid) * it->size / 1000;
+    if ((int64_t)next->x >= (int64_t)last->x + box - KH_FIXED_ONE / 100) break;
+    end = cluster_end(it, end);
+  }
+  return end;
+}
+
+static kh_status put_group_text(kh_buf *b, const kh_item *it, uint32_t i, uint32_t end) {
+  kh_buf text = {0};
+  kh_status ret = KH_OK;
+  for (uint32_t k = i; k < end; k++)
+    if (it->glyphs[k].text_len)
+      KH_CHECK(kh_buf_append(&text, it->glyphs[k].text, it->glyphs[k].text_len));
+  KH_CHECK(put_actual_text(b, text.data ? text.data : "", text.len));
+cleanup:
+  kh_buf_free(&text);
+  return ret;
+}
+
+static kh_status draw_glyphs(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  int ok;
+  const char *name;
+  KH_CHECK(glyphs_drawable(w, it, &ok));
+  if (!ok)
+    return KH_OK;
+  KH_CHECK(page_font(w, it->font, &name));
+
+  kh_buf *b = &w->ops;
+  tj t = {b, 0, 0};
+  const int64_t size = milli(it->size); /* as written after Tf */
+  int64_t x0 = 0;                       /* Tm's x, 1/1000 pt */
+  int64_t pen = 0;    /* where the current glyph starts: 1e-9 em from x0 */
+  int64_t prev_w = 0; /* the previous glyph's /W width, 1e-9 em */
+  kh_fixed seg_dy = 0;
+  int in_span = 0;
+  uint32_t span_end = 0; /* glyph where the open span ends */
+
+  KH_CHECK(kh_buf_printf(b, "BT\n/%s ", name));
+  KH_CHECK(put_milli(b, size));
+  KH_CHECK(kh_buf_printf(b, " Tf\n"));
+  for (uint32_t i = 0; i < it->n; i++) {
+    const kh_pglyph *g = &it->glyphs[i];
+    if (i == 0 || g->text_len > 0) { /* a cluster starts */
+      if (in_span && i >= span_end) {
+        KH_CHECK(tj_close(&t));
+        KH_CHECK(kh_buf_printf(b, "EMC\n"));
+        in_span = 0;
+      }
+      if (!in_span) {
+        uint32_t group = overlap_group_end(w, it, i);
+        if (group > cluster_end(it, i)) {
+          KH_CHECK(tj_close(&t));
+          KH_CHECK(put_group_text(b, it, i, group));
+          in_span = 1;
+          span_end = group;
+        } else if (cluster_needs_span(w, it, i)) {
+          KH_CHECK(tj_close(&t));
+          KH_CHECK(put_actual_text(b, g->text, g->text ? g->text_len : 0));
+          in_span = 1;
+          span_end = group;
+        }
+      }
+    }
+    if (i == 0 || g->dy != seg_dy) {
+      /* A new baseline offset: a fresh text matrix (dy is in page space,
+       * positive downwards, like the item's y). */
+      KH_CHECK(tj_close(&t));
+      x0 = milli(g->x);
+      KH_CHECK(kh_buf_printf(b, "1 0 0 1 "));
+      KH_CHECK(put_milli(b, x0));
+      KH_CHECK(kh_buf_append(b, " ", 1));
+      KH_CHECK(put_milli(b, milli((int64_t)w->pages->h - it->y - g->dy)));
+      KH_CHECK(kh_buf_printf(b, " Tm\n"));
+      pen = 0;
+      seg_dy = g->dy;
+    } else {
+      /* The glyph's x from x0 in 1e-9 em: (x * 1000 - x0 * 65536) / 65536
+       * thousandths of a point, times 1e9 / size; 1e9 / 65536 is
+       * 1953125 / 128. */
+      int64_t target = div_round(
+          ((int64_t)g->x * 1000 - x0 * KH_FIXED_ONE) * 1953125, 128 * size);
+      int64_t over = pen + prev_w - target; /* where the pen would overshoot */
+      int64_t adjust = 0; /* TJ number: 1/1000 glyph unit = 1e-6 em */
+      /* |over| * 1e-9 em * size / 1000 < 1/1000 pt: leave it. */
+      if (over * size >= 1000000000 || -over * size >= 1000000000)
+        adjust = div_round(over, 1000);
+      if (adjust != 0)
+        KH_CHECK(tj_adjust(&t, adjust));
+      pen += prev_w - adjust * 1000;
+    }
+    KH_CHECK(tj_glyph(&t, g->gid));
+    prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000;
+  }
+  KH_CHECK(tj_close(&t));
+  if (in_span)
+    KH_CHECK(kh_buf_printf(b, "EMC\n"));
+  KH_CHECK(kh_buf_printf(b, "ET\n"));
+  KH_CHECK(flush_ops(w));
+cleanup:
+  return ret;
+}
+
+/* ---- images --------------------------------------------------------------*/
+
+/* The glyph's PNG as an image XObject, loaded once per (font, glyph). */
+static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
+  kh_status ret = KH_OK;
+  for (size_t i = 0; i < w->images.n; i++)
+    if (w->images.v[i].font == font && w->images.v[i].gid == gid) {
+      *out = w->images.v[i].image;
+      return KH_OK;
+    }
+  image_entry e = {font, gid, NULL};
+  const kh_font *f = kh_fontset_get(w->set, font);
+  hb_blob_t *png = hb_ot_color_glyph_reference_png(kh_font_hb_font(f), gid);
+  unsigned len = 0;
+  const char *data = hb_blob_get_data(png, &len);
+  if (len == 0) {
+    kh_warning(w->lib.ctx, (kh_srcpos){0},
+               "no colour bitmap for glyph %u of %s; the emoji is not drawn",
+               gid, kh_font_path(f));
+  } else {
+    e.image =
+        HPDF_LoadPngImageFromMem(w->lib.doc, (const HPDF_BYTE *)data, len);
+    if (!e.image) {
+      ret = kh_pdf_lib_fail(&w->lib, 0, "loading an emoji's PNG");
+    } else {
+      /* libharu compresses the colour data but stores the soft mask it
+       * makes from the alpha channel or tRNS uncompressed. */
+      HPDF_Dict smask = HPDF_Dict_GetItem(e.image, "SMask", HPDF_OCLASS_DICT);
+      if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
+        smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    }
+  }
+  hb_blob_destroy(png);
+  if (ret == KH_OK)
+    ret = kh_vec_push(&w->images, e);
+  *out = e.image;
+  return ret;
+}
+
+static kh_status draw_image(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  HPDF_Image image;
+  if (it->font < 0 || it->font >= w->nfonts || it->n == 0)
+    return kh_error_file(w->lib.ctx, NULL, KH_LIBRARY,
+                         "internal: an image item without its glyph");
+  const kh_pglyph *g = &it->glyphs[0];
+  KH_CHECK(image_of(w, it->font, g->gid, &image));
+
+  const int span = g->text && g->text_len > 0;
+  if (span) {
+    KH_CHECK(put_actual_text(&w->ops, g->text, g->text_len));
+    KH_CHECK(flush_ops(w));
+  }
+  if (image)
+    KH_CHECK(kh_pdf_lib_check(
+        &w->lib,
+        HPDF_Page_DrawImage(
+            w->page, image, pt(it->x), pt((int64_t)w->pages->h - it->y2),
+            pt((int64_t)it->x2 - it->x), pt((int64_t)it->y2 - it->y)),
+        "drawing an image"));
+  if (span) {
+    /* Inside the span, an invisible (3 Tr) ideographic space of font 0 as
+     * wide as the image and standing on its bottom edge. */
+    int64_t gid = emoji_stand_in(w, it);
+    kh_buf *b = &w->ops;
+    if (gid >= 0) {
+      const char *name;
+      KH_CHECK(page_font(w, 0, &name));
+      int64_t adv =
+          kh_pdf_fonts_width(w->fonts, 0, (uint32_t)gid); /* 1/1000 em */
+      if (adv <= 0)
+        adv = 1000;
+      int64_t size = div_round(milli((int64_t)it->x2 - it->x) * 1000, adv);
+      int64_t base =
+          milli((int64_t)w->pages->h - it->y2) -
+          div_round((int64_t)kh_pdf_fonts_descent(w->fonts, 0) * size, 1000);
+      KH_CHECK(kh_buf_printf(b, "BT\n/%s ", name));
+      KH_CHECK(put_milli(b, size));
+      KH_CHECK(kh_buf_printf(b, " Tf\n3 Tr\n1 0 0 1 "));
+      KH_CHECK(put_milli(b, milli(it->x)));
+      KH_CHECK(kh_buf_append(b, " ", 1));
+      KH_CHECK(put_milli(b, base));
+      KH_CHECK(kh_buf_printf(b, " Tm\n<%04X> Tj\n0 Tr\nET\n", (unsigned)gid));
+    }
+    KH_CHECK(kh_buf_printf(b, "EMC\n"));
+    KH_CHECK(flush_ops(w));
+  }
+cleanup:
+  return ret;
+}
+
+/* ---- rules and links -----------------------------------------------------*/
+
+static kh_status draw_line(writer *w, const kh_item *it) {
+  if (it->width <= 0)
+    return KH_OK;
+  const int64_t h = w->pages->h;
+  HPDF_STATUS st = HPDF_Page_SetLineWidth(w->page, pt(it->width));
+  st |= HPDF_Page_MoveTo(w->page, pt(it->x), pt(h - it->y));
+  st |= HPDF_Page_LineTo(w->page, pt(it->x2), pt(h - it->y2));
+  st |= HPDF_Page_Stroke(w->page);
+  return kh_pdf_lib_check(&w->lib, st, "drawing a rule");
+}
+
+/* A URI is 7-bit ASCII (RFC 3986); other bytes and spaces are
+ * percent-encoded, existing %XX escapes are kept. */
+static kh_status uri_ascii(kh_buf *b, const char *href) {
+  kh_status ret = KH_OK;
+  for (const unsigned char *p = (const unsigned char *)href; *p; p++) {
+    if (*p <= 0x20 || *p >= 0x7F)
+      KH_CHECK(kh_buf_printf(b, "%%%02X", *p));
+    else
+      KH_CHECK(kh_buf_append(b, p, 1));
+  }
+  KH_CHECK(kh_buf_append(b, "", 0)); /* NUL-terminated even when empty */
+cleanup:
+  return ret;
+}
+
+static kh_status add_link(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  kh_buf uri = {0};
+  if (!it->href || !it->href[0])
+    return KH_OK;
+  const int64_t h = w->pages->h;
+  HPDF_Rect r = {pt(it->x), pt(h - it->y2), pt(it->x2), pt(h - it->y)};
+  KH_CHECK(uri_ascii(&uri, it->href));
+  HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(w->page, r, uri.data);
+  if (!a)
+    KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding a link"));
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0),
+                            "adding a link"));
+cleanup:
+  kh_buf_free(&uri);
+  return ret;
+}
+
+/* ---- pages ---------------------------------------------------------------*/
+
+static kh_status add_page(writer *w, uint32_t index) {
+  HPDF_Page page = HPDF_AddPage(w->lib.doc);
+  if (!page)
+    return kh_pdf_lib_fail(&w->lib, 0, "adding a page");
+  HPDF_STATUS st = HPDF_Page_SetWidth(page, pt(w->pages->w));
+  st |= HPDF_Page_SetHeight(page, pt(w->pages->h));
+  w->page_of[index] = w->page = page;
+  w->page_fonts = NULL;
+  if (w->nfonts)
+    memset(w->on_page, 0, (size_t)w->nfonts);
+  return kh_pdf_lib_check(&w->lib, st, "setting the page size");
+}
+
+/* libharu deflates an empty content stream to no bytes at all, which is not
+ * a valid Flate stream: a page with nothing drawn is left unfiltered. */
+static void end_page(writer *w) {
+  HPDF_PageAttr attr = (HPDF_PageAttr)w->page->attr;
+  if (HPDF_Stream_Size(attr->stream) == 0)
+    attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+}
+
+static kh_status draw_page(writer *w, uint32_t index) {
+  kh_status ret = KH_OK;
+  const kh_page *pg = &w->pages->pages[index];
+  KH_CHECK(add_page(w, index));
+  for (uint32_t i = 0; i < pg->n; i++) {
+    const kh_item *it = &pg->items[i];
+    switch (it->kind) {
+    case KH_ITEM_GLYPHS:
+      KH_CHECK(draw_glyphs(w, it));
+      break;
+    case KH_ITEM_IMAGE:
+      KH_CHECK(draw_image(w, it));
+      break;
+    case KH_ITEM_LINE:
+      KH_CHECK(draw_line(w, it));
+      break;
+    case KH_ITEM_LINK:
+      KH_CHECK(add_link(w, it));
+      break;
+    }
+  }
+  end_page(w);
+cleanup:
+  return ret;
+}
+
+/* ---- outline and Info ----------------------------------------------------*/
+
+/* A text string as UTF-16BE with a byte order mark (7.9.2.2): libharu's own
+ * string objects would write UTF-8 bytes as PDFDocEncoding. */
+static kh_status utf16_string(writer *w, const char *s, HPDF_Binary *out) {
+  kh_status ret = KH_OK;
+  kh_buf b = {0};
+  *out = NULL;
+  KH_CHECK(kh_buf_append(&b, "\xFE\xFF", 2));
+  KH_CHECK(kh_pdf_utf16be(&b, s, strlen(s), TEXT_MAX_UNITS, 0));
+  *out =
+      HPDF_Binary_New(w->lib.doc->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+  if (!*out)
+    ret = kh_pdf_lib_fail(&w->lib, 0, "making a text string");
+cleanup:
+  kh_buf_free(&b);
+  return ret;
+}
+
+static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
+                                   HPDF_Outline parent, HPDF_Outline *out) {
+  kh_status ret = KH_OK;
+  HPDF_Binary title;
+  HPDF_Doc doc = w->lib.doc;
+  /* Created with an empty title that is then replaced: libharu's encoders
+   * cannot write UTF-16. */
+  HPDF_Outline o = HPDF_CreateOutline(doc, parent, "", NULL);
+  if (!o)
+    return kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry");
+  KH_CHECK(utf16_string(w, e->title ? e->title : "", &title));
+  HPDF_STATUS st = HPDF_Dict_Add(o, "Title", title);
+  /* libharu marks items /Type /Outlines, which belongs to the root only. */
+  st |= HPDF_Dict_RemoveElement(o, "Type");
+
+  HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of[e->page]);
+  if (!d)
+    KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
+  int64_t top = (int64_t)w->pages->h - e->y;
+  st |= HPDF_Destination_SetXYZ(d, 0, pt(top < 0 ? 0 : top), 1);
+  /* Zoom 0 keeps the reader's zoom (12.3.2.2); libharu's setter refuses it,
+   * so the value is changed afterwards. */
+  HPDF_Real zoom = HPDF_Array_GetItem(d, 4, HPDF_OCLASS_REAL);
+  if (zoom)
+    st |= HPDF_Real_SetValue(zoom, 0);
+  st |= HPDF_Outline_SetDestination(o, d);
+  KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding an outline entry"));
+  *out = o;
+cleanup:
+  return ret;
+}
+
+static kh_status add_outline(writer *w) {
+  kh_status ret = KH_OK;
+  const kh_pages *ps = w->pages;
+  HPDF_Outline parent[OUTLINE_DEPTH + 1] = {NULL}; /* [0]: the root */
+  int depth = 0, any = 0;
+  for (uint32_t i = 0; i < ps->noutline; i++) {
+    const kh_outline_entry *e = &ps->outline[i];
+    if (e->page < 0 || (uint32_t)e->page >= ps->n)
+      continue;
+    /* A level may go down by one only: a skipped level hangs the entry
+     * under the previous one. */
+    int level = e->level < 1 ? 1 : e->level;
+    if (level > depth + 1)
+      level = depth + 1;
+    if (level > OUTLINE_DEPTH)
+      level = OUTLINE_DEPTH;
+    KH_CHECK(add_outline_entry(w, e, parent[level - 1], &parent[level]));
+    depth = level;
+    any = 1;
+  }
+  if (any)
+    KH_CHECK(kh_pdf_lib_check(
+        &w->lib, HPDF_SetPageMode(w->lib.doc, HPDF_PAGE_MODE_USE_OUTLINE),
+        "showing the outline"));
+cleanup:
+  return ret;
+}
+
+/* Seconds since 1970 -> UTC calendar date (proleptic Gregorian; days are
+ * counted in 400-year eras of 146097 days, with March as the first month so
+ * that the leap day ends the year). */
+static HPDF_Date utc_date(int64_t t) {
+  HPDF_Date d = {0};
+  int64_t days = t / 86400, secs = t % 86400;
+  int64_t z = days + 719468; /* days from 0000-03-01 */
+  int64_t era = z / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  d.year = (HPDF_INT)(yoe + era * 400 + (month <= 2));
+  d.month = (HPDF_INT)month;
+  d.day = (HPDF_INT)(doy - (153 * mp + 2) / 5 + 1);
+  d.hour = (HPDF_INT)(secs / 3600);
+  d.minutes = (HPDF_INT)(secs / 60 % 60);
+  d.seconds = (HPDF_INT)(secs % 60);
+  d.ind = 'Z';
+  return d;
+}
+
+static int is_ascii(const char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7F)
+      return 0;
+  return 1;
+}
+
+static kh_status info_text(writer *w, const char *key, const char *value) {
+  kh_status ret = KH_OK;
+  HPDF_Binary s;
+  if (!value || !value[0])
+    return KH_OK;
+  KH_CHECK(utf16_string(w, value, &s));
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(w->lib.doc->info, key, s),
+                            "writing the document information"));
+cleanup:
+  return ret;
+}
+
+static kh_status set_info(writer *w, const kh_pdf_meta *meta) {
+  kh_status ret = KH_OK;
+  HPDF_Doc doc = w->lib.doc;
+  HPDF_STATUS st = HPDF_OK;
+  /* HPDF_SetInfoAttr writes strings byte for byte (PDFDocEncoding): fine
+   * for ASCII, so the Creator goes that way when it can and the rest go
+   * into the Info dictionary (made by HPDF_New for /Producer) as UTF-16. */
+  if (meta->creator && meta->creator[0] && is_ascii(meta->creator))
+    st = HPDF_SetInfoAttr(doc, HPDF_INFO_CREATOR, meta->creator);
+  KH_CHECK(kh_pdf_lib_check(&w->lib, st, "writing the document information"));
+  if (!doc->info)
+    KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "writing the document information"));
+  if (meta->creator && !is_ascii(meta->creator))
+    KH_CHECK(info_text(w, "Creator", meta->creator));
+  KH_CHECK(info_text(w, "Title", meta->title));
+  KH_CHECK(info_text(w, "Author", meta->author));
+  KH_CHECK(info_text(w, "Subject", meta->subject));
+  /* Years beyond 9999 do not fit the date format (7.9.4). */
+  if (meta->date_epoch >= 0 && meta->date_epoch < 253402300800) {
+    HPDF_Date d = utc_date(meta->date_epoch);
+    st = HPDF_SetInfoDateAttr(doc, HPDF_INFO_CREATION_DATE, d);
+    st |= HPDF_SetInfoDateAttr(doc, HPDF_INFO_MOD_DATE, d);
+    KH_CHECK(kh_pdf_lib_check(&w->lib, st, "writing the document dates"));
+  }
+cleanup:
+  return ret;
+}
+
+/* /ID [<h> <h>] (14.4): libharu writes one only for encrypted files.  Both
+ * halves are the digest of the content, so the file is reproducible. */
+static kh_status set_id(writer *w) {
+  HPDF_Doc doc = w->lib.doc;
+  HPDF_BYTE digest[16];
+  HPDF_MD5Final(digest, &w->md5);
+  HPDF_Array id = HPDF_Array_New(doc->mmgr);
+  HPDF_STATUS st = HPDF_Dict_Add(doc->trailer, "ID", id);
+  if (st == HPDF_OK) {
+    st |= HPDF_Array_Add(id, HPDF_Binary_New(doc->mmgr, digest, 16));
+    st |= HPDF_Array_Add(id, HPDF_Binary_New(doc->mmgr, digest, 16));
+  }
+  return kh_pdf_lib_check(&w->lib, st, "writing the document ID");
+}
+
+static kh_status save(writer *w, unsigned char **out, size_t *out_len) {
+  HPDF_Doc doc = w->lib.doc;
+  /* ActualText spans are PDF 1.5 (14.9.4); images with soft masks 1.4.
+   * libharu only raises its default of 1.3 for features it writes itself. */
+  if (doc->pdf_version < HPDF_VER_15)
+    doc->pdf_version = HPDF_VER_15;
+  HPDF_STATUS st = HPDF_SaveToStream(doc);
+  if (st != HPDF_OK)
+    return kh_pdf_lib_fail(&w->lib, st, "saving the document");
+  HPDF_UINT32 size = HPDF_GetStreamSize(doc);
+  unsigned char *buf = malloc(size ? size : 1);
+  if (!buf)
+    return KH_NOMEM;
+  HPDF_UINT32 got = size;
+  st = HPDF_ResetStream(doc);
+  if (st == HPDF_OK)
+    st = HPDF_ReadFromStream(doc, buf, &got);
+  /* Reading exactly to the end may report HPDF_STREAM_EOF. */
+  if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got != size) {
+    free(buf);
+    return kh_pdf_lib_fail(&w->lib, st, "reading the saved document");
+  }
+  *out = buf;
+  *out_len = size;
+  return KH_OK;
+}
+
+/* ---- entry ---------------------------------------------------------------*/
+
+kh_status kh_pdf_write(kh_ctx *ctx, const kh_pages *pages,
+                       const kh_fontset *fonts, const kh_pdf_meta *meta,
+                       unsigned char **out, size_t *out_len) {
+  kh_status ret = KH_OK;
+  writer w = {0};
+  *out = NULL;
+  *out_len = 0;
+  w.lib.ctx = ctx;
+  w.pages = pages;
+  w.set = fonts;
+  w.nfonts = kh_fontset_count(fonts);
+
+  w.lib.doc = HPDF_New(on_error, &w.lib);
+  if (!w.lib.doc)
+    return kh_error_file(ctx, NULL, KH_LIBRARY,
+                         "libharu cannot create a document");
+  /* Before the first page: libharu sets each page's filter as it adds it. */
+  KH_CHECK(kh_pdf_lib_check(&w.lib,
+                            HPDF_SetCompressionMode(w.lib.doc, HPDF_COMP_ALL),
+                            "setting compression"));
+  KH_CHECK(kh_pdf_fonts_new(&w.lib, fonts, &w.fonts));
+  w.on_page = calloc((size_t)w.nfonts + 1, 1);
+  w.warned = calloc((size_t)w.nfonts + 1, 1);
+  w.page_of = calloc((size_t)pages->n + 1, sizeof *w.page_of);
+  if (!w.on_page || !w.warned || !w.page_of) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+
+  HPDF_MD5Init(&w.md5);
+  hash_input(&w, meta);
+  KH_CHECK(note_all(&w));
+  for (uint32_t p = 0; p < pages->n; p++)
+    KH_CHECK(draw_page(&w, p));
+  if (pages->n == 0) { /* a PDF needs a page */
+    KH_CHECK(add_page(&w, 0));
+    end_page(&w);
+  }
+  KH_CHECK(add_outline(&w));
+  KH_CHECK(set_info(&w, meta));
+  KH_CHECK(kh_pdf_fonts_finish(w.fonts, &w.md5));
+  KH_CHECK(set_id(&w));
+  KH_CHECK(save(&w, out, out_len));
+
+cleanup:
+  HPDF_Free(w.lib.doc);
+  kh_pdf_fonts_drop(w.fonts);
+  free(w.on_page);
+  free(w.warned);
+  free(w.page_of);
+  kh_vec_free(&w.images);
+  kh_buf_free(&w.ops);
+  return ret;
+}

@@ -1,0 +1,146 @@
+/* shape: the fontset, every font the layout names, loaded once.
+ *
+ * Each font file is mapped (hb_blob_create_from_file_or_fail mmaps it), made
+ * into an hb_face and an hb_font at the default scale (units per em, so
+ * advances read back as font units), and both are made immutable: they are
+ * shared by every paragraph the shaper sees and by the PDF embedder, and
+ * nothing may change them after loading.  The fontset owns them; everything
+ * handed out is "transfer none". */
+#include <stdlib.h>
+#include <string.h>
+
+#include <hb-ot.h>
+#include <hb.h>
+
+#include "shape/shape.h"
+
+struct kh_font {
+  char *path;      /* owned copy: the layout's arena may go first */
+  hb_blob_t *blob; /* the mapped file */
+  hb_face_t *face;
+  hb_font_t *font; /* scale = upem */
+  unsigned upem;
+  int has_color_png; /* CBDT/sbix bitmaps, drawn as images */
+};
+
+struct kh_fontset {
+  kh_font *fonts; /* one per layout->fonts[i], same index */
+  int n;
+};
+
+static void font_clear(kh_font *f) {
+  hb_font_destroy(f->font);
+  hb_face_destroy(f->face);
+  hb_blob_destroy(f->blob);
+  free(f->path);
+  memset(f, 0, sizeof *f);
+}
+
+static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
+  size_t n = strlen(ref->path) + 1;
+  f->path = malloc(n);
+  if (!f->path)
+    return KH_NOMEM;
+  memcpy(f->path, ref->path, n);
+
+  f->blob = hb_blob_create_from_file_or_fail(ref->path);
+  if (f->blob) {
+    f->face = hb_face_create(f->blob, 0);
+    /* hb_face_create never fails: a file that is not a font gives the empty
+     * face, which has no glyphs; treat it like a missing file. */
+    if (hb_face_get_glyph_count(f->face) == 0) {
+      hb_face_destroy(f->face);
+      f->face = NULL;
+    }
+  }
+  if (!f->face)
+    return kh_error(ctx, ref->pos, KH_FONT, "cannot load font '%s' (%s)",
+                    ref->name ? ref->name : "", ref->path);
+  hb_face_make_immutable(f->face);
+
+  f->font = hb_font_create(f->face);
+  if (!f->font || f->font == hb_font_get_empty())
+    return KH_NOMEM;
+  hb_font_make_immutable(f->font);
+
+  f->upem = hb_face_get_upem(f->face);
+  f->has_color_png = hb_ot_color_has_png(f->face) ? 1 : 0;
+  return KH_OK;
+}
+
+kh_status kh_fontset_new(kh_ctx *ctx, const kh_layout *layout,
+                         kh_fontset **out) {
+  kh_status ret = KH_OK;
+  kh_fontset *set = NULL;
+  *out = NULL;
+
+  set = calloc(1, sizeof *set);
+  if (!set)
+    return KH_NOMEM;
+  if (layout->nfonts > 0) {
+    set->fonts = calloc((size_t)layout->nfonts, sizeof *set->fonts);
+    if (!set->fonts) {
+      ret = KH_NOMEM;
+      goto cleanup;
+    }
+  }
+  for (int i = 0; i < layout->nfonts; i++) {
+    set->n = i + 1; /* so that cleanup also frees a half-loaded font */
+    KH_CHECK(font_load(ctx, &layout->fonts[i], &set->fonts[i]));
+  }
+  *out = set;
+  set = NULL;
+
+cleanup:
+  kh_fontset_drop(set);
+  return ret;
+}
+
+void kh_fontset_drop(kh_fontset *set) {
+  if (!set)
+    return;
+  for (int i = 0; i < set->n; i++)
+    font_clear(&set->fonts[i]);
+  free(set->fonts);
+  free(set);
+}
+
+int kh_fontset_count(const kh_fontset *set) {
+  return set ? set->n : 0;
+}
+
+kh_font *kh_fontset_get(const kh_fontset *set, int index) {
+  if (!set || index < 0 || index >= set->n)
+    return NULL;
+  return &set->fonts[index];
+}
+
+/* The accessors accept NULL (what kh_fontset_get gives for an index out of
+ * range) and answer "nothing". */
+const char *kh_font_path(const kh_font *font) {
+  return font ? font->path : NULL;
+}
+
+struct hb_face_t *kh_font_hb_face(const kh_font *font) {
+  return font ? font->face : NULL;
+}
+
+struct hb_font_t *kh_font_hb_font(const kh_font *font) {
+  return font ? font->font : NULL;
+}
+
+unsigned kh_font_upem(const kh_font *font) {
+  return font ? font->upem : 0;
+}
+
+int kh_font_has_color_png(const kh_font *font) {
+  return font ? font->has_color_png : 0;
+}
+
+uint32_t kh_font_glyph(const kh_font *font, int32_t cp) {
+  hb_codepoint_t gid = 0;
+  if (!font || cp < 0 ||
+      !hb_font_get_nominal_glyph(font->font, (hb_codepoint_t)cp, &gid))
+    return 0;
+  return gid;
+}

@@ -1,0 +1,163 @@
+/* shape: styled runs -> glyphs, with HarfBuzz.
+ *
+ * Each run is split where a character needs another font: the run's own
+ * font first, then the other fonts of its composite face, then the layout's
+ * fallback fonts (emoji).  A character that no font has is reported as a
+ * warning at its position and drawn as the primary font's .notdef.
+ * Positions are converted to kh_fixed once, here. */
+#include <hb-ot.h>
+#include <hb.h>
+#include <string.h>
+
+#include "shape/shape.h"
+
+/* Characters that need no glyph of their own: variation selectors, joiners
+ * and other default-ignorables are shaped with their base. */
+static int ignorable(int32_t cp) {
+  return cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x2060 ||
+         (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF) ||
+         cp == 0xFEFF || cp < 0x20;
+}
+
+static int is_space(int32_t cp) {
+  return cp == 0x20 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A);
+}
+
+/* The font to use for cp in run r: the run's font if it has the glyph, else
+ * the face's other fonts, else the fallbacks; -1 when none has it. */
+static int pick_font(const kh_fontset *set, const kh_layout *L, const kh_run *r,
+                     int32_t cp) {
+  if (kh_font_glyph(kh_fontset_get(set, r->font), cp)) return r->font;
+  const kh_face *fc = &L->faces[r->fallback_face];
+  for (int s = 0; s < KH_SCRIPT_COUNT; s++) {
+    int f = fc->font[s];
+    if (f >= 0 && f != r->font && kh_font_glyph(kh_fontset_get(set, f), cp)) return f;
+  }
+  for (int i = 0; i < L->nfallback; i++)
+    if (kh_font_glyph(kh_fontset_get(set, L->fallback[i]), cp)) return L->fallback[i];
+  return -1;
+}
+
+typedef struct shaper {
+  kh_ctx *ctx;
+  const kh_fontset *set;
+  const kh_spara *sp;
+  hb_buffer_t *buf;
+  KH_VEC(kh_glyph) out;
+} shaper;
+
+static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
+                             uint32_t end) {
+  const kh_spara *sp = s->sp;
+  const kh_run *r = &sp->runs[run];
+  kh_font *f = kh_fontset_get(s->set, font);
+  hb_buffer_clear_contents(s->buf);
+  hb_buffer_add_utf8(s->buf, sp->text, (int)sp->len, start, (int)(end - start));
+  hb_buffer_set_direction(s->buf, HB_DIRECTION_LTR);
+  hb_buffer_set_script(s->buf, r->script == KH_SCRIPT_LATIN ? HB_SCRIPT_LATIN : HB_SCRIPT_HAN);
+  hb_buffer_set_language(s->buf, hb_language_from_string("ja", 2));
+  hb_buffer_set_cluster_level(s->buf, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
+  hb_shape(kh_font_hb_font(f), s->buf, NULL, 0);
+  unsigned n;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(s->buf, &n);
+  hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(s->buf, &n);
+  int64_t upem = kh_font_upem(f);
+  int image = kh_font_has_color_png(f);
+  if (kh_vec_reserve(&s->out, s->out.n + n) != KH_OK) return KH_NOMEM;
+  for (unsigned i = 0; i < n; i++) {
+    kh_glyph g = {0};
+    g.gid = info[i].codepoint;
+    g.font = (int16_t)font;
+    g.cluster = info[i].cluster;
+    g.cluster_end = end;
+    for (unsigned j = i + 1; j < n; j++)
+      if (info[j].cluster != g.cluster) {
+        g.cluster_end = info[j].cluster;
+        break;
+      }
+    size_t at = g.cluster;
+    g.cp = kh_utf8_next(sp->text, sp->len, &at);
+    g.size = r->size;
+    g.run = run;
+    if (i == 0 || info[i - 1].cluster != g.cluster) g.flags |= KH_GLYPH_CLUSTER_START;
+    if (hb_glyph_info_get_glyph_flags(&info[i]) & HB_GLYPH_FLAG_UNSAFE_TO_BREAK)
+      g.flags |= KH_GLYPH_UNSAFE_TO_BREAK;
+    if (is_space(g.cp)) g.flags |= KH_GLYPH_SPACE;
+    if (image) {
+      /* a colour pictograph is set in an em square, like a kanji */
+      g.flags |= KH_GLYPH_IMAGE;
+      g.adv = (g.flags & KH_GLYPH_CLUSTER_START) ? r->size : 0;
+    } else {
+      g.adv = kh_fixed_muldiv(r->size, pos[i].x_advance, upem);
+      g.dx = kh_fixed_muldiv(r->size, pos[i].x_offset, upem);
+      g.dy = kh_fixed_muldiv(r->size, pos[i].y_offset, upem);
+    }
+    s->out.v[s->out.n++] = g;
+  }
+  return KH_OK;
+}
+
+kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
+                        const kh_layout *layout, const kh_spara *sp,
+                        kh_shaped *out) {
+  kh_status ret = KH_OK;
+  shaper s = {ctx, set, sp, hb_buffer_create(), {0}};
+  memset(out, 0, sizeof *out);
+  out->sp = sp;
+  if (!hb_buffer_allocation_successful(s.buf)) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  for (uint32_t ri = 0; ri < sp->nruns; ri++) {
+    const kh_run *r = &sp->runs[ri];
+    uint32_t piece = r->start;
+    int piece_font = -2;
+    size_t i = r->start;
+    while (i < r->end) {
+      uint32_t at = (uint32_t)i;
+      int32_t cp = kh_utf8_next(sp->text, r->end, &i);
+      int f;
+      if (ignorable(cp) || is_space(cp)) {
+        f = piece_font >= 0 ? piece_font : r->font;
+      } else {
+        f = pick_font(set, layout, r, cp);
+        if (f < 0) {
+          uint32_t off = at >= sp->marker_len ? at - sp->marker_len : 0;
+          kh_warning(ctx, kh_inline_pos(&sp->node->text, off),
+                     "no font has a glyph for U+%04X", (unsigned)cp);
+          f = r->font;
+        }
+      }
+      if (f != piece_font) {
+        if (piece_font >= 0 && at > piece)
+          KH_CHECK(shape_piece(&s, ri, piece_font, piece, at));
+        piece = at;
+        piece_font = f;
+      }
+    }
+    if (piece_font >= 0 && r->end > piece) KH_CHECK(shape_piece(&s, ri, piece_font, piece, r->end));
+  }
+  out->glyphs = kh_arena_alloc(arena, (s.out.n + 1) * sizeof *out->glyphs);
+  if (!out->glyphs) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  if (s.out.n) memcpy(out->glyphs, s.out.v, s.out.n * sizeof *out->glyphs);
+  out->n = (uint32_t)s.out.n;
+cleanup:
+  hb_buffer_destroy(s.buf);
+  kh_vec_free(&s.out);
+  return ret;
+}
+
+void kh_shape_trace(const kh_layout *layout, const kh_shaped *sh, FILE *out) {
+  fputc('[', out);
+  for (uint32_t i = 0; i < sh->n; i++) {
+    const kh_glyph *g = &sh->glyphs[i];
+    fprintf(out, "%s%s:%u=%u+%.3f", i ? "|" : "", layout->fonts[g->font].name, g->gid,
+            g->cluster, KH_FIXED_TO_PT(g->adv));
+    if (g->dx || g->dy) fprintf(out, "@%.3f,%.3f", KH_FIXED_TO_PT(g->dx), KH_FIXED_TO_PT(g->dy));
+    if (g->flags & KH_GLYPH_IMAGE) fputs("#img", out);
+  }
+  fputs("]\n", out);
+}

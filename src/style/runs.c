@@ -1,0 +1,103 @@
+/* style: styled runs.
+ *
+ * Splits a leaf block's text into runs of one font, size and script.  The
+ * font comes from the paragraph style's composite face (or its strong face
+ * inside **strong**: Japanese has no faux bold, bold is the Gothic), chosen
+ * per script as LuaTeX-ja pairs a Japanese font with a Latin one. */
+#include <string.h>
+
+#include "style/style.h"
+
+kh_script kh_script_of(int32_t cp) {
+  /* Latin letters, digits and their punctuation: ASCII, Latin-1,
+   * Latin Extended A/B, IPA, combining marks, Latin Extended Additional. */
+  if (cp < 0x250 || (cp >= 0x300 && cp < 0x370) || (cp >= 0x1E00 && cp < 0x1F00))
+    return cp == 0xD7 || cp == 0xF7 ? KH_SCRIPT_JA : KH_SCRIPT_LATIN; /* × ÷ */
+  if (cp >= 0x2000 && cp <= 0x200A) return KH_SCRIPT_LATIN; /* Western spaces */
+  /* Pictographs with emoji presentation: Misc Symbols and Pictographs,
+   * Emoticons, Transport, Supplemental Symbols, Symbols Extended-A. */
+  if (cp >= 0x1F300 && cp <= 0x1FAFF) return KH_SCRIPT_EMOJI;
+  if (cp == 0xFE0F || (cp >= 0x1F1E6 && cp <= 0x1F1FF)) return KH_SCRIPT_EMOJI;
+  return KH_SCRIPT_JA;
+}
+
+static unsigned flags_at(const kh_node *node, uint32_t off, const char **href) {
+  unsigned f = 0;
+  *href = NULL;
+  for (uint32_t i = 0; i < node->text.nmarks; i++) {
+    const kh_mark *m = &node->text.marks[i];
+    if (off < m->start || off >= m->end) continue;
+    if (m->flags & KH_MARK_STRONG) f |= KH_RUN_STRONG;
+    if (m->flags & KH_MARK_LINK) {
+      f |= KH_RUN_LINK;
+      *href = m->href;
+    }
+  }
+  return f;
+}
+
+kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
+                        const kh_node *node, const kh_pstyle *style,
+                        const char *marker, kh_fixed measure, kh_spara *out) {
+  (void)ctx;
+  memset(out, 0, sizeof *out);
+  size_t mlen = marker ? strlen(marker) : 0;
+  uint32_t len = node->text.len + (uint32_t)mlen;
+  char *text = kh_arena_alloc(arena, len + 1);
+  /* at most one run per character */
+  kh_run *runs = kh_arena_alloc(arena, (len + 1) * sizeof *runs);
+  if (!text || !runs) return KH_NOMEM;
+  if (mlen) memcpy(text, marker, mlen);
+  if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
+  out->node = node;
+  out->style = style;
+  out->text = text;
+  out->len = len;
+  out->marker_len = (uint32_t)mlen;
+  out->runs = runs;
+  out->measure = measure - style->left - style->right;
+
+  uint32_t n = 0;
+  size_t i = 0;
+  while (i < len) {
+    uint32_t at = (uint32_t)i;
+    int32_t cp = kh_utf8_next(text, len, &i);
+    const char *href = NULL;
+    unsigned flags = at < mlen ? 0 : flags_at(node, at - (uint32_t)mlen, &href);
+    kh_script script = kh_script_of(cp);
+    /* a variation selector or combining mark stays with its base */
+    if (n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
+              (cp >= 0x300 && cp < 0x370) || cp == 0x200D))
+      script = runs[n - 1].script;
+    int face = (flags & KH_RUN_STRONG) ? style->strong_face : style->face;
+    const kh_face *fc = &layout->faces[face];
+    int font = fc->font[script];
+    if (font < 0 && script == KH_SCRIPT_EMOJI && layout->nfallback)
+      font = layout->fallback[0];
+    if (font < 0) font = fc->font[KH_SCRIPT_JA];
+    kh_fixed size = style->size;
+    if (script == KH_SCRIPT_LATIN && fc->latin_scale != KH_FIXED_ONE)
+      size = kh_fixed_muldiv(size, fc->latin_scale, KH_FIXED_ONE);
+    kh_run *prev = n ? &runs[n - 1] : NULL;
+    if (prev && prev->font == font && prev->size == size && prev->script == script &&
+        prev->flags == flags && prev->href == href) {
+      prev->end = (uint32_t)i;
+      continue;
+    }
+    runs[n++] = (kh_run){at, (uint32_t)i, font, face, size, script, flags, href};
+  }
+  out->nruns = n;
+  return KH_OK;
+}
+
+void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
+  static const char *scripts[] = {"ja", "latin", "emoji"};
+  fprintf(out, "para[%s] measure=%.3f\n", sp->style->name, KH_FIXED_TO_PT(sp->measure));
+  for (uint32_t i = 0; i < sp->nruns; i++) {
+    const kh_run *r = &sp->runs[i];
+    fprintf(out, "  [%s %s %.2fpt%s%s] \"%.*s\"\n", layout->fonts[r->font].name,
+            scripts[r->script], KH_FIXED_TO_PT(r->size),
+            r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
+            (int)(r->end - r->start), sp->text + r->start);
+  }
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Paragraph composition at a given measure (characters per line), read back
+# from the PDF with poppler and MuPDF: justified lines, lines on the grid,
+# kinsoku, Japanese-Western quarter-em spaces.
+#   para_test.sh KUMIHAN SRC_DIR OUT_DIR CHARS
+set -eu
+kumihan=$1 src=$2 out=$3 chars=$4
+dir="$out/para-$chars"
+rm -rf "$dir"
+mkdir -p "$dir/layout"
+# the press-release layout with another number of characters per line
+sed "s/^  chars: .*/  chars: $chars/" "$src/layout/press-release.yaml" > "$dir/layout/press-release.yaml"
+"$kumihan" "$src/tests/para/dense.md" -o "$dir/dense.pdf" --layout-dir "$dir/layout"
+# the text block is centred on A4 (595.276 pt) at 10.5 pt per character
+left=$(python3 -c "print((595.2756 - 10.5 * $chars) / 2)")
+measure=$(python3 -c "print(10.5 * $chars)")
+python3 "$src/tests/pdfcheck.py" justify "$dir/dense.pdf" "$left" "$measure" 10.5
+python3 "$src/tests/pdfcheck.py" kinsoku "$dir/dense.pdf"
+python3 "$src/tests/pdfcheck.py" jwgap "$dir/dense.pdf" 10.5
+python3 "$src/tests/pdfcheck.py" roundtrip "$dir/dense.pdf" "$src/tests/para/dense.md"

@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Checks on kumihan's PDFs, read back only through external tools:
+poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
+
+  pdfcheck.py roundtrip PDF EXPECTED    text of EXPECTED appears, in order
+  pdfcheck.py kinsoku PDF               no line starts/ends with a prohibited char
+  pdfcheck.py justify PDF LEFT MEASURE EM   line edges on the grid and measure
+  pdfcheck.py jwgap PDF EM              Japanese-Western gaps are a quarter em
+  pdfcheck.py fonts PDF                 every font embedded, subset, with ToUnicode
+  pdfcheck.py info PDF KEY=VALUE...     pdfinfo fields
+  pdfcheck.py render PDF                mutool draws every page without a warning
+  pdfcheck.py pngdiff A.png B.png MAX   at most MAX (fraction) of pixels differ
+
+Each exits 1 with a message naming what failed.
+"""
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zlib
+
+# JLReq line-start prohibited characters: cl-02 closing brackets, cl-03
+# hyphens, cl-04 dividing punctuation, cl-05 middle dots, cl-06 full stops,
+# cl-07 commas, cl-09 iteration marks, cl-10 prolonged sound mark, cl-11
+# small kana (strict).  Line-end prohibited: cl-01 opening brackets.
+CLOSING = "’”）〕］｝〉》」』】〙〗〟｠»)]}"
+START_PROHIBITED = (CLOSING + "‐〜゠–！？‼⁇⁈⁉・：；。．、，ヽヾゝゞ々〻ー"
+                    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
+END_PROHIBITED = "‘“（〔［｛〈《「『【〘〖〝｟«([{"
+STOPS = CLOSING + "。．、，"
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def run(*args):
+    r = subprocess.run(args, capture_output=True)
+    if r.returncode != 0:
+        fail("%s exited %d: %s" % (" ".join(args), r.returncode,
+                                   r.stderr.decode("utf-8", "replace")))
+    return r.stdout.decode("utf-8"), r.stderr.decode("utf-8", "replace")
+
+
+def squash(s):
+    return re.sub(r"\s+", "", s)
+
+
+def cmd_roundtrip(pdf, expected):
+    text, _ = run("pdftotext", "-enc", "UTF-8", pdf, "-")
+    got = squash(text)
+    pos = 0
+    with open(expected, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            line = re.sub(r"^(#+|-|>)\s+", "", line)   # Markdown block marks
+            line = line.replace("**", "")
+            want = squash(line)
+            if not want:
+                continue
+            at = got.find(want, pos)
+            if at < 0:
+                near = got.find(want)
+                fail("%s:%d: not found in order in the PDF text: %s%s\n  PDF text here: %s"
+                     % (expected, n, want,
+                        " (it occurs earlier, out of order)" if near >= 0 else "",
+                        got[pos:pos + 80]))
+            pos = at + len(want)
+    print("roundtrip ok: %d characters matched in order" % pos)
+
+
+def bbox_lines(pdf):
+    """Lines as pdftotext -bbox-layout groups them: (page, text, xMin, xMax, yMin)."""
+    xhtml, _ = run("pdftotext", "-bbox-layout", pdf, "-")
+    xhtml = re.sub(r'xmlns="[^"]+"', "", xhtml, count=1)
+    root = ET.fromstring(xhtml)
+    out = []
+    for pn, page in enumerate(root.iter("page"), 1):
+        for line in page.iter("line"):
+            words = list(line.iter("word"))
+            if not words:
+                continue
+            text = "".join(w.text or "" for w in words)
+            out.append((pn, text, float(line.get("xMin")), float(line.get("xMax")),
+                        float(line.get("yMin")), words))
+    return out
+
+
+def list_items(markdown_files):
+    """First characters of every list item in the Markdown sources."""
+    items = []
+    for path in markdown_files:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"^\s*(?:>\s*)?[-*+]\s+(.*)", line)
+                if m:
+                    items.append(squash(m.group(1).replace("**", ""))[:8])
+    return items
+
+
+def cmd_kinsoku(pdf, *sources):
+    """A list item's marker (・) may start a line: it is not a middle dot in
+    the text.  Only lines that begin a list item of SOURCES are excused."""
+    lines = bbox_lines(pdf)
+    items = list_items(sources)
+    bad = []
+    for pn, text, *_ in lines:
+        if text[0] == "・" and any(i and text[1:].startswith(i) for i in items):
+            text = text[1:]
+        if text[0] in START_PROHIBITED:
+            bad.append("page %d: line starts with %s: %s" % (pn, text[0], text))
+        if text[-1] in END_PROHIBITED:
+            bad.append("page %d: line ends with %s: %s" % (pn, text[-1], text))
+    if bad:
+        fail("%d kinsoku violations:\n  " % len(bad) + "\n  ".join(bad))
+    print("kinsoku ok: %d lines" % len(lines))
+
+
+def near(a, b, tol=0.1):
+    return abs(a - b) <= tol
+
+
+def cmd_justify(pdf, left, measure, em):
+    """Paragraph-test documents: body paragraphs only, 1-em indent.  Every
+    line but a paragraph's last ends at the measure; every line starts on
+    the grid (an opening bracket's glyph box may start half an em early)."""
+    left, measure, em = float(left), float(measure), float(em)
+    right = left + measure
+    lines = [l for l in bbox_lines(pdf)]
+    bad = []
+    checked = 0
+    for i, (pn, text, x0, x1, y0, words) in enumerate(lines):
+        first_of_para = x0 > left + em / 4 + 0.1
+        starts = [left + em, left + em / 2] if first_of_para else [left, left - em / 2]
+        if not any(near(x0, s) for s in starts):
+            bad.append("page %d: line starts off the grid at %.3f (grid %.3f): %s"
+                       % (pn, x0, left, text))
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        last_of_para = nxt is None or nxt[2] > left + em / 4 + 0.1
+        if last_of_para:
+            if x1 > right + 0.1 and not (text[-1] in STOPS and x1 <= right + em / 2 + 0.1):
+                bad.append("page %d: last line overruns the measure (%.3f > %.3f): %s"
+                           % (pn, x1, right, text))
+            continue
+        checked += 1
+        ends = [right, right + em / 2] if text[-1] in STOPS else [right]
+        if not any(near(x1, e) for e in ends):
+            bad.append("page %d: line ends at %.3f, not the measure %.3f (%+.3f): %s"
+                       % (pn, x1, right, x1 - right, text))
+    if bad:
+        fail("%d justification problems:\n  " % len(bad) + "\n  ".join(bad))
+    if checked == 0:
+        fail("no justified line found: the test document is too short")
+    print("justify ok: %d justified lines, %d lines in all" % (checked, len(lines)))
+
+
+def stext_chars(pdf):
+    xml, err = run("mutool", "draw", "-F", "stext", "-o", "-", pdf)
+    root = ET.fromstring(xml)
+    lines = []
+    for page in root.iter("page"):
+        for line in page.iter("line"):
+            chars = []
+            for font in line.iter("font"):
+                size = float(font.get("size"))
+                for ch in font.iter("char"):
+                    q = [float(v) for v in ch.get("quad").split()]
+                    chars.append((ch.get("c"), float(ch.get("x")), q[2], size))
+            lines.append(chars)
+    return lines
+
+
+def is_ja(c):
+    o = ord(c)
+    return (0x3040 <= o <= 0x30FF and c not in "・ー") or 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF
+
+
+def is_western(c):
+    return c.isascii() and c.isalnum()
+
+
+def cmd_jwgap(pdf, em):
+    em = float(em)
+    bad, seen = [], 0
+    for chars in stext_chars(pdf):
+        ink = [c for c in chars if not c[0].isspace()]
+        for a, b in zip(ink, ink[1:]):
+            if not ((is_ja(a[0]) and is_western(b[0])) or (is_western(a[0]) and is_ja(b[0]))):
+                continue
+            seen += 1
+            gap = b[1] - a[2]  # next pen x - previous glyph box end
+            if not (em / 8 - 0.05 <= gap <= em / 2 + 0.05):
+                bad.append("%s%s gap %.3f pt (quarter em %.3f)" % (a[0], b[0], gap, em / 4))
+    if bad:
+        fail("%d Japanese-Western gaps out of range:\n  " % len(bad) + "\n  ".join(bad))
+    if seen == 0:
+        fail("no Japanese-Western pair found")
+    print("jwgap ok: %d pairs" % seen)
+
+
+def cmd_fonts(pdf):
+    out, _ = run("pdffonts", pdf)
+    rows = out.splitlines()[2:]
+    if not rows:
+        fail("no fonts in " + pdf)
+    for r in rows:
+        f = r.split()
+        # name type... encoding emb sub uni object-id
+        emb, sub, uni = f[-5], f[-4], f[-3]
+        if (emb, sub, uni) != ("yes", "yes", "yes"):
+            fail("font not embedded+subset+ToUnicode: " + r)
+        if not re.match(r"^[A-Z]{6}\+", f[0]):
+            fail("subset font without a subset tag: " + r)
+    print("fonts ok: %d fonts" % len(rows))
+
+
+def cmd_info(pdf, *pairs):
+    out, _ = run("pdfinfo", pdf)
+    info = {}
+    for line in out.splitlines():
+        k, _, v = line.partition(":")
+        info[k.strip()] = v.strip()
+    for p in pairs:
+        k, _, v = p.partition("=")
+        if k not in info:
+            fail("pdfinfo has no %s" % k)
+        if not re.search(v, info[k]):
+            fail("pdfinfo %s is %r, expected /%s/" % (k, info[k], v))
+    print("info ok: " + ", ".join(pairs))
+
+
+def cmd_render(pdf):
+    r = subprocess.run(["mutool", "draw", "-o", "/dev/null", "-F", "png", "-r", "50", pdf],
+                       capture_output=True)
+    # Debian's mutool is built without lcms2 and always says so: not about the file
+    # mutool also reports its progress as "page FILE N" lines
+    msgs = [l for l in r.stderr.decode("utf-8", "replace").splitlines()
+            if l.strip() and l.strip() != "warning: ICC support is not available"
+            and not re.match(r"^page .* \d+$", l.strip())]
+    if r.returncode != 0 or msgs:
+        fail("mutool draw: exit %d\n  %s" % (r.returncode, "\n  ".join(msgs)))
+    print("render ok")
+
+
+def read_png_gray(path):
+    """8-bit greyscale or RGB PNG (as pdftoppm writes them) to a list of rows."""
+    data = open(path, "rb").read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        fail(path + " is not a PNG")
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = (int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big"),
+                                  body[8], body[9])
+            if depth != 8 or ctype not in (0, 2) or body[12] != 0:
+                fail(path + ": only 8-bit grey or RGB non-interlaced PNGs")
+            bpp = 1 if ctype == 0 else 3
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if f == 1:
+                line[x] = (line[x] + a) & 255
+            elif f == 2:
+                line[x] = (line[x] + b) & 255
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line) if bpp == 1 else bytes(line[0::3]))
+        prev = line
+    return w, h, rows
+
+
+def cmd_pngdiff(a, b, maxfrac):
+    wa, ha, ra = read_png_gray(a)
+    wb, hb, rb = read_png_gray(b)
+    if (wa, ha) != (wb, hb):
+        fail("%s is %dx%d, %s is %dx%d" % (a, wa, ha, b, wb, hb))
+    diff = sum(1 for y in range(ha) for p, q in zip(ra[y], rb[y]) if abs(p - q) > 64)
+    frac = diff / float(wa * ha)
+    if frac > float(maxfrac):
+        fail("%s differs from %s in %d pixels (%.4f%% > %.4f%%)"
+             % (a, b, diff, 100 * frac, 100 * float(maxfrac)))
+    print("pngdiff ok: %d pixels differ (%.4f%%)" % (diff, 100 * frac))
+
+
+if __name__ == "__main__":
+    cmds = {k[4:]: v for k, v in globals().items() if k.startswith("cmd_")}
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds:
+        print(__doc__)
+        sys.exit(2)
+    cmds[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,734 @@
+/* Unit tests: para (JLReq classes, kinsoku, spacing, line breaking and
+ * justification) on synthetic shaped paragraphs: every CJK character and
+ * full-width punctuation mark a 1-em glyph, ASCII 0.5 em, space 0.25 em,
+ * 10.5 pt, one glyph per code point. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uclean.h>
+
+#include "check.h"
+#include "para/para.h"
+
+#ifndef KH_TEST_NO_STUB
+/* When the test is linked without doc/, positions are unknown.  Weak, so
+ * doc/'s own definition wins when the library is linked. */
+__attribute__((weak)) kh_srcpos kh_inline_pos(const kh_inline *in,
+                                              uint32_t off) {
+  (void)in;
+  (void)off;
+  return (kh_srcpos){0};
+}
+#endif
+
+#define EM KH_PT(10.5)
+
+static unsigned nwarn;
+static char last_diag[512];
+static void on_diag(void *user, kh_severity sev, const char *line) {
+  (void)user;
+  if (sev == KH_SEV_WARNING) nwarn++;
+  snprintf(last_diag, sizeof last_diag, "%s", line);
+}
+
+/* ---- (a) classes --------------------------------------------------------*/
+
+typedef struct class_row {
+  kh_jclass cls;
+  const char *chars; /* UTF-8 */
+} class_row;
+
+static const class_row k_class_rows[] = {
+    {KH_CL_OPENING, "「『（〔［｛〈《【〘〖〝‘“｟"},
+    {KH_CL_CLOSING, "」』）〕］｝〉》】〙〗〟’”｠"},
+    {KH_CL_HYPHEN, "‐〜゠–～"},
+    {KH_CL_DIVIDING, "？！‼⁇⁈⁉"},
+    {KH_CL_MIDDLE_DOT, "・：；"},
+    {KH_CL_FULL_STOP, "。．"},
+    {KH_CL_COMMA, "、，"},
+    {KH_CL_INSEPARABLE, "—…‥〳〴〵―"},
+    {KH_CL_ITERATION, "ヽヾゝゞ々〻"},
+    {KH_CL_PROLONGED, "ー"},
+    {KH_CL_SMALL_KANA, "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇿ"},
+    {KH_CL_PREFIX, "￥＄￡＃€№"},
+    {KH_CL_POSTFIX, "°′″℃￠％‰㏋ℓ㌃㌔㍍㎏㎝"},
+    {KH_CL_IDEO_SPACE, "\xE3\x80\x80"},
+    {KH_CL_HIRAGANA, "あいうかがのんゔ"},
+    {KH_CL_KATAKANA, "アイウカガノンヴヷ"},
+    {KH_CL_MATH_SYMBOL, "＝≠≦≧⊂∈"},
+    {KH_CL_MATH_OP, "＋−×÷±"},
+    {KH_CL_IDEOGRAPHIC, "漢字国〆〇※■□①→２０Ａ＆仝𠮟😀"},
+    /* cl-20..23, cl-25, cl-28..30 depend on context (ruby, warichu, units
+     * after numerals): kh_jlreq_class never returns them */
+    {KH_CL_NUMERAL, "0123456789"},
+    {KH_CL_WESTERN_SPACE, " "},
+    {KH_CL_WESTERN, "AZaz()[],.:;!?-/@éΩЖ"},
+};
+
+static void test_classes(void) {
+  for (size_t r = 0; r < sizeof k_class_rows / sizeof *k_class_rows; r++) {
+    const char *s = k_class_rows[r].chars;
+    size_t i = 0, n = strlen(s);
+    while (i < n) {
+      int32_t cp = kh_utf8_next(s, n, &i);
+      kh_jclass got = kh_jlreq_class(cp);
+      if (got != k_class_rows[r].cls)
+        fprintf(stderr, "class of U+%04X: %d, expected cl-%02d\n", (unsigned)cp,
+                (int)got, (int)k_class_rows[r].cls);
+      CHECK(got == k_class_rows[r].cls);
+    }
+  }
+}
+
+/* ---- (b) kinsoku ---------------------------------------------------------*/
+
+typedef struct break_row {
+  kh_jclass a, b;
+  int may;
+} break_row;
+
+static const break_row k_break_rows[] = {
+    {KH_CL_IDEOGRAPHIC, KH_CL_IDEOGRAPHIC, 1},
+    {KH_CL_HIRAGANA, KH_CL_KATAKANA, 1},
+    {KH_CL_IDEOGRAPHIC, KH_CL_CLOSING, 0},     /* 3.1.7 */
+    {KH_CL_IDEOGRAPHIC, KH_CL_HYPHEN, 0},
+    {KH_CL_IDEOGRAPHIC, KH_CL_DIVIDING, 0},
+    {KH_CL_IDEOGRAPHIC, KH_CL_MIDDLE_DOT, 0},
+    {KH_CL_IDEOGRAPHIC, KH_CL_FULL_STOP, 0},
+    {KH_CL_IDEOGRAPHIC, KH_CL_COMMA, 0},
+    {KH_CL_IDEOGRAPHIC, KH_CL_ITERATION, 0},
+    {KH_CL_KATAKANA, KH_CL_PROLONGED, 0},
+    {KH_CL_HIRAGANA, KH_CL_SMALL_KANA, 0},
+    {KH_CL_CLOSING, KH_CL_CLOSING, 0},
+    {KH_CL_CLOSING, KH_CL_OPENING, 1},
+    {KH_CL_FULL_STOP, KH_CL_IDEOGRAPHIC, 1},
+    {KH_CL_COMMA, KH_CL_OPENING, 1},
+    {KH_CL_OPENING, KH_CL_IDEOGRAPHIC, 0},     /* 3.1.8 */
+    {KH_CL_OPENING, KH_CL_OPENING, 0},
+    {KH_CL_IDEOGRAPHIC, KH_CL_OPENING, 1},
+    {KH_CL_INSEPARABLE, KH_CL_INSEPARABLE, 0}, /* 3.1.10 */
+    {KH_CL_IDEOGRAPHIC, KH_CL_INSEPARABLE, 1},
+    {KH_CL_INSEPARABLE, KH_CL_IDEOGRAPHIC, 1},
+    {KH_CL_PREFIX, KH_CL_NUMERAL, 0},
+    {KH_CL_NUMERAL, KH_CL_POSTFIX, 0},
+    {KH_CL_NUMERAL, KH_CL_UNIT, 0},
+    {KH_CL_NUMERAL, KH_CL_NUMERAL, 0},
+    {KH_CL_WESTERN, KH_CL_WESTERN, 0},
+    {KH_CL_WESTERN, KH_CL_NUMERAL, 0},
+    {KH_CL_NUMERAL, KH_CL_WESTERN, 0},
+    {KH_CL_NUMERAL, KH_CL_IDEOGRAPHIC, 1},
+    {KH_CL_WESTERN, KH_CL_HIRAGANA, 1},
+    {KH_CL_HIRAGANA, KH_CL_WESTERN, 1},
+    {KH_CL_WESTERN, KH_CL_WESTERN_SPACE, 1},
+    {KH_CL_WESTERN_SPACE, KH_CL_WESTERN, 1},
+    {KH_CL_IDEO_SPACE, KH_CL_IDEOGRAPHIC, 1},
+    {KH_CL_POSTFIX, KH_CL_IDEOGRAPHIC, 1},
+};
+
+static void test_may_break(void) {
+  for (size_t r = 0; r < sizeof k_break_rows / sizeof *k_break_rows; r++) {
+    const break_row *b = &k_break_rows[r];
+    int got = kh_jlreq_may_break(b->a, b->b);
+    if (got != b->may)
+      fprintf(stderr, "may_break(cl-%02d, cl-%02d) = %d\n", (int)b->a,
+              (int)b->b, got);
+    CHECK(got == b->may);
+  }
+}
+
+/* ---- synthetic paragraphs ------------------------------------------------*/
+
+typedef struct para_case {
+  kh_ctx *ctx;
+  kh_arena *arena;
+  kh_node node;
+  kh_pstyle style;
+  kh_spara sp;
+  kh_shaped sh;
+  kh_lines lines;
+  kh_fixed measure;
+} para_case;
+
+/* Set: full-width punctuation comes as half-width forms (OpenType hwid),
+ * whose advance is the ink box. */
+static int half_forms;
+
+static kh_fixed adv_of(int32_t cp) {
+  if (cp == ' ') return EM / 4;
+  if (cp < 0x80) return EM / 2;
+  if (half_forms) switch (kh_jlreq_class(cp)) {
+    case KH_CL_OPENING:
+    case KH_CL_CLOSING:
+    case KH_CL_MIDDLE_DOT:
+    case KH_CL_FULL_STOP:
+    case KH_CL_COMMA: return EM / 2;
+    default: break;
+    }
+  return EM;
+}
+
+/* Shapes `text` synthetically and composes it.  `marker` bytes at the
+ * start of text are a list marker. */
+static kh_status compose(para_case *c, kh_ctx *ctx, const char *text,
+                         uint32_t marker, kh_fixed measure, kh_align align,
+                         kh_fixed indent, int opening_half) {
+  memset(c, 0, sizeof *c);
+  c->ctx = ctx;
+  c->arena = kh_arena_new();
+  uint32_t len = (uint32_t)strlen(text);
+  c->node.kind = KH_NODE_PARA;
+  c->node.text.text = text + marker;
+  c->node.text.len = len - marker;
+  c->style.name = "test";
+  c->style.size = EM;
+  c->style.align = align;
+  c->style.indent = indent;
+  c->sp.node = &c->node;
+  c->sp.style = &c->style;
+  c->sp.text = text;
+  c->sp.len = len;
+  c->sp.marker_len = marker;
+  c->sp.measure = measure;
+  c->measure = measure;
+  kh_glyph *g = kh_arena_alloc(c->arena, (len + 1) * sizeof *g);
+  uint32_t n = 0;
+  for (size_t i = 0; i < len;) {
+    size_t at = i;
+    int32_t cp = kh_utf8_next(text, len, &i);
+    kh_glyph *y = &g[n++];
+    y->gid = (uint32_t)cp;
+    y->cluster = (uint32_t)at;
+    y->cluster_end = (uint32_t)i;
+    y->cp = cp;
+    y->size = EM;
+    y->adv = adv_of(cp);
+    y->flags = KH_GLYPH_CLUSTER_START | (cp == ' ' ? KH_GLYPH_SPACE : 0);
+  }
+  c->sh.sp = &c->sp;
+  c->sh.glyphs = g;
+  c->sh.n = n;
+  return kh_para_compose(ctx, c->arena, &c->sh, opening_half, &c->lines);
+}
+
+static void release(para_case *c) { kh_arena_drop(c->arena); }
+
+static kh_jclass cls_at(const para_case *c, uint32_t gi) {
+  return kh_jlreq_class(c->sh.glyphs[gi].cp);
+}
+
+/* The ink box of a glyph from its pen: full-width punctuation holds its ink
+ * in one half (BIZ UD Mincho). */
+static void box_of(const para_case *c, uint32_t gi, kh_fixed pen,
+                   kh_fixed *x1, kh_fixed *x2) {
+  const kh_glyph *g = &c->sh.glyphs[gi];
+  *x1 = pen;
+  *x2 = pen + g->adv;
+  if (g->adv != EM) return;
+  switch (cls_at(c, gi)) {
+  case KH_CL_OPENING: *x1 = pen + EM / 2; break;
+  case KH_CL_CLOSING:
+  case KH_CL_FULL_STOP:
+  case KH_CL_COMMA: *x2 = pen + EM / 2; break;
+  case KH_CL_MIDDLE_DOT:
+    *x1 = pen + EM / 4;
+    *x2 = pen + 3 * EM / 4;
+    break;
+  default: break;
+  }
+}
+
+/* Pen x of glyph gi in the paragraph's frame (x0 added), or a sentinel. */
+static kh_fixed pen_of(const para_case *c, uint32_t gi, uint32_t *line) {
+  for (uint32_t i = 0; i < c->lines.n; i++) {
+    const kh_line *ln = &c->lines.lines[i];
+    if (gi >= ln->first && gi < ln->first + ln->count) {
+      if (line) *line = i;
+      return ln->x0 + ln->x[gi - ln->first];
+    }
+  }
+  return INT32_MIN;
+}
+
+static int no_start(kh_jclass k) {
+  return k == KH_CL_CLOSING || k == KH_CL_HYPHEN || k == KH_CL_DIVIDING ||
+         k == KH_CL_MIDDLE_DOT || k == KH_CL_FULL_STOP || k == KH_CL_COMMA ||
+         k == KH_CL_ITERATION || k == KH_CL_PROLONGED || k == KH_CL_SMALL_KANA;
+}
+
+static void dump(const para_case *c) {
+  fprintf(stderr, "measure %.3f pt:\n", KH_FIXED_TO_PT(c->measure));
+  kh_para_trace(&c->lines, stderr);
+}
+
+/* Invariants every composed paragraph keeps. */
+static void check_invariants(const para_case *c, int justify, int opening_half) {
+  int bad = 0;
+  uint32_t prev_end = 0;
+  for (uint32_t i = 0; i < c->lines.n; i++) {
+    const kh_line *ln = &c->lines.lines[i];
+    kh_fixed avail = c->measure - (i == 0 ? c->style.indent : 0);
+    bad |= !ln->count;
+    if (!ln->count) break;
+    uint32_t a = ln->first, z = ln->first + ln->count - 1;
+    /* no glyph lost: only spaces between lines */
+    for (uint32_t j = prev_end; j < a; j++)
+      bad |= !(c->sh.glyphs[j].flags & KH_GLYPH_SPACE);
+    prev_end = z + 1;
+    bad |= (c->sh.glyphs[a].flags & KH_GLYPH_SPACE) != 0;
+    bad |= (c->sh.glyphs[z].flags & KH_GLYPH_SPACE) != 0;
+    /* kinsoku (3.1.7, 3.1.8); a list marker may start the paragraph */
+    if (!(i == 0 && c->sp.marker_len > 0) && no_start(cls_at(c, a))) {
+      fprintf(stderr, "line %u starts with a prohibited character\n", i);
+      bad = 1;
+    }
+    if (cls_at(c, z) == KH_CL_OPENING && !ln->last) {
+      fprintf(stderr, "line %u ends with an opening bracket\n", i);
+      bad = 1;
+    }
+    bad |= ln->last != (i + 1 == c->lines.n);
+    if (ln->overfull) {
+      fprintf(stderr, "line %u overfull\n", i);
+      bad = 1;
+    }
+    /* boxes in order, never overlapping */
+    kh_fixed x1, x2, prev2 = INT32_MIN;
+    for (uint32_t j = a; j <= z; j++) {
+      if (c->sh.glyphs[j].flags & KH_GLYPH_SPACE) continue;
+      box_of(c, j, ln->x[j - a], &x1, &x2);
+      if (j == a) {
+        kh_fixed want = cls_at(c, j) == KH_CL_OPENING && opening_half ? EM / 2
+                        : cls_at(c, j) == KH_CL_MIDDLE_DOT            ? EM / 4
+                                                                      : 0;
+        if (x1 != want) {
+          fprintf(stderr, "line %u starts its box at %d, not %d\n", i, x1, want);
+          bad = 1;
+        }
+      }
+      if (x1 < prev2) {
+        fprintf(stderr, "line %u: boxes overlap at glyph %u\n", i, j);
+        bad = 1;
+      }
+      prev2 = x2;
+    }
+    /* the right edge: the last ink box, plus the half em after a line-end
+     * 」。、 when it was kept (a middle dot keeps its quarter) */
+    box_of(c, z, ln->x[z - a], &x1, &x2);
+    kh_jclass zc = cls_at(c, z);
+    int punct = zc == KH_CL_CLOSING || zc == KH_CL_FULL_STOP || zc == KH_CL_COMMA;
+    int dot = zc == KH_CL_MIDDLE_DOT;
+    int edge_ok = ln->width == x2 || (punct && ln->width == x2 + EM / 2) ||
+                  (dot && ln->width == x2 + EM / 4);
+    if (!edge_ok) {
+      fprintf(stderr, "line %u: width %d, ink ends at %d\n", i, ln->width, x2);
+      bad = 1;
+    }
+    if (justify && !ln->last) {
+      kh_fixed d = ln->width - avail;
+      if (d < -1 || d > 1) {
+        fprintf(stderr, "line %u: right edge %+d off the measure\n", i, d);
+        bad = 1;
+      }
+    } else if (ln->width > avail) {
+      fprintf(stderr, "line %u: wider than the measure\n", i);
+      bad = 1;
+    }
+  }
+  for (uint32_t j = prev_end; j < c->sh.n; j++)
+    bad |= !(c->sh.glyphs[j].flags & KH_GLYPH_SPACE);
+  if (bad) dump(c);
+  CHECK(!bad);
+}
+
+/* Dense paragraphs: brackets, 、。, mixed Western text, numerals, a URL,
+ * ……, ——. */
+static const char *const k_dense[] = {
+    "本書は、「組版」の基本を扱う。句読点（、。）や括弧「」の詰め、AI や IoT "
+    "等の新技術との関係、そして２０２１年度の調査で集めた32名の声を、順に見"
+    "ていく。",
+    "「なぜ、行頭に句点が来てはいけないのか？」——この問いに、編集者は「読みに"
+    "くいから」と答えるだろう。しかし、それだけではない。JIS X 4051 は、行頭"
+    "禁則・行末禁則・分離禁止の三つを定め、W3C の JLReq もこれに倣っている。",
+    "……と、ここまで読めば、約物の扱いが文字組版の要であることがわかる。例え"
+    "ば「『二重かぎ』の中の句点。」や、（丸括弧（入れ子））の連続、さらに「、」"
+    "「。」が続く箇所では、二分の空きを詰めて全角一字分に収める。",
+    "詳しくは https://www.w3.org/TR/jlreq/ を参照のこと。なお、参加者は計128名"
+    "（うち学生45％）で、会場は東京・大阪・名古屋の３か所だった。ちょっと待って"
+    "ください、ァィゥェォっゃゅょー等の小書きの仮名も、行頭には来ない。",
+    "「スマートシティ」の実装に向けて、国土交通省ではスマートシティモデルプロ"
+    "ジェクトとして各地域の実証実験等の支援を実施しております。この度、本取組"
+    "から得られた知見から、実証実験を実装に結びつける気づきとなるように、「知"
+    "見集」をとりまとめました。",
+    "「」「」「」「」「」「」「」「」「」「」「」「」「」「」「」「」「」「」"
+    "。」。」。」、「、「、「（（（）））・・・「『【〔〈《》〉〕】』」あ。",
+    "令和3年度の予算は約1,234億円（前年度比＋5.6％）で、うちDX関連は"
+    "¥12,000,000、Society 5.0 の実現に向けた取組を2022年4月1日から開始する。"
+    "――詳細は別紙（PDF、2.5MB）を参照。",
+};
+
+static void test_dense(kh_ctx *ctx) {
+  static const int measures[] = {20, 33, 40, 45};
+  for (size_t m = 0; m < 4; m++)
+    for (size_t t = 0; t < sizeof k_dense / sizeof *k_dense; t++)
+      for (int half = 0; half < 2; half++) {
+        para_case c;
+        CHECK(compose(&c, ctx, k_dense[t], 0, measures[m] * EM,
+                      KH_ALIGN_JUSTIFY, EM, half) == KH_OK);
+        CHECK(c.lines.n >= 1);
+        check_invariants(&c, 1, half);
+        release(&c);
+      }
+  /* hanging indent: the first line is one em longer */
+  for (size_t m = 0; m < 4; m++)
+    for (size_t t = 0; t < sizeof k_dense / sizeof *k_dense; t++) {
+      para_case c;
+      CHECK(compose(&c, ctx, k_dense[t], 0, measures[m] * EM,
+                    KH_ALIGN_DEFAULT, -EM, 0) == KH_OK);
+      CHECK(c.lines.n >= 1 && c.lines.lines[0].x0 == -EM);
+      check_invariants(&c, 1, 0);
+      release(&c);
+    }
+  /* half-width forms of the punctuation: the same lines */
+  half_forms = 1;
+  for (size_t m = 0; m < 4; m++)
+    for (size_t t = 0; t < sizeof k_dense / sizeof *k_dense; t++) {
+      para_case c, d;
+      CHECK(compose(&c, ctx, k_dense[t], 0, measures[m] * EM,
+                    KH_ALIGN_JUSTIFY, EM, 0) == KH_OK);
+      check_invariants(&c, 1, 0);
+      half_forms = 0;
+      CHECK(compose(&d, ctx, k_dense[t], 0, measures[m] * EM,
+                    KH_ALIGN_JUSTIFY, EM, 0) == KH_OK);
+      half_forms = 1;
+      CHECK_EQ_INT(c.lines.n, d.lines.n);
+      for (uint32_t i = 0; i < c.lines.n && i < d.lines.n; i++) {
+        CHECK_EQ_INT(c.lines.lines[i].first, d.lines.lines[i].first);
+        CHECK_EQ_INT(c.lines.lines[i].width, d.lines.lines[i].width);
+      }
+      release(&c);
+      release(&d);
+    }
+  half_forms = 0;
+  /* ragged lines keep the same rules */
+  for (size_t t = 0; t < sizeof k_dense / sizeof *k_dense; t++) {
+    para_case c;
+    CHECK(compose(&c, ctx, k_dense[t], 0, 20 * EM, KH_ALIGN_LEFT, 0, 0) == KH_OK);
+    check_invariants(&c, 0, 0);
+    release(&c);
+  }
+  CHECK(nwarn == 0);
+}
+
+/* ---- spacing on lines set without adjustment -----------------------------*/
+
+typedef struct pair_row {
+  const char *pair;  /* two or one punctuation marks between 漢 and 字 */
+  int extent;        /* their boxes with the space between, in quarter em */
+  int span;          /* 漢 to 字 less 漢's em, in quarter em */
+} pair_row;
+
+static const pair_row k_pairs[] = {
+    {"」「", 6, 6}, /* 3.1.4 d: 1.5 em */
+    {"。」", 4, 6}, /* 3.1.4 a: 1 em, half em after */
+    {"、」", 4, 6},
+    {"」、", 4, 6}, /* 3.1.4 b */
+    {"」。", 4, 6},
+    {"、「", 6, 6}, /* 3.1.4 c */
+    {"。「", 6, 6},
+    {"（（", 4, 6}, /* 3.1.4 e */
+    {"））", 4, 6}, /* 3.1.4 f */
+    {"」」", 4, 6},
+    {"」・", 5, 6}, /* 3.1.4 g */
+    {"・「", 5, 6}, /* 3.1.4 h */
+    {"・", 2, 4},   /* 3.1.2: quarter either side */
+    {"「", 2, 4},
+    {"」", 2, 4},
+    {"。", 2, 4},
+};
+
+static void test_pairs(kh_ctx *ctx) {
+  for (size_t r = 0; r < 2 * sizeof k_pairs / sizeof *k_pairs; r++) {
+    half_forms = r >= sizeof k_pairs / sizeof *k_pairs;
+    const pair_row *row = &k_pairs[r % (sizeof k_pairs / sizeof *k_pairs)];
+    char text[64];
+    snprintf(text, sizeof text, "漢%s字", row->pair);
+    para_case c;
+    CHECK(compose(&c, ctx, text, 0, 40 * EM, KH_ALIGN_LEFT, 0, 0) == KH_OK);
+    CHECK_EQ_INT(c.lines.n, 1);
+    uint32_t n = c.sh.n;
+    kh_fixed a1, a2, b1, b2;
+    box_of(&c, 1, pen_of(&c, 1, NULL), &a1, &a2);
+    box_of(&c, n - 2, pen_of(&c, n - 2, NULL), &b1, &b2);
+    kh_fixed extent = b2 - a1;
+    kh_fixed span = pen_of(&c, n - 1, NULL) - pen_of(&c, 0, NULL) - EM;
+    if (extent != row->extent * EM / 4 || span != row->span * EM / 4)
+      fprintf(stderr, "%s: extent %.3f em, span %.3f em\n", row->pair,
+              (double)extent / EM, (double)span / EM);
+    CHECK_EQ_INT(extent, row->extent * EM / 4);
+    CHECK_EQ_INT(span, row->span * EM / 4);
+    CHECK_EQ_INT(c.lines.lines[0].width, c.lines.lines[0].natural);
+    release(&c);
+  }
+  half_forms = 0;
+}
+
+/* Gap between the end of glyph a's ink and the pen of glyph b. */
+static kh_fixed gap(const para_case *c, uint32_t a, uint32_t b) {
+  kh_fixed x1, x2;
+  box_of(c, a, pen_of(c, a, NULL), &x1, &x2);
+  kh_fixed y1, y2;
+  box_of(c, b, pen_of(c, b, NULL), &y1, &y2);
+  return y1 - x2;
+}
+
+/* Glyph index of the n-th occurrence of code point cp. */
+static uint32_t find(const para_case *c, int32_t cp, int nth) {
+  for (uint32_t i = 0; i < c->sh.n; i++)
+    if (c->sh.glyphs[i].cp == cp && nth-- == 0) return i;
+  return UINT32_MAX;
+}
+
+static void test_jw(kh_ctx *ctx) {
+  para_case c;
+  /* 3.2.6: a quarter em between kana/kanji and Western characters; a space
+   * typed there is absorbed into it */
+  CHECK(compose(&c, ctx, "新技術AIや IoT 等の32名と２０２１年度、「AI」。", 0,
+                40 * EM, KH_ALIGN_LEFT, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 1);
+  CHECK_EQ_INT(gap(&c, find(&c, 0x8853, 0), find(&c, 'A', 0)), EM / 4); /* 術A */
+  CHECK_EQ_INT(gap(&c, find(&c, 'I', 0), find(&c, 0x3084, 0)), EM / 4); /* Iや */
+  CHECK_EQ_INT(gap(&c, find(&c, 0x3084, 0), find(&c, 'I', 1)), EM / 4); /* や I */
+  CHECK_EQ_INT(gap(&c, find(&c, 'T', 0), find(&c, 0x7B49, 0)), EM / 4); /* T 等 */
+  CHECK_EQ_INT(gap(&c, find(&c, 0x306E, 0), find(&c, '3', 0)), EM / 4); /* の3 */
+  CHECK_EQ_INT(gap(&c, find(&c, '2', 0), find(&c, 0x540D, 0)), EM / 4); /* 2名 */
+  CHECK_EQ_INT(gap(&c, find(&c, '3', 0), find(&c, '2', 0)), 0);
+  /* full-width digits are Japanese characters: solid */
+  CHECK_EQ_INT(gap(&c, find(&c, 0xFF11, 0), find(&c, 0x5E74, 0)), 0);
+  /* Western next to brackets: solid (3.2.6 c) */
+  CHECK_EQ_INT(gap(&c, find(&c, 0x300C, 0), find(&c, 'A', 1)), 0);
+  CHECK_EQ_INT(gap(&c, find(&c, 'I', 2), find(&c, 0x300D, 0)), 0);
+  release(&c);
+
+  /* Western punctuation outside a word sets solid against kanji; inside a
+   * numeral's run it keeps the quarter em */
+  CHECK(compose(&c, ctx, "教授 <座長>、45%で", 0, 40 * EM, KH_ALIGN_LEFT, 0, 0) == KH_OK);
+  CHECK_EQ_INT(gap(&c, find(&c, '<', 0), find(&c, 0x5EA7, 0)), 0); /* <座 */
+  CHECK_EQ_INT(gap(&c, find(&c, 0x9577, 0), find(&c, '>', 0)), 0); /* 長> */
+  CHECK_EQ_INT(gap(&c, find(&c, '%', 0), find(&c, 0x3067, 0)), EM / 4); /* %で */
+  release(&c);
+
+  /* a Western word space stays the font's space */
+  CHECK(compose(&c, ctx, "JIS X 4051", 0, 40 * EM, KH_ALIGN_LEFT, 0, 0) == KH_OK);
+  CHECK_EQ_INT(gap(&c, find(&c, 'S', 0), find(&c, 'X', 0)), EM / 4);
+  CHECK_EQ_INT(c.lines.lines[0].width, 8 * EM / 2 + 2 * EM / 4);
+  release(&c);
+}
+
+/* ---- breaking ------------------------------------------------------------*/
+
+static void test_line_start_bracket(kh_ctx *ctx) {
+  for (int half = 0; half < 2; half++) {
+    para_case c;
+    CHECK(compose(&c, ctx, "一二三四五六七八九十「一二三」", 0, 10 * EM,
+                  KH_ALIGN_JUSTIFY, 0, half) == KH_OK);
+    CHECK_EQ_INT(c.lines.n, 2);
+    if (c.lines.n == 2) {
+      const kh_line *ln = &c.lines.lines[1];
+      CHECK_EQ_INT(c.sh.glyphs[ln->first].cp, 0x300C);
+      /* 3.1.5: tentsuki puts the ink on the grid, its empty half outside */
+      CHECK_EQ_INT(ln->x[0], half ? 0 : -EM / 2);
+      CHECK_EQ_INT(ln->x[1], half ? EM : EM / 2);
+    }
+    check_invariants(&c, 1, half);
+    release(&c);
+  }
+}
+
+static void test_line_end(kh_ctx *ctx) {
+  para_case c;
+  /* 。 in the last place: its half em fills the measure */
+  CHECK(compose(&c, ctx, "一二三四五六七八九。一二三", 0, 10 * EM,
+                KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 2);
+  const kh_line *ln = &c.lines.lines[0];
+  CHECK_EQ_INT(ln->count, 10);
+  CHECK_EQ_INT(ln->x[9] + EM, 10 * EM);
+  CHECK_EQ_INT(ln->width, 10 * EM);
+  CHECK_EQ_INT(ln->natural, 10 * EM);
+  check_invariants(&c, 1, 0);
+  release(&c);
+
+  /* push-in (3.8.2): the line-end half em goes, and the half ems after
+   * the two 、 down to a quarter, so that 。 stays on the line; its ink box
+   * ends on the measure */
+  CHECK(compose(&c, ctx, "一、二、三四五六七八。一二三", 0, 10 * EM,
+                KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  ln = &c.lines.lines[0];
+  CHECK_EQ_INT(ln->count, 11);
+  CHECK_EQ_INT(ln->width, 10 * EM);
+  CHECK_EQ_INT(ln->natural, 11 * EM);
+  CHECK_EQ_INT(ln->x[10] + EM / 2, 10 * EM);
+  CHECK_EQ_INT(ln->x[2], EM + EM / 2 + EM / 4); /* 二 a quarter after 、 */
+  check_invariants(&c, 1, 0);
+  release(&c);
+  /* one 、 is not enough: push out 八。 instead */
+  CHECK(compose(&c, ctx, "一二、三四五六七八九。一二三", 0, 10 * EM,
+                KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  ln = &c.lines.lines[0];
+  CHECK_EQ_INT(ln->count, 9);
+  check_invariants(&c, 1, 0);
+  release(&c);
+
+  /* nothing to compress: push out (追い出し) 十 with its 。, and space
+   * the nine characters out evenly */
+  CHECK(compose(&c, ctx, "一二三四五六七八九十。一二三", 0, 10 * EM,
+                KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  ln = &c.lines.lines[0];
+  CHECK_EQ_INT(ln->count, 9);
+  CHECK_EQ_INT(ln->x[1] - ln->x[0], EM + EM / 8);
+  CHECK_EQ_INT(ln->x[8], 8 * (EM + EM / 8));
+  check_invariants(&c, 1, 0);
+  release(&c);
+}
+
+static void test_lone_last(kh_ctx *ctx) {
+  para_case c;
+  /* first fit would leave 「進。」 alone on the last line */
+  CHECK(compose(&c, ctx, "一二三四五六七八九十一二三四五六七八九十進。", 0,
+                10 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 3);
+  if (c.lines.n == 3) {
+    const kh_line *last = &c.lines.lines[2];
+    CHECK_EQ_INT(last->count, 3); /* 十進。 */
+    CHECK_EQ_INT(c.lines.lines[1].count, 9);
+  }
+  check_invariants(&c, 1, 0);
+  release(&c);
+  /* with the marks after it, still one character */
+  CHECK(compose(&c, ctx, "一二三四五六七八九十一二三四五六七八九十「進」。", 0,
+                10 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK(c.lines.n >= 2);
+  if (c.lines.n >= 2) {
+    const kh_line *last = &c.lines.lines[c.lines.n - 1];
+    CHECK(last->count >= 4);
+  }
+  check_invariants(&c, 1, 0);
+  release(&c);
+}
+
+static void test_align_and_marker(kh_ctx *ctx) {
+  para_case c;
+  CHECK(compose(&c, ctx, "見出し", 0, 20 * EM, KH_ALIGN_CENTER, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.lines[0].x0, (20 * EM - 3 * EM) / 2);
+  release(&c);
+  CHECK(compose(&c, ctx, "令和4年3月31日", 0, 20 * EM, KH_ALIGN_RIGHT, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.lines[0].x0 + c.lines.lines[0].width, 20 * EM);
+  release(&c);
+  /* a list marker: full-width, fixed, never alone at a line end */
+  CHECK(compose(&c, ctx,
+                "・スマートシティの実装に向けて、各地域の実証実験等の支援を実施"
+                "しております。",
+                3, 20 * EM, KH_ALIGN_JUSTIFY, -EM, 0) == KH_OK);
+  const kh_line *ln = &c.lines.lines[0];
+  CHECK_EQ_INT(ln->x0, -EM);
+  CHECK_EQ_INT(ln->x[0], 0);
+  CHECK_EQ_INT(ln->x[1], EM);
+  check_invariants(&c, 1, 0);
+  release(&c);
+}
+
+static void test_url(kh_ctx *ctx) {
+  para_case c;
+  /* a URL breaks after a slash rather than leave 詳しくは spaced out */
+  CHECK(compose(&c, ctx, "詳しくは https://www.w3.org/TR/jlreq/ を参照のこと。",
+                0, 14 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK(c.lines.n >= 2);
+  if (c.lines.n >= 2) {
+    const kh_line *ln = &c.lines.lines[0];
+    CHECK_EQ_INT(c.sh.glyphs[ln->first + ln->count - 1].cp, '/');
+    CHECK(ln->width - ln->natural < EM);
+  }
+  check_invariants(&c, 1, 0);
+  release(&c);
+  /* but not inside a word, nor before a digit (UAX #14 LB25) */
+  CHECK(compose(&c, ctx, "漢字 and/or 1/2 漢字漢字", 0, 5 * EM, KH_ALIGN_LEFT,
+                0, 0) == KH_OK);
+  for (uint32_t i = 0; i < c.lines.n; i++) {
+    const kh_line *ln = &c.lines.lines[i];
+    int32_t cp = c.sh.glyphs[ln->first + ln->count - 1].cp;
+    CHECK(cp != '1' && cp != 'a' && cp != 'n');
+  }
+  release(&c);
+}
+
+static void test_overfull(kh_ctx *ctx) {
+  para_case c;
+  unsigned before = nwarn;
+  CHECK(compose(&c, ctx, "参照 https://www.example.go.jp/press/ のこと", 0,
+                8 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  int over = 0;
+  for (uint32_t i = 0; i < c.lines.n; i++) over += c.lines.lines[i].overfull;
+  CHECK_EQ_INT(over, 1);
+  CHECK_EQ_INT(nwarn, before + 1);
+  CHECK(strstr(last_diag, "overfull line") != NULL);
+  release(&c);
+  /* white space alone makes no line */
+  CHECK(compose(&c, ctx, "   ", 0, 8 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 0);
+  release(&c);
+  CHECK(compose(&c, ctx, "", 0, 8 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 0);
+  release(&c);
+}
+
+static void test_trace(kh_ctx *ctx) {
+  para_case c;
+  CHECK(compose(&c, ctx, "一二三四五六七八九十一二三", 0, 10 * EM,
+                KH_ALIGN_JUSTIFY, EM, 0) == KH_OK);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  kh_para_trace(&c.lines, f);
+  fclose(f);
+  const char *want = "  [w=94.500 adj=+0.000 x0=10.500] 一二三四五六七八九|\n"
+                     "  [w=42.000 adj=+0.000] 十一二三|\n";
+  if (strcmp(buf, want) != 0) fprintf(stderr, "trace:\n%s", buf);
+  CHECK(strcmp(buf, want) == 0);
+  free(buf);
+  release(&c);
+}
+
+/* Long paragraphs in one call; the cached ICU iterator across calls. */
+static void test_long(kh_ctx *ctx) {
+  kh_buf b = {0};
+  for (int i = 0; i < 60; i++)
+    for (size_t t = 0; t < sizeof k_dense / sizeof *k_dense; t++)
+      CHECK(kh_buf_append(&b, k_dense[t], strlen(k_dense[t])) == KH_OK);
+  para_case c;
+  CHECK(compose(&c, ctx, b.data, 0, 40 * EM, KH_ALIGN_JUSTIFY, EM, 0) == KH_OK);
+  CHECK(c.lines.n > 500);
+  check_invariants(&c, 1, 0);
+  release(&c);
+  kh_buf_free(&b);
+}
+
+int main(void) {
+  kh_ctx *ctx = kh_ctx_new();
+  if (!ctx) return 1;
+  kh_ctx_set_diag(ctx, on_diag, NULL);
+  test_classes();
+  test_may_break();
+  test_dense(ctx);
+  test_pairs(ctx);
+  test_jw(ctx);
+  test_line_start_bracket(ctx);
+  test_line_end(ctx);
+  test_lone_last(ctx);
+  test_align_and_marker(ctx);
+  test_url(ctx);
+  test_overfull(ctx);
+  test_trace(ctx);
+  test_long(ctx);
+  kh_ctx_drop(ctx);
+  u_cleanup(); /* ICU's caches, for valgrind */
+  return kh_test_report();
+}

@@ -1,0 +1,78 @@
+/* Unit tests: style (layout loading, scripts, runs of the composite faces). */
+#include <string.h>
+
+#include "check.h"
+#include "style/style.h"
+
+static char last[512];
+static void capture(void *user, kh_severity sev, const char *line) {
+  (void)user;
+  (void)sev;
+  snprintf(last, sizeof last, "%s", line);
+}
+
+static void test_scripts(void) {
+  CHECK(kh_script_of('A') == KH_SCRIPT_LATIN);
+  CHECK(kh_script_of('7') == KH_SCRIPT_LATIN);
+  CHECK(kh_script_of(' ') == KH_SCRIPT_LATIN);
+  CHECK(kh_script_of(0x3042) == KH_SCRIPT_JA);   /* あ */
+  CHECK(kh_script_of(0xFF08) == KH_SCRIPT_JA);   /* （ */
+  CHECK(kh_script_of(0x203B) == KH_SCRIPT_JA);   /* ※ */
+  CHECK(kh_script_of(0xD7) == KH_SCRIPT_JA);     /* × */
+  CHECK(kh_script_of(0x20B9F) == KH_SCRIPT_JA);  /* 𠮟 */
+  CHECK(kh_script_of(0x1F4A1) == KH_SCRIPT_EMOJI); /* 💡 */
+}
+
+static void test_layout_and_runs(kh_ctx *ctx) {
+  kh_layout *L = NULL;
+  CHECK(kh_layout_load(ctx, "press-release", &L) == KH_OK);
+  if (!L) return;
+  CHECK_EQ_INT(L->grid_chars, 45);
+  CHECK_EQ_INT(L->text_w, KH_PT(10.5) * 45);
+  const kh_pstyle *body = kh_layout_style(L, NULL, "body");
+  const kh_pstyle *att = kh_layout_style(L, "attachment", "title");
+  const kh_pstyle *rel = kh_layout_style(L, "release", "title");
+  CHECK(att->box && !rel->box);
+  CHECK(kh_layout_style(L, NULL, "no-such-style") == body);
+  CHECK_EQ_INT(body->indent, KH_PT(10.5));
+  const kh_pstyle *note = kh_layout_style(L, NULL, "note");
+  CHECK_EQ_INT(note->left, KH_PT(10.5));
+  CHECK_EQ_INT(note->indent, -KH_PT(10.5));
+
+  /* "AI や**太字**💡": Latin font, Japanese font, the strong face, emoji */
+  kh_node n = {0};
+  const char *text = "AI や太字💡";
+  kh_mark strong = {7, 13, KH_MARK_STRONG, NULL};
+  n.kind = KH_NODE_PARA;
+  n.text.text = text;
+  n.text.len = (uint32_t)strlen(text);
+  n.text.marks = &strong;
+  n.text.nmarks = 1;
+  kh_arena *a = kh_arena_new();
+  kh_spara sp;
+  CHECK(kh_style_para(ctx, a, L, &n, body, "・", L->text_w, &sp) == KH_OK);
+  CHECK_EQ_INT(sp.marker_len, 3);
+  CHECK_EQ_INT(sp.nruns, 5); /* ・ | AI␠ | や | 太字 | 💡 */
+  if (sp.nruns == 5) {
+    CHECK(!strcmp(L->fonts[sp.runs[0].font].name, "mincho"));
+    CHECK(!strcmp(L->fonts[sp.runs[1].font].name, "pmincho"));
+    CHECK(sp.runs[1].script == KH_SCRIPT_LATIN);
+    CHECK(!strcmp(L->fonts[sp.runs[2].font].name, "mincho"));
+    CHECK(!strcmp(L->fonts[sp.runs[3].font].name, "gothic-bold"));
+    CHECK(sp.runs[3].flags & KH_RUN_STRONG);
+    CHECK(!strcmp(L->fonts[sp.runs[4].font].name, "emoji"));
+  }
+  kh_arena_drop(a);
+  kh_layout_drop(L);
+  CHECK(kh_layout_load(ctx, "no-such-layout", &L) == KH_IO);
+  CHECK(strstr(last, "no-such-layout.yaml: error: cannot open") != NULL);
+}
+
+int main(void) {
+  kh_ctx *ctx = kh_ctx_new();
+  kh_ctx_set_diag(ctx, capture, NULL);
+  test_scripts();
+  test_layout_and_runs(ctx);
+  kh_ctx_drop(ctx);
+  return kh_test_report();
+}
