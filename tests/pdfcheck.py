@@ -10,6 +10,8 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
   pdfcheck.py info PDF KEY=VALUE...     pdfinfo fields
   pdfcheck.py render PDF                mutool draws every page without a warning
   pdfcheck.py pngdiff A.png B.png MAX   at most MAX (fraction) of pixels differ
+  pdfcheck.py outline PDF EXPECTED      the outline (mutool) is EXPECTED's tree
+  pdfcheck.py links PDF URL...          exactly these link annotations (qpdf)
 
 Each exits 1 with a message naming what failed.
 """
@@ -298,6 +300,36 @@ def cmd_pngdiff(a, b, maxfrac):
         fail("%s differs from %s in %d pixels (%.4f%% > %.4f%%)"
              % (a, b, diff, 100 * frac, 100 * float(maxfrac)))
     print("pngdiff ok: %d pixels differ (%.4f%%)" % (diff, 100 * frac))
+
+
+def cmd_outline(pdf, expected):
+    """EXPECTED: one title per line, indented by two spaces per level."""
+    out, _ = run("mutool", "show", pdf, "outline")
+    got = []
+    for line in out.splitlines():
+        m = re.match(r'^[-+|](\t*)"(.*)"\t#page=(\d+)', line)
+        if m:
+            got.append("  " * (len(m.group(1)) - 1) + m.group(2))
+    with open(expected, encoding="utf-8") as f:
+        want = [l.rstrip("\n") for l in f if l.strip()]
+    if got != want:
+        fail("outline differs:\n  got:\n    " + "\n    ".join(got) +
+             "\n  expected:\n    " + "\n    ".join(want))
+    print("outline ok: %d entries" % len(got))
+
+
+def cmd_links(pdf, *urls):
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        qdf = os.path.join(tmp, "q.pdf")
+        run("qpdf", "--qdf", "--object-streams=disable", pdf, qdf)
+        data = open(qdf, "rb").read().decode("latin-1")
+    links = len(re.findall(r"/Subtype /Link\b", data))
+    got = sorted(re.findall(r"/URI \((.*?)\)", data))
+    if got != sorted(urls) or links != len(urls):
+        fail("links: %d annotations with %s, expected %s" % (links, got, sorted(urls)))
+    print("links ok: %d" % links)
 
 
 if __name__ == "__main__":

@@ -278,44 +278,48 @@ cleanup:
   return ret;
 }
 
-kh_status kh_doc_load(kh_ctx *ctx, const char *path, kh_doc **out) {
-  kh_status ret = KH_OK;
-  *out = NULL;
-  struct stat st;
-  if (stat(path, &st) != 0)
-    return kh_error_file(ctx, path, KH_IO, "cannot open: %s", strerror(errno));
+/* A document of one part, from a source already read. */
+static kh_status doc_single(kh_ctx *ctx, const kh_source *src, kh_doc **out) {
   kh_doc *doc = doc_new();
   if (!doc) return KH_NOMEM;
-  if (S_ISDIR(st.st_mode)) {
-    KH_CHECK(load_publication(ctx, doc, path));
-  } else {
-    kh_source *src = NULL;
-    KH_CHECK(kh_source_load(ctx, path, &src));
-    KH_CHECK(part_parse(ctx, doc->arena, src, &doc->parts));
+  kh_status ret = part_parse(ctx, doc->arena, src, &doc->parts);
+  if (ret != KH_OK) {
+    kh_doc_drop(doc);
+    return ret;
   }
   doc_finish(doc);
   *out = doc;
   return KH_OK;
-cleanup:
-  kh_doc_drop(doc);
-  return ret;
+}
+
+kh_status kh_doc_load(kh_ctx *ctx, const char *path, kh_doc **out) {
+  *out = NULL;
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return kh_error_file(ctx, path, KH_IO, "cannot open: %s", strerror(errno));
+  if (!S_ISDIR(st.st_mode)) {
+    kh_source *src = NULL;
+    kh_status ret = kh_source_load(ctx, path, &src);
+    return ret == KH_OK ? doc_single(ctx, src, out) : ret;
+  }
+  kh_doc *doc = doc_new();
+  if (!doc) return KH_NOMEM;
+  kh_status ret = load_publication(ctx, doc, path);
+  if (ret != KH_OK) {
+    kh_doc_drop(doc);
+    return ret;
+  }
+  doc_finish(doc);
+  *out = doc;
+  return KH_OK;
 }
 
 kh_status kh_doc_load_memory(kh_ctx *ctx, const char *name, const char *data,
                              size_t len, kh_doc **out) {
-  kh_status ret = KH_OK;
   *out = NULL;
-  kh_doc *doc = doc_new();
-  if (!doc) return KH_NOMEM;
   kh_source *src = NULL;
-  KH_CHECK(kh_source_from_memory(ctx, name, data, len, &src));
-  KH_CHECK(part_parse(ctx, doc->arena, src, &doc->parts));
-  doc_finish(doc);
-  *out = doc;
-  return KH_OK;
-cleanup:
-  kh_doc_drop(doc);
-  return ret;
+  kh_status ret = kh_source_from_memory(ctx, name, data, len, &src);
+  return ret == KH_OK ? doc_single(ctx, src, out) : ret;
 }
 
 void kh_doc_drop(kh_doc *doc) {
