@@ -8,9 +8,10 @@
  *    the glue the table gives (the quarter em of 3.2.6, or none);
  *  - break opportunities are ICU's UAX #14 ones ("ja@lb=strict") that the
  *    JLReq kinsoku rules also allow (3.1.7, 3.1.8, 3.1.10);
- *  - lines are chosen first-fit, taking the furthest break that fits when
- *    the line is compressed (push-in before push-out, 3.8.2), then
- *    justified by spending shrink or stretch tier by tier (3.8.3, 3.8.4).
+ *  - lines are chosen first-fit: what fits at natural spacing, and the
+ *    characters at the overflow point pushed in by compression when they
+ *    can be, else pushed out (3.8.2), then justified by spending shrink or
+ *    stretch tier by tier (3.8.3, 3.8.4).
  *
  * Positions are integers (kh_fixed); linear in the paragraph's length.
  *
@@ -461,25 +462,34 @@ static void set_line(const para *p, const span *b, int justify, kh_fixed x0,
 
 /* ---- choosing breaks ------------------------------------------------------*/
 
-/* First fit, push-in first (3.8.2): the furthest break whose line fits
- * when every glue is compressed to its minimum; with none, the first break
- * (an overfull line). */
+/* First fit, push-in first (3.8.2; JIS X 4051 4.9): the line holds what
+ * fits at natural spacing, up to its last break opportunity.  Only the
+ * break at which the text overflows is a candidate for compression: if the
+ * line up to it fits once its glue is compressed, it is pushed in (追い込み);
+ * otherwise the line ends at the last natural break and is expanded
+ * (追い出し).  Compression never pulls in text beyond that first
+ * overflowing break.  With no break that fits, the first one is taken and
+ * the line is overfull. */
 static span next_line(const para *p, uint32_t s, kh_fixed avail) {
   span b = {s, s, 0};
-  int found = 0;
-  int64_t w = lead_of(p, s);
+  int64_t wmin = lead_of(p, s), wnat = wmin;
+  int have_nat = 0;
   for (uint32_t k = s; k < p->nu; k++) {
-    if (k > s) w += p->g[k - 1].nat - p->g[k - 1].shrink;
-    w += p->u[k].box;
-    if (w > avail && found) break;
-    if (k + 1 == p->nu || p->g[k].brk) {
-      b.k = k;
-      if (w > avail) {
-        b.overfull = 1;
-        break;
-      }
-      found = 1;
+    if (k > s) {
+      wnat += p->g[k - 1].nat;
+      wmin += p->g[k - 1].nat - p->g[k - 1].shrink;
     }
+    wnat += p->u[k].box;
+    wmin += p->u[k].box;
+    if (k + 1 < p->nu && !p->g[k].brk) continue;
+    if (wnat + p->u[k].end <= avail) { /* still fits as set */
+      b.k = k;
+      have_nat = 1;
+      continue;
+    }
+    if (wmin <= avail) b.k = k;    /* push in */
+    else if (!have_nat) b.k = k, b.overfull = 1;
+    return b;                      /* else push out: b.k is the last fit */
   }
   return b;
 }
