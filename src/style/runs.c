@@ -44,9 +44,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   size_t mlen = marker ? strlen(marker) : 0;
   uint32_t len = node->text.len + (uint32_t)mlen;
   char *text = kh_arena_alloc(arena, len + 1);
-  /* at most one run per character */
-  kh_run *runs = kh_arena_alloc(arena, (len + 1) * sizeof *runs);
-  if (!text || !runs) return KH_NOMEM;
+  KH_VEC(kh_run) runs = {0};
+  if (!text) return KH_NOMEM;
   if (mlen) memcpy(text, marker, mlen);
   if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
   out->node = node;
@@ -54,10 +53,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   out->text = text;
   out->len = len;
   out->marker_len = (uint32_t)mlen;
-  out->runs = runs;
   out->measure = measure - style->left - style->right;
 
-  uint32_t n = 0;
   size_t i = 0;
   while (i < len) {
     uint32_t at = (uint32_t)i;
@@ -66,9 +63,9 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     unsigned flags = at < mlen ? 0 : flags_at(node, at - (uint32_t)mlen, &href);
     kh_script script = kh_script_of(cp);
     /* a variation selector or combining mark stays with its base */
-    if (n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
+    if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D))
-      script = runs[n - 1].script;
+      script = runs.v[runs.n - 1].script;
     int face = (flags & KH_RUN_STRONG) ? style->strong_face : style->face;
     const kh_face *fc = &layout->faces[face];
     int font = fc->font[script];
@@ -78,16 +75,24 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     kh_fixed size = style->size;
     if (script == KH_SCRIPT_LATIN && fc->latin_scale != KH_FIXED_ONE)
       size = kh_fixed_muldiv(size, fc->latin_scale, KH_FIXED_ONE);
-    kh_run *prev = n ? &runs[n - 1] : NULL;
+    kh_run *prev = runs.n ? &runs.v[runs.n - 1] : NULL;
     if (prev && prev->font == font && prev->size == size && prev->script == script &&
         prev->flags == flags && prev->href == href) {
       prev->end = (uint32_t)i;
       continue;
     }
-    runs[n++] = (kh_run){at, (uint32_t)i, font, face, size, script, flags, href};
+    kh_run r = {at, (uint32_t)i, font, face, size, script, flags, href};
+    if (kh_vec_push(&runs, r) != KH_OK) {
+      kh_vec_free(&runs);
+      return KH_NOMEM;
+    }
   }
-  out->nruns = n;
-  return KH_OK;
+  /* the runs stay with the paragraph, in the arena, at their real count */
+  out->runs = kh_arena_alloc(arena, (runs.n + 1) * sizeof *out->runs);
+  if (out->runs && runs.n) memcpy(out->runs, runs.v, runs.n * sizeof *out->runs);
+  out->nruns = (uint32_t)runs.n;
+  kh_vec_free(&runs);
+  return out->runs ? KH_OK : KH_NOMEM;
 }
 
 void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
