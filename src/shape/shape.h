@@ -45,7 +45,8 @@ typedef struct kh_glyph {
   int32_t cp;         /* first code point of the cluster */
   kh_fixed size;      /* font size */
   kh_fixed adv;       /* advance (an image glyph: exactly one em) */
-  kh_fixed dx, dy;    /* offset of the glyph from its pen position */
+  kh_fixed dx, dy;    /* offset of the glyph from its pen position; dy grows
+                         downwards, as page space does */
   uint32_t run;       /* index of the styled run it came from */
 } kh_glyph;
 
