@@ -83,12 +83,13 @@ static const char *page_name(const kh_part *part) { return part ? part->page : N
 
 static kh_status compose_para(builder *b, const kh_part *part, const kh_node *n,
                               const char *style_name, const char *marker, int level,
-                              kh_fixed x, kh_fixed measure) {
+                              kh_fixed x, kh_fixed measure, int after_heading) {
   const kh_pstyle *base = kh_layout_style(b->L, page_name(part), style_name);
   kh_pstyle *st = kh_arena_alloc(b->pages->arena, sizeof *st);
   if (!st) return KH_NOMEM;
   *st = *base;
   if (level > 1) st->left = base->left * level; /* nested lists step in */
+  if (after_heading) st->indent = base->indent_after_heading;
   piece p = {P_PARA, n, part, st, {0}, x + st->left, NULL, 0, 0};
   kh_status ret = b->compose(b->user, n, st, marker ? marker : st->marker, measure, &p.lines);
   if (ret != KH_OK) return ret;
@@ -193,12 +194,13 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
                          kh_fixed measure, const char *marker, int level) {
   kh_status ret = KH_OK;
   kh_fixed em = b->L->grid_size;
-  for (; n; n = n->next) {
+  for (const kh_node *prev = NULL; n; prev = n, n = n->next) {
     switch (n->kind) {
     case KH_NODE_PARA:
     case KH_NODE_HEADING:
     case KH_NODE_CELL:
-      ret = compose_para(b, part, n, n->style, marker, level, x, measure);
+      ret = compose_para(b, part, n, n->style, marker, level, x, measure,
+                         n->kind == KH_NODE_PARA && prev && prev->kind == KH_NODE_HEADING);
       marker = NULL; /* only the first block of a list item has it */
       break;
     case KH_NODE_LIST: {

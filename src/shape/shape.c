@@ -91,7 +91,7 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
       g.adv = kh_fixed_muldiv(r->size, pos[i].x_advance, upem);
       g.dx = kh_fixed_muldiv(r->size, pos[i].x_offset, upem);
       /* HarfBuzz's y grows upwards, page space's downwards */
-      g.dy = -kh_fixed_muldiv(r->size, pos[i].y_offset, upem);
+      g.dy = -kh_fixed_muldiv(r->size, pos[i].y_offset, upem) - r->rise;
     }
     s->out.v[s->out.n++] = g;
   }

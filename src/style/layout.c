@@ -166,7 +166,7 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
   for (const kh_yaml *k = y->child; k; k = k->next) {
     kh_face *f = &L->faces[L->nfaces];
     f->name = k->key;
-    f->latin_scale = KH_FIXED_ONE;
+    f->latin_scale = 1000;
     for (int s = 0; s < KH_SCRIPT_COUNT; s++) f->font[s] = -1;
     if (k->kind == KH_YAML_SCALAR) { /* one font for every script */
       int fi;
@@ -178,12 +178,18 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
         if (!strcmp(c->key, "ja")) ret = font_ref(ld, c, &f->font[KH_SCRIPT_JA]);
         else if (!strcmp(c->key, "latin")) ret = font_ref(ld, c, &f->font[KH_SCRIPT_LATIN]);
         else if (!strcmp(c->key, "emoji")) ret = font_ref(ld, c, &f->font[KH_SCRIPT_EMOJI]);
-        else if (!strcmp(c->key, "latin-scale")) {
+        else if (!strcmp(c->key, "latin-rise")) {
+          double v;
+          ret = kh_yaml_number(ld->ctx, c, &v);
+          if (ret == KH_OK && (v < -0.5 || v > 0.5))
+            ret = kh_error(ld->ctx, c->pos, KH_SYNTAX, "latin-rise must be from -0.5 to 0.5 em");
+          f->latin_rise = (int)(v * 1000 + (v < 0 ? -0.5 : 0.5));
+        } else if (!strcmp(c->key, "latin-scale")) {
           double v;
           ret = kh_yaml_number(ld->ctx, c, &v);
           if (ret == KH_OK && (v < 0.5 || v > 2))
             ret = kh_error(ld->ctx, c->pos, KH_SYNTAX, "latin-scale must be from 0.5 to 2");
-          f->latin_scale = KH_PT(v);
+          f->latin_scale = (int)(v * 1000 + 0.5);
         } else ret = unknown(ld->ctx, c, "face");
         if (ret != KH_OK) return ret;
       }
@@ -210,7 +216,7 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   kh_status ret = kh_yaml_expect(ctx, k, KH_YAML_MAPPING);
   if (ret != KH_OK) return ret;
   st->name = k->key;
-  double em_indent = 1, em_left = 0, em_right = 0;
+  double em_indent = 1, em_left = 0, em_right = 0, em_after = -1000;
   int have_size = 0;
   for (const kh_yaml *c = k->child; c; c = c->next) {
     const char *key = c->key;
@@ -218,6 +224,7 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     else if (!strcmp(key, "strong")) ret = face_ref(ld, c, &st->strong_face);
     else if (!strcmp(key, "size")) ret = length(ctx, c, &st->size), have_size = 1;
     else if (!strcmp(key, "indent")) ret = kh_yaml_number(ctx, c, &em_indent);
+    else if (!strcmp(key, "indent-after-heading")) ret = kh_yaml_number(ctx, c, &em_after);
     else if (!strcmp(key, "left")) ret = kh_yaml_number(ctx, c, &em_left);
     else if (!strcmp(key, "right")) ret = kh_yaml_number(ctx, c, &em_right);
     else if (!strcmp(key, "space-before")) ret = integer(ctx, c, 0, 20, &st->space_before);
@@ -245,6 +252,9 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   st->indent = kh_fixed_muldiv(L->grid_size, (int64_t)(em_indent * 4096), 4096);
   st->left = kh_fixed_muldiv(L->grid_size, (int64_t)(em_left * 4096), 4096);
   st->right = kh_fixed_muldiv(L->grid_size, (int64_t)(em_right * 4096), 4096);
+  st->indent_after_heading =
+      em_after > -1000 ? kh_fixed_muldiv(L->grid_size, (int64_t)(em_after * 4096), 4096)
+                       : st->indent;
   return KH_OK;
 }
 

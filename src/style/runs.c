@@ -72,16 +72,18 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     if (font < 0 && script == KH_SCRIPT_EMOJI && layout->nfallback)
       font = layout->fallback[0];
     if (font < 0) font = fc->font[KH_SCRIPT_JA];
-    kh_fixed size = style->size;
-    if (script == KH_SCRIPT_LATIN && fc->latin_scale != KH_FIXED_ONE)
-      size = kh_fixed_muldiv(size, fc->latin_scale, KH_FIXED_ONE);
+    kh_fixed size = style->size, rise = 0;
+    if (script == KH_SCRIPT_LATIN && fc->latin_scale != 1000)
+      size = kh_fixed_muldiv(size, fc->latin_scale, 1000);
+    if (script == KH_SCRIPT_LATIN && fc->latin_rise)
+      rise = kh_fixed_muldiv(style->size, fc->latin_rise, 1000);
     kh_run *prev = runs.n ? &runs.v[runs.n - 1] : NULL;
     if (prev && prev->font == font && prev->size == size && prev->script == script &&
-        prev->flags == flags && prev->href == href) {
+        prev->flags == flags && prev->href == href && prev->rise == rise) {
       prev->end = (uint32_t)i;
       continue;
     }
-    kh_run r = {at, (uint32_t)i, font, face, size, script, flags, href};
+    kh_run r = {at, (uint32_t)i, font, face, size, script, flags, href, rise};
     if (kh_vec_push(&runs, r) != KH_OK) {
       kh_vec_free(&runs);
       return KH_NOMEM;
@@ -100,8 +102,10 @@ void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
   fprintf(out, "para[%s] measure=%.3f\n", sp->style->name, KH_FIXED_TO_PT(sp->measure));
   for (uint32_t i = 0; i < sp->nruns; i++) {
     const kh_run *r = &sp->runs[i];
-    fprintf(out, "  [%s %s %.2fpt%s%s] \"%.*s\"\n", layout->fonts[r->font].name,
-            scripts[r->script], KH_FIXED_TO_PT(r->size),
+    fprintf(out, "  [%s %s %.2fpt", layout->fonts[r->font].name, scripts[r->script],
+            KH_FIXED_TO_PT(r->size));
+    if (r->rise) fprintf(out, " rise=%.3f", KH_FIXED_TO_PT(r->rise));
+    fprintf(out, "%s%s] \"%.*s\"\n",
             r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
             (int)(r->end - r->start), sp->text + r->start);
   }

@@ -32,7 +32,10 @@ typedef struct kh_font_ref {
 typedef struct kh_face {
   const char *name;
   int font[KH_SCRIPT_COUNT];
-  kh_fixed latin_scale; /* size factor for Latin (65536 = 1.0) */
+  int latin_scale;      /* size factor for Latin, in thousandths */
+  int latin_rise;       /* baseline shift of Latin, in thousandths of an em,
+                           upwards, to align a Latin face with the
+                           Japanese one as LuaTeX-ja's yjabaselineshift */
 } kh_face;
 
 typedef struct kh_pstyle {
@@ -43,6 +46,10 @@ typedef struct kh_pstyle {
   kh_fixed size;       /* font size */
   kh_align align;
   kh_fixed indent;     /* first-line indent, relative to `left` (may be <0) */
+  kh_fixed indent_after_heading; /* first-line indent directly after a
+                                    heading (JLReq 4.3.5: some houses set
+                                    none); equals indent unless the layout
+                                    says otherwise */
   kh_fixed left;       /* left indent of every line */
   kh_fixed right;      /* right indent */
   int space_before;    /* in grid lines */
@@ -108,6 +115,7 @@ typedef struct kh_run {
   kh_script script;
   unsigned flags;
   const char *href;     /* KH_RUN_LINK */
+  kh_fixed rise;        /* baseline shift upwards (the face's latin-rise) */
 } kh_run;
 
 /* A leaf block made ready for shaping. */

@@ -68,11 +68,41 @@ static void test_layout_and_runs(kh_ctx *ctx) {
   CHECK(strstr(last, "no-such-layout.yaml: error: cannot open") != NULL);
 }
 
+/* A composite face with a Latin size factor and baseline shift; a style
+ * with no indent after headings, and one that inherits body's. */
+static void test_composite(kh_ctx *ctx) {
+  kh_layout *L = NULL;
+  CHECK(kh_layout_load(ctx, KH_TEST_DATA "/layout/composite.yaml", &L) == KH_OK);
+  if (!L) return;
+  const kh_pstyle *body = kh_layout_style(L, NULL, "body");
+  const kh_pstyle *note = kh_layout_style(L, NULL, "note");
+  CHECK_EQ_INT(body->indent, KH_PT(10));
+  CHECK_EQ_INT(body->indent_after_heading, 0);
+  CHECK_EQ_INT(note->indent_after_heading, note->indent);
+  kh_node n = {0};
+  n.kind = KH_NODE_PARA;
+  n.text.text = "和文Latin和文";
+  n.text.len = (uint32_t)strlen(n.text.text);
+  kh_arena *a = kh_arena_new();
+  kh_spara sp;
+  CHECK(kh_style_para(ctx, a, L, &n, body, NULL, L->text_w, &sp) == KH_OK);
+  CHECK_EQ_INT(sp.nruns, 3);
+  if (sp.nruns == 3) {
+    CHECK_EQ_INT(sp.runs[0].rise, 0);
+    CHECK_EQ_INT(sp.runs[1].size, KH_PT(11));
+    CHECK_EQ_INT(sp.runs[1].rise, KH_PT(0.5));
+    CHECK_EQ_INT(sp.runs[2].size, KH_PT(10));
+  }
+  kh_arena_drop(a);
+  kh_layout_drop(L);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   kh_ctx_set_diag(ctx, capture, NULL);
   test_scripts();
   test_layout_and_runs(ctx);
+  test_composite(ctx);
   kh_ctx_drop(ctx);
   return kh_test_report();
 }
