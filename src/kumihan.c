@@ -1,7 +1,8 @@
 /* The library's entry points: chains the stages
  * doc -> style -> shape -> para -> page -> pdf and writes the file.
  * The page builder asks for each block through compose(), so it never calls
- * the stages before it directly. */
+ * the stages before it directly, and hands each finished page to sink(),
+ * which writes it into the PDF at once. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,24 +17,32 @@ typedef struct driver {
   kh_ctx *ctx;
   const kh_layout *layout;
   const kh_fontset *fonts;
-  kh_arena *arena; /* composed paragraphs; lives until the PDF is written */
+  kh_pdf *pdf; /* NULL when only tracing */
 } driver;
 
-static kh_status compose(void *user, const kh_node *node, const kh_pstyle *style,
-                         const char *marker, kh_fixed measure, kh_lines *out) {
+static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
+                         const kh_pstyle *style, const char *marker, kh_fixed measure,
+                         kh_lines *out) {
   driver *d = user;
   kh_ctx *ctx = d->ctx;
-  kh_spara *sp = kh_arena_alloc(d->arena, sizeof *sp);
-  kh_shaped *sh = kh_arena_alloc(d->arena, sizeof *sh);
+  kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
+  kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
   if (!sp || !sh) return KH_NOMEM;
-  kh_status ret = kh_style_para(ctx, d->arena, d->layout, node, style, marker, measure, sp);
+  kh_status ret = kh_style_para(ctx, arena, d->layout, node, style, marker, measure, sp);
   if (ret != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
-  if ((ret = kh_shape_para(ctx, d->arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
+  if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
-  ret = kh_para_compose(ctx, d->arena, sh, d->layout->line_start_opening_half, out);
+  ret = kh_para_compose(ctx, arena, sh, d->layout->line_start_opening_half, out);
   if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
   return ret;
+}
+
+/* Each finished page goes straight into the PDF, then is freed. */
+static kh_status sink(void *user, const kh_page *page, uint32_t index) {
+  driver *d = user;
+  if (d->ctx->trace == KH_TRACE_PAGES) kh_page_trace(page, index, d->ctx->trace_out);
+  return d->pdf ? kh_pdf_add_page(d->pdf, page) : KH_OK;
 }
 
 /* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
@@ -60,9 +69,8 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pd
   kh_status ret = KH_OK;
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
-  kh_pages *pages = NULL;
-  driver d = {ctx, NULL, NULL, kh_arena_new()};
-  if (!d.arena) return KH_NOMEM;
+  kh_outline *outline = NULL;
+  driver d = {ctx, NULL, NULL, NULL};
   if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
   KH_CHECK(kh_layout_load(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT, &layout));
   for (const kh_part *p = doc->parts; p; p = p->next)
@@ -74,18 +82,18 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pd
   KH_CHECK(kh_fontset_new(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
-  KH_CHECK(kh_page_build(ctx, doc, layout, compose, &d, &pages));
-  if (ctx->trace == KH_TRACE_PAGES) kh_page_trace(pages, ctx->trace_out);
   if (pdf) {
     kh_pdf_meta meta = {doc->title, doc->author, doc->subject, "kumihan " KUMIHAN_VERSION,
                         doc_epoch(ctx, doc)};
-    KH_CHECK(kh_pdf_write(ctx, pages, fonts, &meta, pdf, pdf_len));
+    KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, &d.pdf));
   }
+  KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
+  if (pdf) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n, pdf, pdf_len));
 cleanup:
-  kh_pages_drop(pages);
+  kh_pdf_drop(d.pdf);
+  kh_outline_drop(outline);
   kh_fontset_drop(fonts);
   kh_layout_drop(layout);
-  kh_arena_drop(d.arena);
   return ret;
 }
 

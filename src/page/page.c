@@ -6,8 +6,12 @@
  * tables and boxes take whole grid lines, with their rules midway between
  * two grid lines, so the text after them stays on the grid.
  *
- * Two passes: collect() composes every block into pieces (through the
- * driver's compose callback), place() puts the pieces on pages. */
+ * Two passes: collect() turns the tree into a list of pieces, place() puts
+ * them on pages.  A piece is composed (through the driver's callback) only
+ * when it is about to be placed, or looked ahead at, into an arena of its
+ * own that is dropped once it is placed; each page has an arena that is
+ * dropped once the sink has taken the page.  Memory stays flat however long
+ * the document. */
 #include <string.h>
 
 #include "page/page.h"
@@ -36,12 +40,21 @@ typedef struct piece {
   piece_kind kind;
   const kh_node *node;
   const kh_part *part;
+  /* what to compose: */
+  const char *style_name;
+  const char *marker;
+  int level;
+  int after_heading;
+  kh_fixed measure;
+  kh_fixed x;      /* left edge of the measure; P_PARA: style->left added
+                      once composed */
+  /* once composed (P_PARA, P_TABLE): */
+  kh_arena *arena; /* NULL until composed; dropped once placed */
   const kh_pstyle *st;
   kh_lines lines;
-  kh_fixed x;      /* P_PARA: the paragraph's left edge (style->left added) */
   table *tbl;
   int nlines;      /* grid lines taken, spacing excluded */
-  int box_lines;   /* P_BOX_OPEN: lines of everything inside */
+  size_t close;    /* P_BOX_OPEN: index of its P_BOX_CLOSE */
 } piece;
 
 typedef struct builder {
@@ -50,10 +63,13 @@ typedef struct builder {
   const kh_layout *L;
   kh_compose_fn compose;
   void *user;
-  kh_pages *pages;
+  kh_page_sink_fn sink;
+  kh_outline *outline_out;
+  kh_arena *strings;         /* made while collecting: list markers */
   KH_VEC(piece) pieces;
   /* placement */
-  KH_VEC(kh_page) pv;
+  kh_arena *page_arena;      /* the current page's items, glyphs, texts */
+  uint32_t npages;           /* pages handed to the sink */
   KH_VEC(kh_item) items;     /* items of the current page */
   KH_VEC(kh_outline_entry) outline;
   int k;                     /* next free grid line on the current page */
@@ -81,31 +97,31 @@ static kh_status add_piece(builder *b, piece p) {
 
 static const char *page_name(const kh_part *part) { return part ? part->page : NULL; }
 
-static kh_status compose_para(builder *b, const kh_part *part, const kh_node *n,
-                              const char *style_name, const char *marker, int level,
-                              kh_fixed x, kh_fixed measure, int after_heading) {
-  const kh_pstyle *base = kh_layout_style(b->L, page_name(part), style_name);
-  kh_pstyle *st = kh_arena_alloc(b->pages->arena, sizeof *st);
+static kh_status compose_para(builder *b, piece *p) {
+  const kh_pstyle *base = kh_layout_style(b->L, page_name(p->part), p->style_name);
+  kh_pstyle *st = kh_arena_alloc(p->arena, sizeof *st);
   if (!st) return KH_NOMEM;
   *st = *base;
-  if (level > 1) st->left = base->left * level; /* nested lists step in */
-  if (after_heading) st->indent = base->indent_after_heading;
-  piece p = {P_PARA, n, part, st, {0}, x + st->left, NULL, 0, 0};
-  kh_status ret = b->compose(b->user, n, st, marker ? marker : st->marker, measure, &p.lines);
+  if (p->level > 1) st->left = base->left * p->level; /* nested lists step in */
+  if (p->after_heading) st->indent = base->indent_after_heading;
+  p->st = st;
+  p->x += st->left;
+  kh_status ret = b->compose(b->user, p->arena, p->node, st, p->marker ? p->marker : st->marker,
+                             p->measure, &p->lines);
   if (ret != KH_OK) return ret;
-  p.nlines = (int)p.lines.n;
-  if (st->lines > p.nlines) p.nlines = st->lines;
-  return add_piece(b, p);
+  p->nlines = (int)p->lines.n;
+  if (st->lines > p->nlines) p->nlines = st->lines;
+  return KH_OK;
 }
 
 /* Natural single-line width of a cell's text. */
-static kh_status cell_natural(builder *b, const kh_part *part, const kh_node *n,
+static kh_status cell_natural(builder *b, kh_arena *A, const kh_part *part, const kh_node *n,
                               kh_fixed *w) {
   const kh_pstyle *st = kh_layout_style(b->L, page_name(part), n->style);
   kh_pstyle loose = *st;
   loose.align = KH_ALIGN_LEFT;
   kh_lines lines = {0};
-  kh_status ret = b->compose(b->user, n, &loose, NULL, KH_PT(5000), &lines);
+  kh_status ret = b->compose(b->user, A, n, &loose, NULL, KH_PT(5000), &lines);
   if (ret != KH_OK) return ret;
   *w = 0;
   for (uint32_t i = 0; i < lines.n; i++)
@@ -113,10 +129,12 @@ static kh_status cell_natural(builder *b, const kh_part *part, const kh_node *n,
   return KH_OK;
 }
 
-static kh_status collect_table(builder *b, const kh_part *part, const kh_node *t,
-                               kh_fixed x, kh_fixed measure) {
+static kh_status compose_table(builder *b, piece *p) {
   kh_ctx *ctx = b->ctx;
-  kh_arena *A = b->pages->arena;
+  kh_arena *A = p->arena;
+  const kh_part *part = p->part;
+  const kh_node *t = p->node;
+  kh_fixed x = p->x, measure = p->measure;
   kh_fixed em = b->L->grid_size;
   table *tb = kh_arena_alloc(A, sizeof *tb);
   if (!tb) return KH_NOMEM;
@@ -127,6 +145,8 @@ static kh_status collect_table(builder *b, const kh_part *part, const kh_node *t
     if (nc > tb->ncols) tb->ncols = nc;
     tb->nrows++;
   }
+  p->st = kh_layout_style(b->L, page_name(part), t->style);
+  p->tbl = tb;
   if (!tb->nrows || !tb->ncols) return KH_OK;
   kh_fixed *natural = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *natural);
   tb->colx = kh_arena_alloc(A, (size_t)(tb->ncols + 1) * sizeof *tb->colx);
@@ -139,7 +159,7 @@ static kh_status collect_table(builder *b, const kh_part *part, const kh_node *t
     int ci = 0;
     for (const kh_node *c = r->child; c; c = c->next, ci++) {
       kh_fixed w;
-      kh_status ret = cell_natural(b, part, c, &w);
+      kh_status ret = cell_natural(b, A, part, c, &w);
       if (ret != KH_OK) return ret;
       if (w > natural[ci]) natural[ci] = w;
       tb->cells[ri * tb->ncols + ci].node = c;
@@ -180,14 +200,32 @@ static kh_status collect_table(builder *b, const kh_part *part, const kh_node *t
       if (cl->node->align) st->align = cl->node->align;
       cl->st = st;
       cl->x = tb->colx[c] + pad + st->left;
-      kh_status ret = b->compose(b->user, cl->node, st, NULL, w[c] - 2 * pad, &cl->lines);
+      kh_status ret = b->compose(b->user, A, cl->node, st, NULL, w[c] - 2 * pad, &cl->lines);
       if (ret != KH_OK) return ret;
       if ((int)cl->lines.n > tb->rowlines[r]) tb->rowlines[r] = (int)cl->lines.n;
     }
   }
-  piece p = {P_TABLE, t, part, kh_layout_style(b->L, page_name(part), t->style), {0}, x, tb, 0, 0};
-  for (int r = 0; r < tb->nrows; r++) p.nlines += tb->rowlines[r];
-  return add_piece(b, p);
+  for (int r = 0; r < tb->nrows; r++) p->nlines += tb->rowlines[r];
+  return KH_OK;
+}
+
+/* Composes piece i if it is not yet. */
+static kh_status ensure(builder *b, size_t i) {
+  piece *p = &b->pieces.v[i];
+  if (p->arena || (p->kind != P_PARA && p->kind != P_TABLE)) return KH_OK;
+  if (!(p->arena = kh_arena_new())) return KH_NOMEM;
+  return p->kind == P_PARA ? compose_para(b, p) : compose_table(b, p);
+}
+
+/* A placed piece's composition is no longer needed: the page copied what
+ * it draws. */
+static void release(builder *b, size_t i) {
+  piece *p = &b->pieces.v[i];
+  kh_arena_drop(p->arena);
+  p->arena = NULL;
+  p->st = NULL;
+  p->tbl = NULL;
+  memset(&p->lines, 0, sizeof p->lines);
 }
 
 static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
@@ -195,23 +233,31 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
   kh_status ret = KH_OK;
   kh_fixed em = b->L->grid_size;
   for (const kh_node *prev = NULL; n; prev = n, n = n->next) {
+    piece p = {0};
+    p.node = n;
+    p.part = part;
+    p.x = x;
+    p.measure = measure;
     switch (n->kind) {
     case KH_NODE_PARA:
     case KH_NODE_HEADING:
     case KH_NODE_CELL:
-      ret = compose_para(b, part, n, n->style, marker, level, x, measure,
-                         n->kind == KH_NODE_PARA && prev && prev->kind == KH_NODE_HEADING);
+      p.kind = P_PARA;
+      p.style_name = n->style;
+      p.marker = marker;
+      p.level = level;
+      p.after_heading = n->kind == KH_NODE_PARA && prev && prev->kind == KH_NODE_HEADING;
+      ret = add_piece(b, p);
       marker = NULL; /* only the first block of a list item has it */
       break;
     case KH_NODE_LIST: {
       int num = n->start;
       for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next) {
-        char mk[32];
         const char *m = NULL;
         if (n->ordered) {
+          char mk[32];
           snprintf(mk, sizeof mk, "%d.", num++);
-          m = kh_arena_strndup(b->pages->arena, mk, strlen(mk));
-          if (!m) return KH_NOMEM;
+          if (!(m = kh_arena_strndup(b->strings, mk, strlen(mk)))) return KH_NOMEM;
         }
         ret = collect(b, part, it->child, x, measure, m, n->level);
       }
@@ -222,34 +268,29 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       break;
     case KH_NODE_BOX: {
       size_t open = b->pieces.n;
-      piece p = {P_BOX_OPEN, n, part, NULL, {0}, x, NULL, 0, 0};
+      p.kind = P_BOX_OPEN;
       if ((ret = add_piece(b, p)) != KH_OK) return ret;
       /* one em of padding either side keeps the box's text on the grid */
       ret = collect(b, part, n->child, x + em, measure - 2 * em, NULL, level);
       if (ret != KH_OK) return ret;
-      int inside = 0;
-      for (size_t i = open + 1; i < b->pieces.n; i++) {
-        const piece *q = &b->pieces.v[i];
-        inside += q->nlines + (q->st ? q->st->space_before + q->st->space_after : 0);
-      }
-      b->pieces.v[open].box_lines = inside;
-      piece c = {P_BOX_CLOSE, n, part, NULL, {0}, x, NULL, 0, 0};
-      ret = add_piece(b, c);
+      b->pieces.v[open].close = b->pieces.n;
+      p.kind = P_BOX_CLOSE;
+      ret = add_piece(b, p);
       break;
     }
     case KH_NODE_TABLE:
-      ret = collect_table(b, part, n, x, measure);
-      break;
-    case KH_NODE_RULE: {
-      piece p = {P_RULE, n, part, NULL, {0}, x, NULL, 1, 0};
+      p.kind = P_TABLE;
       ret = add_piece(b, p);
       break;
-    }
-    case KH_NODE_PAGEBREAK: {
-      piece p = {P_PART, n, part, NULL, {0}, x, NULL, 0, 0};
+    case KH_NODE_RULE:
+      p.kind = P_RULE;
+      p.nlines = 1;
       ret = add_piece(b, p);
       break;
-    }
+    case KH_NODE_PAGEBREAK:
+      p.kind = P_PART;
+      ret = add_piece(b, p);
+      break;
     case KH_NODE_ROW:
       break; /* rows live inside tables */
     }
@@ -282,11 +323,21 @@ static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
  * changes), image items and link rectangles. */
 static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
                            kh_fixed base) {
-  kh_arena *A = b->pages->arena;
+  kh_arena *A = b->page_arena;
   const kh_line *ln = &ls->lines[li];
   const kh_shaped *sh = ls->sh;
   const kh_spara *sp = sh->sp;
   kh_status ret = KH_OK;
+  /* the page keeps its own copy of the line's text: the composed paragraph
+   * is dropped once placed */
+  uint32_t lo = UINT32_MAX, hi = 0;
+  for (uint32_t k = 0; k < ln->count; k++) {
+    const kh_glyph *g = &sh->glyphs[ln->first + k];
+    if (g->cluster < lo) lo = g->cluster;
+    if (g->cluster_end > hi) hi = g->cluster_end;
+  }
+  const char *text = lo < hi ? kh_arena_strndup(A, sp->text + lo, hi - lo) : "";
+  if (!text) return KH_NOMEM;
   uint32_t i = 0;
   while (i < ln->count) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];
@@ -312,7 +363,7 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
       pg->dy = g->dy;
       pg->adv = g->adv;
       if (g->flags & KH_GLYPH_CLUSTER_START) {
-        pg->text = sp->text + g->cluster;
+        pg->text = text + (g->cluster - lo);
         pg->text_len = g->cluster_end - g->cluster;
       }
     }
@@ -355,7 +406,7 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
 /* Prints a short text (folio, label) through the compose callback. */
 static kh_status emit_text(builder *b, const char *style_name, const char *text,
                            kh_fixed base, kh_fixed *x1, kh_fixed *x2) {
-  kh_arena *A = b->pages->arena;
+  kh_arena *A = b->page_arena;
   kh_node *n = kh_arena_alloc(A, sizeof *n);
   if (!n) return KH_NOMEM;
   n->kind = KH_NODE_PARA;
@@ -364,7 +415,7 @@ static kh_status emit_text(builder *b, const char *style_name, const char *text,
   n->text.len = (uint32_t)strlen(text);
   const kh_pstyle *st = kh_layout_style(b->L, page_name(b->part), style_name);
   kh_lines ls = {0};
-  kh_status ret = b->compose(b->user, n, st, NULL, b->L->text_w, &ls);
+  kh_status ret = b->compose(b->user, A, n, st, NULL, b->L->text_w, &ls);
   if (ret != KH_OK || ls.n == 0) return ret;
   kh_fixed left = b->L->margin_left + st->left;
   if (x1) *x1 = left + ls.lines[0].x0;
@@ -383,20 +434,20 @@ static kh_status page_close(builder *b) {
   }
   if (b->tpl && b->tpl->folio) {
     char num[16];
-    snprintf(num, sizeof num, "%u", (unsigned)b->pv.n + 1);
-    char *t = kh_arena_strndup(b->pages->arena, num, strlen(num));
+    snprintf(num, sizeof num, "%u", (unsigned)b->npages + 1);
+    char *t = kh_arena_strndup(b->page_arena, num, strlen(num));
     if (!t) return KH_NOMEM;
     kh_fixed base = L->margin_top + L->text_h + L->line_pitch * 2;
     if ((ret = emit_text(b, "folio", t, base, NULL, NULL)) != KH_OK) return ret;
   }
-  kh_page pg = {0};
-  pg.n = (uint32_t)b->items.n;
-  pg.items = kh_arena_alloc(b->pages->arena, (b->items.n + 1) * sizeof *pg.items);
-  if (!pg.items) return KH_NOMEM;
-  if (b->items.n) memcpy(pg.items, b->items.v, b->items.n * sizeof *pg.items);
+  kh_page pg = {b->items.v, (uint32_t)b->items.n};
+  ret = b->sink(b->user, &pg, b->npages++);
+  /* the page is gone: its items, glyphs and texts with it */
   b->items.n = 0;
   b->page_open = 0;
-  return kh_vec_push(&b->pv, pg);
+  kh_arena_drop(b->page_arena);
+  if (!(b->page_arena = kh_arena_new()) && ret == KH_OK) ret = KH_NOMEM;
+  return ret;
 }
 
 static kh_status page_open(builder *b) {
@@ -446,8 +497,8 @@ static kh_status place_para(builder *b, const piece *p, const piece *next) {
   if (need > L->grid_lines) need = p->nlines < L->grid_lines ? p->nlines : L->grid_lines;
   if ((ret = room(b, need)) != KH_OK) return ret;
   if (st->outline && p->node->text.len) {
-    kh_outline_entry e = {st->outline, NULL, (int)b->pv.n, line_top(b, b->k)};
-    e.title = kh_arena_strndup(b->pages->arena, p->node->text.text, p->node->text.len);
+    kh_outline_entry e = {st->outline, NULL, (int)b->npages, line_top(b, b->k)};
+    e.title = kh_arena_strndup(b->outline_out->arena, p->node->text.text, p->node->text.len);
     if (!e.title || (ret = kh_vec_push(&b->outline, e)) != KH_OK) return KH_NOMEM;
   }
   uint32_t n = p->lines.n;
@@ -525,24 +576,35 @@ static kh_status place(builder *b) {
   const kh_layout *L = b->L;
   for (size_t i = 0; i < b->pieces.n; i++) {
     const piece *p = &b->pieces.v[i];
-    const piece *next = i + 1 < b->pieces.n ? &b->pieces.v[i + 1] : NULL;
     if (b->part != p->part) { /* every part starts a page of its template */
       b->part = p->part;
       b->tpl = kh_layout_page(L, page_name(p->part));
       b->part_first_page = 1;
       if ((ret = page_open(b)) != KH_OK) return ret;
     }
+    if ((ret = ensure(b, i)) != KH_OK) return ret;
     switch (p->kind) {
-    case P_PARA:
+    case P_PARA: {
+      const piece *next = NULL;
+      if (p->st->keep_with_next && i + 1 < b->pieces.n) { /* look ahead */
+        if ((ret = ensure(b, i + 1)) != KH_OK) return ret;
+        next = &b->pieces.v[i + 1];
+      }
       ret = place_para(b, p, next);
       break;
+    }
     case P_TABLE:
       ret = place_table(b, p);
       break;
     case P_BOX_OPEN: {
       /* a blank grid line above and below holds the rule; the whole box
        * moves to the next page if it fits there and not here */
-      int need = p->box_lines + 2;
+      int need = 2;
+      for (size_t k = i + 1; k < p->close; k++) {
+        if ((ret = ensure(b, k)) != KH_OK) return ret;
+        const piece *q = &b->pieces.v[k];
+        need += q->nlines + (q->st ? q->st->space_before + q->st->space_after : 0);
+      }
       if (need > L->grid_lines) need = 3;
       if ((ret = room(b, need)) != KH_OK) return ret;
       if (b->k == 0) b->k = 1;
@@ -571,91 +633,94 @@ static kh_status place(builder *b) {
       break;
     }
     if (ret != KH_OK) return ret;
+    release(b, i);
   }
   return page_close(b);
 }
 
 kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
-                        kh_compose_fn compose, void *user, kh_pages **out) {
+                        kh_compose_fn compose, kh_page_sink_fn sink, void *user,
+                        kh_outline **out) {
   kh_status ret = KH_OK;
   builder b = {0};
   b.ctx = ctx;
   b.doc = doc;
   b.L = layout;
   b.compose = compose;
+  b.sink = sink;
   b.user = user;
   *out = NULL;
-  b.pages = calloc(1, sizeof *b.pages);
-  if (!b.pages || !(b.pages->arena = kh_arena_new())) {
-    free(b.pages);
-    return KH_NOMEM;
+  kh_outline *ol = calloc(1, sizeof *ol);
+  b.outline_out = ol;
+  b.page_arena = kh_arena_new();
+  b.strings = kh_arena_new();
+  if (!ol || !(ol->arena = kh_arena_new()) || !b.page_arena || !b.strings) {
+    ret = KH_NOMEM;
+    goto cleanup;
   }
-  b.pages->w = layout->page_w;
-  b.pages->h = layout->page_h;
   for (const kh_part *part = doc->parts; part; part = part->next) {
     size_t before = b.pieces.n;
     KH_CHECK(collect(&b, part, part->body, layout->margin_left, layout->text_w, NULL, 1));
     if (b.pieces.n == before) { /* an empty part still gets its page */
-      piece p = {P_PART, NULL, part, NULL, {0}, layout->margin_left, NULL, 0, 0};
+      piece p = {0};
+      p.kind = P_PART;
+      p.part = part;
       KH_CHECK(add_piece(&b, p));
     }
   }
   KH_CHECK(place(&b));
-  b.pages->n = (uint32_t)b.pv.n;
-  b.pages->pages = kh_arena_alloc(b.pages->arena, (b.pv.n + 1) * sizeof(kh_page));
-  b.pages->noutline = (uint32_t)b.outline.n;
-  b.pages->outline = kh_arena_alloc(b.pages->arena, (b.outline.n + 1) * sizeof(kh_outline_entry));
-  if (!b.pages->pages || !b.pages->outline) {
+  ol->n = (uint32_t)b.outline.n;
+  ol->npages = b.npages;
+  ol->entries = kh_arena_alloc(ol->arena, (b.outline.n + 1) * sizeof *ol->entries);
+  if (!ol->entries) {
     ret = KH_NOMEM;
     goto cleanup;
   }
-  if (b.pv.n) memcpy(b.pages->pages, b.pv.v, b.pv.n * sizeof(kh_page));
-  if (b.outline.n) memcpy(b.pages->outline, b.outline.v, b.outline.n * sizeof(kh_outline_entry));
-  *out = b.pages;
-  b.pages = NULL;
+  if (b.outline.n) memcpy(ol->entries, b.outline.v, b.outline.n * sizeof *ol->entries);
+  *out = ol;
+  ol = NULL;
 cleanup:
+  for (size_t i = 0; i < b.pieces.n; i++) release(&b, i); /* after a failure */
   kh_vec_free(&b.pieces);
-  kh_vec_free(&b.pv);
   kh_vec_free(&b.items);
   kh_vec_free(&b.outline);
-  kh_pages_drop(b.pages);
+  kh_arena_drop(b.page_arena);
+  kh_arena_drop(b.strings);
+  kh_outline_drop(ol);
   return ret;
 }
 
-void kh_pages_drop(kh_pages *pages) {
-  if (!pages) return;
-  kh_arena_drop(pages->arena);
-  free(pages);
+void kh_outline_drop(kh_outline *outline) {
+  if (!outline) return;
+  kh_arena_drop(outline->arena);
+  free(outline);
 }
 
-void kh_page_trace(const kh_pages *pages, FILE *out) {
-  for (uint32_t p = 0; p < pages->n; p++) {
-    fprintf(out, "page %u\n", p + 1);
-    const kh_page *pg = &pages->pages[p];
-    for (uint32_t i = 0; i < pg->n; i++) {
-      const kh_item *it = &pg->items[i];
-      switch (it->kind) {
-      case KH_ITEM_GLYPHS:
-        fprintf(out, "  text f%d %.2fpt @%.3f,%.3f \"", it->font, KH_FIXED_TO_PT(it->size),
-                KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y));
-        for (uint32_t g = 0; g < it->n; g++)
-          fwrite(it->glyphs[g].text ? it->glyphs[g].text : "", 1, it->glyphs[g].text_len, out);
-        fputs("\"\n", out);
-        break;
-      case KH_ITEM_IMAGE:
-        fprintf(out, "  image f%d gid %u @%.3f,%.3f-%.3f,%.3f\n", it->font, it->glyphs[0].gid,
-                KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2),
-                KH_FIXED_TO_PT(it->y2));
-        break;
-      case KH_ITEM_LINE:
-        fprintf(out, "  line %.3f,%.3f-%.3f,%.3f\n", KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y),
-                KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2));
-        break;
-      case KH_ITEM_LINK:
-        fprintf(out, "  link %.3f,%.3f-%.3f,%.3f <%s>\n", KH_FIXED_TO_PT(it->x),
-                KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2), it->href);
-        break;
-      }
+void kh_page_trace(const kh_page *pg, uint32_t index, FILE *out) {
+  fprintf(out, "page %u\n", index + 1);
+  for (uint32_t i = 0; i < pg->n; i++) {
+    const kh_item *it = &pg->items[i];
+    switch (it->kind) {
+    case KH_ITEM_GLYPHS:
+      fprintf(out, "  text f%d %.2fpt @%.3f,%.3f \"", it->font, KH_FIXED_TO_PT(it->size),
+              KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y));
+      for (uint32_t g = 0; g < it->n; g++)
+        fwrite(it->glyphs[g].text ? it->glyphs[g].text : "", 1, it->glyphs[g].text_len, out);
+      fputs("\"\n", out);
+      break;
+    case KH_ITEM_IMAGE:
+      fprintf(out, "  image f%d gid %u @%.3f,%.3f-%.3f,%.3f\n", it->font, it->glyphs[0].gid,
+              KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2),
+              KH_FIXED_TO_PT(it->y2));
+      break;
+    case KH_ITEM_LINE:
+      fprintf(out, "  line %.3f,%.3f-%.3f,%.3f\n", KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y),
+              KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2));
+      break;
+    case KH_ITEM_LINK:
+      fprintf(out, "  link %.3f,%.3f-%.3f,%.3f <%s>\n", KH_FIXED_TO_PT(it->x),
+              KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2), it->href);
+      break;
     }
   }
 }

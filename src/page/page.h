@@ -9,9 +9,10 @@
 
 #include "para/para.h"
 
-/* Composes one leaf block at a measure: the driver chains style -> shape ->
- * para for the page builder, which never calls those stages itself. */
-typedef kh_status (*kh_compose_fn)(void *user, const kh_node *node,
+/* Composes one leaf block at a measure, allocating from `arena`: the driver
+ * chains style -> shape -> para for the page builder, which never calls
+ * those stages itself. */
+typedef kh_status (*kh_compose_fn)(void *user, kh_arena *arena, const kh_node *node,
                                    const kh_pstyle *style, const char *marker,
                                    kh_fixed measure, kh_lines *out);
 
@@ -60,19 +61,25 @@ typedef struct kh_page {
   uint32_t n;
 } kh_page;
 
-typedef struct kh_pages {
-  kh_arena *arena;    /* owns everything below */
-  kh_fixed w, h;
-  kh_page *pages;
-  uint32_t n;
-  kh_outline_entry *outline;
-  uint32_t noutline;
-} kh_pages;
+/* Receives each page as soon as it is finished, in order.  The page and
+ * everything it points to are freed when the call returns, so a long
+ * document never holds more than a page or two in memory. */
+typedef kh_status (*kh_page_sink_fn)(void *user, const kh_page *page, uint32_t index);
 
-kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc,
-                        const kh_layout *layout, kh_compose_fn compose,
-                        void *user, kh_pages **out);
-void kh_pages_drop(kh_pages *pages);
-void kh_page_trace(const kh_pages *pages, FILE *out);
+typedef struct kh_outline {
+  kh_arena *arena;   /* owns the titles */
+  kh_outline_entry *entries;
+  uint32_t n;
+  uint32_t npages;   /* pages handed to the sink */
+} kh_outline;
+
+/* Lays out the document on pages of layout->page_w x page_h, handing each
+ * page to `sink`; *out gets the outline (the headings' pages and places). */
+kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
+                        kh_compose_fn compose, kh_page_sink_fn sink, void *user,
+                        kh_outline **out);
+void kh_outline_drop(kh_outline *outline);
+/* The "pages" trace of one page: positioned runs, rules, images, links. */
+void kh_page_trace(const kh_page *page, uint32_t index, FILE *out);
 
 #endif

@@ -46,7 +46,7 @@ typedef struct pfont {
   int fixed_pitch;
   unsigned weight;   /* OS/2 usWeightClass */
   uint8_t *used;     /* per glyph: drawn somewhere; NULL until noted */
-  const char **text; /* per glyph: its ToUnicode text (not owned) */
+  const char **text; /* per glyph: its ToUnicode text (in the set's arena) */
   uint32_t *text_len;
   HPDF_Dict type0; /* created on first use */
   char name[16];   /* resource name */
@@ -56,6 +56,8 @@ struct kh_pdf_fonts {
   kh_pdf_lib *lib;
   pfont *f;
   int n;
+  kh_arena *text; /* copies of the ToUnicode texts: pages are freed as they
+                     are written */
 };
 
 /* ---- libharu errors ------------------------------------------------------*/
@@ -266,6 +268,7 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     free(pf->f[i].text_len);
   }
   free(pf->f);
+  kh_arena_drop(pf->text);
   free(pf);
 }
 
@@ -292,7 +295,8 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
   }
   p->used[gid] = 1;
   if (len > 0 && !p->text[gid]) {
-    p->text[gid] = text;
+    if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
+    if (!(p->text[gid] = kh_arena_strndup(pf->text, text, len))) return KH_NOMEM;
     p->text_len[gid] = len;
   }
   return KH_OK;

@@ -46,13 +46,14 @@ typedef struct image_entry {
   HPDF_Image image; /* NULL: the glyph has no PNG (warned once) */
 } image_entry;
 
-typedef struct writer {
+struct kh_pdf {
   kh_pdf_lib lib;
-  const kh_pages *pages;
+  kh_pdf_meta meta; /* its strings must live until kh_pdf_finish */
+  kh_fixed page_w, page_h;
   const kh_fontset *set;
   kh_pdf_fonts *fonts;
   int nfonts;
-  HPDF_Page *page_of;   /* libharu page per page index */
+  KH_VEC(HPDF_Page) page_of; /* libharu page per page index */
   HPDF_Page page;       /* the page being drawn */
   HPDF_Dict page_fonts; /* its /Resources /Font, once created */
   uint8_t *on_page;     /* per font: already in page_fonts */
@@ -60,7 +61,8 @@ typedef struct writer {
   KH_VEC(image_entry) images;
   kh_buf ops;       /* operators of the item being drawn */
   HPDF_MD5_CTX md5; /* over everything the document shows */
-} writer;
+};
+typedef struct kh_pdf writer;
 
 static void HPDF_STDCALL on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no,
                                   void *user) {
@@ -113,43 +115,46 @@ static void md5_str(writer *w, const char *s) {
   md5_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void hash_input(writer *w, const kh_pdf_meta *meta) {
-  const kh_pages *ps = w->pages;
+static void hash_meta(writer *w, const kh_pdf_meta *meta) {
   md5_str(w, meta->title);
   md5_str(w, meta->author);
   md5_str(w, meta->subject);
   md5_str(w, meta->creator);
   md5_int(w, meta->date_epoch);
-  md5_int(w, ps->w);
-  md5_int(w, ps->h);
-  for (uint32_t p = 0; p < ps->n; p++) {
-    md5_int(w, ps->pages[p].n);
-    for (uint32_t i = 0; i < ps->pages[p].n; i++) {
-      const kh_item *it = &ps->pages[p].items[i];
-      md5_int(w, it->kind);
-      md5_int(w, it->font);
-      md5_int(w, it->size);
-      md5_int(w, it->x);
-      md5_int(w, it->y);
-      md5_int(w, it->x2);
-      md5_int(w, it->y2);
-      md5_int(w, it->width);
-      md5_str(w, it->href);
-      md5_int(w, it->n);
-      for (uint32_t g = 0; g < it->n; g++) {
-        const kh_pglyph *pg = &it->glyphs[g];
-        md5_int(w, pg->gid);
-        md5_int(w, pg->x);
-        md5_int(w, pg->dy);
-        md5_text(w, pg->text, pg->text ? pg->text_len : 0);
-      }
+  md5_int(w, w->page_w);
+  md5_int(w, w->page_h);
+}
+
+static void hash_page(writer *w, const kh_page *pg) {
+  md5_int(w, pg->n);
+  for (uint32_t i = 0; i < pg->n; i++) {
+    const kh_item *it = &pg->items[i];
+    md5_int(w, it->kind);
+    md5_int(w, it->font);
+    md5_int(w, it->size);
+    md5_int(w, it->x);
+    md5_int(w, it->y);
+    md5_int(w, it->x2);
+    md5_int(w, it->y2);
+    md5_int(w, it->width);
+    md5_str(w, it->href);
+    md5_int(w, it->n);
+    for (uint32_t g = 0; g < it->n; g++) {
+      const kh_pglyph *pgl = &it->glyphs[g];
+      md5_int(w, pgl->gid);
+      md5_int(w, pgl->x);
+      md5_int(w, pgl->dy);
+      md5_text(w, pgl->text, pgl->text ? pgl->text_len : 0);
     }
   }
-  for (uint32_t i = 0; i < ps->noutline; i++) {
-    md5_int(w, ps->outline[i].level);
-    md5_str(w, ps->outline[i].title);
-    md5_int(w, ps->outline[i].page);
-    md5_int(w, ps->outline[i].y);
+}
+
+static void hash_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    md5_int(w, outline[i].level);
+    md5_str(w, outline[i].title);
+    md5_int(w, outline[i].page);
+    md5_int(w, outline[i].y);
   }
 }
 
@@ -188,28 +193,25 @@ static int64_t emoji_stand_in(const writer *w, const kh_item *it) {
   return kh_font_glyph(kh_fontset_get(w->set, 0), IDEOGRAPHIC_SPACE);
 }
 
-/* First pass: every glyph that will be drawn and its text, so that each
- * ToUnicode entry is the first text a glyph stands for and drawing knows
- * which clusters need ActualText. */
-static kh_status note_all(writer *w) {
+/* Before a page is drawn: every glyph on it and its text, so that each
+ * ToUnicode entry is the first text a glyph stands for in the document and
+ * drawing knows which clusters need ActualText.  Pages come in order, so a
+ * glyph's entry is settled by the time it is drawn. */
+static kh_status note_page(writer *w, const kh_page *pg) {
   kh_status ret = KH_OK;
-  const kh_pages *ps = w->pages;
-  for (uint32_t p = 0; p < ps->n; p++) {
-    for (uint32_t i = 0; i < ps->pages[p].n; i++) {
-      const kh_item *it = &ps->pages[p].items[i];
-      if (it->kind == KH_ITEM_GLYPHS) {
-        int ok;
-        KH_CHECK(glyphs_drawable(w, it, &ok));
-        for (uint32_t g = 0; ok && g < it->n; g++)
-          KH_CHECK(kh_pdf_fonts_note(
-              w->fonts, it->font, it->glyphs[g].gid, it->glyphs[g].text,
-              it->glyphs[g].text ? it->glyphs[g].text_len : 0));
-      } else if (it->kind == KH_ITEM_IMAGE) {
-        int64_t gid = emoji_stand_in(w, it);
-        if (gid >= 0)
-          KH_CHECK(kh_pdf_fonts_note(w->fonts, 0, (uint32_t)gid,
-                                     ideographic_space_utf8, 3));
-      }
+  for (uint32_t i = 0; i < pg->n; i++) {
+    const kh_item *it = &pg->items[i];
+    if (it->kind == KH_ITEM_GLYPHS) {
+      int ok;
+      KH_CHECK(glyphs_drawable(w, it, &ok));
+      for (uint32_t g = 0; ok && g < it->n; g++)
+        KH_CHECK(kh_pdf_fonts_note(w->fonts, it->font, it->glyphs[g].gid,
+                                   it->glyphs[g].text,
+                                   it->glyphs[g].text ? it->glyphs[g].text_len : 0));
+    } else if (it->kind == KH_ITEM_IMAGE) {
+      int64_t gid = emoji_stand_in(w, it);
+      if (gid >= 0)
+        KH_CHECK(kh_pdf_fonts_note(w->fonts, 0, (uint32_t)gid, ideographic_space_utf8, 3));
     }
   }
 cleanup:
@@ -408,7 +410,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       KH_CHECK(kh_buf_printf(b, "1 0 0 1 "));
       KH_CHECK(put_milli(b, x0));
       KH_CHECK(kh_buf_append(b, " ", 1));
-      KH_CHECK(put_milli(b, milli((int64_t)w->pages->h - it->y - g->dy)));
+      KH_CHECK(put_milli(b, milli((int64_t)w->page_h - it->y - g->dy)));
       KH_CHECK(kh_buf_printf(b, " Tm\n"));
       pen = 0;
       seg_dy = g->dy;
@@ -496,7 +498,7 @@ static kh_status draw_image(writer *w, const kh_item *it) {
     KH_CHECK(kh_pdf_lib_check(
         &w->lib,
         HPDF_Page_DrawImage(
-            w->page, image, pt(it->x), pt((int64_t)w->pages->h - it->y2),
+            w->page, image, pt(it->x), pt((int64_t)w->page_h - it->y2),
             pt((int64_t)it->x2 - it->x), pt((int64_t)it->y2 - it->y)),
         "drawing an image"));
   if (span) {
@@ -513,7 +515,7 @@ static kh_status draw_image(writer *w, const kh_item *it) {
         adv = 1000;
       int64_t size = div_round(milli((int64_t)it->x2 - it->x) * 1000, adv);
       int64_t base =
-          milli((int64_t)w->pages->h - it->y2) -
+          milli((int64_t)w->page_h - it->y2) -
           div_round((int64_t)kh_pdf_fonts_descent(w->fonts, 0) * size, 1000);
       KH_CHECK(kh_buf_printf(b, "BT\n/%s ", name));
       KH_CHECK(put_milli(b, size));
@@ -535,7 +537,7 @@ cleanup:
 static kh_status draw_line(writer *w, const kh_item *it) {
   if (it->width <= 0)
     return KH_OK;
-  const int64_t h = w->pages->h;
+  const int64_t h = w->page_h;
   HPDF_STATUS st = HPDF_Page_SetLineWidth(w->page, pt(it->width));
   st |= HPDF_Page_MoveTo(w->page, pt(it->x), pt(h - it->y));
   st |= HPDF_Page_LineTo(w->page, pt(it->x2), pt(h - it->y2));
@@ -563,7 +565,7 @@ static kh_status add_link(writer *w, const kh_item *it) {
   kh_buf uri = {0};
   if (!it->href || !it->href[0])
     return KH_OK;
-  const int64_t h = w->pages->h;
+  const int64_t h = w->page_h;
   HPDF_Rect r = {pt(it->x), pt(h - it->y2), pt(it->x2), pt(h - it->y)};
   KH_CHECK(uri_ascii(&uri, it->href));
   HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(w->page, r, uri.data);
@@ -578,13 +580,15 @@ cleanup:
 
 /* ---- pages ---------------------------------------------------------------*/
 
-static kh_status add_page(writer *w, uint32_t index) {
+static kh_status add_page(writer *w) {
   HPDF_Page page = HPDF_AddPage(w->lib.doc);
   if (!page)
     return kh_pdf_lib_fail(&w->lib, 0, "adding a page");
-  HPDF_STATUS st = HPDF_Page_SetWidth(page, pt(w->pages->w));
-  st |= HPDF_Page_SetHeight(page, pt(w->pages->h));
-  w->page_of[index] = w->page = page;
+  if (kh_vec_push(&w->page_of, page) != KH_OK)
+    return KH_NOMEM;
+  HPDF_STATUS st = HPDF_Page_SetWidth(page, pt(w->page_w));
+  st |= HPDF_Page_SetHeight(page, pt(w->page_h));
+  w->page = page;
   w->page_fonts = NULL;
   if (w->nfonts)
     memset(w->on_page, 0, (size_t)w->nfonts);
@@ -599,10 +603,9 @@ static void end_page(writer *w) {
     attr->contents->filter = HPDF_STREAM_FILTER_NONE;
 }
 
-static kh_status draw_page(writer *w, uint32_t index) {
+static kh_status draw_page(writer *w, const kh_page *pg) {
   kh_status ret = KH_OK;
-  const kh_page *pg = &w->pages->pages[index];
-  KH_CHECK(add_page(w, index));
+  KH_CHECK(add_page(w));
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
     switch (it->kind) {
@@ -659,10 +662,10 @@ static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
   /* libharu marks items /Type /Outlines, which belongs to the root only. */
   st |= HPDF_Dict_RemoveElement(o, "Type");
 
-  HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of[e->page]);
+  HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of.v[e->page]);
   if (!d)
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
-  int64_t top = (int64_t)w->pages->h - e->y;
+  int64_t top = (int64_t)w->page_h - e->y;
   st |= HPDF_Destination_SetXYZ(d, 0, pt(top < 0 ? 0 : top), 1);
   /* Zoom 0 keeps the reader's zoom (12.3.2.2); libharu's setter refuses it,
    * so the value is changed afterwards. */
@@ -676,14 +679,13 @@ cleanup:
   return ret;
 }
 
-static kh_status add_outline(writer *w) {
+static kh_status add_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
   kh_status ret = KH_OK;
-  const kh_pages *ps = w->pages;
   HPDF_Outline parent[OUTLINE_DEPTH + 1] = {NULL}; /* [0]: the root */
   int depth = 0, any = 0;
-  for (uint32_t i = 0; i < ps->noutline; i++) {
-    const kh_outline_entry *e = &ps->outline[i];
-    if (e->page < 0 || (uint32_t)e->page >= ps->n)
+  for (uint32_t i = 0; i < n; i++) {
+    const kh_outline_entry *e = &outline[i];
+    if (e->page < 0 || (size_t)e->page >= w->page_of.n)
       continue;
     /* A level may go down by one only: a skipped level hangs the entry
      * under the previous one. */
@@ -818,57 +820,80 @@ static kh_status save(writer *w, unsigned char **out, size_t *out_len) {
 
 /* ---- entry ---------------------------------------------------------------*/
 
-kh_status kh_pdf_write(kh_ctx *ctx, const kh_pages *pages,
-                       const kh_fontset *fonts, const kh_pdf_meta *meta,
-                       unsigned char **out, size_t *out_len) {
+kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *meta,
+                     kh_fixed page_w, kh_fixed page_h, kh_pdf **out) {
   kh_status ret = KH_OK;
-  writer w = {0};
   *out = NULL;
-  *out_len = 0;
-  w.lib.ctx = ctx;
-  w.pages = pages;
-  w.set = fonts;
-  w.nfonts = kh_fontset_count(fonts);
-
-  w.lib.doc = HPDF_New(on_error, &w.lib);
-  if (!w.lib.doc)
-    return kh_error_file(ctx, NULL, KH_LIBRARY,
-                         "libharu cannot create a document");
+  writer *w = calloc(1, sizeof *w);
+  if (!w)
+    return KH_NOMEM;
+  w->lib.ctx = ctx;
+  w->page_w = page_w;
+  w->page_h = page_h;
+  w->set = fonts;
+  w->nfonts = kh_fontset_count(fonts);
+  w->lib.doc = HPDF_New(on_error, &w->lib);
+  if (!w->lib.doc) {
+    free(w);
+    return kh_error_file(ctx, NULL, KH_LIBRARY, "libharu cannot create a document");
+  }
   /* Before the first page: libharu sets each page's filter as it adds it. */
-  KH_CHECK(kh_pdf_lib_check(&w.lib,
-                            HPDF_SetCompressionMode(w.lib.doc, HPDF_COMP_ALL),
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_SetCompressionMode(w->lib.doc, HPDF_COMP_ALL),
                             "setting compression"));
-  KH_CHECK(kh_pdf_fonts_new(&w.lib, fonts, &w.fonts));
-  w.on_page = calloc((size_t)w.nfonts + 1, 1);
-  w.warned = calloc((size_t)w.nfonts + 1, 1);
-  w.page_of = calloc((size_t)pages->n + 1, sizeof *w.page_of);
-  if (!w.on_page || !w.warned || !w.page_of) {
+  KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, &w->fonts));
+  w->on_page = calloc((size_t)w->nfonts + 1, 1);
+  w->warned = calloc((size_t)w->nfonts + 1, 1);
+  if (!w->on_page || !w->warned) {
     ret = KH_NOMEM;
     goto cleanup;
   }
-
-  HPDF_MD5Init(&w.md5);
-  hash_input(&w, meta);
-  KH_CHECK(note_all(&w));
-  for (uint32_t p = 0; p < pages->n; p++)
-    KH_CHECK(draw_page(&w, p));
-  if (pages->n == 0) { /* a PDF needs a page */
-    KH_CHECK(add_page(&w, 0));
-    end_page(&w);
-  }
-  KH_CHECK(add_outline(&w));
-  KH_CHECK(set_info(&w, meta));
-  KH_CHECK(kh_pdf_fonts_finish(w.fonts, &w.md5));
-  KH_CHECK(set_id(&w));
-  KH_CHECK(save(&w, out, out_len));
-
+  HPDF_MD5Init(&w->md5);
+  hash_meta(w, meta);
+  w->meta = *meta;
+  *out = w;
+  return KH_OK;
 cleanup:
-  HPDF_Free(w.lib.doc);
-  kh_pdf_fonts_drop(w.fonts);
-  free(w.on_page);
-  free(w.warned);
-  free(w.page_of);
-  kh_vec_free(&w.images);
-  kh_buf_free(&w.ops);
+  kh_pdf_drop(w);
   return ret;
+}
+
+kh_status kh_pdf_add_page(kh_pdf *w, const kh_page *page) {
+  kh_status ret = KH_OK;
+  hash_page(w, page);
+  KH_CHECK(note_page(w, page));
+  KH_CHECK(draw_page(w, page));
+cleanup:
+  return ret;
+}
+
+kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t noutline,
+                        unsigned char **out, size_t *out_len) {
+  kh_status ret = KH_OK;
+  *out = NULL;
+  *out_len = 0;
+  hash_outline(w, outline, noutline);
+  if (w->page_of.n == 0) { /* a PDF needs a page */
+    KH_CHECK(add_page(w));
+    end_page(w);
+  }
+  KH_CHECK(add_outline(w, outline, noutline));
+  KH_CHECK(set_info(w, &w->meta));
+  KH_CHECK(kh_pdf_fonts_finish(w->fonts, &w->md5));
+  KH_CHECK(set_id(w));
+  KH_CHECK(save(w, out, out_len));
+cleanup:
+  return ret;
+}
+
+void kh_pdf_drop(kh_pdf *w) {
+  if (!w)
+    return;
+  HPDF_Free(w->lib.doc);
+  kh_pdf_fonts_drop(w->fonts);
+  free(w->on_page);
+  free(w->warned);
+  kh_vec_free(&w->page_of);
+  kh_vec_free(&w->images);
+  kh_buf_free(&w->ops);
+  free(w);
 }

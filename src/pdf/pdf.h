@@ -20,10 +20,20 @@ typedef struct kh_pdf_meta {
   int64_t date_epoch;   /* CreationDate, seconds since 1970 (UTC) */
 } kh_pdf_meta;
 
-/* Writes the pages into a PDF held in memory; *out is malloc'd, owned by the
- * caller. */
-kh_status kh_pdf_write(kh_ctx *ctx, const kh_pages *pages,
-                       const kh_fontset *fonts, const kh_pdf_meta *meta,
-                       unsigned char **out, size_t *out_len);
+/* A PDF being written, page by page: kh_pdf_new (meta's strings must live
+ * until kh_pdf_finish), kh_pdf_add_page for each
+ * page in order (the page may be freed as soon as the call returns; fonts,
+ * ToUnicode entries and images are kept), then kh_pdf_finish.  The output is
+ * reproducible: no clock, and an ID derived from everything drawn. */
+typedef struct kh_pdf kh_pdf;
+
+kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *meta,
+                     kh_fixed page_w, kh_fixed page_h, kh_pdf **out);
+kh_status kh_pdf_add_page(kh_pdf *pdf, const kh_page *page);
+/* Adds the outline (entries refer to pages by index) and saves; *out is
+ * malloc'd, owned by the caller. */
+kh_status kh_pdf_finish(kh_pdf *pdf, const kh_outline_entry *outline, uint32_t noutline,
+                        unsigned char **out, size_t *out_len);
+void kh_pdf_drop(kh_pdf *pdf); /* NULL-safe */
 
 #endif
