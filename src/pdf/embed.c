@@ -468,6 +468,11 @@ static const hb_tag_t drop_tables[] = {
     HB_TAG('C', 'B', 'D', 'T'), HB_TAG('C', 'B', 'L', 'C'),
     HB_TAG('s', 'b', 'i', 'x'), HB_TAG('C', 'O', 'L', 'R'),
     HB_TAG('C', 'P', 'A', 'L'), HB_TAG('S', 'V', 'G', ' '),
+    /* PDF Reference 1.7, 5.8: with a CIDFont "the cmap table is not needed,
+     * since the mapping from character codes to glyph descriptions is
+     * provided separately" (CIDToGIDMap Identity).  Hinting (cvt, fpgm,
+     * prep) stays: the same section lists it as always required. */
+    HB_TAG('c', 'm', 'a', 'p'),
     HB_TAG('k', 'e', 'r', 'n'), HB_TAG('m', 'o', 'r', 'x'),
     HB_TAG('m', 'o', 'r', 't'), HB_TAG('f', 'e', 'a', 't'),
     HB_TAG('t', 'r', 'a', 'k'), HB_TAG('h', 'd', 'm', 'x'),
