@@ -2,7 +2,7 @@
 # bench/run.sh [BUILD_DIR] — measure kumihan side by side with LuaLaTeX +
 # LuaTeX-ja in one run and write BENCHMARKS.md at the top of the repository.
 #
-#   BUILD_DIR  where the kumihan binary was built (default /work/main/build)
+#   BUILD_DIR  where the kumihan binary was built (default: build/ in this tree)
 #
 # Cases:
 #   * the publication content/smartcity-2022-03-31/ (kumihan) against its
@@ -40,7 +40,8 @@ set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
-BUILD=${1:-/work/main/build}
+# an absolute build folder: the cases run in a temporary folder
+BUILD=$(cd "${1:-$ROOT/build}" && pwd) || exit 1
 KUMIHAN=$BUILD/kumihan
 OUT_MD=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
 SEED=$ROOT/content/smartcity-2022-03-31

@@ -462,7 +462,7 @@ static void set_line(const para *p, const span *b, int justify, kh_fixed x0,
 
 /* ---- choosing breaks ------------------------------------------------------*/
 
-/* First fit, push-in first (3.8.2; JIS X 4051 4.9): the line holds what
+/* First fit, push-in first (JLReq 3.8.2): the line holds what
  * fits at natural spacing, up to its last break opportunity.  Only the
  * break at which the text overflows is a candidate for compression: if the
  * line up to it fits once its glue is compressed, it is pushed in (追い込み);
