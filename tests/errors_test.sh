@@ -57,6 +57,18 @@ expect layout-unknown-key '^.*/badlayout/press-release\.yaml:[0-9]+:3: error: un
 sed 's/BIZUDMincho-Regular.ttf/NoSuchFont.ttf/' "$src/layout/press-release.yaml" > "$out/layout/press-release.yaml"
 expect missing-font '^.*/layout/press-release\.yaml:[0-9]+:[0-9]+: error: cannot load font .mincho.' "$out/plain.md" --layout-dir "$out/layout"
 
+# a font with CFF outlines cannot be embedded: refused where the layout names it
+mkdir -p "$out/cfflayout"
+sed 's|^  pmincho: BIZUDPMincho-Regular.ttf|  pmincho: /usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf|' \
+  "$src/layout/press-release.yaml" > "$out/cfflayout/press-release.yaml"
+expect cff-font '^.*/cfflayout/press-release\.yaml:[0-9]+:12: error: font .pmincho. .*has no TrueType outlines' "$out/plain.md" --layout-dir "$out/cfflayout"
+
+# a family fontconfig does not know
+mkdir -p "$out/famlayout"
+sed 's|^  pmincho: BIZUDPMincho-Regular.ttf|  pmincho: {family: No Such Family Sans}|' \
+  "$src/layout/press-release.yaml" > "$out/famlayout/press-release.yaml"
+expect no-family '^.*/famlayout/press-release\.yaml:[0-9]+:12: error: font family .No Such Family Sans. is not installed' "$out/plain.md" --layout-dir "$out/famlayout"
+
 printf 'parts:\n  - one.md\n  - missing.md\n' > "$out/pub/publication.yaml"
 printf '本文\n' > "$out/pub/one.md"
 expect missing-part '^.*/pub/publication\.yaml:3:5: error: cannot read part .missing\.md.' "$out/pub"

@@ -65,6 +65,17 @@ static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
 
   f->upem = hb_face_get_upem(f->face);
   f->has_color_png = hb_ot_color_has_png(f->face) ? 1 : 0;
+  /* The PDF embeds TrueType outlines (FontFile2); a font with CFF outlines
+   * would lose its text, so it is refused here, where the layout names it.
+   * A colour-bitmap font is drawn as images and needs no outlines. */
+  hb_blob_t *glyf = hb_face_reference_table(f->face, HB_TAG('g', 'l', 'y', 'f'));
+  int truetype = hb_blob_get_length(glyf) > 0;
+  hb_blob_destroy(glyf);
+  if (!truetype && !f->has_color_png)
+    return kh_error(ctx, ref->pos, KH_UNSUPPORTED,
+                    "font '%s' (%s) has no TrueType outlines; only TrueType "
+                    "fonts can be embedded",
+                    ref->name ? ref->name : "", ref->path);
   return KH_OK;
 }
 

@@ -15,6 +15,7 @@
 typedef struct loader {
   kh_ctx *ctx;
   kh_layout *L;
+  int fc_dir_added;
 } loader;
 
 static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
@@ -112,6 +113,11 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
     return f->path ? KH_OK : KH_NOMEM;
   }
   if (!family) return kh_error(ctx, k->pos, KH_SYNTAX, "font '%s' needs a file or a family", k->key);
+  /* the bundled fonts are found by family too, on every machine */
+  if (!ld->fc_dir_added) {
+    FcConfigAppFontAddDir(NULL, (const FcChar8 *)ctx->font_dir);
+    ld->fc_dir_added = 1;
+  }
   FcPattern *pat = FcNameParse((const FcChar8 *)family);
   FcResult res;
   FcPattern *match = NULL;
@@ -333,7 +339,7 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
     free(L);
     return KH_NOMEM;
   }
-  loader ld = {ctx, L};
+  loader ld = {ctx, L, 0};
   char file[512];
   snprintf(file, sizeof file, "%s.yaml", name);
   char *path = strchr(name, '/') ? kh_path_join("", name) : kh_path_join(ctx->layout_dir, file);

@@ -97,12 +97,29 @@ static void test_composite(kh_ctx *ctx) {
   kh_layout_drop(L);
 }
 
+static int ends_with(const char *s, const char *tail) {
+  size_t n = strlen(s), t = strlen(tail);
+  return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Fonts named by family resolve through fontconfig, the bundled folder
+ * included, so the same layout works on any machine. */
+static void test_family(kh_ctx *ctx) {
+  kh_layout *L = NULL;
+  CHECK(kh_layout_load(ctx, KH_TEST_DATA "/layout/family.yaml", &L) == KH_OK);
+  if (!L) return;
+  CHECK(ends_with(L->fonts[0].path, "/BIZUDMincho-Regular.ttf"));
+  CHECK(ends_with(L->fonts[1].path, "/BIZUDGothic-Bold.ttf"));
+  kh_layout_drop(L);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   kh_ctx_set_diag(ctx, capture, NULL);
   test_scripts();
   test_layout_and_runs(ctx);
   test_composite(ctx);
+  test_family(ctx);
   kh_ctx_drop(ctx);
   return kh_test_report();
 }
