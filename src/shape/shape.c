@@ -57,6 +57,9 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   hb_buffer_set_script(s->buf, r->script == KH_SCRIPT_LATIN ? HB_SCRIPT_LATIN : HB_SCRIPT_HAN);
   hb_buffer_set_language(s->buf, hb_language_from_string("ja", 2));
   hb_buffer_set_cluster_level(s->buf, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
+  /* joiners and variation selectors leave no glyph of their own: a colour
+   * font has no bitmap for one, and nothing would be drawn for it anyway */
+  hb_buffer_set_flags(s->buf, HB_BUFFER_FLAG_REMOVE_DEFAULT_IGNORABLES);
   hb_shape(kh_font_hb_font(f), s->buf, NULL, 0);
   unsigned n;
   hb_glyph_info_t *info = hb_buffer_get_glyph_infos(s->buf, &n);
