@@ -69,6 +69,14 @@ static int count(const kh_yaml *y) {
   return n;
 }
 
+/* A section that is a mapping of named entries: a zeroed table for them. */
+static kh_status table_for(loader *ld, const kh_yaml *y, size_t elem, void **out) {
+  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
+  if (ret != KH_OK) return ret;
+  *out = kh_arena_alloc(ld->L->arena, (size_t)(count(y) + 1) * elem);
+  return *out ? KH_OK : KH_NOMEM;
+}
+
 static int font_index(const kh_layout *L, const char *name) {
   for (int i = 0; i < L->nfonts; i++)
     if (!strcmp(L->fonts[i].name, name)) return i;
@@ -144,10 +152,8 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
 
 static kh_status read_fonts(loader *ld, const kh_yaml *y) {
   kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
+  kh_status ret = table_for(ld, y, sizeof *L->fonts, (void **)&L->fonts);
   if (ret != KH_OK) return ret;
-  L->fonts = kh_arena_alloc(L->arena, (size_t)(count(y) + 1) * sizeof *L->fonts);
-  if (!L->fonts) return KH_NOMEM;
   for (const kh_yaml *k = y->child; k; k = k->next) {
     if ((ret = font_entry(ld, k, &L->fonts[L->nfonts])) != KH_OK) return ret;
     L->nfonts++;
@@ -155,20 +161,24 @@ static kh_status read_fonts(loader *ld, const kh_yaml *y) {
   return KH_OK;
 }
 
-static kh_status font_ref(loader *ld, const kh_yaml *y, int *out) {
+/* A reference by name to an entry of 'fonts' or of 'faces'. */
+static kh_status ref(loader *ld, const kh_yaml *y, int face, int *out) {
   kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_SCALAR);
   if (ret != KH_OK) return ret;
-  if ((*out = font_index(ld->L, y->scalar)) < 0)
-    return kh_error(ld->ctx, y->pos, KH_SYNTAX, "no font named '%s' in 'fonts'", y->scalar);
+  *out = face ? face_index(ld->L, y->scalar) : font_index(ld->L, y->scalar);
+  if (*out < 0)
+    return kh_error(ld->ctx, y->pos, KH_SYNTAX, "no %s named '%s' in '%s'",
+                    face ? "face" : "font", y->scalar, face ? "faces" : "fonts");
   return KH_OK;
 }
 
+static kh_status font_ref(loader *ld, const kh_yaml *y, int *out) { return ref(ld, y, 0, out); }
+static kh_status face_ref(loader *ld, const kh_yaml *y, int *out) { return ref(ld, y, 1, out); }
+
 static kh_status read_faces(loader *ld, const kh_yaml *y) {
   kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
+  kh_status ret = table_for(ld, y, sizeof *L->faces, (void **)&L->faces);
   if (ret != KH_OK) return ret;
-  L->faces = kh_arena_alloc(L->arena, (size_t)(count(y) + 1) * sizeof *L->faces);
-  if (!L->faces) return KH_NOMEM;
   for (const kh_yaml *k = y->child; k; k = k->next) {
     kh_face *f = &L->faces[L->nfaces];
     f->name = k->key;
@@ -208,13 +218,6 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
   return KH_OK;
 }
 
-static kh_status face_ref(loader *ld, const kh_yaml *y, int *out) {
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_SCALAR);
-  if (ret != KH_OK) return ret;
-  if ((*out = face_index(ld->L, y->scalar)) < 0)
-    return kh_error(ld->ctx, y->pos, KH_SYNTAX, "no face named '%s' in 'faces'", y->scalar);
-  return KH_OK;
-}
 
 static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   kh_ctx *ctx = ld->ctx;
@@ -266,10 +269,8 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
 
 static kh_status read_styles(loader *ld, const kh_yaml *y) {
   kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
+  kh_status ret = table_for(ld, y, sizeof *L->styles, (void **)&L->styles);
   if (ret != KH_OK) return ret;
-  L->styles = kh_arena_alloc(L->arena, (size_t)(count(y) + 1) * sizeof *L->styles);
-  if (!L->styles) return KH_NOMEM;
   const kh_yaml *body = kh_yaml_get(y, "body");
   if (!body) return kh_error(ld->ctx, y->pos, KH_SYNTAX, "'styles' needs a 'body' style");
   kh_pstyle defaults = {0};
@@ -288,10 +289,8 @@ static kh_status read_styles(loader *ld, const kh_yaml *y) {
 
 static kh_status read_pages(loader *ld, const kh_yaml *y) {
   kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
+  kh_status ret = table_for(ld, y, sizeof *L->pages, (void **)&L->pages);
   if (ret != KH_OK) return ret;
-  L->pages = kh_arena_alloc(L->arena, (size_t)(count(y) + 1) * sizeof *L->pages);
-  if (!L->pages) return KH_NOMEM;
   for (const kh_yaml *k = y->child; k; k = k->next) {
     kh_page_tpl *p = &L->pages[L->npages++];
     p->name = k->key;
