@@ -10,17 +10,6 @@
 #include "check.h"
 #include "para/para.h"
 
-#ifndef KH_TEST_NO_STUB
-/* When the test is linked without doc/, positions are unknown.  Weak, so
- * doc/'s own definition wins when the library is linked. */
-__attribute__((weak)) kh_srcpos kh_inline_pos(const kh_inline *in,
-                                              uint32_t off) {
-  (void)in;
-  (void)off;
-  return (kh_srcpos){0};
-}
-#endif
-
 #define EM KH_PT(10.5)
 
 static unsigned nwarn;
