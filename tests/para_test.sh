@@ -1,7 +1,8 @@
 #!/bin/sh
 # Paragraph composition at a given measure (characters per line), read back
 # from the PDF with poppler and MuPDF: justified lines, lines on the grid,
-# kinsoku, Japanese-Western quarter-em spaces.
+# kinsoku, Japanese-Western quarter-em spaces, and page breaks that leave
+# no paragraph line alone.
 #   para_test.sh KUMIHAN SRC_DIR OUT_DIR CHARS
 set -eu
 kumihan=$1 src=$2 out=$3 chars=$4
@@ -18,3 +19,8 @@ python3 "$src/tests/pdfcheck.py" justify "$dir/dense.pdf" "$left" "$measure" 10.
 python3 "$src/tests/pdfcheck.py" kinsoku "$dir/dense.pdf"
 python3 "$src/tests/pdfcheck.py" jwgap "$dir/dense.pdf" 10.5
 python3 "$src/tests/pdfcheck.py" roundtrip "$dir/dense.pdf" "$src/tests/para/dense.md"
+# a longer document: page breaks inside paragraphs leave no line alone
+"$kumihan" "$src/tests/para/pages.md" -o "$dir/pages.pdf" --layout-dir "$dir/layout"
+python3 "$src/tests/pdfcheck.py" breaks "$dir/pages.pdf" "$left" 10.5
+python3 "$src/tests/pdfcheck.py" justify "$dir/pages.pdf" "$left" "$measure" 10.5
+python3 "$src/tests/pdfcheck.py" kinsoku "$dir/pages.pdf"

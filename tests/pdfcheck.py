@@ -11,6 +11,8 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
   pdfcheck.py render PDF                mutool draws every page without a warning
   pdfcheck.py pngdiff A.png B.png MAX   at most MAX (fraction) of pixels differ
   pdfcheck.py outline PDF EXPECTED      the outline (mutool) is EXPECTED's tree
+  pdfcheck.py breaks PDF LEFT EM        no paragraph leaves one line alone at a
+                                        page's foot or head
   pdfcheck.py links PDF URL...          exactly these link annotations (qpdf)
 
 Each exits 1 with a message naming what failed.
@@ -300,6 +302,35 @@ def cmd_pngdiff(a, b, maxfrac):
         fail("%s differs from %s in %d pixels (%.4f%% > %.4f%%)"
              % (a, b, diff, 100 * frac, 100 * float(maxfrac)))
     print("pngdiff ok: %d pixels differ (%.4f%%)" % (diff, 100 * frac))
+
+
+def cmd_breaks(pdf, left, em):
+    """Body paragraphs only, 1-em indent: a paragraph's first line starts
+    one em in.  At a page break, neither its first line alone at the foot
+    (orphan) nor its last line alone at the head (widow)."""
+    left, em = float(left), float(em)
+    pages = {}
+    for pn, text, x0, x1, y0, words in bbox_lines(pdf):
+        pages.setdefault(pn, []).append((y0, x0, text))
+    bad, breaks = [], 0
+    starts = lambda line: line[1] > left + em / 4 + 0.1
+    for pn in sorted(pages):
+        if pn + 1 not in pages:
+            continue
+        here = sorted(pages[pn])
+        there = sorted(pages[pn + 1])
+        if starts(there[0]):
+            continue  # the break falls between paragraphs
+        breaks += 1
+        if starts(here[-1]):
+            bad.append("page %d ends with a paragraph's first line alone: %s" % (pn, here[-1][2]))
+        if len(there) == 1 or starts(there[1]):
+            bad.append("page %d starts with a paragraph's last line alone: %s" % (pn + 1, there[0][2]))
+    if bad:
+        fail("%d lone lines at page breaks:\n  " % len(bad) + "\n  ".join(bad))
+    if breaks == 0:
+        fail("no page break falls inside a paragraph: the test document does not test it")
+    print("breaks ok: %d page breaks inside paragraphs" % breaks)
 
 
 def cmd_outline(pdf, expected):

@@ -492,7 +492,10 @@ static kh_status place_para(builder *b, const piece *p, const piece *next) {
                  : next->kind == P_TABLE ? 2 : 1;
     need += follow + (next->st ? next->st->space_before : 0);
   } else if (p->lines.n >= 2 && !st->lines) {
-    need = 2; /* no single line left at the foot of a page */
+    /* no line alone at the foot or the head of a page (泣き別れ): a
+     * paragraph of up to three lines stays whole, a longer one leaves at
+     * least two on each side */
+    need = p->lines.n <= 3 ? (int)p->lines.n : 2;
   }
   if (need > L->grid_lines) need = p->nlines < L->grid_lines ? p->nlines : L->grid_lines;
   if ((ret = room(b, need)) != KH_OK) return ret;
@@ -526,8 +529,10 @@ static kh_status place_para(builder *b, const piece *p, const piece *next) {
     b->k += st->lines;
   } else {
     for (uint32_t i = 0; i < n; i++) {
-      if (b->k >= L->grid_lines) {
-        /* no single line carried over alone when it can be helped */
+      /* a page ends when it is full, or a line early when only the
+       * paragraph's last line would be carried over */
+      int rows = L->grid_lines - b->k;
+      if (rows <= 0 || (n - i == 2 && rows == 1 && i >= 2)) {
         if ((ret = page_open(b)) != KH_OK) return ret;
       }
       kh_fixed base = baseline(b, b->k) + (st->size - L->grid_size) / 2;
