@@ -18,6 +18,7 @@ measure=$(python3 -c "print(10.5 * $chars)")
 python3 "$src/tests/pdfcheck.py" justify "$dir/dense.pdf" "$left" "$measure" 10.5
 python3 "$src/tests/pdfcheck.py" kinsoku "$dir/dense.pdf"
 python3 "$src/tests/pdfcheck.py" jwgap "$dir/dense.pdf" 10.5
+python3 "$src/tests/pdfcheck.py" fullwidth "$dir/dense.pdf" "—" 10.5
 python3 "$src/tests/pdfcheck.py" roundtrip "$dir/dense.pdf" "$src/tests/para/dense.md"
 # a longer document: page breaks inside paragraphs leave no line alone
 "$kumihan" "$src/tests/para/pages.md" -o "$dir/pages.pdf" --layout-dir "$dir/layout"

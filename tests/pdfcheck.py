@@ -11,6 +11,7 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
   pdfcheck.py render PDF                mutool draws every page without a warning
   pdfcheck.py pngdiff A.png B.png MAX   at most MAX (fraction) of pixels differ
   pdfcheck.py outline PDF EXPECTED      the outline (mutool) is EXPECTED's tree
+  pdfcheck.py fullwidth PDF CHARS EM    each of CHARS is set one em wide (mutool)
   pdfcheck.py breaks PDF LEFT EM        no paragraph leaves one line alone at a
                                         page's foot or head
   pdfcheck.py links PDF URL...          exactly these link annotations (qpdf)
@@ -302,6 +303,24 @@ def cmd_pngdiff(a, b, maxfrac):
         fail("%s differs from %s in %d pixels (%.4f%% > %.4f%%)"
              % (a, b, diff, 100 * frac, 100 * float(maxfrac)))
     print("pngdiff ok: %d pixels differ (%.4f%%)" % (diff, 100 * frac))
+
+
+def cmd_fullwidth(pdf, chars, em):
+    """In Japanese text JLReq sets dashes and quotation marks full-width
+    (cl-08 ——, cl-01/02 “”): each of CHARS found must be one em wide."""
+    em = float(em)
+    seen, bad = 0, []
+    for line in stext_chars(pdf):
+        for c, x, x2, size in line:
+            if c in chars and abs(size - em) < 0.01:
+                seen += 1
+                if abs((x2 - x) - em) > 0.05:
+                    bad.append("%s (U+%04X) is %.3f pt wide, not %.3f" % (c, ord(c), x2 - x, em))
+    if bad:
+        fail("%d characters not full-width:\n  " % len(bad) + "\n  ".join(bad[:10]))
+    if seen == 0:
+        fail("none of %s found" % chars)
+    print("fullwidth ok: %d characters" % seen)
 
 
 def cmd_breaks(pdf, left, em):

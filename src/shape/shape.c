@@ -38,12 +38,23 @@ static int pick_font(const kh_fontset *set, const kh_layout *L, const kh_run *r,
   return -1;
 }
 
+/* Characters that Japanese composition sets full-width while fonts often
+ * give them a Western, proportional glyph: JLReq cl-08 em dash, cl-01/02
+ * quotation marks, cl-03 hyphens.  In a Japanese run they are asked for the
+ * font's own full-width form (OpenType 'fwid'); nothing else is changed, so
+ * half-width katakana stay as written. */
+static int wants_fullwidth(int32_t cp) {
+  return cp == 0x2010 || cp == 0x2013 || cp == 0x2014 || cp == 0x2018 ||
+         cp == 0x2019 || cp == 0x201C || cp == 0x201D;
+}
+
 typedef struct shaper {
   kh_ctx *ctx;
   const kh_fontset *set;
   const kh_spara *sp;
   hb_buffer_t *buf;
   KH_VEC(kh_glyph) out;
+  KH_VEC(hb_feature_t) features;
 } shaper;
 
 static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
@@ -60,7 +71,16 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   /* joiners and variation selectors leave no glyph of their own: a colour
    * font has no bitmap for one, and nothing would be drawn for it anyway */
   hb_buffer_set_flags(s->buf, HB_BUFFER_FLAG_REMOVE_DEFAULT_IGNORABLES);
-  hb_shape(kh_font_hb_font(f), s->buf, NULL, 0);
+  s->features.n = 0;
+  if (r->script == KH_SCRIPT_JA)
+    for (size_t i = start; i < end;) {
+      size_t at = i;
+      if (wants_fullwidth(kh_utf8_next(sp->text, end, &i))) {
+        hb_feature_t fw = {HB_TAG('f', 'w', 'i', 'd'), 1, (unsigned)at, (unsigned)i};
+        if (kh_vec_push(&s->features, fw) != KH_OK) return KH_NOMEM;
+      }
+    }
+  hb_shape(kh_font_hb_font(f), s->buf, s->features.v, (unsigned)s->features.n);
   unsigned n;
   hb_glyph_info_t *info = hb_buffer_get_glyph_infos(s->buf, &n);
   hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(s->buf, &n);
@@ -105,7 +125,7 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         const kh_layout *layout, const kh_spara *sp,
                         kh_shaped *out) {
   kh_status ret = KH_OK;
-  shaper s = {ctx, set, sp, hb_buffer_create(), {0}};
+  shaper s = {ctx, set, sp, hb_buffer_create(), {0}, {0}};
   memset(out, 0, sizeof *out);
   out->sp = sp;
   if (!hb_buffer_allocation_successful(s.buf)) {
@@ -151,6 +171,7 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
 cleanup:
   hb_buffer_destroy(s.buf);
   kh_vec_free(&s.out);
+  kh_vec_free(&s.features);
   return ret;
 }
 

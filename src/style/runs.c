@@ -21,6 +21,36 @@ kh_script kh_script_of(int32_t cp) {
   return KH_SCRIPT_JA;
 }
 
+/* Dashes and quotation marks belong to no script of their own: between two
+ * Western characters they are Western (A—B), elsewhere Japanese (「——」
+ * and “引用” are set full-width, JLReq cl-08, cl-01/02). */
+static int neutral(int32_t cp) {
+  return cp == 0x2010 || cp == 0x2013 || cp == 0x2014 || cp == 0x2018 ||
+         cp == 0x2019 || cp == 0x201C || cp == 0x201D;
+}
+
+static kh_script context_script(const char *text, uint32_t len, size_t before, size_t after) {
+  int32_t prev = -1, next = -1;
+  while (before > 0) { /* the code point that ends at `before` */
+    size_t b = before - 1;
+    while (b > 0 && ((unsigned char)text[b] & 0xC0) == 0x80) b--;
+    size_t i = b;
+    prev = kh_utf8_next(text, len, &i);
+    if (!neutral(prev)) break;
+    before = b;
+    prev = -1;
+  }
+  for (size_t i = after; i < len;) {
+    next = kh_utf8_next(text, len, &i);
+    if (!neutral(next)) break;
+    next = -1;
+  }
+  return prev >= 0 && next >= 0 && kh_script_of(prev) == KH_SCRIPT_LATIN &&
+                 kh_script_of(next) == KH_SCRIPT_LATIN && prev != ' ' && next != ' '
+             ? KH_SCRIPT_LATIN
+             : KH_SCRIPT_JA;
+}
+
 static unsigned flags_at(const kh_node *node, uint32_t off, const char **href) {
   unsigned f = 0;
   *href = NULL;
@@ -61,7 +91,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     int32_t cp = kh_utf8_next(text, len, &i);
     const char *href = NULL;
     unsigned flags = at < mlen ? 0 : flags_at(node, at - (uint32_t)mlen, &href);
-    kh_script script = kh_script_of(cp);
+    kh_script script = neutral(cp) ? context_script(text, len, at, i) : kh_script_of(cp);
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D))

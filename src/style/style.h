@@ -18,7 +18,8 @@ typedef enum kh_script {
   KH_SCRIPT_COUNT
 } kh_script;
 
-/* Script of a code point (by Unicode block and emoji ranges). */
+/* Script of a code point (by Unicode block and emoji ranges).  The styled
+ * runs resolve dashes and quotation marks by their context instead. */
 kh_script kh_script_of(int32_t cp);
 
 /* A font file the layout names; shape/ loads it, by index. */

@@ -97,6 +97,28 @@ static void test_composite(kh_ctx *ctx) {
   kh_layout_drop(L);
 }
 
+/* Dashes and quotes take the script of their context. */
+static void test_neutral(kh_ctx *ctx) {
+  kh_layout *L = NULL;
+  CHECK(kh_layout_load(ctx, "press-release", &L) == KH_OK);
+  if (!L) return;
+  kh_node n = {0};
+  n.kind = KH_NODE_PARA;
+  n.text.text = "A\xE2\x80\x94" "B\xE3\x80\x8C\xE2\x80\x94\xE2\x80\x94\xE3\x80\x8D"; /* A—B「——」 */
+  n.text.len = (uint32_t)strlen(n.text.text);
+  kh_arena *a = kh_arena_new();
+  kh_spara sp;
+  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, &sp) ==
+        KH_OK);
+  CHECK_EQ_INT(sp.nruns, 2);
+  if (sp.nruns == 2) {
+    CHECK(sp.runs[0].script == KH_SCRIPT_LATIN && sp.runs[0].end == 5); /* A—B */
+    CHECK(sp.runs[1].script == KH_SCRIPT_JA);                          /* 「——」 */
+  }
+  kh_arena_drop(a);
+  kh_layout_drop(L);
+}
+
 static int ends_with(const char *s, const char *tail) {
   size_t n = strlen(s), t = strlen(tail);
   return n >= t && strcmp(s + n - t, tail) == 0;
@@ -120,6 +142,7 @@ int main(void) {
   test_layout_and_runs(ctx);
   test_composite(ctx);
   test_family(ctx);
+  test_neutral(ctx);
   kh_ctx_drop(ctx);
   return kh_test_report();
 }
