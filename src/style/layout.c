@@ -15,7 +15,8 @@
 typedef struct loader {
   kh_ctx *ctx;
   kh_layout *L;
-  int fc_dir_added;
+  FcConfig *fc; /* our own fontconfig configuration, made on first use and
+                   destroyed when the layout is loaded: no global state */
 } loader;
 
 static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
@@ -122,18 +123,19 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
   }
   if (!family) return kh_error(ctx, k->pos, KH_SYNTAX, "font '%s' needs a file or a family", k->key);
   /* the bundled fonts are found by family too, on every machine */
-  if (!ld->fc_dir_added) {
-    FcConfigAppFontAddDir(NULL, (const FcChar8 *)ctx->font_dir);
-    ld->fc_dir_added = 1;
+  if (!ld->fc) {
+    if (!(ld->fc = FcInitLoadConfigAndFonts()))
+      return kh_error(ctx, k->pos, KH_LIBRARY, "fontconfig cannot be initialised");
+    FcConfigAppFontAddDir(ld->fc, (const FcChar8 *)ctx->font_dir);
   }
   FcPattern *pat = FcNameParse((const FcChar8 *)family);
   FcResult res;
   FcPattern *match = NULL;
   FcChar8 *path = NULL;
   kh_status ret = KH_OK;
-  if (pat && FcConfigSubstitute(NULL, pat, FcMatchPattern)) {
+  if (pat && FcConfigSubstitute(ld->fc, pat, FcMatchPattern)) {
     FcDefaultSubstitute(pat);
-    match = FcFontMatch(NULL, pat, &res);
+    match = FcFontMatch(ld->fc, pat, &res);
   }
   FcChar8 *got = NULL;
   if (match && FcPatternGetString(match, FC_FAMILY, 0, &got) == FcResultMatch &&
@@ -338,7 +340,7 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
     free(L);
     return KH_NOMEM;
   }
-  loader ld = {ctx, L, 0};
+  loader ld = {ctx, L, NULL};
   char file[512];
   snprintf(file, sizeof file, "%s.yaml", name);
   char *path = strchr(name, '/') ? kh_path_join("", name) : kh_path_join(ctx->layout_dir, file);
@@ -426,6 +428,7 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
   *out = L;
   L = NULL;
 cleanup:
+  if (ld.fc) FcConfigDestroy(ld.fc);
   free(path);
   kh_layout_drop(L);
   return ret;
