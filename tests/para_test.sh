@@ -1,8 +1,8 @@
 #!/bin/sh
 # Paragraph composition at a given measure (characters per line), read back
 # from the PDF with poppler and MuPDF: justified lines, lines on the grid,
-# kinsoku, Japanese-Western quarter-em spaces, and page breaks that leave
-# no paragraph line alone.
+# kinsoku, Japanese-Western quarter-em spaces, page breaks that leave no
+# paragraph line alone, and headings kept with what follows.
 #   para_test.sh KUMIHAN SRC_DIR OUT_DIR CHARS
 set -eu
 kumihan=$1 src=$2 out=$3 chars=$4
@@ -25,3 +25,6 @@ python3 "$src/tests/pdfcheck.py" roundtrip "$dir/dense.pdf" "$src/tests/para/den
 python3 "$src/tests/pdfcheck.py" breaks "$dir/pages.pdf" "$left" 10.5
 python3 "$src/tests/pdfcheck.py" justify "$dir/pages.pdf" "$left" "$measure" 10.5
 python3 "$src/tests/pdfcheck.py" kinsoku "$dir/pages.pdf"
+# sections: a heading is never left at the foot of a page
+"$kumihan" "$src/tests/para/sections.md" -o "$dir/sections.pdf" --layout-dir "$dir/layout"
+python3 "$src/tests/pdfcheck.py" headings "$dir/sections.pdf" Gothic-Bold

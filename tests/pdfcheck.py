@@ -12,6 +12,8 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
   pdfcheck.py pngdiff A.png B.png MAX   at most MAX (fraction) of pixels differ
   pdfcheck.py outline PDF EXPECTED      the outline (mutool) is EXPECTED's tree
   pdfcheck.py fullwidth PDF CHARS EM    each of CHARS is set one em wide (mutool)
+  pdfcheck.py headings PDF FONT         no page ends with a heading (a line all
+                                        in FONT, e.g. Gothic-Bold)
   pdfcheck.py breaks PDF LEFT EM        no paragraph leaves one line alone at a
                                         page's foot or head
   pdfcheck.py links PDF URL...          exactly these link annotations (qpdf)
@@ -321,6 +323,32 @@ def cmd_fullwidth(pdf, chars, em):
     if seen == 0:
         fail("none of %s found" % chars)
     print("fullwidth ok: %d characters" % seen)
+
+
+def cmd_headings(pdf, font):
+    """A heading is kept with what follows: the last line of a page (but the
+    document's last) is never a heading, i.e. a line set all in FONT."""
+    xml, _ = run("mutool", "draw", "-F", "stext", "-o", "-", pdf)
+    root = ET.fromstring(xml)
+    pages = []
+    for page in root.iter("page"):
+        lines = []
+        for line in page.iter("line"):
+            fonts = [f.get("name") for f in line.iter("font") for c in f.iter("char")
+                     if not c.get("c").isspace()]
+            text = "".join(c.get("c") for c in line.iter("char"))
+            y = float(line.get("bbox").split()[1])
+            if fonts:
+                lines.append((y, all(font in f for f in fonts), text))
+        pages.append(sorted(lines))
+    bad = ["page %d ends with the heading %s" % (n, lines[-1][2])
+           for n, lines in enumerate(pages[:-1], 1) if lines and lines[-1][1]]
+    if bad:
+        fail("\n  ".join(bad))
+    heads = sum(1 for lines in pages for l in lines if l[1])
+    if heads == 0:
+        fail("no heading in FONT %s found" % font)
+    print("headings ok: %d heading lines, %d pages" % (heads, len(pages)))
 
 
 def cmd_breaks(pdf, left, em):

@@ -480,23 +480,28 @@ static kh_status room(builder *b, int need) {
   return KH_OK;
 }
 
-static kh_status place_para(builder *b, const piece *p, const piece *next) {
+/* Grid lines a piece must have together where it starts: no line alone at
+ * the foot or the head of a page (泣き別れ), so a paragraph of up to three
+ * lines stays whole and a longer one leaves at least two on each side; a
+ * heading (行取り) whole; a table its first rows, a box its first line. */
+static int head_lines(const piece *p) {
+  switch (p->kind) {
+  case P_PARA:
+    if (p->st->lines || p->lines.n <= 3) return p->nlines;
+    return 2;
+  case P_TABLE: return p->nlines < 2 ? p->nlines : 2;
+  default: return 1;
+  }
+}
+
+static kh_status place_para(builder *b, const piece *p, int next_lines) {
   const kh_layout *L = b->L;
   const kh_pstyle *st = p->st;
   kh_status ret = KH_OK;
   if (b->k > 0) b->k += st->space_before;
-  int need = p->nlines;
-  if (st->keep_with_next && next) {
-    /* a heading stays with the first two lines of what follows */
-    int follow = next->kind == P_PARA ? (next->nlines < 2 ? next->nlines : 2)
-                 : next->kind == P_TABLE ? 2 : 1;
-    need += follow + (next->st ? next->st->space_before : 0);
-  } else if (p->lines.n >= 2 && !st->lines) {
-    /* no line alone at the foot or the head of a page (泣き別れ): a
-     * paragraph of up to three lines stays whole, a longer one leaves at
-     * least two on each side */
-    need = p->lines.n <= 3 ? (int)p->lines.n : 2;
-  }
+  int need = head_lines(p);
+  if (st->keep_with_next && next_lines) /* a heading stays with what follows */
+    need = p->nlines + next_lines;
   if (need > L->grid_lines) need = p->nlines < L->grid_lines ? p->nlines : L->grid_lines;
   if ((ret = room(b, need)) != KH_OK) return ret;
   if (st->outline && p->node->text.len) {
@@ -590,12 +595,19 @@ static kh_status place(builder *b) {
     if ((ret = ensure(b, i)) != KH_OK) return ret;
     switch (p->kind) {
     case P_PARA: {
-      const piece *next = NULL;
-      if (p->st->keep_with_next && i + 1 < b->pieces.n) { /* look ahead */
-        if ((ret = ensure(b, i + 1)) != KH_OK) return ret;
-        next = &b->pieces.v[i + 1];
+      /* look ahead along a chain of headings to the first block that is
+       * not one: all of them stay together with its first lines */
+      int follow = 0;
+      for (size_t k = i; b->pieces.v[k].kind == P_PARA && b->pieces.v[k].st->keep_with_next &&
+                         k + 1 < b->pieces.n && k < i + 4;
+           k++) {
+        if ((ret = ensure(b, k + 1)) != KH_OK) return ret;
+        const piece *q = &b->pieces.v[k + 1];
+        int last = !(q->kind == P_PARA && q->st->keep_with_next);
+        follow += (last ? head_lines(q) : q->nlines) + (q->st ? q->st->space_before : 0);
+        if (last) break;
       }
-      ret = place_para(b, p, next);
+      ret = place_para(b, p, follow);
       break;
     }
     case P_TABLE:
