@@ -331,7 +331,7 @@ void kh_doc_drop(kh_doc *doc) {
 /* ---- trace ---------------------------------------------------------------*/
 static void trace_node(const kh_node *n, int depth, FILE *out) {
   static const char *kinds[] = {"para", "heading", "list", "item", "box",
-                                "table", "row", "cell", "rule", "pagebreak"};
+                                "table", "row", "cell", "rule"};
   for (; n; n = n->next) {
     unsigned line, col;
     kh_srcpos_linecol(n->pos, &line, &col);

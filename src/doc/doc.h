@@ -56,8 +56,7 @@ typedef enum kh_node_kind {
   KH_NODE_TABLE,      /* container of ROW */
   KH_NODE_ROW,        /* container of CELL; header flag */
   KH_NODE_CELL,       /* leaf: text, align */
-  KH_NODE_RULE,       /* thematic break */
-  KH_NODE_PAGEBREAK   /* explicit new page */
+  KH_NODE_RULE        /* thematic break */
 } kh_node_kind;
 
 typedef enum kh_align {

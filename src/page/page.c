@@ -287,10 +287,6 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       p.nlines = 1;
       ret = add_piece(b, p);
       break;
-    case KH_NODE_PAGEBREAK:
-      p.kind = P_PART;
-      ret = add_piece(b, p);
-      break;
     case KH_NODE_ROW:
       break; /* rows live inside tables */
     }
@@ -687,7 +683,6 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
   }
   KH_CHECK(place(&b));
   ol->n = (uint32_t)b.outline.n;
-  ol->npages = b.npages;
   ol->entries = kh_arena_alloc(ol->arena, (b.outline.n + 1) * sizeof *ol->entries);
   if (!ol->entries) {
     ret = KH_NOMEM;

@@ -70,7 +70,6 @@ typedef struct kh_outline {
   kh_arena *arena;   /* owns the titles */
   kh_outline_entry *entries;
   uint32_t n;
-  uint32_t npages;   /* pages handed to the sink */
 } kh_outline;
 
 /* Lays out the document on pages of layout->page_w x page_h, handing each

@@ -103,8 +103,6 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
     g.size = r->size;
     g.run = run;
     if (i == 0 || info[i - 1].cluster != g.cluster) g.flags |= KH_GLYPH_CLUSTER_START;
-    if (hb_glyph_info_get_glyph_flags(&info[i]) & HB_GLYPH_FLAG_UNSAFE_TO_BREAK)
-      g.flags |= KH_GLYPH_UNSAFE_TO_BREAK;
     if (is_space(g.cp)) g.flags |= KH_GLYPH_SPACE;
     if (image) {
       /* a colour pictograph is set in an em square, like a kanji */

@@ -31,9 +31,8 @@ uint32_t kh_font_glyph(const kh_font *font, int32_t cp);
 
 enum {
   KH_GLYPH_IMAGE = 1u << 0,          /* draw as the font's colour bitmap */
-  KH_GLYPH_UNSAFE_TO_BREAK = 1u << 1, /* HarfBuzz: re-shape if broken here */
-  KH_GLYPH_SPACE = 1u << 2,          /* a white-space character */
-  KH_GLYPH_CLUSTER_START = 1u << 3   /* first glyph of its cluster */
+  KH_GLYPH_SPACE = 1u << 1,          /* a white-space character */
+  KH_GLYPH_CLUSTER_START = 1u << 2   /* first glyph of its cluster */
 };
 
 typedef struct kh_glyph {

@@ -57,7 +57,8 @@ static unsigned flags_at(const kh_node *node, uint32_t off, const char **href) {
   for (uint32_t i = 0; i < node->text.nmarks; i++) {
     const kh_mark *m = &node->text.marks[i];
     if (off < m->start || off >= m->end) continue;
-    if (m->flags & KH_MARK_STRONG) f |= KH_RUN_STRONG;
+    /* Japanese has no italic: emphasis takes the strong (Gothic) face */
+    if (m->flags & (KH_MARK_STRONG | KH_MARK_EM)) f |= KH_RUN_STRONG;
     if (m->flags & KH_MARK_LINK) {
       f |= KH_RUN_LINK;
       *href = m->href;

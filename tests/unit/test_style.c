@@ -115,6 +115,16 @@ static void test_neutral(kh_ctx *ctx) {
     CHECK(sp.runs[0].script == KH_SCRIPT_LATIN && sp.runs[0].end == 5); /* A—B */
     CHECK(sp.runs[1].script == KH_SCRIPT_JA);                          /* 「——」 */
   }
+  /* emphasis: Japanese has no italic, so it takes the strong face */
+  kh_mark em = {0, 6, KH_MARK_EM, NULL};
+  n.text.text = "強調と本文";
+  n.text.len = (uint32_t)strlen(n.text.text);
+  n.text.marks = &em;
+  n.text.nmarks = 1;
+  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, &sp) ==
+        KH_OK);
+  CHECK(sp.nruns == 2 && !strcmp(L->fonts[sp.runs[0].font].name, "gothic-bold") &&
+        !strcmp(L->fonts[sp.runs[1].font].name, "mincho"));
   kh_arena_drop(a);
   kh_layout_drop(L);
 }
