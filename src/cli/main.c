@@ -58,6 +58,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "kumihan: error: unknown trace stage '%s'\n", a + 8);
         return 2;
       }
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--font-dir") ||
+               !strcmp(a, "--layout-dir")) {
+      fprintf(stderr, "kumihan: error: option '%s' needs a value\n", a);
+      return 2;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "kumihan: error: unknown option '%s'\n", a);
       usage(stderr);
