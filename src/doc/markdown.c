@@ -30,6 +30,7 @@ typedef struct builder {
   uint32_t open_mark[8];          /* stack of indexes into marks */
   int nopen;
   int pending_soft;               /* a soft break waits for the next text */
+  int code_line;                  /* inside a code block, between its lines */
 } builder;
 
 static int fail(builder *b, kh_status st) {
@@ -127,7 +128,7 @@ static int add_text(builder *b, const char *s, size_t n, uint32_t soff) {
     kh_segment seg = {(uint32_t)b->text.len, soff};
     if (kh_vec_push(&b->segs, seg) != KH_OK) return fail(b, KH_NOMEM);
   }
-  if (b->leaf->pos.off == 0 && b->text.len == 0 && soff != UINT32_MAX)
+  if (b->leaf->pos.off == 0 && soff != UINT32_MAX) /* its first known place */
     b->leaf->pos.off = soff;
   if (kh_buf_append(&b->text, s, n) != KH_OK) return fail(b, KH_NOMEM);
   if (b->text.len > UINT32_MAX / 4)
@@ -159,11 +160,18 @@ static int32_t entity(const char *s, size_t n) {
 
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *u) {
   builder *b = u;
-  if (!b->leaf) { /* text straight inside a tight list item */
+  if (type == MD_TEXT_CODE && b->code_line >= 0 && b->leaf && n == 1 && s[0] == '\n') {
+    /* a code block is preformatted: each of its lines is a block */
+    b->code_line = 1;
+    return leaf_close(b);
+  }
+  if (!b->leaf) { /* text straight inside a tight list item, or the next
+                     line of a code block */
     kh_node *p = node_new(b, KH_NODE_PARA);
     if (!p) return fail(b, KH_NOMEM);
+    if (b->code_line > 0) p->style = "code";
     leaf_open(b, p);
-    b->leaf_implicit = 1;
+    b->leaf_implicit = b->code_line <= 0;
   }
   uint32_t off = offset_of(b, s);
   switch (type) {
@@ -245,7 +253,10 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *u) {
   case MD_BLOCK_CODE:
   case MD_BLOCK_HTML:
     if (!(n = node_new(b, KH_NODE_PARA))) return fail(b, KH_NOMEM);
-    if (type == MD_BLOCK_CODE) n->style = "code";
+    if (type == MD_BLOCK_CODE) {
+      n->style = "code";
+      b->code_line = 0;
+    }
     return leaf_open(b, n);
   }
   return 0;
@@ -260,9 +271,11 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *u) {
   case MD_BLOCK_TBODY:
   case MD_BLOCK_HR:
     return 0;
+  case MD_BLOCK_CODE:
+    b->code_line = -1;
+    return b->leaf ? leaf_close(b) : 0;
   case MD_BLOCK_H:
   case MD_BLOCK_P:
-  case MD_BLOCK_CODE:
   case MD_BLOCK_HTML:
   case MD_BLOCK_TH:
   case MD_BLOCK_TD:
@@ -348,6 +361,7 @@ kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena,
   if (!b.root) return KH_NOMEM;
   b.stack[0] = b.root;
   b.depth = 1;
+  b.code_line = -1;
   MD_PARSER parser = {0};
   parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |
                  MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH;

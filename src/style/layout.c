@@ -233,6 +233,7 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     const char *key = c->key;
     if (!strcmp(key, "face")) ret = face_ref(ld, c, &st->face);
     else if (!strcmp(key, "strong")) ret = face_ref(ld, c, &st->strong_face);
+    else if (!strcmp(key, "code")) ret = face_ref(ld, c, &st->code_face);
     else if (!strcmp(key, "size")) ret = length(ctx, c, &st->size), have_size = 1;
     else if (!strcmp(key, "indent")) ret = kh_yaml_number(ctx, c, &em_indent);
     else if (!strcmp(key, "indent-after-heading")) ret = kh_yaml_number(ctx, c, &em_after);
@@ -259,6 +260,11 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     if (ret != KH_OK) return ret;
   }
   if (!have_size) st->size = L->grid_size;
+  /* body's strong and code faces default to its own face */
+  if (!strcmp(k->key, "body")) {
+    if (!kh_yaml_get(k, "strong")) st->strong_face = st->face;
+    if (!kh_yaml_get(k, "code")) st->code_face = st->face;
+  }
   /* indents are in ems of the grid, so lines stay on the character grid */
   st->indent = kh_fixed_muldiv(L->grid_size, (int64_t)(em_indent * 4096), 4096);
   st->left = kh_fixed_muldiv(L->grid_size, (int64_t)(em_left * 4096), 4096);
@@ -285,6 +291,7 @@ static kh_status read_styles(loader *ld, const kh_yaml *y) {
     st->outline = 0;
     if ((ret = read_style(ld, k, st)) != KH_OK) return ret;
     if (!kh_yaml_get(k, "strong")) st->strong_face = defaults.strong_face;
+    if (!kh_yaml_get(k, "code")) st->code_face = defaults.code_face;
   }
   return KH_OK;
 }

@@ -59,6 +59,7 @@ static unsigned flags_at(const kh_node *node, uint32_t off, const char **href) {
     if (off < m->start || off >= m->end) continue;
     /* Japanese has no italic: emphasis takes the strong (Gothic) face */
     if (m->flags & (KH_MARK_STRONG | KH_MARK_EM)) f |= KH_RUN_STRONG;
+    if (m->flags & KH_MARK_CODE) f |= KH_RUN_CODE;
     if (m->flags & KH_MARK_LINK) {
       f |= KH_RUN_LINK;
       *href = m->href;
@@ -97,7 +98,9 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D))
       script = runs.v[runs.n - 1].script;
-    int face = (flags & KH_RUN_STRONG) ? style->strong_face : style->face;
+    int face = (flags & KH_RUN_CODE)     ? style->code_face
+               : (flags & KH_RUN_STRONG) ? style->strong_face
+                                         : style->face;
     const kh_face *fc = &layout->faces[face];
     int font = fc->font[script];
     if (font < 0 && script == KH_SCRIPT_EMOJI && layout->nfallback)

@@ -44,6 +44,7 @@ typedef struct kh_pstyle {
   int face;            /* index into kh_layout.faces */
   int strong_face;     /* face for **strong** text (Japanese has no faux
                           bold: bold switches to the Gothic face) */
+  int code_face;       /* face for `code` spans */
   kh_fixed size;       /* font size */
   kh_align align;
   kh_fixed indent;     /* first-line indent, relative to `left` (may be <0) */
@@ -106,7 +107,7 @@ const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
 
 /* ---- styled runs ---------------------------------------------------------*/
-enum { KH_RUN_STRONG = 1u << 0, KH_RUN_LINK = 1u << 1 };
+enum { KH_RUN_STRONG = 1u << 0, KH_RUN_LINK = 1u << 1, KH_RUN_CODE = 1u << 2 };
 
 typedef struct kh_run {
   uint32_t start, end;  /* byte range in the paragraph text */

@@ -87,12 +87,32 @@ static void test_front_matter(kh_ctx *ctx) {
   CHECK(strstr(last, "t.md:1:1: error: front matter is not closed") == last);
 }
 
+static void test_code(kh_ctx *ctx) {
+  /* inline code is marked; a code block is one block per line */
+  kh_doc *doc = load(ctx, "`kh_ctx` を使う。\n\n```\nint main(void) {\n  return 0;\n}\n```\n");
+  CHECK(doc != NULL);
+  if (!doc) return;
+  const kh_node *p = doc->parts->body;
+  CHECK(p->text.nmarks == 1 && p->text.marks[0].flags == KH_MARK_CODE);
+  const char *lines[] = {"int main(void) {", "  return 0;", "}"};
+  const kh_node *c = p->next;
+  for (int i = 0; i < 3; i++, c = c ? c->next : NULL) {
+    CHECK(c && !strcmp(c->style, "code") && text_is(c, lines[i]));
+    unsigned line, col;
+    if (c) kh_srcpos_linecol(c->pos, &line, &col);
+    CHECK(c && line == (unsigned)(4 + i));
+  }
+  CHECK(c == NULL);
+  kh_doc_drop(doc);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   kh_ctx_set_diag(ctx, capture, NULL);
   test_soft_breaks(ctx);
   test_marks_and_styles(ctx);
   test_front_matter(ctx);
+  test_code(ctx);
   kh_ctx_drop(ctx);
   return kh_test_report();
 }

@@ -125,6 +125,15 @@ static void test_neutral(kh_ctx *ctx) {
         KH_OK);
   CHECK(sp.nruns == 2 && !strcmp(L->fonts[sp.runs[0].font].name, "gothic-bold") &&
         !strcmp(L->fonts[sp.runs[1].font].name, "mincho"));
+  /* code spans take the style's code face (Gothic in this layout) */
+  kh_mark code = {0, 4, KH_MARK_CODE, NULL};
+  n.text.text = "main関数";
+  n.text.len = (uint32_t)strlen(n.text.text);
+  n.text.marks = &code;
+  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, &sp) ==
+        KH_OK);
+  CHECK(sp.nruns == 2 && !strcmp(L->fonts[sp.runs[0].font].name, "pgothic") &&
+        !strcmp(L->fonts[sp.runs[1].font].name, "mincho"));
   kh_arena_drop(a);
   kh_layout_drop(L);
 }
