@@ -3,14 +3,16 @@
 # from the PDF with poppler and MuPDF: justified lines, lines on the grid,
 # kinsoku, Japanese-Western quarter-em spaces, page breaks that leave no
 # paragraph line alone, and headings kept with what follows.
-#   para_test.sh KUMIHAN SRC_DIR OUT_DIR CHARS
+#   para_test.sh KUMIHAN SRC_DIR OUT_DIR CHARS [LINE_END_CLOSING]
 set -eu
-kumihan=$1 src=$2 out=$3 chars=$4
-dir="$out/para-$chars"
+kumihan=$1 src=$2 out=$3 chars=$4 closing=${5:-full}
+dir="$out/para-$chars-$closing"
 rm -rf "$dir"
 mkdir -p "$dir/layout"
 # the press-release layout with another number of characters per line
-sed "s/^  chars: .*/  chars: $chars/" "$src/layout/press-release.yaml" > "$dir/layout/press-release.yaml"
+sed -e "s/^  chars: .*/  chars: $chars/" -e "s/^line-end-closing: [a-z]*/line-end-closing: $closing/" \
+  "$src/layout/press-release.yaml" > "$dir/layout/press-release.yaml"
+grep -q "^line-end-closing: $closing" "$dir/layout/press-release.yaml"
 "$kumihan" "$src/tests/para/dense.md" -o "$dir/dense.pdf" --layout-dir "$dir/layout"
 # the text block is centred on A4 (595.276 pt) at 10.5 pt per character
 left=$(python3 -c "print((595.2756 - 10.5 * $chars) / 2)")

@@ -57,7 +57,7 @@ typedef struct para {
   unit *u;
   glue *g;
   uint32_t nu;
-  int opening_half;
+  unsigned options; /* KH_PARA_* */
 } para;
 
 /* A line as chosen: units [s, k]. */
@@ -293,8 +293,15 @@ static void make_glue(para *p, uint32_t i) {
 /* ---- widths and adjustment ------------------------------------------------*/
 
 static kh_fixed lead_of(const para *p, uint32_t s) {
-  if (p->u[s].grp == KH_JG_OPEN && !p->opening_half) return 0; /* 3.1.5 */
+  if (p->u[s].grp == KH_JG_OPEN && !(p->options & KH_PARA_OPENING_HALF)) return 0; /* 3.1.5 */
   return p->u[s].lead;
+}
+
+/* The space kept after unit k when it ends a line: the half em after
+ * 」、。 (3.1.9) unless the layout sets line-end punctuation half-width. */
+static kh_fixed line_end(const para *p, uint32_t k) {
+  if ((p->options & KH_PARA_CLOSING_HALF) && p->u[k].end_removable) return 0;
+  return p->u[k].end;
 }
 
 /* Natural width of units [s, k] without the line-end space. */
@@ -423,7 +430,7 @@ static void set_line(const para *p, const span *b, int justify, kh_fixed x0,
   uint32_t s = b->s, k = b->k;
   const kh_glyph *gl = p->sh->glyphs;
   for (uint32_t i = s; i < k; i++) delta[i] = 0;
-  kh_fixed end = justify ? p->u[k].end : 0;
+  kh_fixed end = justify ? line_end(p, k) : 0;
   int64_t w = natural(p, s, k) + end;
   int overfull = b->overfull;
   if (justify && w < avail) {
@@ -482,7 +489,7 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
     wnat += p->u[k].box;
     wmin += p->u[k].box;
     if (k + 1 < p->nu && !p->g[k].brk) continue;
-    if (wnat + p->u[k].end <= avail) { /* still fits as set */
+    if (wnat + line_end(p, k) <= avail) { /* still fits as set */
       b.k = k;
       have_nat = 1;
       continue;
@@ -522,7 +529,7 @@ static void avoid_lone_last(const para *p, span *lines, size_t n, int justify,
   if (k == prev->s || prev->overfull) return;
   uint32_t nk = k - 1; /* the previous line ends after unit nk */
   kh_fixed avail_prev = measure - (n == 2 ? indent : 0);
-  int64_t nat = natural(p, prev->s, nk) + (justify ? p->u[nk].end : 0);
+  int64_t nat = natural(p, prev->s, nk) + (justify ? line_end(p, nk) : 0);
   if (nat > avail_prev) return;
   if (justify) {
     int64_t room = total_capacity(p, prev->s, nk, PASS_STRETCH, KH_STRETCH_SPACE) +
@@ -543,11 +550,11 @@ static void avoid_lone_last(const para *p, span *lines, size_t n, int justify,
 /* ---- entry points ---------------------------------------------------------*/
 
 kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
-                          int opening_half, kh_lines *out) {
+                          unsigned options, kh_lines *out) {
   kh_status ret = KH_OK;
   const kh_spara *sp = sh->sp;
   const kh_pstyle *st = sp->style;
-  para p = {sh, NULL, NULL, 0, opening_half};
+  para p = {sh, NULL, NULL, 0, options};
   KH_VEC(span) lines = {0};
   kh_fixed *delta = NULL;
   out->sh = sh;

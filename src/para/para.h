@@ -35,10 +35,21 @@ typedef struct kh_lines {
   uint32_t n;
 } kh_lines;
 
-/* Breaks and justifies one paragraph.  `opening_half` is the layout's choice
- * for a line-start opening bracket (JLReq §3.1.5).  Allocates from arena. */
+/* The layout's choices for brackets and punctuation at line edges. */
+enum {
+  /* keep the half em before a line-start opening bracket (JLReq 3.1.5;
+   * without it the bracket is set flush, 天付き) */
+  KH_PARA_OPENING_HALF = 1u << 0,
+  /* drop the half em after a line-end 」、。 so its ink ends on the measure
+   * (JIS X 4051's 行末の約物半角; without it the half em stays inside the
+   * measure, to be removed first when a line is pushed in) */
+  KH_PARA_CLOSING_HALF = 1u << 1
+};
+
+/* Breaks and justifies one paragraph with `options` (KH_PARA_*).
+ * Allocates from arena. */
 kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
-                          int opening_half, kh_lines *out);
+                          unsigned options, kh_lines *out);
 /* One line per output line: the text with "|" at each break, then the
  * line's width and adjustment. */
 void kh_para_trace(const kh_lines *lines, FILE *out);

@@ -82,8 +82,10 @@ typedef struct kh_layout {
   kh_fixed line_pitch;      /* baseline to baseline */
   kh_fixed text_w, text_h;  /* derived text block */
   kh_fixed rule_width;      /* tables, boxes */
-  int line_start_opening_half; /* JLReq 3.1.5: keep the half-em space
-                                  before a line-start opening bracket */
+  int line_start_opening_half; /* JLReq 3.1.5: keep the half em before a
+                                  line-start opening bracket */
+  int line_end_closing_half;    /* set a line-end 」、。 half-width, its ink
+                                  on the measure (JIS X 4051 行末約物半角) */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */

@@ -160,7 +160,7 @@ static kh_fixed adv_of(int32_t cp) {
  * start of text are a list marker. */
 static kh_status compose(para_case *c, kh_ctx *ctx, const char *text,
                          uint32_t marker, kh_fixed measure, kh_align align,
-                         kh_fixed indent, int opening_half) {
+                         kh_fixed indent, unsigned options) {
   memset(c, 0, sizeof *c);
   c->ctx = ctx;
   c->arena = kh_arena_new();
@@ -196,7 +196,7 @@ static kh_status compose(para_case *c, kh_ctx *ctx, const char *text,
   c->sh.sp = &c->sp;
   c->sh.glyphs = g;
   c->sh.n = n;
-  return kh_para_compose(ctx, c->arena, &c->sh, opening_half, &c->lines);
+  return kh_para_compose(ctx, c->arena, &c->sh, options, &c->lines);
 }
 
 static void release(para_case *c) { kh_arena_drop(c->arena); }
@@ -700,6 +700,26 @@ static void test_long(kh_ctx *ctx) {
   kh_buf_free(&b);
 }
 
+/* JIS X 4051 行末の約物半角: with KH_PARA_CLOSING_HALF a line-end 、 drops
+ * its half em and its ink ends on the measure; by default the half em stays
+ * inside the measure. */
+static void test_line_end_half(kh_ctx *ctx) {
+  const char *text = "あああああああああ、いいいいいいいいいい"; /* 9 + 、 + 10 */
+  para_case c;
+  CHECK(compose(&c, ctx, text, 0, 10 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  uint32_t comma = find(&c, 0x3001, 0), line = 9;
+  kh_fixed pen = pen_of(&c, comma, &line);
+  CHECK_EQ_INT(line, 0);
+  CHECK_EQ_INT(pen + EM, 10 * EM); /* box + half em: the advance ends there */
+  release(&c);
+  CHECK(compose(&c, ctx, text, 0, 10 * EM, KH_ALIGN_JUSTIFY, 0, KH_PARA_CLOSING_HALF) == KH_OK);
+  pen = pen_of(&c, comma, &line);
+  CHECK_EQ_INT(line, 0);
+  CHECK_EQ_INT(pen + EM / 2, 10 * EM); /* the ink box ends on the measure */
+  CHECK_EQ_INT(c.lines.lines[0].width, 10 * EM);
+  release(&c);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   if (!ctx) return 1;
@@ -717,6 +737,7 @@ int main(void) {
   test_overfull(ctx);
   test_trace(ctx);
   test_long(ctx);
+  test_line_end_half(ctx);
   kh_ctx_drop(ctx);
   u_cleanup(); /* ICU's caches, for valgrind */
   return kh_test_report();
