@@ -5,6 +5,8 @@
 #define KH_TEST_CHECK_H
 #include <stdio.h>
 
+#include "kumihan.h"
+
 static int kh_test_passed, kh_test_failed;
 
 #define CHECK(cond)                                                          \
@@ -25,6 +27,16 @@ static int kh_test_passed, kh_test_failed;
       fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #a, a_, b_); \
     }                                                                        \
   } while (0)
+
+/* The last diagnostic line, kept by kh_test_capture() (a kh_diag_fn); a non-NULL
+ * user pointer is taken as an unsigned counter of diagnostics. */
+static char kh_test_last[512];
+__attribute__((unused)) static void kh_test_capture(void *user, kh_severity sev,
+                                                    const char *line) {
+  (void)sev;
+  if (user) ++*(unsigned *)user;
+  snprintf(kh_test_last, sizeof kh_test_last, "%s", line);
+}
 
 static int kh_test_report(void) {
   printf("%d passed, %d failed\n", kh_test_passed, kh_test_failed);

@@ -5,17 +5,11 @@
 #include "check.h"
 #include "kumihan.h"
 
-static char last[512];
 static unsigned ndiag;
-static void capture(void *user, kh_severity sev, const char *line) {
-  (void)sev;
-  ++*(unsigned *)user;
-  snprintf(last, sizeof last, "%s", line);
-}
 
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
-  kh_ctx_set_diag(ctx, capture, &ndiag);
+  kh_ctx_set_diag(ctx, kh_test_capture, &ndiag);
   kh_ctx_set_source_date_epoch(ctx, 0);
   const char *md = "# 見出し\n\n本文の段落。「括弧」と、𠮟る。\n";
   unsigned char *pdf = NULL, *pdf2 = NULL;
@@ -34,7 +28,7 @@ int main(void) {
   pdf = (unsigned char *)"";
   CHECK(kh_build_memory(ctx, "mem.md", "ok\n\xC3", 4, &pdf, &len) == KH_SYNTAX);
   CHECK(pdf == NULL && len == 0);
-  CHECK(strcmp(last, "mem.md:2:1: error: invalid UTF-8 (byte 0xC3)") == 0);
+  CHECK(strcmp(kh_test_last, "mem.md:2:1: error: invalid UTF-8 (byte 0xC3)") == 0);
   CHECK_EQ_INT(kh_ctx_error_count(ctx), 1);
   CHECK(strcmp(kh_status_string(KH_SYNTAX), "syntax error") == 0);
   CHECK(strcmp(kh_version(), KUMIHAN_VERSION) == 0);

@@ -4,13 +4,6 @@
 #include "base/base.h"
 #include "check.h"
 
-static char last[512];
-static void capture(void *user, kh_severity sev, const char *line) {
-  (void)user;
-  (void)sev;
-  snprintf(last, sizeof last, "%s", line);
-}
-
 static void test_utf8(void) {
   const char *s = "a\xC3\xA9\xE3\x81\x82\xF0\xA0\xAE\x9F"; /* a é あ 𠮟 */
   size_t i = 0, n = strlen(s);
@@ -49,7 +42,7 @@ static void test_arena(void) {
 
 static void test_yaml(void) {
   kh_ctx *ctx = kh_ctx_new();
-  kh_ctx_set_diag(ctx, capture, NULL);
+  kh_ctx_set_diag(ctx, kh_test_capture, NULL);
   kh_arena *a = kh_arena_new();
   const char *text = "title: 日本語の題\nlist:\n  - 一\n  - two\nn: 12.5\n";
   kh_source *src;
@@ -70,19 +63,19 @@ static void test_yaml(void) {
   double v = 0;
   CHECK(kh_yaml_number(ctx, kh_yaml_get(y, "n"), &v) == KH_OK && v == 12.5);
   CHECK(kh_yaml_number(ctx, t, &v) == KH_SYNTAX);
-  CHECK(strstr(last, "t.yaml:1:8: error:") == last);
+  CHECK(strstr(kh_test_last, "t.yaml:1:8: error:") == kh_test_last);
   /* syntax error with its position; duplicate keys */
   const char *bad = "a: 1\nb: [x\n";
   CHECK(kh_source_from_memory(ctx, "bad.yaml", bad, strlen(bad), &src) == KH_OK);
   CHECK(kh_yaml_parse(ctx, a, src, 0, src->len, &y) == KH_SYNTAX);
-  CHECK(strncmp(last, "bad.yaml:", 9) == 0);
+  CHECK(strncmp(kh_test_last, "bad.yaml:", 9) == 0);
   const char *dup = "a: 1\na: 2\n";
   CHECK(kh_source_from_memory(ctx, "dup.yaml", dup, strlen(dup), &src) == KH_OK);
   CHECK(kh_yaml_parse(ctx, a, src, 0, src->len, &y) == KH_SYNTAX);
-  CHECK(strstr(last, "dup.yaml:2:1: error: duplicate key 'a'") == last);
+  CHECK(strstr(kh_test_last, "dup.yaml:2:1: error: duplicate key 'a'") == kh_test_last);
   /* invalid UTF-8 is refused when the source is made */
   CHECK(kh_source_from_memory(ctx, "u.md", "ab\n\xFF", 4, &src) == KH_SYNTAX);
-  CHECK(strstr(last, "u.md:2:1: error: invalid UTF-8") == last);
+  CHECK(strstr(kh_test_last, "u.md:2:1: error: invalid UTF-8") == kh_test_last);
   kh_arena_drop(a);
   kh_ctx_drop(ctx);
 }

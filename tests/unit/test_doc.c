@@ -4,13 +4,6 @@
 #include "check.h"
 #include "doc/doc.h"
 
-static char last[512];
-static void capture(void *user, kh_severity sev, const char *line) {
-  (void)user;
-  (void)sev;
-  snprintf(last, sizeof last, "%s", line);
-}
-
 static kh_doc *load(kh_ctx *ctx, const char *md) {
   kh_doc *doc = NULL;
   if (kh_doc_load_memory(ctx, "t.md", md, strlen(md), &doc) != KH_OK) return NULL;
@@ -82,9 +75,9 @@ static void test_front_matter(kh_ctx *ctx) {
   CHECK_EQ_INT(col, 7);
   kh_doc_drop(doc);
   CHECK(load(ctx, "---\ntitle: a\nfoo: b\n---\n") == NULL);
-  CHECK(strstr(last, "t.md:3:1: error: unknown front matter key 'foo'") == last);
+  CHECK(strstr(kh_test_last, "t.md:3:1: error: unknown front matter key 'foo'") == kh_test_last);
   CHECK(load(ctx, "---\ntitle: a\n") == NULL);
-  CHECK(strstr(last, "t.md:1:1: error: front matter is not closed") == last);
+  CHECK(strstr(kh_test_last, "t.md:1:1: error: front matter is not closed") == kh_test_last);
 }
 
 static void test_code(kh_ctx *ctx) {
@@ -108,7 +101,7 @@ static void test_code(kh_ctx *ctx) {
 
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
-  kh_ctx_set_diag(ctx, capture, NULL);
+  kh_ctx_set_diag(ctx, kh_test_capture, NULL);
   test_soft_breaks(ctx);
   test_marks_and_styles(ctx);
   test_front_matter(ctx);

@@ -4,13 +4,6 @@
 #include "check.h"
 #include "style/style.h"
 
-static char last[512];
-static void capture(void *user, kh_severity sev, const char *line) {
-  (void)user;
-  (void)sev;
-  snprintf(last, sizeof last, "%s", line);
-}
-
 static void test_scripts(void) {
   CHECK(kh_script_of('A') == KH_SCRIPT_LATIN);
   CHECK(kh_script_of('7') == KH_SCRIPT_LATIN);
@@ -65,7 +58,7 @@ static void test_layout_and_runs(kh_ctx *ctx) {
   kh_arena_drop(a);
   kh_layout_drop(L);
   CHECK(kh_layout_load(ctx, "no-such-layout", &L) == KH_IO);
-  CHECK(strstr(last, "no-such-layout.yaml: error: cannot open") != NULL);
+  CHECK(strstr(kh_test_last, "no-such-layout.yaml: error: cannot open") != NULL);
 }
 
 /* A composite face with a Latin size factor and baseline shift; a style
@@ -156,7 +149,7 @@ static void test_family(kh_ctx *ctx) {
 
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
-  kh_ctx_set_diag(ctx, capture, NULL);
+  kh_ctx_set_diag(ctx, kh_test_capture, NULL);
   test_scripts();
   test_layout_and_runs(ctx);
   test_composite(ctx);
