@@ -17,6 +17,7 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
   pdfcheck.py breaks PDF LEFT EM        no paragraph leaves one line alone at a
                                         page's foot or head
   pdfcheck.py links PDF URL...          exactly these link annotations (qpdf)
+  pdfcheck.py qdf PDF REGEX...          each REGEX is found in qpdf's QDF form
 
 Each exits 1 with a message naming what failed.
 """
@@ -396,13 +397,25 @@ def cmd_outline(pdf, expected):
     print("outline ok: %d entries" % len(got))
 
 
-def cmd_links(pdf, *urls):
+def qdf_text(pdf):
     import os
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         qdf = os.path.join(tmp, "q.pdf")
         run("qpdf", "--qdf", "--object-streams=disable", pdf, qdf)
-        data = open(qdf, "rb").read().decode("latin-1")
+        return open(qdf, "rb").read().decode("latin-1")
+
+
+def cmd_qdf(pdf, *regexes):
+    data = qdf_text(pdf)
+    for r in regexes:
+        if not re.search(r, data):
+            fail("not found in the PDF's objects: /%s/" % r)
+    print("qdf ok: %d patterns" % len(regexes))
+
+
+def cmd_links(pdf, *urls):
+    data = qdf_text(pdf)
     links = len(re.findall(r"/Subtype /Link\b", data))
     got = sorted(re.findall(r"/URI \((.*?)\)", data))
     if got != sorted(urls) or links != len(urls):

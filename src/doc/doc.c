@@ -110,6 +110,7 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
     else if (!strcmp(key, "layout")) part->layout = k->scalar;
     else if (!strcmp(key, "page")) part->page = k->scalar;
     else if (!strcmp(key, "label")) part->label = k->scalar;
+    else if (!strcmp(key, "lang")) part->lang = k->scalar;
     else return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown front matter key '%s'", key);
   }
   if (part->date_iso) {
@@ -215,6 +216,7 @@ static void doc_finish(kh_doc *doc) {
   if (!doc->subject) doc->subject = p->subtitle;
   if (!doc->date_iso) doc->date_iso = p->date_iso;
   if (!doc->layout) doc->layout = p->layout;
+  if (!doc->lang) doc->lang = p->lang ? p->lang : "ja";
   for (kh_part *q = p; q; q = q->next)
     if (!q->layout) q->layout = doc->layout;
 }
@@ -245,6 +247,7 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
     else if (!strcmp(k->key, "subject")) doc->subject = k->scalar;
     else if (!strcmp(k->key, "date-iso")) doc->date_iso = k->scalar;
     else if (!strcmp(k->key, "layout")) doc->layout = k->scalar;
+    else if (!strcmp(k->key, "lang")) doc->lang = k->scalar;
     else {
       ret = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown publication key '%s'", k->key);
       goto cleanup;

@@ -99,6 +99,7 @@ struct kh_part {
   const char *date_iso; /* "2022-03-31", for the PDF metadata */
   const char **issuer;  /* lines, NULL-terminated array */
   const char *label;    /* page label printed top right, e.g. "別添" */
+  const char *lang;     /* language tag from front matter, or NULL */
   kh_node *body;        /* blocks; front matter is turned into leading and
                            trailing blocks with styles "date", "issuer",
                            "title", "subtitle", "contact-heading", "contact",
@@ -115,6 +116,7 @@ typedef struct kh_doc {
   const char *subject;
   const char *date_iso;
   const char *layout;
+  const char *lang;  /* BCP 47 language tag; "ja" unless given */
 } kh_doc;
 
 /* Reads `path`: a directory with publication.yaml, or a Markdown file. */

@@ -121,6 +121,7 @@ static void hash_meta(writer *w, const kh_pdf_meta *meta) {
   md5_str(w, meta->subject);
   md5_str(w, meta->creator);
   md5_int(w, meta->date_epoch);
+  md5_str(w, meta->lang);
   md5_int(w, w->page_w);
   md5_int(w, w->page_h);
 }
@@ -776,6 +777,21 @@ cleanup:
   return ret;
 }
 
+/* The catalog: /Lang (14.9.2.1) so that assistive technology reads the text
+ * as the right language, and /DisplayDocTitle (12.2) so that viewers show
+ * the Japanese title rather than the file's name. */
+static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
+  HPDF_Doc doc = w->lib.doc;
+  HPDF_STATUS st = HPDF_OK;
+  if (meta->lang && meta->lang[0] && is_ascii(meta->lang))
+    st |= HPDF_Dict_Add(doc->catalog, "Lang", HPDF_String_New(doc->mmgr, meta->lang, NULL));
+  HPDF_Dict vp = HPDF_Dict_New(doc->mmgr);
+  if (!vp) return kh_pdf_lib_fail(&w->lib, 0, "writing the viewer preferences");
+  st |= HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE);
+  st |= HPDF_Dict_Add(doc->catalog, "ViewerPreferences", vp);
+  return kh_pdf_lib_check(&w->lib, st, "writing the catalog");
+}
+
 /* /ID [<h> <h>] (14.4): libharu writes one only for encrypted files.  Both
  * halves are the digest of the content, so the file is reproducible. */
 static kh_status set_id(writer *w) {
@@ -878,6 +894,7 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
   }
   KH_CHECK(add_outline(w, outline, noutline));
   KH_CHECK(set_info(w, &w->meta));
+  KH_CHECK(set_catalog(w, &w->meta));
   KH_CHECK(kh_pdf_fonts_finish(w->fonts, &w->md5));
   KH_CHECK(set_id(w));
   KH_CHECK(save(w, out, out_len));

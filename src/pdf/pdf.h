@@ -18,6 +18,8 @@ typedef struct kh_pdf_meta {
   const char *subject;
   const char *creator;  /* "kumihan <version>" */
   int64_t date_epoch;   /* CreationDate, seconds since 1970 (UTC) */
+  const char *lang;     /* the text's language (BCP 47), for the catalog's
+                           /Lang: screen readers voice Japanese as Japanese */
 } kh_pdf_meta;
 
 /* A PDF being written, page by page: kh_pdf_new (meta's strings must live
