@@ -31,7 +31,9 @@ static int neutral(int32_t cp) {
 
 static kh_script context_script(const char *text, uint32_t len, size_t before, size_t after) {
   int32_t prev = -1, next = -1;
-  while (before > 0) { /* the code point that ends at `before` */
+  /* a run of dashes longer than this is Japanese (――――): bounds the work */
+  int budget = 16;
+  while (before > 0 && budget-- > 0) { /* the code point ending at `before` */
     size_t b = before - 1;
     while (b > 0 && ((unsigned char)text[b] & 0xC0) == 0x80) b--;
     size_t i = b;
@@ -40,7 +42,8 @@ static kh_script context_script(const char *text, uint32_t len, size_t before, s
     before = b;
     prev = -1;
   }
-  for (size_t i = after; i < len;) {
+  budget = 16;
+  for (size_t i = after; i < len && budget-- > 0;) {
     next = kh_utf8_next(text, len, &i);
     if (!neutral(next)) break;
     next = -1;
