@@ -40,13 +40,27 @@ static int pick_font(const kh_fontset *set, const kh_layout *L, const kh_run *r,
 
 /* Characters that Japanese composition sets full-width while fonts often
  * give them a Western, proportional glyph: JLReq cl-08 em dash, cl-01/02
- * quotation marks, cl-03 hyphens.  In a Japanese run they are asked for the
- * font's own full-width form (OpenType 'fwid'); nothing else is changed, so
+ * quotation marks, cl-03 hyphens.  In a Japanese run they take the font's
+ * own full-width form (OpenType 'fwid'); nothing else is changed, so
  * half-width katakana stay as written. */
-static int wants_fullwidth(int32_t cp) {
-  return cp == 0x2010 || cp == 0x2013 || cp == 0x2014 || cp == 0x2018 ||
-         cp == 0x2019 || cp == 0x201C || cp == 0x201D;
+static const int32_t k_fullwidth[] = {0x2010, 0x2013, 0x2014, 0x2018,
+                                      0x2019, 0x201C, 0x201D};
+#define NFULLWIDTH (sizeof k_fullwidth / sizeof *k_fullwidth)
+
+static int fullwidth_index(int32_t cp) {
+  for (size_t i = 0; i < NFULLWIDTH; i++)
+    if (k_fullwidth[i] == cp) return (int)i;
+  return -1;
 }
+
+/* A character's 'fwid' form in a font, found by shaping it alone (once per
+ * font and character): substituting after shaping keeps shaping linear,
+ * where a feature range per character would not be. */
+typedef struct fullwidth_form {
+  int font;            /* -1: not looked up yet */
+  uint32_t gid;
+  hb_position_t adv;   /* font units */
+} fullwidth_form;
 
 typedef struct shaper {
   kh_ctx *ctx;
@@ -54,8 +68,34 @@ typedef struct shaper {
   const kh_spara *sp;
   hb_buffer_t *buf;
   KH_VEC(kh_glyph) out;
-  KH_VEC(hb_feature_t) features;
+  fullwidth_form fw[NFULLWIDTH]; /* for the font last asked */
 } shaper;
+
+static const fullwidth_form *fullwidth_of(shaper *s, int font, int index) {
+  fullwidth_form *f = &s->fw[index];
+  if (f->font == font) return f;
+  f->font = font;
+  f->gid = 0;
+  f->adv = 0;
+  hb_buffer_t *one = hb_buffer_create();
+  char utf8[4];
+  int n = kh_utf8_encode(k_fullwidth[index], utf8);
+  hb_buffer_add_utf8(one, utf8, n, 0, n);
+  hb_buffer_set_direction(one, HB_DIRECTION_LTR);
+  hb_buffer_set_script(one, HB_SCRIPT_HAN);
+  hb_buffer_set_language(one, hb_language_from_string("ja", 2));
+  hb_feature_t fwid = {HB_TAG('f', 'w', 'i', 'd'), 1, 0, (unsigned)-1};
+  hb_shape(kh_font_hb_font(kh_fontset_get(s->set, font)), one, &fwid, 1);
+  unsigned len;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(one, &len);
+  hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(one, &len);
+  if (len == 1) {
+    f->gid = info[0].codepoint;
+    f->adv = pos[0].x_advance;
+  }
+  hb_buffer_destroy(one);
+  return f;
+}
 
 static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
                              uint32_t end) {
@@ -71,16 +111,7 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   /* joiners and variation selectors leave no glyph of their own: a colour
    * font has no bitmap for one, and nothing would be drawn for it anyway */
   hb_buffer_set_flags(s->buf, HB_BUFFER_FLAG_REMOVE_DEFAULT_IGNORABLES);
-  s->features.n = 0;
-  if (r->script == KH_SCRIPT_JA)
-    for (size_t i = start; i < end;) {
-      size_t at = i;
-      if (wants_fullwidth(kh_utf8_next(sp->text, end, &i))) {
-        hb_feature_t fw = {HB_TAG('f', 'w', 'i', 'd'), 1, (unsigned)at, (unsigned)i};
-        if (kh_vec_push(&s->features, fw) != KH_OK) return KH_NOMEM;
-      }
-    }
-  hb_shape(kh_font_hb_font(f), s->buf, s->features.v, (unsigned)s->features.n);
+  hb_shape(kh_font_hb_font(f), s->buf, NULL, 0);
   unsigned n;
   hb_glyph_info_t *info = hb_buffer_get_glyph_infos(s->buf, &n);
   hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(s->buf, &n);
@@ -109,6 +140,15 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
       g.flags |= KH_GLYPH_IMAGE;
       g.adv = (g.flags & KH_GLYPH_CLUSTER_START) ? r->size : 0;
     } else {
+      int fwi = r->script == KH_SCRIPT_JA ? fullwidth_index(g.cp) : -1;
+      char one[4]; /* only a cluster of that one character */
+      if (fwi >= 0 && g.cluster_end - g.cluster == (uint32_t)kh_utf8_encode(g.cp, one)) {
+        const fullwidth_form *fw = fullwidth_of(s, font, fwi);
+        if (fw->gid) {
+          g.gid = fw->gid;
+          pos[i].x_advance = fw->adv;
+        }
+      }
       g.adv = kh_fixed_muldiv(r->size, pos[i].x_advance, upem);
       g.dx = kh_fixed_muldiv(r->size, pos[i].x_offset, upem);
       /* HarfBuzz's y grows upwards, page space's downwards */
@@ -123,7 +163,8 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         const kh_layout *layout, const kh_spara *sp,
                         kh_shaped *out) {
   kh_status ret = KH_OK;
-  shaper s = {ctx, set, sp, hb_buffer_create(), {0}, {0}};
+  shaper s = {ctx, set, sp, hb_buffer_create(), {0}, {{0}}};
+  for (size_t i = 0; i < NFULLWIDTH; i++) s.fw[i].font = -1;
   memset(out, 0, sizeof *out);
   out->sp = sp;
   if (!hb_buffer_allocation_successful(s.buf)) {
@@ -169,7 +210,6 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
 cleanup:
   hb_buffer_destroy(s.buf);
   kh_vec_free(&s.out);
-  kh_vec_free(&s.features);
   return ret;
 }
 
