@@ -105,7 +105,7 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
     KH_CHECK(kh_yaml_expect(ctx, k, KH_YAML_SCALAR));
     if (!strcmp(key, "title")) title = k, part->title = k->scalar;
     else if (!strcmp(key, "subtitle")) subtitle = k, part->subtitle = k->scalar;
-    else if (!strcmp(key, "date")) date = k, part->date = k->scalar;
+    else if (!strcmp(key, "date")) date = k;
     else if (!strcmp(key, "date-iso")) part->date_iso = k->scalar;
     else if (!strcmp(key, "layout")) part->layout = k->scalar;
     else if (!strcmp(key, "page")) part->page = k->scalar;
@@ -128,17 +128,10 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
     chain_add(head, n);
   }
   if (issuer) {
-    size_t count = issuer->kind == KH_YAML_SEQUENCE ? 0 : 1;
-    for (const kh_yaml *it = issuer->child; issuer->kind == KH_YAML_SEQUENCE && it; it = it->next)
-      count++;
     KH_CHECK(scalar_or_list(ctx, arena, issuer, "issuer", head));
-    part->issuer = kh_arena_alloc(arena, (count + 1) * sizeof *part->issuer);
-    if (!part->issuer) return KH_NOMEM;
-    if (issuer->kind == KH_YAML_SCALAR) part->issuer[0] = issuer->scalar;
-    else {
-      size_t i = 0;
-      for (const kh_yaml *it = issuer->child; it; it = it->next) part->issuer[i++] = it->scalar;
-    }
+    part->issuer = issuer->kind == KH_YAML_SCALAR ? issuer->scalar
+                   : issuer->child                ? issuer->child->scalar
+                                                  : NULL;
   }
   if (title) {
     kh_node *n = meta_block(arena, title, "title", KH_NODE_HEADING);
@@ -212,7 +205,7 @@ static void doc_finish(kh_doc *doc) {
   kh_part *p = doc->parts;
   if (!p) return;
   if (!doc->title) doc->title = p->title;
-  if (!doc->author && p->issuer && p->issuer[0]) doc->author = p->issuer[0];
+  if (!doc->author) doc->author = p->issuer;
   if (!doc->subject) doc->subject = p->subtitle;
   if (!doc->date_iso) doc->date_iso = p->date_iso;
   if (!doc->layout) doc->layout = p->layout;

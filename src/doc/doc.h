@@ -95,9 +95,8 @@ struct kh_part {
   const char *page;     /* page template name within the layout, or NULL */
   const char *title;    /* front matter; NULL when absent */
   const char *subtitle;
-  const char *date;     /* as printed, e.g. "令和4年3月31日" */
   const char *date_iso; /* "2022-03-31", for the PDF metadata */
-  const char **issuer;  /* lines, NULL-terminated array */
+  const char *issuer;   /* the first issuer line (the PDF's Author) */
   const char *label;    /* page label printed top right, e.g. "別添" */
   const char *lang;     /* language tag from front matter, or NULL */
   kh_node *body;        /* blocks; front matter is turned into leading and

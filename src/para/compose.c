@@ -593,7 +593,6 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
     kh_fixed avail = sp->measure - x0;
     int last = i + 1 == lines.n;
     set_line(&p, &lines.v[i], justify && !last, x0, avail, delta, xs, ln);
-    ln->last = last;
     if (ln->width < avail && align == KH_ALIGN_CENTER)
       ln->x0 += (avail - ln->width) / 2;
     else if (ln->width < avail && align == KH_ALIGN_RIGHT)

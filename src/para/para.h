@@ -25,7 +25,6 @@ typedef struct kh_line {
                             that space was removed to fit) */
   kh_fixed natural;      /* width before justification (for the trace) */
   uint32_t text_start, text_end; /* bytes of the paragraph text it holds */
-  int last;              /* the paragraph's last line */
   int overfull;          /* no way to fit the measure was found */
 } kh_line;
 

@@ -270,11 +270,11 @@ static void check_invariants(const para_case *c, int justify, int opening_half) 
       fprintf(stderr, "line %u starts with a prohibited character\n", i);
       bad = 1;
     }
-    if (cls_at(c, z) == KH_CL_OPENING && !ln->last) {
+    int last = i + 1 == c->lines.n;
+    if (cls_at(c, z) == KH_CL_OPENING && !last) {
       fprintf(stderr, "line %u ends with an opening bracket\n", i);
       bad = 1;
     }
-    bad |= ln->last != (i + 1 == c->lines.n);
     if (ln->overfull) {
       fprintf(stderr, "line %u overfull\n", i);
       bad = 1;
@@ -311,7 +311,7 @@ static void check_invariants(const para_case *c, int justify, int opening_half) 
       fprintf(stderr, "line %u: width %d, ink ends at %d\n", i, ln->width, x2);
       bad = 1;
     }
-    if (justify && !ln->last) {
+    if (justify && !last) {
       kh_fixed d = ln->width - avail;
       if (d < -1 || d > 1) {
         fprintf(stderr, "line %u: right edge %+d off the measure\n", i, d);
