@@ -38,26 +38,17 @@ static int pick_font(const kh_fontset *set, const kh_layout *L, const kh_run *r,
   return -1;
 }
 
-/* Characters that Japanese composition sets full-width while fonts often
- * give them a Western, proportional glyph: JLReq cl-08 em dash, cl-01/02
- * quotation marks, cl-03 hyphens.  In a Japanese run they take the font's
- * own full-width form (OpenType 'fwid'); nothing else is changed, so
- * half-width katakana stay as written. */
-static const int32_t k_fullwidth[] = {0x2010, 0x2013, 0x2014, 0x2018,
-                                      0x2019, 0x201C, 0x201D};
-#define NFULLWIDTH (sizeof k_fullwidth / sizeof *k_fullwidth)
-
-static int fullwidth_index(int32_t cp) {
-  for (size_t i = 0; i < NFULLWIDTH; i++)
-    if (k_fullwidth[i] == cp) return (int)i;
-  return -1;
-}
-
-/* A character's 'fwid' form in a font, found by shaping it alone (once per
- * font and character): substituting after shaping keeps shaping linear,
- * where a feature range per character would not be. */
+/* Dashes and quotation marks in a Japanese run (kh_script_neutral) take the
+ * font's own full-width form, OpenType 'fwid': fonts often give them a
+ * Western, proportional glyph where JLReq sets them full-width.  Nothing
+ * else is changed, so half-width katakana stay as written.  The form is
+ * found by shaping the character alone, once per paragraph, font and
+ * character: substituting after shaping keeps shaping linear, where a
+ * feature range per character would not be. */
+#define NFULLWIDTH 8 /* more than the neutral characters there are */
 typedef struct fullwidth_form {
-  int font;            /* -1: not looked up yet */
+  int32_t cp;          /* 0: a free entry */
+  int font;
   uint32_t gid;
   hb_position_t adv;   /* font units */
 } fullwidth_form;
@@ -68,18 +59,23 @@ typedef struct shaper {
   const kh_spara *sp;
   hb_buffer_t *buf;
   KH_VEC(kh_glyph) out;
-  fullwidth_form fw[NFULLWIDTH]; /* for the font last asked */
+  fullwidth_form fw[NFULLWIDTH]; /* by character, for the font last asked */
 } shaper;
 
-static const fullwidth_form *fullwidth_of(shaper *s, int font, int index) {
-  fullwidth_form *f = &s->fw[index];
-  if (f->font == font) return f;
+static const fullwidth_form *fullwidth_of(shaper *s, int font, int32_t cp) {
+  fullwidth_form *f = &s->fw[0];
+  for (size_t i = 0; i < NFULLWIDTH; i++) {
+    f = &s->fw[i];
+    if (f->cp == cp || f->cp == 0) break;
+  }
+  if (f->cp == cp && f->font == font) return f;
+  f->cp = cp;
   f->font = font;
   f->gid = 0;
   f->adv = 0;
   hb_buffer_t *one = hb_buffer_create();
   char utf8[4];
-  int n = kh_utf8_encode(k_fullwidth[index], utf8);
+  int n = kh_utf8_encode(cp, utf8);
   hb_buffer_add_utf8(one, utf8, n, 0, n);
   hb_buffer_set_direction(one, HB_DIRECTION_LTR);
   hb_buffer_set_script(one, HB_SCRIPT_HAN);
@@ -140,10 +136,10 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
       g.flags |= KH_GLYPH_IMAGE;
       g.adv = (g.flags & KH_GLYPH_CLUSTER_START) ? r->size : 0;
     } else {
-      int fwi = r->script == KH_SCRIPT_JA ? fullwidth_index(g.cp) : -1;
       char one[4]; /* only a cluster of that one character */
-      if (fwi >= 0 && g.cluster_end - g.cluster == (uint32_t)kh_utf8_encode(g.cp, one)) {
-        const fullwidth_form *fw = fullwidth_of(s, font, fwi);
+      if (r->script == KH_SCRIPT_JA && kh_script_neutral(g.cp) &&
+          g.cluster_end - g.cluster == (uint32_t)kh_utf8_encode(g.cp, one)) {
+        const fullwidth_form *fw = fullwidth_of(s, font, g.cp);
         if (fw->gid) {
           g.gid = fw->gid;
           pos[i].x_advance = fw->adv;
@@ -164,7 +160,6 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         kh_shaped *out) {
   kh_status ret = KH_OK;
   shaper s = {ctx, set, sp, hb_buffer_create(), {0}, {{0}}};
-  for (size_t i = 0; i < NFULLWIDTH; i++) s.fw[i].font = -1;
   memset(out, 0, sizeof *out);
   out->sp = sp;
   if (!hb_buffer_allocation_successful(s.buf)) {

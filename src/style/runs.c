@@ -21,10 +21,9 @@ kh_script kh_script_of(int32_t cp) {
   return KH_SCRIPT_JA;
 }
 
-/* Dashes and quotation marks belong to no script of their own: between two
- * Western characters they are Western (A—B), elsewhere Japanese (「——」
- * and “引用” are set full-width, JLReq cl-08, cl-01/02). */
-static int neutral(int32_t cp) {
+/* Between two Western characters they are Western (A—B), elsewhere
+ * Japanese (「——」, “引用”). */
+int kh_script_neutral(int32_t cp) {
   return cp == 0x2010 || cp == 0x2013 || cp == 0x2014 || cp == 0x2018 ||
          cp == 0x2019 || cp == 0x201C || cp == 0x201D;
 }
@@ -38,14 +37,14 @@ static kh_script context_script(const char *text, uint32_t len, size_t before, s
     while (b > 0 && ((unsigned char)text[b] & 0xC0) == 0x80) b--;
     size_t i = b;
     prev = kh_utf8_next(text, len, &i);
-    if (!neutral(prev)) break;
+    if (!kh_script_neutral(prev)) break;
     before = b;
     prev = -1;
   }
   budget = 16;
   for (size_t i = after; i < len && budget-- > 0;) {
     next = kh_utf8_next(text, len, &i);
-    if (!neutral(next)) break;
+    if (!kh_script_neutral(next)) break;
     next = -1;
   }
   return prev >= 0 && next >= 0 && kh_script_of(prev) == KH_SCRIPT_LATIN &&
@@ -96,7 +95,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     int32_t cp = kh_utf8_next(text, len, &i);
     const char *href = NULL;
     unsigned flags = at < mlen ? 0 : flags_at(node, at - (uint32_t)mlen, &href);
-    kh_script script = neutral(cp) ? context_script(text, len, at, i) : kh_script_of(cp);
+    kh_script script = kh_script_neutral(cp) ? context_script(text, len, at, i) : kh_script_of(cp);
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D))

@@ -21,6 +21,10 @@ typedef enum kh_script {
 /* Script of a code point (by Unicode block and emoji ranges).  The styled
  * runs resolve dashes and quotation marks by their context instead. */
 kh_script kh_script_of(int32_t cp);
+/* Dashes and quotation marks (‐ – — ‘ ’ “ ”): no script of their own;
+ * Western between Western characters, else Japanese, where JLReq sets them
+ * full-width (cl-08, cl-01/02, cl-03). */
+int kh_script_neutral(int32_t cp);
 
 /* A font file the layout names; shape/ loads it, by index. */
 typedef struct kh_font_ref {
