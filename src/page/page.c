@@ -59,7 +59,6 @@ typedef struct piece {
 
 typedef struct builder {
   kh_ctx *ctx;
-  const kh_doc *doc;
   const kh_layout *L;
   kh_compose_fn compose;
   void *user;
@@ -657,7 +656,6 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
   kh_status ret = KH_OK;
   builder b = {0};
   b.ctx = ctx;
-  b.doc = doc;
   b.L = layout;
   b.compose = compose;
   b.sink = sink;
