@@ -23,7 +23,7 @@
 /* ---- fixed point ---------------------------------------------------------
  * Lengths after shaping are integers in 1/65536 pt, so traces and PDFs are
  * bit-stable across machines.  Floats appear only inside line-breaking cost. */
-typedef int32_t kh_fixed;
+typedef int64_t kh_fixed;
 #define KH_FIXED_ONE 65536
 #define KH_PT(x) ((kh_fixed)((x) * 65536.0 + ((x) < 0 ? -0.5 : 0.5)))
 #define KH_FIXED_TO_PT(f) ((double)(f) / 65536.0)

@@ -289,7 +289,7 @@ static void check_invariants(const para_case *c, int justify, int opening_half) 
                         : cls_at(c, j) == KH_CL_MIDDLE_DOT            ? EM / 4
                                                                       : 0;
         if (x1 != want) {
-          fprintf(stderr, "line %u starts its box at %d, not %d\n", i, x1, want);
+          fprintf(stderr, "line %u starts its box at %lld, not %lld\n", i, (long long)x1, (long long)want);
           bad = 1;
         }
       }
@@ -308,13 +308,13 @@ static void check_invariants(const para_case *c, int justify, int opening_half) 
     int edge_ok = ln->width == x2 || (punct && ln->width == x2 + EM / 2) ||
                   (dot && ln->width == x2 + EM / 4);
     if (!edge_ok) {
-      fprintf(stderr, "line %u: width %d, ink ends at %d\n", i, ln->width, x2);
+      fprintf(stderr, "line %u: width %lld, ink ends at %lld\n", i, (long long)ln->width, (long long)x2);
       bad = 1;
     }
     if (justify && !last) {
       kh_fixed d = ln->width - avail;
       if (d < -1 || d > 1) {
-        fprintf(stderr, "line %u: right edge %+d off the measure\n", i, d);
+        fprintf(stderr, "line %u: right edge %+lld off the measure\n", i, (long long)d);
         bad = 1;
       }
     } else if (ln->width > avail) {
