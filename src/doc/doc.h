@@ -15,13 +15,25 @@ enum {
   KH_MARK_STRONG = 1u << 0,
   KH_MARK_EM = 1u << 1,
   KH_MARK_CODE = 1u << 2,
-  KH_MARK_LINK = 1u << 3
+  KH_MARK_LINK = 1u << 3,
+  KH_MARK_STRIKE = 1u << 4,   /* ~~text~~: 取消線, a rule through the text */
+  KH_MARK_UNDERLINE = 1u << 5,/* an underline (傍線), where supported */
+  KH_MARK_FOOTREF = 1u << 6,  /* a footnote reference: the mark covers the
+                                 reference's printed number; `note` is the
+                                 footnote it refers to */
+  KH_MARK_RUBY = 1u << 7,     /* ruby over [start, end): `ruby` holds the
+                                 reading(s) (composition issue) */
+  KH_MARK_SESAME = 1u << 8    /* 圏点 over each base character */
 };
 
 typedef struct kh_mark {
   uint32_t start, end;
   unsigned flags;
   const char *href; /* for KH_MARK_LINK; NUL-terminated, in the doc arena */
+  const struct kh_node *note; /* KH_MARK_FOOTREF: the KH_NODE_FOOTNOTE */
+  const char *ruby;           /* KH_MARK_RUBY: the reading, UTF-8, NUL-
+                                 terminated; readings of mono-ruby are
+                                 separated by '|' */
 } kh_mark;
 
 /* A piece of text copied from the source: text[tstart..] came from byte
@@ -33,7 +45,10 @@ typedef struct kh_segment {
 
 /* The text of one leaf block (paragraph, heading, table cell).  UTF-8, not
  * NUL-terminated in general; soft line breaks inside a paragraph have been
- * joined (no space between two Japanese characters, one space otherwise). */
+ * joined (no space between two Japanese characters, one space otherwise).
+ * A hard line break (two trailing spaces or a backslash in Markdown) is the
+ * byte '\n': the line must end there.  In a KH_NODE_CODE block '\n'
+ * separates the code's lines, and spaces are kept as written. */
 typedef struct kh_inline {
   const char *text;
   uint32_t len;
@@ -56,7 +71,17 @@ typedef enum kh_node_kind {
   KH_NODE_TABLE,      /* container of ROW */
   KH_NODE_ROW,        /* container of CELL; header flag */
   KH_NODE_CELL,       /* leaf: text, align */
-  KH_NODE_RULE        /* thematic break */
+  KH_NODE_RULE,       /* thematic break */
+  KH_NODE_FIGURE,     /* leaf: an image; `image` its resolved path, `alt`
+                         its alt text, text the caption (may be empty),
+                         `number` the figure number (図1) */
+  KH_NODE_CODE,       /* leaf: a code block, verbatim (see kh_inline);
+                         `info` the info string (language), or NULL */
+  KH_NODE_FOOTNOTE,   /* container of blocks: a footnote's text, kept in
+                         kh_part.notes, referenced by KH_MARK_FOOTREF marks;
+                         `label` its [^label], `number` its number */
+  KH_NODE_CAPTION     /* leaf: a table's caption (an explicit construct,
+                         not a heading), placed before the table */
 } kh_node_kind;
 
 typedef enum kh_align {
@@ -81,6 +106,12 @@ struct kh_node {
   int empty;          /* rows: every cell is empty (a head row kept only to
                          satisfy GFM syntax is not drawn) */
   kh_align align;     /* cells */
+  const char *image;  /* figures: the image file, resolved against the
+                         Markdown file's folder */
+  const char *alt;    /* figures: alt text (for the PDF's /Alt) */
+  const char *info;   /* code blocks: info string */
+  const char *label;  /* footnotes: the [^label] as written */
+  int number;         /* figures, footnotes: 1-based number */
   kh_srcpos pos;      /* where the block starts */
   kh_node *child;     /* first child (containers) */
   kh_node *next;      /* next sibling */
@@ -99,6 +130,8 @@ struct kh_part {
   const char *issuer;   /* the first issuer line (the PDF's Author) */
   const char *label;    /* page label printed top right, e.g. "別添" */
   const char *lang;     /* language tag from front matter, or NULL */
+  kh_node *notes;       /* footnote definitions (KH_NODE_FOOTNOTE), in
+                           number order, linked by next */
   kh_node *body;        /* blocks; front matter is turned into leading and
                            trailing blocks with styles "date", "issuer",
                            "title", "subtitle", "contact-heading", "contact",

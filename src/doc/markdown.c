@@ -306,7 +306,7 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *u) {
 static int on_enter_span(MD_SPANTYPE type, void *detail, void *u) {
   builder *b = u;
   if (!b->leaf) return 0;
-  kh_mark m = {(uint32_t)b->text.len, 0, 0, NULL};
+  kh_mark m = {.start = (uint32_t)b->text.len};
   switch (type) {
   case MD_SPAN_STRONG: m.flags = KH_MARK_STRONG; break;
   case MD_SPAN_EM: m.flags = KH_MARK_EM; break;

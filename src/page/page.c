@@ -241,6 +241,8 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
     case KH_NODE_PARA:
     case KH_NODE_HEADING:
     case KH_NODE_CELL:
+    case KH_NODE_CODE:
+    case KH_NODE_CAPTION:
       p.kind = P_PARA;
       p.style_name = n->style;
       p.marker = marker;
@@ -288,6 +290,9 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       break;
     case KH_NODE_ROW:
       break; /* rows live inside tables */
+    case KH_NODE_FIGURE:   /* not made by doc/ yet */
+    case KH_NODE_FOOTNOTE: /* live in kh_part.notes, not in the body */
+      break;
     }
     if (ret != KH_OK) return ret;
   }

@@ -34,10 +34,21 @@ typedef enum kh_item_kind {
   KH_ITEM_LINK    /* a link annotation over a rectangle */
 } kh_item_kind;
 
+/* What a drawn item is to the structure of the document (the tagged PDF):
+ * content of its node, or page furniture (an Artifact). */
+enum {
+  KH_ITEM_ARTIFACT = 1u << 0, /* page furniture: folio, running head, label
+                                 box, rules, frames, emphasis dots */
+  KH_ITEM_MARKER = 1u << 1    /* a list item's marker (Lbl), not its body */
+};
+
 /* Coordinates in kh_fixed points, origin at the page's top-left corner,
  * y growing downwards; pdf/ flips them. */
 typedef struct kh_item {
   kh_item_kind kind;
+  unsigned flags;     /* KH_ITEM_ARTIFACT, KH_ITEM_MARKER */
+  const kh_node *node;/* the document node it was drawn for; NULL for
+                         artifacts */
   int font;           /* GLYPHS, IMAGE: index into the fontset */
   kh_fixed size;      /* GLYPHS, IMAGE */
   kh_fixed x, y;      /* GLYPHS: baseline y; IMAGE: top-left; LINE: start;

@@ -35,7 +35,7 @@ static void test_layout_and_runs(kh_ctx *ctx) {
   /* "AI や**太字**💡": Latin font, Japanese font, the strong face, emoji */
   kh_node n = {0};
   const char *text = "AI や太字💡";
-  kh_mark strong = {7, 13, KH_MARK_STRONG, NULL};
+  kh_mark strong = {.start = 7, .end = 13, .flags = KH_MARK_STRONG};
   n.kind = KH_NODE_PARA;
   n.text.text = text;
   n.text.len = (uint32_t)strlen(text);
@@ -109,7 +109,7 @@ static void test_neutral(kh_ctx *ctx) {
     CHECK(sp.runs[1].script == KH_SCRIPT_JA);                          /* 「——」 */
   }
   /* emphasis: Japanese has no italic, so it takes the strong face */
-  kh_mark em = {0, 6, KH_MARK_EM, NULL};
+  kh_mark em = {.start = 0, .end = 6, .flags = KH_MARK_EM};
   n.text.text = "強調と本文";
   n.text.len = (uint32_t)strlen(n.text.text);
   n.text.marks = &em;
@@ -119,7 +119,7 @@ static void test_neutral(kh_ctx *ctx) {
   CHECK(sp.nruns == 2 && !strcmp(L->fonts[sp.runs[0].font].name, "gothic-bold") &&
         !strcmp(L->fonts[sp.runs[1].font].name, "mincho"));
   /* code spans take the style's code face (Gothic in this layout) */
-  kh_mark code = {0, 4, KH_MARK_CODE, NULL};
+  kh_mark code = {.start = 0, .end = 4, .flags = KH_MARK_CODE};
   n.text.text = "main関数";
   n.text.len = (uint32_t)strlen(n.text.text);
   n.text.marks = &code;
