@@ -1,6 +1,7 @@
 /* base: the one wrapper over libyaml.  Builds a small tree of scalars,
  * sequences and mappings with source positions; aliases and tags are not
  * used by kumihan's files and are rejected. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -172,8 +173,8 @@ kh_status kh_yaml_number(kh_ctx *ctx, const kh_yaml *node, double *out) {
   if (ret != KH_OK) return ret;
   char *end;
   double v = strtod(node->scalar, &end);
-  if (end == node->scalar || *end != '\0')
-    return kh_error(ctx, node->pos, KH_SYNTAX, "'%s' must be a number, not '%s'",
+  if (end == node->scalar || *end != '\0' || !isfinite(v))
+    return kh_error(ctx, node->pos, KH_SYNTAX, "'%s' must be a (finite) number, not '%s'",
                     node->key ? node->key : "value", node->scalar);
   *out = v;
   return KH_OK;

@@ -259,11 +259,8 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
       goto cleanup;
     }
     kh_source *psrc = NULL;
-    if (access(ppath, R_OK) != 0) /* say which line of publication.yaml named it */
-      ret = kh_error(ctx, it->pos, KH_IO, "cannot read part '%s': %s", it->scalar,
-                     strerror(errno));
-    else
-      ret = kh_source_load(ctx, ppath, &psrc);
+    /* inside the publication's folder, reported at the line naming it */
+    ret = kh_source_load_named(ctx, it->pos, "part", it->scalar, ppath, &psrc);
     free(ppath);
     if (ret != KH_OK) goto cleanup;
     KH_CHECK(part_parse(ctx, doc->arena, psrc, tail));
@@ -295,12 +292,17 @@ kh_status kh_doc_load(kh_ctx *ctx, const char *path, kh_doc **out) {
     return kh_error_file(ctx, path, KH_IO, "cannot open: %s", strerror(errno));
   if (!S_ISDIR(st.st_mode)) {
     kh_source *src = NULL;
-    kh_status ret = kh_source_load(ctx, path, &src);
+    char *dir = kh_path_dirname(path);
+    if (!dir) return KH_NOMEM;
+    kh_status ret = kh_files_set_root(ctx, dir); /* what it may name */
+    free(dir);
+    if (ret == KH_OK) ret = kh_source_load(ctx, path, &src);
     return ret == KH_OK ? doc_single(ctx, src, out) : ret;
   }
   kh_doc *doc = doc_new();
   if (!doc) return KH_NOMEM;
-  kh_status ret = load_publication(ctx, doc, path);
+  kh_status ret = kh_files_set_root(ctx, path);
+  if (ret == KH_OK) ret = load_publication(ctx, doc, path);
   if (ret != KH_OK) {
     kh_doc_drop(doc);
     return ret;
@@ -314,7 +316,10 @@ kh_status kh_doc_load_memory(kh_ctx *ctx, const char *name, const char *data,
                              size_t len, kh_doc **out) {
   *out = NULL;
   kh_source *src = NULL;
-  kh_status ret = kh_source_from_memory(ctx, name, data, len, &src);
+  /* a document in memory has no folder: it may name no file but a layout
+   * in the layout folder */
+  kh_status ret = kh_files_set_root(ctx, NULL);
+  if (ret == KH_OK) ret = kh_source_from_memory(ctx, name, data, len, &src);
   return ret == KH_OK ? doc_single(ctx, src, out) : ret;
 }
 

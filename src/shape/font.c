@@ -6,6 +6,7 @@
  * shared by every paragraph the shaper sees and by the PDF embedder, and
  * nothing may change them after loading.  The fontset owns them; everything
  * handed out is "transfer none". */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,37 @@ static void font_clear(kh_font *f) {
   memset(f, 0, sizeof *f);
 }
 
+typedef struct mapping {
+  const void *data;
+  size_t len;
+} mapping;
+
+static void mapping_free(void *user) {
+  mapping *m = user;
+  kh_file_unmap(m->data, m->len);
+  free(m);
+}
+
+/* The file, mapped: a regular file in the publication's folders (or found
+ * by fontconfig), within the size limit for fonts. */
+static kh_status font_map(kh_ctx *ctx, const kh_font_ref *ref, hb_blob_t **out) {
+  mapping *m = calloc(1, sizeof *m);
+  if (!m)
+    return KH_NOMEM;
+  kh_status ret = kh_file_map(ctx, ref->pos, "font", ref->name ? ref->name : ref->path,
+                              ref->path, ref->system ? 0 : KH_FILE_CONFINE, &m->data, &m->len);
+  if (ret != KH_OK) {
+    free(m);
+    return ret;
+  }
+  if (m->len > UINT_MAX) {
+    mapping_free(m);
+    return kh_error(ctx, ref->pos, KH_LIMIT, "font '%s' is larger than 4 GiB", ref->name);
+  }
+  *out = hb_blob_create(m->data, (unsigned)m->len, HB_MEMORY_MODE_READONLY, m, mapping_free);
+  return KH_OK;
+}
+
 static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
   size_t n = strlen(ref->path) + 1;
   f->path = malloc(n);
@@ -43,7 +75,9 @@ static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
     return KH_NOMEM;
   memcpy(f->path, ref->path, n);
 
-  f->blob = hb_blob_create_from_file_or_fail(ref->path);
+  kh_status ret = font_map(ctx, ref, &f->blob);
+  if (ret != KH_OK)
+    return ret;
   if (f->blob) {
     f->face = hb_face_create(f->blob, 0);
     /* hb_face_create never fails: a file that is not a font gives the empty

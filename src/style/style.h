@@ -31,6 +31,8 @@ typedef struct kh_font_ref {
   const char *name;  /* layout name, e.g. "mincho" */
   const char *path;  /* resolved file path */
   kh_srcpos pos;     /* where the layout names it, for diagnostics */
+  int system;        /* found through fontconfig among the system's fonts,
+                        so not confined to the publication's folders */
 } kh_font_ref;
 
 /* A composite face: one font (index into kh_layout.fonts) per script. */
