@@ -68,6 +68,49 @@ static kh_status font_map(kh_ctx *ctx, const kh_font_ref *ref, hb_blob_t **out) 
   return KH_OK;
 }
 
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned table_length(hb_face_t *face, hb_tag_t tag) {
+  hb_blob_t *b = hb_face_reference_table(face, tag);
+  unsigned n = hb_blob_get_length(b);
+  hb_blob_destroy(b);
+  return n;
+}
+
+/* Checks a font where the layout names it, so that a damaged file fails
+ * there and not in the PDF stage: every table of its directory lies inside
+ * the file (a truncated file fails), the tables shaping and embedding read
+ * are present at their minimum sizes (OpenType 1.9: head 54, hhea 36,
+ * maxp 6 bytes), the units per em are in OpenType's range (16 to 16384),
+ * and loca covers every glyph.  Returns a reason, or NULL. */
+static const char *font_damage(hb_blob_t *blob, hb_face_t *face, int bitmap) {
+  unsigned len = 0;
+  const unsigned char *d = (const unsigned char *)hb_blob_get_data(blob, &len);
+  uint32_t dir = 0;
+  if (len >= 16 && be32(d) == HB_TAG('t', 't', 'c', 'f')) dir = be32(d + 12); /* first face */
+  if (len < 16 || dir > len - 12) return "the file is too short for a font";
+  unsigned ntables = (unsigned)d[dir + 4] << 8 | d[dir + 5];
+  if ((uint64_t)dir + 12 + (uint64_t)ntables * 16 > len) return "its table directory is cut off";
+  for (unsigned i = 0; i < ntables; i++) {
+    const unsigned char *rec = d + dir + 12 + i * 16;
+    if ((uint64_t)be32(rec + 8) + be32(rec + 12) > len) return "a table is cut off (truncated file?)";
+  }
+  if (table_length(face, HB_TAG('h', 'e', 'a', 'd')) < 54) return "no 'head' table";
+  if (table_length(face, HB_TAG('h', 'h', 'e', 'a')) < 36) return "no 'hhea' table";
+  if (table_length(face, HB_TAG('m', 'a', 'x', 'p')) < 6) return "no 'maxp' table";
+  if (table_length(face, HB_TAG('h', 'm', 't', 'x')) < 4) return "no 'hmtx' table";
+  if (table_length(face, HB_TAG('c', 'm', 'a', 'p')) < 4) return "no 'cmap' table";
+  unsigned upem = hb_face_get_upem(face);
+  if (upem < 16 || upem > 16384) return "its units per em are outside 16 to 16384";
+  unsigned loca = table_length(face, HB_TAG('l', 'o', 'c', 'a'));
+  unsigned glyphs = hb_face_get_glyph_count(face);
+  if (!bitmap && loca > 0 && (uint64_t)loca < ((uint64_t)glyphs + 1) * 2)
+    return "its 'loca' table is shorter than its glyph count";
+  return NULL;
+}
+
 static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
   size_t n = strlen(ref->path) + 1;
   f->path = malloc(n);
@@ -91,6 +134,10 @@ static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
     return kh_error(ctx, ref->pos, KH_FONT, "cannot load font '%s' (%s)",
                     ref->name ? ref->name : "", ref->path);
   hb_face_make_immutable(f->face);
+  const char *damage = font_damage(f->blob, f->face, hb_ot_color_has_png(f->face));
+  if (damage)
+    return kh_error(ctx, ref->pos, KH_FONT, "font '%s' (%s) is damaged: %s",
+                    ref->name ? ref->name : "", ref->path, damage);
 
   f->font = hb_font_create(f->face);
   if (!f->font || f->font == hb_font_get_empty())
