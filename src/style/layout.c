@@ -382,6 +382,21 @@ static kh_status read_grid(loader *ld, const kh_yaml *y) {
 }
 
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
+  *out = NULL;
+  char file[512];
+  snprintf(file, sizeof file, "%s.yaml", name);
+  char *path = strchr(name, '/') ? kh_path_join("", name) : kh_path_join(ctx->layout_dir, file);
+  if (!path) return KH_NOMEM;
+  /* a layout named by path lies in the publication's folder or the layout
+   * folder like every other file the publication names */
+  kh_source *src = NULL;
+  kh_status ret = kh_source_load_named(ctx, (kh_srcpos){0}, "layout", name, path, &src);
+  free(path);
+  return ret == KH_OK ? kh_layout_parse(ctx, name, src, out) : ret;
+}
+
+kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
+                          kh_layout **out) {
   kh_status ret = KH_OK;
   *out = NULL;
   kh_layout *L = calloc(1, sizeof *L);
@@ -390,18 +405,7 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
     return KH_NOMEM;
   }
   loader ld = {ctx, L, NULL};
-  char file[512];
-  snprintf(file, sizeof file, "%s.yaml", name);
-  char *path = strchr(name, '/') ? kh_path_join("", name) : kh_path_join(ctx->layout_dir, file);
-  kh_source *src = NULL;
   kh_yaml *y = NULL;
-  if (!path) {
-    ret = KH_NOMEM;
-    goto cleanup;
-  }
-  /* a layout named by path lies in the publication's folder or the layout
-   * folder like every other file the publication names */
-  KH_CHECK(kh_source_load_named(ctx, (kh_srcpos){0}, "layout", name, path, &src));
   KH_CHECK(kh_yaml_parse(ctx, L->arena, src, 0, src->len, &y));
   if (!y || y->kind != KH_YAML_MAPPING) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout must be a mapping");
@@ -489,7 +493,6 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
   L = NULL;
 cleanup:
   if (ld.fc) FcConfigDestroy(ld.fc);
-  free(path);
   kh_layout_drop(L);
   return ret;
 }

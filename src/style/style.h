@@ -107,6 +107,9 @@ typedef struct kh_layout {
 /* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
  * errors at their position. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
+/* The same from a source already read (the fuzz target's way in). */
+kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
+                          kh_layout **out);
 void kh_layout_drop(kh_layout *layout);
 /* Style by name: "<page>.<name>" first when page is not NULL, then "<name>",
  * then "body" (never NULL once loaded). */
