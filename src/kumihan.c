@@ -40,7 +40,9 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
   if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
   unsigned options = (d->layout->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
-                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0);
+                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
+                     (d->layout->first_fit ? KH_PARA_FIRST_FIT : 0) |
+                     (d->layout->hanging_punctuation ? KH_PARA_HANG : 0);
   ret = kh_para_compose(ctx, arena, sh, options, out);
   if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
   return ret;

@@ -381,6 +381,31 @@ static kh_status read_grid(loader *ld, const kh_yaml *y) {
   return ret;
 }
 
+/* The composition choices: how lines are broken, whether punctuation
+ * hangs, how table figures are set. */
+static kh_status read_composition(loader *ld, const kh_yaml *y) {
+  kh_ctx *ctx = ld->ctx;
+  kh_layout *L = ld->L;
+  kh_status ret = KH_OK;
+  const kh_yaml *s;
+  if ((s = kh_yaml_get(y, "line-breaking"))) {
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!strcmp(s->scalar, "first-fit")) L->first_fit = 1;
+    else if (strcmp(s->scalar, "total-fit"))
+      return kh_error(ctx, s->pos, KH_SYNTAX, "line-breaking must be total-fit or first-fit");
+  }
+  if ((s = kh_yaml_get(y, "hanging-punctuation")))
+    if ((ret = boolean(ctx, s, &L->hanging_punctuation)) != KH_OK) return ret;
+  if ((s = kh_yaml_get(y, "table-figures"))) {
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!strcmp(s->scalar, "tnum")) L->table_figures = KH_FIGURES_TNUM;
+    else if (!strcmp(s->scalar, "fixed")) L->table_figures = KH_FIGURES_FIXED;
+    else if (strcmp(s->scalar, "proportional"))
+      return kh_error(ctx, s->pos, KH_SYNTAX, "table-figures must be proportional, tnum or fixed");
+  }
+  return KH_OK;
+}
+
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
   *out = NULL;
   char file[512];
@@ -423,7 +448,8 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   L->margin_top = -1;
   /* sections in dependency order, whatever order the file has them in */
   static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
-                                "line-end-closing",
+                                "line-end-closing", "line-breaking", "hanging-punctuation",
+                                "table-figures",
                                 "fonts", "fallback", "faces", "styles", "pages"};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -453,6 +479,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
       goto cleanup;
     }
   }
+  KH_CHECK(read_composition(&ld, y));
   if (!(s = kh_yaml_get(y, "fonts"))) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs 'fonts'");
     goto cleanup;

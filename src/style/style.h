@@ -76,6 +76,16 @@ typedef struct kh_page_tpl {
   int label_box;       /* draw the part's label (別添) in a box, top right */
 } kh_page_tpl;
 
+/* How digits are set in table cells, so that a column of numbers lines up
+ * (layout key table-figures). */
+typedef enum kh_table_figures {
+  KH_FIGURES_PROPORTIONAL = 0, /* as the Latin font has them */
+  KH_FIGURES_TNUM,             /* the Latin font's tabular figures (OpenType
+                                  'tnum') */
+  KH_FIGURES_FIXED             /* the Japanese font's fixed-pitch (half-em)
+                                  digits */
+} kh_table_figures;
+
 typedef struct kh_layout {
   kh_arena *arena;
   const char *name;
@@ -92,6 +102,10 @@ typedef struct kh_layout {
                                   line-start opening bracket */
   int line_end_closing_half;    /* set a line-end 」、。 half-width, its ink
                                   on the measure (JIS X 4051 行末約物半角) */
+  int first_fit;            /* line-breaking: first-fit (default total-fit) */
+  int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
+                               3.8.3): a line-end 、。 may hang */
+  kh_table_figures table_figures; /* digits in table cells */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */

@@ -652,12 +652,22 @@ static void test_url(kh_ctx *ctx) {
 static void test_overfull(kh_ctx *ctx) {
   para_case c;
   unsigned before = nwarn;
+  /* an unbreakable URL breaks at any character rather than run over */
   CHECK(compose(&c, ctx, "参照 https://www.example.go.jp/press/ のこと", 0,
                 8 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
   int over = 0;
   for (uint32_t i = 0; i < c.lines.n; i++) over += c.lines.lines[i].overfull;
-  CHECK_EQ_INT(over, 1);
-  CHECK_EQ_INT(nwarn, before + 1);
+  CHECK_EQ_INT(over, 0);
+  CHECK_EQ_INT(nwarn, before);
+  check_invariants(&c, 1, 0);
+  release(&c);
+  /* a character wider than the measure has no way to fit */
+  CHECK(compose(&c, ctx, "漢字", 0, EM / 2, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  over = 0;
+  for (uint32_t i = 0; i < c.lines.n; i++) over += c.lines.lines[i].overfull;
+  CHECK_EQ_INT(c.lines.n, 2);
+  CHECK_EQ_INT(over, 2);
+  CHECK_EQ_INT(nwarn, before + 2);
   CHECK(strstr(last_diag, "overfull line") != NULL);
   release(&c);
   /* white space alone makes no line */
@@ -678,8 +688,8 @@ static void test_trace(kh_ctx *ctx) {
   FILE *f = open_memstream(&buf, &len);
   kh_para_trace(&c.lines, f);
   fclose(f);
-  const char *want = "  [w=94.500 adj=+0.000 x0=10.500] 一二三四五六七八九|\n"
-                     "  [w=42.000 adj=+0.000] 十一二三|\n";
+  const char *want = "  [w=94.500 adj=+0.000 gap=0.000 x0=10.500] 一二三四五六七八九|\n"
+                     "  [w=42.000 adj=+0.000 gap=0.000] 十一二三|\n";
   if (strcmp(buf, want) != 0) fprintf(stderr, "trace:\n%s", buf);
   CHECK(strcmp(buf, want) == 0);
   free(buf);
