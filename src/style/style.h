@@ -90,6 +90,9 @@ typedef struct kh_layout {
                                   line-start opening bracket */
   int line_end_closing_half;    /* set a line-end 」、。 half-width, its ink
                                   on the measure (JIS X 4051 行末約物半角) */
+  int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
+                               sRGB output intent, no .notdef): `pdf-a`,
+                               true unless the layout says false */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
