@@ -319,6 +319,36 @@ static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   return ret;
 }
 
+static kh_status rule(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixed y2);
+
+/* 取消線 and underlines: one rule per run of struck (underlined) glyphs on
+ * the line, through the middle of the em box (under its foot). */
+static kh_status text_rules(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
+                            kh_fixed base) {
+  const kh_line *ln = &ls->lines[li];
+  const kh_shaped *sh = ls->sh;
+  const kh_spara *sp = sh->sp;
+  static const unsigned kinds[] = {KH_RUN_STRIKE, KH_RUN_UNDERLINE};
+  for (int k = 0; k < 2; k++) {
+    for (uint32_t i = 0; i < ln->count;) {
+      const kh_glyph *g0 = &sh->glyphs[ln->first + i];
+      if (!(sp->runs[g0->run].flags & kinds[k])) {
+        i++;
+        continue;
+      }
+      uint32_t j = i + 1;
+      while (j < ln->count && (sp->runs[sh->glyphs[ln->first + j].run].flags & kinds[k])) j++;
+      const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
+      kh_fixed size = sp->style->size;
+      kh_fixed y = k == 0 ? base - EM_ASCENT(size) + size / 2 : base + size - EM_ASCENT(size);
+      kh_status ret = rule(b, left + ln->x0 + ln->x[i], y, left + ln->x0 + ln->x[j - 1] + gl->adv, y);
+      if (ret != KH_OK) return ret;
+      i = j;
+    }
+  }
+  return KH_OK;
+}
+
 /* Turns one composed line into glyph runs (split where font or size
  * changes), image items and link rectangles. */
 static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
@@ -400,7 +430,7 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     if ((ret = item(b, it)) != KH_OK) return ret;
     i = j;
   }
-  return KH_OK;
+  return text_rules(b, ls, li, left, base);
 }
 
 /* Prints a short text (folio, label) through the compose callback. */
