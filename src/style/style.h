@@ -66,7 +66,14 @@ typedef struct kh_pstyle {
   int box;             /* draw a ruled box around the block */
   int keep_with_next;  /* headings */
   int outline;         /* 0: not in the PDF outline; else its level */
-  const char *marker;  /* list items: marker text (e.g. "・"), or NULL */
+  const char *marker;  /* list items: the bullet of every level (e.g. "・"),
+                          or NULL */
+  const char **bullets;/* list items: bullet per nesting level */
+  int nbullets;
+  const char **numbers;/* list items: number format per level ("1.", "(1)",
+                          "①", "ア", "(ア)"; see style/list.c) */
+  int nnumbers;
+  kh_fixed marker_gap; /* list items: space between a number and the text */
 } kh_pstyle;
 
 /* A page template: what is printed around the text block. */
@@ -130,6 +137,13 @@ void kh_layout_drop(kh_layout *layout);
 const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
                                  const char *name);
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
+
+/* The marker of item `number` (1-based) of a list at nesting `level`
+ * (1 = outermost), from the `item` style's formats (or the defaults 1. (1)
+ * ① ア (ア) and ・).  Writes NUL-terminated UTF-8 to out; returns its
+ * length. */
+int kh_style_list_marker(const kh_pstyle *item, int ordered, int level, int number, char *out,
+                         size_t size);
 
 /* ---- styled runs ---------------------------------------------------------*/
 enum {
