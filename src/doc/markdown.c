@@ -22,6 +22,7 @@
 #include "doc/internal.h"
 
 #define MAX_DEPTH 32
+#define KH_MAX_URI 32767
 
 typedef struct builder {
   kh_ctx *ctx;
@@ -49,6 +50,7 @@ typedef struct builder {
   uint32_t open_mark[8];          /* stack of indexes into marks */
   int open_type[8];               /* the span type of each */
   int nopen;
+  int skipped;                    /* spans nested too deep to be marked */
   int pending_soft;               /* a soft break waits for the next text */
   int in_code;                    /* inside a code block */
   int in_html;                    /* inside a raw HTML block */
@@ -143,6 +145,7 @@ static int leaf_open(builder *b, kh_node *n) {
   b->marks.n = 0;
   b->segs.n = 0;
   b->nopen = 0;
+  b->skipped = 0;
   b->pending_soft = 0;
   b->nimg = b->in_img = 0;
   append(b, n);
@@ -599,8 +602,17 @@ static int on_enter_span(MD_SPANTYPE type, void *detail, void *u) {
   case MD_SPAN_DEL: m.flags = KH_MARK_STRIKE; break;
   case MD_SPAN_U: m.flags = KH_MARK_UNDERLINE; break;
   case MD_SPAN_A: {
+    const MD_ATTRIBUTE *h = &((MD_SPAN_A_DETAIL *)detail)->href;
+    if (h->size > KH_MAX_URI) { /* PDF 1.7 Annex C: strings of 32,767 bytes */
+      uint32_t off = offset_of(b, h->text);
+      kh_warning(b->ctx, (kh_srcpos){b->src, off == UINT32_MAX ? b->leaf->pos.off : off},
+                 "link target of %u bytes is longer than a PDF can hold (%d): set as "
+                 "text without the link",
+                 (unsigned)h->size, KH_MAX_URI);
+      break; /* an empty mark keeps the spans' nesting */
+    }
     m.flags = KH_MARK_LINK;
-    if (!(m.href = attr(b, &((MD_SPAN_A_DETAIL *)detail)->href))) return fail(b, KH_NOMEM);
+    if (!(m.href = attr(b, h))) return fail(b, KH_NOMEM);
     break;
   }
   case MD_SPAN_IMG: {
@@ -619,9 +631,10 @@ static int on_enter_span(MD_SPANTYPE type, void *detail, void *u) {
   case MD_SPAN_WIKILINK: /* extensions kumihan does not enable */
     return 0;
   }
-  if (b->nopen >= 8)
-    return fail(b, kh_error(b->ctx, text_pos(b, m.start), KH_LIMIT,
-                            "inline marks nested more than 8 deep"));
+  if (b->nopen >= 8) { /* deeper marks add nothing a page can show */
+    b->skipped++;
+    return 0;
+  }
   if (kh_vec_push(&b->marks, m) != KH_OK) return fail(b, KH_NOMEM);
   b->open_type[b->nopen] = (int)type;
   b->open_mark[b->nopen++] = (uint32_t)b->marks.n - 1;
@@ -637,7 +650,12 @@ static int on_leave_span(MD_SPANTYPE type, void *detail, void *u) {
     b->in_img = 0;
     return 0;
   }
-  if (b->in_img || b->nopen == 0 || b->open_type[b->nopen - 1] != (int)type) return 0;
+  if (b->in_img) return 0;
+  if (b->skipped) {
+    b->skipped--;
+    return 0;
+  }
+  if (b->nopen == 0 || b->open_type[b->nopen - 1] != (int)type) return 0;
   b->marks.v[b->open_mark[--b->nopen]].end = (uint32_t)b->text.len;
   return 0;
 }
