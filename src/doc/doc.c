@@ -216,7 +216,7 @@ static kh_status part_parse(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
   }
   kh_node *blocks = NULL;
   warn_rtl(ctx, src);
-  KH_CHECK(kh_doc_parse_markdown(ctx, arena, src, body, &blocks));
+  KH_CHECK(kh_doc_parse_markdown(ctx, arena, src, body, &blocks, &part->notes));
   if (blocks) chain_add(&head, blocks);
   if (tail.head) chain_add(&head, tail.head);
   if (!head.head) /* not even a title: the PDF would be blank pages */
@@ -373,9 +373,24 @@ void kh_doc_drop(kh_doc *doc) {
 }
 
 /* ---- trace ---------------------------------------------------------------*/
+static void trace_text(const char *s, uint32_t n, FILE *out) {
+  fputc('"', out);
+  for (uint32_t i = 0; i < n; i++) {
+    if (s[i] == '\n') fputs("\\n", out);
+    else if (s[i] == '"' || s[i] == '\\') fprintf(out, "\\%c", s[i]);
+    else fputc(s[i], out);
+  }
+  fputc('"', out);
+}
+
 static void trace_node(const kh_node *n, int depth, FILE *out) {
   static const char *kinds[] = {"para", "heading", "list", "item", "box",
-                                "table", "row", "cell", "rule"};
+                                "table", "row", "cell", "rule", "figure",
+                                "code", "footnote", "caption"};
+  static const struct { unsigned flag; const char *name; } marks[] = {
+      {KH_MARK_STRONG, "strong"}, {KH_MARK_EM, "em"}, {KH_MARK_CODE, "code"},
+      {KH_MARK_LINK, "link"}, {KH_MARK_STRIKE, "strike"}, {KH_MARK_UNDERLINE, "underline"},
+      {KH_MARK_FOOTREF, "footref"}, {KH_MARK_RUBY, "ruby"}, {KH_MARK_SESAME, "sesame"}};
   for (; n; n = n->next) {
     unsigned line, col;
     kh_srcpos_linecol(n->pos, &line, &col);
@@ -386,15 +401,28 @@ static void trace_node(const kh_node *n, int depth, FILE *out) {
     if (n->header) fprintf(out, " header");
     if (n->empty) fprintf(out, " empty");
     if (n->kind == KH_NODE_CELL && n->align) fprintf(out, " align=%d", n->align);
+    if (n->number) fprintf(out, " number=%d", n->number);
+    if (n->label) fprintf(out, " label=%s", n->label);
+    if (n->info) fprintf(out, " info=%s", n->info);
+    if (n->image) {
+      const char *slash = strrchr(n->image, '/');
+      fprintf(out, " image=%s", slash ? slash + 1 : n->image);
+    }
+    if (n->width) fprintf(out, " width=%.2fpt", (double)n->width / 65536);
+    if (n->width_permille) fprintf(out, " width=%d.%d%%", n->width_permille / 10,
+                                   n->width_permille % 10);
     fprintf(out, " @%u:%u", line, col);
     if (n->text.text) {
-      fprintf(out, " \"%.*s\"", (int)n->text.len, n->text.text);
+      fputc(' ', out);
+      trace_text(n->text.text, n->text.len, out);
       for (uint32_t i = 0; i < n->text.nmarks; i++) {
         const kh_mark *m = &n->text.marks[i];
-        fprintf(out, " %s%s%s%s[%u,%u)", m->flags & KH_MARK_STRONG ? "strong" : "",
-                m->flags & KH_MARK_EM ? "em" : "", m->flags & KH_MARK_CODE ? "code" : "",
-                m->flags & KH_MARK_LINK ? "link" : "", m->start, m->end);
+        fputc(' ', out);
+        for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+          if (m->flags & marks[k].flag) fputs(marks[k].name, out);
+        fprintf(out, "[%u,%u)", m->start, m->end);
         if (m->href) fprintf(out, "=<%s>", m->href);
+        if (m->note) fprintf(out, "=note%d", m->note->number);
       }
     }
     fputc('\n', out);
@@ -407,5 +435,7 @@ void kh_doc_trace(const kh_doc *doc, FILE *out) {
     fprintf(out, "part %s layout=%s page=%s\n", p->src->path,
             p->layout ? p->layout : "-", p->page ? p->page : "-");
     trace_node(p->body, 1, out);
+    if (p->notes) fprintf(out, "notes\n");
+    trace_node(p->notes, 1, out);
   }
 }

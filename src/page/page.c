@@ -36,13 +36,24 @@ typedef struct table {
   int *rowlines;   /* grid lines per row */
 } table;
 
+/* A list item's marker, drawn on its first line: right-aligned in a column
+ * of `width` starting at `col`, `gap` before the item's text. */
+typedef struct list_mark {
+  const char *text;
+  const kh_node *item; /* the KH_NODE_LIST_ITEM */
+  kh_fixed col, width, gap;
+} list_mark;
+
 typedef struct piece {
   piece_kind kind;
   const kh_node *node;
   const kh_part *part;
   /* what to compose: */
   const char *style_name;
-  const char *marker;
+  list_mark mark;  /* the first block of a list item: its marker */
+  int in_item;     /* a block of a list item: set at the item's text edge */
+  kh_lines mlines; /* the marker, once composed */
+  kh_fixed mx;     /* where the marker line starts */
   int level;
   int after_heading;
   kh_fixed measure;
@@ -129,17 +140,47 @@ static const kh_page_tpl *tpl_of(const kh_layout *L, const kh_part *part) {
   return t ? t : kh_layout_page(L, NULL);
 }
 
+/* A list marker as a line of its own, in the item's face, left-aligned at
+ * no indent; `width` its set width. */
+static kh_status marker_line(builder *b, kh_arena *A, const kh_part *part, const char *text,
+                             kh_lines *out, kh_fixed *width) {
+  kh_node *n = kh_arena_alloc(A, sizeof *n);
+  kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
+  if (!n || !st) return KH_NOMEM;
+  n->kind = KH_NODE_PARA;
+  n->style = "item";
+  n->text.text = text;
+  n->text.len = (uint32_t)strlen(text);
+  *st = *kh_layout_style(b->L, page_name(part), "item");
+  st->left = st->right = st->indent = st->indent_after_heading = 0;
+  st->align = KH_ALIGN_LEFT;
+  st->lines = 0;
+  kh_status ret = b->compose(b->user, A, n, st, NULL, KH_PT(5000), out);
+  *width = ret == KH_OK && out->n ? out->lines[0].width : 0;
+  return ret;
+}
+
+static kh_status compose_marker(builder *b, piece *p) {
+  kh_fixed w;
+  kh_status ret = marker_line(b, p->arena, p->part, p->mark.text, &p->mlines, &w);
+  /* a number ends on the column's right edge, less its gap; a bullet (a
+   * full-width character whose em box spaces it) starts the column */
+  p->mx = p->mark.gap ? p->mark.col + p->mark.width - p->mark.gap - w : p->mark.col;
+  return ret;
+}
+
 static kh_status compose_para(builder *b, piece *p) {
   const kh_pstyle *base = kh_layout_style(b->L, page_name(p->part), p->style_name);
   kh_pstyle *st = kh_arena_alloc(p->arena, sizeof *st);
   if (!st) return KH_NOMEM;
   *st = *base;
-  if (p->level > 1) st->left = base->left * p->level; /* nested lists step in */
   if (p->after_heading) st->indent = base->indent_after_heading;
+  if (p->in_item) /* the list set the text edge; every line starts there */
+    st->left = st->indent = st->indent_after_heading = 0;
   p->st = st;
   p->x += st->left;
-  kh_status ret = b->compose(b->user, p->arena, p->node, st, p->marker ? p->marker : st->marker,
-                             p->measure, &p->lines);
+  kh_status ret = b->compose(b->user, p->arena, p->node, st, NULL, p->measure, &p->lines);
+  if (ret == KH_OK && p->mark.text) ret = compose_marker(b, p);
   if (ret != KH_OK) return ret;
   p->nlines = (int)p->lines.n;
   if (st->lines > p->nlines) p->nlines = st->lines;
@@ -258,12 +299,68 @@ static void release(builder *b, size_t i) {
   p->st = NULL;
   p->tbl = NULL;
   memset(&p->lines, 0, sizeof p->lines);
+  memset(&p->mlines, 0, sizeof p->mlines);
 }
 
 static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
-                         kh_fixed measure, const char *marker, int level) {
+                         kh_fixed measure, const list_mark *mark, int level);
+
+/* A list: every item's marker in the level's form (style/list.c); one
+ * marker column as wide as the widest marker and its gap, in whole ems so
+ * the text stays on the character grid; the items' blocks at its right. */
+static kh_status collect_list(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
+                              kh_fixed measure) {
   kh_status ret = KH_OK;
   kh_fixed em = b->F.em;
+  const kh_pstyle *ist = kh_layout_style(b->L, page_name(part), "item");
+  int count = 0;
+  for (const kh_node *it = n->child; it; it = it->next) count++;
+  const char **texts = kh_arena_alloc(b->strings, (size_t)(count + 1) * sizeof *texts);
+  kh_arena *tmp = kh_arena_new();
+  if (!texts || !tmp) {
+    kh_arena_drop(tmp);
+    return KH_NOMEM;
+  }
+  kh_fixed widest = 0;
+  int num = n->start, i = 0;
+  for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next, i++) {
+    char mk[128];
+    int len = kh_style_list_marker(ist, n->ordered, n->level, n->ordered ? num++ : 0, mk, sizeof mk);
+    kh_lines ls = {0};
+    kh_fixed w = 0;
+    if (!(texts[i] = kh_arena_strndup(b->strings, mk, (size_t)len))) ret = KH_NOMEM;
+    else ret = marker_line(b, tmp, part, texts[i], &ls, &w);
+    if (w > widest) widest = w;
+  }
+  kh_arena_drop(tmp);
+  if (ret != KH_OK) return ret;
+  list_mark m = {0};
+  m.gap = n->ordered ? ist->marker_gap : 0; /* a bullet's em box spaces it */
+  if (n->ordered && m.gap == 0) m.gap = 1; /* still right-aligned */
+  m.col = x + ist->left + ist->indent;
+  if (m.col < x) m.col = x;
+  m.width = (widest + m.gap + em - 1) / em * em;
+  if (m.width < em) m.width = em;
+  kh_fixed text_x = m.col + m.width;
+  if (text_x - x > measure - 2 * em) {
+    kh_warning(b->ctx, n->pos, "list nested too deep for the measure: its text is set at the "
+                               "container's edge");
+    text_x = x;
+  }
+  i = 0;
+  for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next, i++) {
+    m.text = texts[i];
+    m.item = it;
+    ret = collect(b, part, it->child, text_x, measure - (text_x - x), &m, n->level);
+  }
+  return ret;
+}
+
+static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
+                         kh_fixed measure, const list_mark *mark, int level) {
+  kh_status ret = KH_OK;
+  kh_fixed em = b->F.em;
+  int in_item = mark != NULL;
   for (const kh_node *prev = NULL; n; prev = n, n = n->next) {
     piece p = {0};
     p.node = n;
@@ -278,27 +375,17 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
     case KH_NODE_CAPTION:
       p.kind = P_PARA;
       p.style_name = n->style;
-      p.marker = marker;
+      if (mark) p.mark = *mark;
+      p.in_item = in_item;
       p.level = level;
       p.after_heading = n->kind == KH_NODE_PARA && prev && prev->kind == KH_NODE_HEADING;
       ret = add_piece(b, p);
-      marker = NULL; /* only the first block of a list item has it */
+      mark = NULL; /* only the first block of a list item has it */
       break;
-    case KH_NODE_LIST: {
-      int num = n->start;
-      for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next) {
-        const char *m = NULL;
-        if (n->ordered) {
-          char mk[32];
-          snprintf(mk, sizeof mk, "%d.", num++);
-          if (!(m = kh_arena_strndup(b->strings, mk, strlen(mk)))) return KH_NOMEM;
-        }
-        ret = collect(b, part, it->child, x, measure, m, n->level);
-      }
+    case KH_NODE_LIST:
+      ret = collect_list(b, part, n, x, measure);
       break;
-    }
-    case KH_NODE_LIST_ITEM:
-      ret = collect(b, part, n->child, x, measure, marker, level);
+    case KH_NODE_LIST_ITEM: /* only inside lists */
       break;
     case KH_NODE_BOX: {
       size_t open = b->pieces.n;
@@ -360,6 +447,36 @@ static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   if (ret == KH_OK) ret = rule(b, x2, y2, x1, y2);
   if (ret == KH_OK) ret = rule(b, x1, y2, x1, y1);
   return ret;
+}
+
+static kh_status rule(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixed y2);
+
+/* 取消線 and underlines: one rule per run of struck (underlined) glyphs on
+ * the line, through the middle of the em box (under its foot). */
+static kh_status text_rules(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
+                            kh_fixed base) {
+  const kh_line *ln = &ls->lines[li];
+  const kh_shaped *sh = ls->sh;
+  const kh_spara *sp = sh->sp;
+  static const unsigned kinds[] = {KH_RUN_STRIKE, KH_RUN_UNDERLINE};
+  for (int k = 0; k < 2; k++) {
+    for (uint32_t i = 0; i < ln->count;) {
+      const kh_glyph *g0 = &sh->glyphs[ln->first + i];
+      if (!(sp->runs[g0->run].flags & kinds[k])) {
+        i++;
+        continue;
+      }
+      uint32_t j = i + 1;
+      while (j < ln->count && (sp->runs[sh->glyphs[ln->first + j].run].flags & kinds[k])) j++;
+      const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
+      kh_fixed size = sp->style->size;
+      kh_fixed y = k == 0 ? base - EM_ASCENT(size) + size / 2 : base + size - EM_ASCENT(size);
+      kh_status ret = rule(b, left + ln->x0 + ln->x[i], y, left + ln->x0 + ln->x[j - 1] + gl->adv, y);
+      if (ret != KH_OK) return ret;
+      i = j;
+    }
+  }
+  return KH_OK;
 }
 
 /* The continuation mark at the end of a wrapped verbatim line: page
@@ -526,7 +643,20 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     if ((ret = item(b, it)) != KH_OK) return ret;
     i = j;
   }
-  return KH_OK;
+  return text_rules(b, ls, li, left, base);
+}
+
+/* A list item's marker on the baseline of its first line: the item's
+ * label (Lbl), not its text. */
+static kh_status emit_marker(builder *b, const piece *p, kh_fixed base) {
+  if (!p->mlines.n) return KH_OK;
+  size_t from = b->items.n;
+  kh_status ret = emit_line(b, &p->mlines, 0, p->mx, base);
+  for (size_t i = from; ret == KH_OK && i < b->items.n; i++) {
+    b->items.v[i].flags |= KH_ITEM_MARKER;
+    b->items.v[i].node = p->node; /* the item's first block holds its Lbl */
+  }
+  return ret;
 }
 
 /* Prints a short text (folio, label) through the compose callback, aligned
@@ -738,6 +868,7 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     for (uint32_t i = 0; i < n; i++)
       if ((ret = emit_line(b, &p->lines, i, p->x, first + F->pitch * (int)i)) != KH_OK)
         return ret;
+    if (n && (ret = emit_marker(b, p, first)) != KH_OK) return ret;
     if (st->box && n) {
       kh_fixed x1 = p->x + F->measure, x2 = p->x;
       for (uint32_t i = 0; i < n; i++) {
@@ -761,6 +892,7 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
       }
       kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2;
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
+      if (i == 0 && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
       b->k++;
     }
   }

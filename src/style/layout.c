@@ -264,6 +264,28 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
 }
 
 
+/* A list of marker forms per nesting level (style/list.c). */
+static kh_status marker_list(loader *ld, const kh_yaml *y, const char ***out, int *n) {
+  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_SEQUENCE);
+  if (ret != KH_OK) return ret;
+  int count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) count++;
+  if (count == 0 || count > 10)
+    return kh_error(ld->ctx, y->pos, KH_SYNTAX, "'%s' lists 1 to 10 markers, one per level", y->key);
+  const char **v = kh_arena_alloc(ld->L->arena, (size_t)count * sizeof *v);
+  if (!v) return KH_NOMEM;
+  count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) {
+    if ((ret = kh_yaml_expect(ld->ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!*c->scalar || strlen(c->scalar) > 40)
+      return kh_error(ld->ctx, c->pos, KH_SYNTAX, "a list marker is 1 to 40 bytes");
+    v[count++] = c->scalar;
+  }
+  *out = v;
+  *n = count;
+  return KH_OK;
+}
+
 static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   kh_ctx *ctx = ld->ctx;
   const kh_layout *L = ld->L;
@@ -292,6 +314,13 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     else if (!strcmp(key, "keep-with-next")) ret = boolean(ctx, c, &st->keep_with_next);
     else if (!strcmp(key, "marker")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) == KH_OK) st->marker = c->scalar;
+    } else if (!strcmp(key, "bullets")) ret = marker_list(ld, c, &st->bullets, &st->nbullets);
+    else if (!strcmp(key, "numbers")) ret = marker_list(ld, c, &st->numbers, &st->nnumbers);
+    else if (!strcmp(key, "marker-gap")) {
+      double v;
+      if ((ret = kh_yaml_number(ctx, c, &v)) == KH_OK && !(v >= 0 && v <= 4))
+        ret = kh_error(ctx, c->pos, KH_SYNTAX, "marker-gap must be from 0 to 4 em");
+      if (ret == KH_OK) st->marker_gap = kh_fixed_muldiv(L->grid_size, (int64_t)(v * 4096), 4096);
     } else if (!strcmp(key, "align")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
       static const char *names[] = {"default", "left", "center", "right", "justify"};
@@ -341,6 +370,9 @@ static kh_status read_styles(loader *ld, const kh_yaml *y) {
     kh_pstyle *st = &L->styles[L->nstyles++];
     *st = defaults;
     st->marker = NULL;
+    st->bullets = st->numbers = NULL;
+    st->nbullets = st->nnumbers = 0;
+    st->marker_gap = L->grid_size / 2; /* a number and its text: half an em */
     st->outline = 0;
     if ((ret = read_style(ld, k, st)) != KH_OK) return ret;
     if (!kh_yaml_get(k, "strong")) st->strong_face = defaults.strong_face;

@@ -142,6 +142,9 @@ static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const cha
     /* Japanese has no italic: emphasis takes the strong (Gothic) face */
     if (m->flags & (KH_MARK_STRONG | KH_MARK_EM)) f |= KH_RUN_STRONG;
     if (m->flags & KH_MARK_CODE) f |= KH_RUN_CODE;
+    if (m->flags & KH_MARK_STRIKE) f |= KH_RUN_STRIKE;
+    if (m->flags & KH_MARK_UNDERLINE) f |= KH_RUN_UNDERLINE;
+    if (m->flags & KH_MARK_FOOTREF) f |= KH_RUN_FOOTREF;
     if ((m->flags & KH_MARK_LINK) && (!*href || i >= href_mark)) {
       f |= KH_RUN_LINK;
       *href = m->href; /* the innermost (last) link, as the marks list them */
@@ -151,6 +154,14 @@ static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const cha
   w->open.n = keep;
   *flags = f;
   return KH_OK;
+}
+
+/* A footnote reference's number is set superscript: 60 % of the size,
+ * raised so its top meets the top of the em box (the usual 脚注 合印). */
+static void footref_size(const kh_pstyle *style, unsigned flags, kh_fixed *size, kh_fixed *rise) {
+  if (!(flags & KH_RUN_FOOTREF)) return;
+  *size = kh_fixed_muldiv(style->size, 600, 1000);
+  *rise = kh_fixed_muldiv(style->size, 330, 1000);
 }
 
 kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
@@ -203,6 +214,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       size = kh_fixed_muldiv(size, fc->latin_scale, 1000);
     if (script == KH_SCRIPT_LATIN && fc->latin_rise)
       rise = kh_fixed_muldiv(style->size, fc->latin_rise, 1000);
+    footref_size(style, flags, &size, &rise);
     kh_run *prev = runs.n ? &runs.v[runs.n - 1] : NULL;
     if (prev && prev->font == font && prev->size == size && prev->script == script &&
         prev->flags == flags && prev->href == href && prev->rise == rise) {
@@ -233,8 +245,9 @@ void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
     fprintf(out, "  [%s %s %.2fpt", layout->fonts[r->font].name, scripts[r->script],
             KH_FIXED_TO_PT(r->size));
     if (r->rise) fprintf(out, " rise=%.3f", KH_FIXED_TO_PT(r->rise));
-    fprintf(out, "%s%s] \"%.*s\"\n",
+    fprintf(out, "%s%s%s%s] \"%.*s\"\n",
             r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
+            r->flags & KH_RUN_STRIKE ? " strike" : "", r->flags & KH_RUN_FOOTREF ? " footref" : "",
             (int)(r->end - r->start), sp->text + r->start);
   }
 }

@@ -69,7 +69,14 @@ typedef struct kh_pstyle {
   int box;             /* draw a ruled box around the block */
   int keep_with_next;  /* headings */
   int outline;         /* 0: not in the PDF outline; else its level */
-  const char *marker;  /* list items: marker text (e.g. "・"), or NULL */
+  const char *marker;  /* list items: the bullet of every level (e.g. "・"),
+                          or NULL */
+  const char **bullets;/* list items: bullet per nesting level */
+  int nbullets;
+  const char **numbers;/* list items: number format per level ("1.", "(1)",
+                          "①", "ア", "(ア)"; see style/list.c) */
+  int nnumbers;
+  kh_fixed marker_gap; /* list items: space between a number and the text */
 } kh_pstyle;
 
 /* The direction lines run in.  Horizontal only, for now; vertical writing
@@ -173,8 +180,22 @@ const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
  * has no template of that name. */
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
 
+/* The marker of item `number` (1-based) of a list at nesting `level`
+ * (1 = outermost), from the `item` style's formats (or the defaults 1. (1)
+ * ① ア (ア) and ・).  Writes NUL-terminated UTF-8 to out; returns its
+ * length. */
+int kh_style_list_marker(const kh_pstyle *item, int ordered, int level, int number, char *out,
+                         size_t size);
+
 /* ---- styled runs ---------------------------------------------------------*/
-enum { KH_RUN_STRONG = 1u << 0, KH_RUN_LINK = 1u << 1, KH_RUN_CODE = 1u << 2 };
+enum {
+  KH_RUN_STRONG = 1u << 0,
+  KH_RUN_LINK = 1u << 1,
+  KH_RUN_CODE = 1u << 2,
+  KH_RUN_STRIKE = 1u << 3,    /* 取消線: page draws a rule through it */
+  KH_RUN_UNDERLINE = 1u << 4, /* page draws a rule under it */
+  KH_RUN_FOOTREF = 1u << 5    /* a footnote reference: set superscript */
+};
 
 typedef struct kh_run {
   uint32_t start, end;  /* byte range in the paragraph text */
