@@ -339,7 +339,13 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
 static kh_status item(builder *b, kh_item it) {
   it.flags |= b->flags;
   if (it.kind == KH_ITEM_LINE) it.flags |= KH_ITEM_ARTIFACT;
-  it.node = (it.flags & KH_ITEM_ARTIFACT) ? NULL : b->node;
+  if (it.flags & KH_ITEM_ARTIFACT) {
+    it.node = NULL;
+    it.mark = NULL;
+    it.flags &= ~(unsigned)KH_ITEM_MARKER;
+  } else if (!it.node) {
+    it.node = b->node;
+  }
   return kh_vec_push(&b->items, it);
 }
 
@@ -348,6 +354,7 @@ static kh_status rule(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   it.kind = KH_ITEM_LINE;
   it.x = x1, it.y = y1, it.x2 = x2, it.y2 = y2;
   it.width = b->L->rule_width;
+  it.flags = KH_ITEM_ARTIFACT; /* rules, boxes and frames are furniture */
   return item(b, it);
 }
 
@@ -359,8 +366,81 @@ static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   return ret;
 }
 
+/* The continuation mark at the end of a wrapped verbatim line: page
+ * furniture, not text (its text is the mark itself, for viewers that do
+ * not know artifacts). */
+static kh_status emit_cont(builder *b, const kh_lines *ls, const kh_line *ln, kh_fixed left,
+                           kh_fixed base) {
+  const kh_glyph *g = &ls->sh->cont;
+  if (!ln->cont || g->adv == 0) return KH_OK;
+  kh_item it = {0};
+  it.kind = KH_ITEM_GLYPHS;
+  it.flags = KH_ITEM_ARTIFACT;
+  it.font = g->font;
+  it.size = g->size;
+  it.n = 1;
+  it.glyphs = kh_arena_alloc(b->page_arena, sizeof *it.glyphs);
+  if (!it.glyphs) return KH_NOMEM;
+  memset(it.glyphs, 0, sizeof *it.glyphs);
+  it.glyphs[0].gid = g->gid;
+  it.glyphs[0].x = left + ln->x0 + ln->cont_x;
+  it.glyphs[0].adv = g->adv;
+  char *t = kh_arena_alloc(b->page_arena, 4);
+  if (!t) return KH_NOMEM;
+  it.glyphs[0].text = t;
+  it.glyphs[0].text_len = (uint32_t)kh_utf8_encode(g->cp, t);
+  it.x = it.glyphs[0].x;
+  it.y = base;
+  return item(b, it);
+}
+
+/* ---- what an item is to the structure of the document --------------------*/
+
+/* Marks of a leaf's text that are elements of their own in the tagged PDF. */
+#define STRUCT_MARKS (KH_MARK_LINK | KH_MARK_FOOTREF | KH_MARK_RUBY)
+
+/* The structural marks that overlap one line's text, so that finding the
+ * mark of each glyph costs the line's marks, not the paragraph's. */
+typedef struct line_marks {
+  const kh_mark **v;
+  uint32_t n;
+  uint32_t marker_len; /* list marker bytes before the node's text */
+} line_marks;
+
+static kh_status marks_of_line(kh_arena *A, const kh_spara *sp, uint32_t lo, uint32_t hi,
+                               line_marks *out) {
+  const kh_inline *in = &sp->node->text;
+  memset(out, 0, sizeof *out);
+  out->marker_len = sp->marker_len;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < in->nmarks; i++) n += (in->marks[i].flags & STRUCT_MARKS) != 0;
+  if (!n) return KH_OK;
+  if (!(out->v = kh_arena_alloc(A, n * sizeof *out->v))) return KH_NOMEM;
+  lo = lo > sp->marker_len ? lo - sp->marker_len : 0;
+  hi = hi > sp->marker_len ? hi - sp->marker_len : 0;
+  for (uint32_t i = 0; i < in->nmarks; i++) {
+    const kh_mark *m = &in->marks[i];
+    if ((m->flags & STRUCT_MARKS) && m->start < hi && m->end > lo) out->v[out->n++] = m;
+  }
+  return KH_OK;
+}
+
+/* The structural mark over a glyph's cluster (a byte of the spara's text). */
+static const kh_mark *mark_at(const line_marks *lm, uint32_t cluster) {
+  if (cluster < lm->marker_len) return NULL;
+  uint32_t off = cluster - lm->marker_len;
+  for (uint32_t i = 0; i < lm->n; i++)
+    if (off >= lm->v[i]->start && off < lm->v[i]->end) return lm->v[i];
+  return NULL;
+}
+
+static int in_marker(const line_marks *lm, const kh_glyph *g) {
+  return g->cluster < lm->marker_len;
+}
+
 /* Turns one composed line into glyph runs (split where font or size
- * changes), image items and link rectangles. */
+ * changes, and where the list marker, a link, a footnote reference or ruby
+ * starts or ends), image items and link rectangles. */
 static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
                            kh_fixed base) {
   kh_arena *A = b->page_arena;
@@ -378,23 +458,25 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
   }
   const char *text = lo < hi ? kh_arena_strndup(A, sp->text + lo, hi - lo) : "";
   if (!text) return KH_NOMEM;
+  line_marks lm;
+  if ((ret = marks_of_line(A, sp, lo, hi, &lm)) != KH_OK) return ret;
   uint32_t i = 0;
   while (i < ln->count) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];
-    /* a list item's marker is an item of its own (Lbl), not its body */
-    int marker = g0->cluster < sp->marker_len;
+    const kh_mark *mark = mark_at(&lm, g0->cluster);
     uint32_t j = i + 1;
     if (!(g0->flags & KH_GLYPH_IMAGE))
       while (j < ln->count) {
         const kh_glyph *g = &sh->glyphs[ln->first + j];
-        if (g->font != g0->font || g->size != g0->size || (g->flags & KH_GLYPH_IMAGE) ||
-            (g->cluster < sp->marker_len) != marker)
-          break;
+        if (g->font != g0->font || g->size != g0->size || (g->flags & KH_GLYPH_IMAGE)) break;
+        if (in_marker(&lm, g) != in_marker(&lm, g0) || mark_at(&lm, g->cluster) != mark) break;
         j++;
       }
     kh_item it = {0};
-    it.flags = marker ? KH_ITEM_MARKER : 0;
     it.kind = (g0->flags & KH_GLYPH_IMAGE) ? KH_ITEM_IMAGE : KH_ITEM_GLYPHS;
+    it.node = sp->node;
+    it.mark = mark;
+    it.flags = in_marker(&lm, g0) ? KH_ITEM_MARKER : 0;
     it.font = g0->font;
     it.size = g0->size;
     it.n = j - i;
@@ -424,6 +506,7 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     if ((ret = item(b, it)) != KH_OK) return ret;
     i = j;
   }
+  if ((ret = emit_cont(b, ls, ln, left, base)) != KH_OK) return ret;
   /* links: one rectangle per run of linked glyphs on the line */
   for (i = 0; i < ln->count;) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];
@@ -437,6 +520,8 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
     kh_item it = {0};
     it.kind = KH_ITEM_LINK;
+    it.node = sp->node;
+    it.mark = mark_at(&lm, g0->cluster);
     it.x = left + ln->x0 + ln->x[i];
     it.x2 = left + ln->x0 + ln->x[j - 1] + gl->adv;
     it.y = base - EM_ASCENT(g0->size);
@@ -474,7 +559,14 @@ static kh_status emit_text_aligned(builder *b, const char *style_name, const cha
   kh_fixed left = b->F.left + st->left;
   if (x1) *x1 = left + ls.lines[0].x0;
   if (x2) *x2 = left + ls.lines[0].x0 + ls.lines[0].width;
-  return emit_line(b, &ls, 0, left, base);
+  size_t first = b->items.n;
+  ret = emit_line(b, &ls, 0, left, base);
+  for (size_t i = first; i < b->items.n; i++) { /* page furniture */
+    b->items.v[i].flags = KH_ITEM_ARTIFACT;
+    b->items.v[i].node = NULL;
+    b->items.v[i].mark = NULL;
+  }
+  return ret;
 }
 
 static kh_status emit_text(builder *b, const char *style_name, const char *text,

@@ -92,6 +92,17 @@ static kh_status unknown(kh_ctx *ctx, const kh_yaml *k, const char *where) {
   return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown %s key '%s'", where, k->key);
 }
 
+/* `pdf-a: true | false`: PDF/A-2u conformance (the default), or a file
+ * without the output intent's ICC profile for those who want the smallest. */
+static kh_status read_pdf_a(kh_ctx *ctx, const kh_yaml *s, int *out) {
+  kh_status ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR);
+  if (ret != KH_OK) return ret;
+  if (!strcmp(s->scalar, "true")) *out = 1;
+  else if (!strcmp(s->scalar, "false")) *out = 0;
+  else return kh_error(ctx, s->pos, KH_SYNTAX, "pdf-a must be true or false");
+  return KH_OK;
+}
+
 static int count(const kh_yaml *y) {
   int n = 0;
   for (const kh_yaml *c = y ? y->child : NULL; c; c = c->next) n++;
@@ -563,10 +574,11 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   L->geom.margin_left = -1;
   L->rule_width = KH_PT(0.5);
   L->margin_top = -1;
+  L->pdf_a = 1;
   /* sections in dependency order, whatever order the file has them in */
   static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
                                 "line-end-closing", "line-breaking", "hanging-punctuation",
-                                "table-figures",
+                                "table-figures", "pdf-a",
                                 "fonts", "fallback", "faces", "styles", "pages"};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -599,6 +611,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
     }
   }
   KH_CHECK(read_composition(&ld, y));
+  if ((s = kh_yaml_get(y, "pdf-a"))) KH_CHECK(read_pdf_a(ctx, s, &L->pdf_a));
   if (!(s = kh_yaml_get(y, "fonts"))) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs 'fonts'");
     goto cleanup;

@@ -18,8 +18,11 @@ typedef enum kh_script {
   KH_SCRIPT_COUNT
 } kh_script;
 
-/* Script of a code point (by Unicode block and emoji ranges).  The styled
- * runs resolve dashes and quotation marks by their context instead. */
+/* Script of a code point, from ICU's Script and East_Asian_Width
+ * properties and Emoji_Presentation: the one place that decides which font
+ * of a composite face sets a character (para's JLReq class table agrees
+ * with it).  The styled runs resolve dashes and quotation marks by their
+ * context instead. */
 kh_script kh_script_of(int32_t cp);
 /* Dashes and quotation marks (‐ – — ‘ ’ “ ”): no script of their own;
  * Western between Western characters, else Japanese, where JLReq sets them
@@ -138,6 +141,9 @@ typedef struct kh_layout {
   int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
                                3.8.3): a line-end 、。 may hang */
   kh_table_figures table_figures; /* digits in table cells */
+  int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
+                               sRGB output intent, no .notdef): `pdf-a`,
+                               true unless the layout says false */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
