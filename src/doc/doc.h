@@ -112,6 +112,10 @@ struct kh_node {
   const char *info;   /* code blocks: info string */
   const char *label;  /* footnotes: the [^label] as written */
   int number;         /* figures, footnotes: 1-based number */
+  kh_fixed width;     /* figures: width from the image title ("width=80mm"),
+                         0 when not given */
+  int width_permille; /* figures: width as a share of the measure
+                         ("width=60%" = 600), 0 when not given */
   kh_srcpos pos;      /* where the block starts */
   kh_node *child;     /* first child (containers) */
   kh_node *next;      /* next sibling */
