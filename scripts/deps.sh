@@ -3,7 +3,7 @@
 # missing (Debian 12, as root).  Nothing is downloaded at build time.
 set -eu
 PACKAGES="gcc clang cmake make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev
-libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev
+libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev
 poppler-utils qpdf mupdf-tools ghostscript fonts-urw-base35 python3"
 missing=""
 for p in $PACKAGES; do

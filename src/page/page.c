@@ -20,7 +20,9 @@
  * ideographic embox of BIZ UD and most Japanese fonts: 880/1000). */
 #define EM_ASCENT(size) kh_fixed_muldiv((size), 880, 1000)
 
-typedef enum piece_kind { P_PARA, P_TABLE, P_BOX_OPEN, P_BOX_CLOSE, P_RULE, P_PART } piece_kind;
+typedef enum piece_kind {
+  P_PARA, P_TABLE, P_BOX_OPEN, P_BOX_CLOSE, P_RULE, P_PART, P_FIGURE
+} piece_kind;
 
 typedef struct cell {
   const kh_node *node;
@@ -64,7 +66,11 @@ typedef struct piece {
   const kh_pstyle *st;
   kh_lines lines;
   table *tbl;
-  int nlines;      /* grid lines taken, spacing excluded */
+  int nlines;      /* grid lines taken, spacing excluded: the block's
+                      height in grid units */
+  /* P_FIGURE, once composed: */
+  kh_fixed img_w, img_h; /* the image as drawn */
+  int img_lines;   /* grid lines the image takes (the caption's follow) */
   size_t close;    /* P_BOX_OPEN: index of its P_BOX_CLOSE */
 } piece;
 
@@ -282,11 +288,103 @@ static kh_status compose_table(builder *b, piece *p) {
   return KH_OK;
 }
 
+/* ---- figures ---------------------------------------------------------------*/
+
+static uint32_t be16(const unsigned char *d) { return (uint32_t)d[0] << 8 | d[1]; }
+static uint32_t be32(const unsigned char *d) { return be16(d) << 16 | be16(d + 2); }
+
+/* The pixel size of a PNG (its IHDR chunk) or a JPEG (its SOFn segment),
+ * to scale the figure; pdf/ decodes the image itself.  0 when the header
+ * does not give one (a truncated or corrupt file). */
+static int image_size(const unsigned char *d, size_t len, uint32_t *w, uint32_t *h) {
+  *w = *h = 0;
+  if (len >= 24 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8) && !memcmp(d + 12, "IHDR", 4)) {
+    *w = be32(d + 16);
+    *h = be32(d + 20);
+  } else if (len >= 4 && d[0] == 0xFF && d[1] == 0xD8) {
+    size_t i = 2;
+    while (i + 4 <= len) {
+      if (d[i] != 0xFF) return 0;
+      unsigned m = d[i + 1];
+      if (m == 0xFF) { /* fill byte */
+        i++;
+        continue;
+      }
+      if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { /* no length */
+        i += 2;
+        continue;
+      }
+      if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+        if (i + 9 > len) return 0;
+        *h = be16(d + i + 5);
+        *w = be16(d + i + 7);
+        break;
+      }
+      if (m == 0xD9 || m == 0xDA) return 0; /* image data before any frame */
+      i += 2 + be16(d + i + 2);
+    }
+  }
+  return *w > 0 && *h > 0 && *w < 1u << 24 && *h < 1u << 24;
+}
+
+/* A figure: the image scaled to the measure (or the width its title gives),
+ * no taller than the text block leaves room for, taking whole grid lines;
+ * its caption below in the `figure-caption` style (else `caption`). */
+static kh_status compose_figure(builder *b, piece *p) {
+  kh_ctx *ctx = b->ctx;
+  const kh_node *n = p->node;
+  const kh_frame *F = &b->F;
+  const void *data = NULL;
+  size_t len = 0;
+  uint32_t pw, ph;
+  if (!n->image) return kh_error(ctx, n->pos, KH_SYNTAX, "a figure without its image file");
+  kh_status ret = kh_file_map(ctx, n->pos, "image", n->image, n->image,
+                              KH_FILE_CONFINE | KH_FILE_BINARY, &data, &len);
+  if (ret != KH_OK) return ret;
+  int ok = image_size(data, len, &pw, &ph);
+  kh_file_unmap(data, len);
+  if (!ok)
+    return kh_error(ctx, n->pos, KH_SYNTAX,
+                    "image '%s' is corrupt: its header gives no size (a PNG or a JPEG)",
+                    n->image);
+  const kh_pstyle *st = kh_layout_style(b->L, page_name(p->part), "figure-caption");
+  if (strcmp(st->name, "figure-caption"))
+    st = kh_layout_style(b->L, page_name(p->part), "caption");
+  p->st = kh_layout_style(b->L, page_name(p->part), "figure");
+  if (n->text.len) {
+    if ((ret = b->compose(b->user, p->arena, n, st, NULL, p->measure, &p->lines)) != KH_OK)
+      return ret;
+  }
+  kh_fixed w = p->measure;
+  if (n->width) w = n->width;
+  else if (n->width_permille) w = kh_fixed_muldiv(p->measure, n->width_permille, 1000);
+  if (w > p->measure) {
+    kh_warning(ctx, n->pos, "figure wider than the measure: set at the measure");
+    w = p->measure;
+  }
+  /* no taller than a page less its caption and one line */
+  kh_fixed max_h = F->height - F->pitch * ((int)p->lines.n + 1);
+  if (max_h < F->em) max_h = F->em;
+  kh_fixed h = kh_fixed_muldiv(w, ph, pw);
+  if (h > max_h) {
+    w = kh_fixed_muldiv(max_h, pw, ph);
+    h = max_h;
+  }
+  p->img_w = w;
+  p->img_h = h;
+  /* n grid lines span pitch * (n - 1) + em from the first em box's top */
+  p->img_lines = h <= F->em ? 1 : (int)((h - F->em + F->pitch - 1) / F->pitch) + 1;
+  p->nlines = p->img_lines + (int)p->lines.n;
+  return KH_OK;
+}
+
 /* Composes piece i if it is not yet. */
 static kh_status ensure(builder *b, size_t i) {
   piece *p = &b->pieces.v[i];
-  if (p->arena || (p->kind != P_PARA && p->kind != P_TABLE)) return KH_OK;
+  if (p->arena || (p->kind != P_PARA && p->kind != P_TABLE && p->kind != P_FIGURE))
+    return KH_OK;
   if (!(p->arena = kh_arena_new())) return KH_NOMEM;
+  if (p->kind == P_FIGURE) return compose_figure(b, p);
   return p->kind == P_PARA ? compose_para(b, p) : compose_table(b, p);
 }
 
@@ -410,7 +508,10 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       break;
     case KH_NODE_ROW:
       break; /* rows live inside tables */
-    case KH_NODE_FIGURE:   /* not made by doc/ yet */
+    case KH_NODE_FIGURE:
+      p.kind = P_FIGURE;
+      ret = add_piece(b, p);
+      break;
     case KH_NODE_FOOTNOTE: /* live in kh_part.notes, not in the body */
       break;
     }
@@ -427,8 +528,13 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
 static kh_status item(builder *b, kh_item it) {
   it.flags |= b->flags;
   if (it.kind == KH_ITEM_LINE) it.flags |= KH_ITEM_ARTIFACT;
-  if (!it.node) it.node = b->node;
-  if (it.flags & KH_ITEM_ARTIFACT) it.node = NULL;
+  if (it.flags & KH_ITEM_ARTIFACT) {
+    it.node = NULL;
+    it.mark = NULL;
+    it.flags &= ~(unsigned)KH_ITEM_MARKER;
+  } else if (!it.node) {
+    it.node = b->node;
+  }
   return kh_vec_push(&b->items, it);
 }
 
@@ -933,6 +1039,36 @@ static kh_status place_table(builder *b, const piece *p) {
   return KH_OK;
 }
 
+static kh_status place_figure(builder *b, const piece *p) {
+  const kh_frame *F = &b->F;
+  kh_status ret = KH_OK;
+  int before = p->st ? p->st->space_before : 0, after = p->st ? p->st->space_after : 0;
+  if (b->k > 0) b->k += before;
+  int need = p->nlines < F->lines ? p->nlines : F->lines;
+  if ((ret = room(b, need)) != KH_OK) return ret;
+  kh_fixed span = F->pitch * (p->img_lines - 1) + F->em;
+  kh_item it = {0};
+  it.kind = KH_ITEM_IMAGE;
+  it.font = -1;
+  it.image = p->node->image;
+  it.node = p->node;
+  it.x = p->x + (p->measure - p->img_w) / 2;
+  it.y = line_top(b, b->k) + (span - p->img_h) / 2;
+  it.x2 = it.x + p->img_w;
+  it.y2 = it.y + p->img_h;
+  if ((ret = item(b, it)) != KH_OK) return ret;
+  b->k += p->img_lines;
+  for (uint32_t i = 0; i < p->lines.n; i++) {
+    if (b->k >= F->lines && (ret = page_open(b)) != KH_OK) return ret;
+    kh_fixed base = baseline(b, b->k) + (p->lines.sh->sp->style->size - F->em) / 2;
+    if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
+    b->k++;
+  }
+  mark_used(b);
+  b->k += after;
+  return KH_OK;
+}
+
 static kh_status place(builder *b) {
   kh_status ret = KH_OK;
   const kh_frame *F = &b->F;
@@ -1003,6 +1139,9 @@ static kh_status place(builder *b) {
       break;
     case P_PART:
       ret = page_open(b);
+      break;
+    case P_FIGURE:
+      ret = place_figure(b, p);
       break;
     }
     if (ret != KH_OK) return ret;
