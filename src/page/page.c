@@ -308,6 +308,7 @@ static kh_status rule(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   it.kind = KH_ITEM_LINE;
   it.x = x1, it.y = y1, it.x2 = x2, it.y2 = y2;
   it.width = b->L->rule_width;
+  it.flags = KH_ITEM_ARTIFACT; /* rules, boxes and frames are furniture */
   return item(b, it);
 }
 
@@ -347,8 +348,53 @@ static kh_status emit_cont(builder *b, const kh_lines *ls, const kh_line *ln, kh
   return item(b, it);
 }
 
+/* ---- what an item is to the structure of the document --------------------*/
+
+/* Marks of a leaf's text that are elements of their own in the tagged PDF. */
+#define STRUCT_MARKS (KH_MARK_LINK | KH_MARK_FOOTREF | KH_MARK_RUBY)
+
+/* The structural marks that overlap one line's text, so that finding the
+ * mark of each glyph costs the line's marks, not the paragraph's. */
+typedef struct line_marks {
+  const kh_mark **v;
+  uint32_t n;
+  uint32_t marker_len; /* list marker bytes before the node's text */
+} line_marks;
+
+static kh_status marks_of_line(kh_arena *A, const kh_spara *sp, uint32_t lo, uint32_t hi,
+                               line_marks *out) {
+  const kh_inline *in = &sp->node->text;
+  memset(out, 0, sizeof *out);
+  out->marker_len = sp->marker_len;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < in->nmarks; i++) n += (in->marks[i].flags & STRUCT_MARKS) != 0;
+  if (!n) return KH_OK;
+  if (!(out->v = kh_arena_alloc(A, n * sizeof *out->v))) return KH_NOMEM;
+  lo = lo > sp->marker_len ? lo - sp->marker_len : 0;
+  hi = hi > sp->marker_len ? hi - sp->marker_len : 0;
+  for (uint32_t i = 0; i < in->nmarks; i++) {
+    const kh_mark *m = &in->marks[i];
+    if ((m->flags & STRUCT_MARKS) && m->start < hi && m->end > lo) out->v[out->n++] = m;
+  }
+  return KH_OK;
+}
+
+/* The structural mark over a glyph's cluster (a byte of the spara's text). */
+static const kh_mark *mark_at(const line_marks *lm, uint32_t cluster) {
+  if (cluster < lm->marker_len) return NULL;
+  uint32_t off = cluster - lm->marker_len;
+  for (uint32_t i = 0; i < lm->n; i++)
+    if (off >= lm->v[i]->start && off < lm->v[i]->end) return lm->v[i];
+  return NULL;
+}
+
+static int in_marker(const line_marks *lm, const kh_glyph *g) {
+  return g->cluster < lm->marker_len;
+}
+
 /* Turns one composed line into glyph runs (split where font or size
- * changes), image items and link rectangles. */
+ * changes, and where the list marker, a link, a footnote reference or ruby
+ * starts or ends), image items and link rectangles. */
 static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
                            kh_fixed base) {
   kh_arena *A = b->page_arena;
@@ -366,18 +412,25 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
   }
   const char *text = lo < hi ? kh_arena_strndup(A, sp->text + lo, hi - lo) : "";
   if (!text) return KH_NOMEM;
+  line_marks lm;
+  if ((ret = marks_of_line(A, sp, lo, hi, &lm)) != KH_OK) return ret;
   uint32_t i = 0;
   while (i < ln->count) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];
+    const kh_mark *mark = mark_at(&lm, g0->cluster);
     uint32_t j = i + 1;
     if (!(g0->flags & KH_GLYPH_IMAGE))
       while (j < ln->count) {
         const kh_glyph *g = &sh->glyphs[ln->first + j];
         if (g->font != g0->font || g->size != g0->size || (g->flags & KH_GLYPH_IMAGE)) break;
+        if (in_marker(&lm, g) != in_marker(&lm, g0) || mark_at(&lm, g->cluster) != mark) break;
         j++;
       }
     kh_item it = {0};
     it.kind = (g0->flags & KH_GLYPH_IMAGE) ? KH_ITEM_IMAGE : KH_ITEM_GLYPHS;
+    it.node = sp->node;
+    it.mark = mark;
+    it.flags = in_marker(&lm, g0) ? KH_ITEM_MARKER : 0;
     it.font = g0->font;
     it.size = g0->size;
     it.n = j - i;
@@ -421,6 +474,8 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
     kh_item it = {0};
     it.kind = KH_ITEM_LINK;
+    it.node = sp->node;
+    it.mark = mark_at(&lm, g0->cluster);
     it.x = left + ln->x0 + ln->x[i];
     it.x2 = left + ln->x0 + ln->x[j - 1] + gl->adv;
     it.y = base - EM_ASCENT(g0->size);
@@ -449,7 +504,14 @@ static kh_status emit_text(builder *b, const char *style_name, const char *text,
   kh_fixed left = b->L->margin_left + st->left;
   if (x1) *x1 = left + ls.lines[0].x0;
   if (x2) *x2 = left + ls.lines[0].x0 + ls.lines[0].width;
-  return emit_line(b, &ls, 0, left, base);
+  size_t first = b->items.n;
+  ret = emit_line(b, &ls, 0, left, base);
+  for (size_t i = first; i < b->items.n; i++) { /* page furniture */
+    b->items.v[i].flags = KH_ITEM_ARTIFACT;
+    b->items.v[i].node = NULL;
+    b->items.v[i].mark = NULL;
+  }
+  return ret;
 }
 
 static kh_status page_close(builder *b) {

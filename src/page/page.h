@@ -58,6 +58,10 @@ typedef struct kh_item {
   kh_pglyph *glyphs;  /* GLYPHS; IMAGE: exactly one */
   uint32_t n;
   const char *href;   /* LINK */
+  const kh_mark *mark;/* GLYPHS, IMAGE, LINK: the link, footnote reference
+                         or ruby of node's text that the item draws, or
+                         NULL: a run is split where this changes, so the
+                         tagged PDF can give it its own element */
 } kh_item;
 
 typedef struct kh_outline_entry {

@@ -34,6 +34,8 @@ typedef struct kh_font_ref {
   const char *name;  /* layout name, e.g. "mincho" */
   const char *path;  /* resolved file path */
   kh_srcpos pos;     /* where the layout names it, for diagnostics */
+  int system;        /* found through fontconfig among the system's fonts,
+                        so not confined to the publication's folders */
 } kh_font_ref;
 
 /* A composite face: one font (index into kh_layout.fonts) per script. */
@@ -107,6 +109,9 @@ typedef struct kh_layout {
   int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
                                3.8.3): a line-end 、。 may hang */
   kh_table_figures table_figures; /* digits in table cells */
+  int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
+                               sRGB output intent, no .notdef): `pdf-a`,
+                               true unless the layout says false */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
@@ -122,6 +127,9 @@ typedef struct kh_layout {
 /* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
  * errors at their position. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
+/* The same from a source already read (the fuzz target's way in). */
+kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
+                          kh_layout **out);
 void kh_layout_drop(kh_layout *layout);
 /* Style by name: "<page>.<name>" first when page is not NULL, then "<name>",
  * then "body" (never NULL once loaded). */
