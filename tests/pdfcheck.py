@@ -24,6 +24,9 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
                                         spacing inside Western words
   pdfcheck.py indent PDF LEFT EM TEXT   the line starting with TEXT (after a
                                         U+3000) has its ink exactly one em in
+  pdfcheck.py hang PDF RIGHT N          ぶら下げ: at least N lines end with 、。
+                                        set just past the measure's RIGHT edge,
+                                        and nothing else passes it
   pdfcheck.py tight PDF MAX PAIR...     each two-character PAIR is set at most
                                         MAX pt apart (0: solid)
   pdfcheck.py qdf PDF REGEX...          each REGEX is found in qpdf's QDF form
@@ -295,6 +298,28 @@ def cmd_indent(pdf, left, em, text):
         print("indent ok: '%s' one em in, at %.3f" % (text, x))
         return
     fail("no line starts with '%s'" % text)
+
+
+def cmd_hang(pdf, right, n):
+    right, n = float(right), int(n)
+    hung, bad = 0, []
+    for chars in stext_chars(pdf):
+        ink = [c for c in chars if not c[0].isspace()]
+        if not ink:
+            continue
+        for c in ink[:-1]:
+            if c[2] > right + 0.05:
+                bad.append("%s passes the measure (%.3f > %.3f)" % (c[0], c[2], right))
+        last = ink[-1]
+        if last[0] in "、。" and near(last[1], right, 0.05):
+            hung += 1
+        elif last[2] > right + 0.05 and not (last[0] in STOPS and last[1] + last[3] / 2 <= right + 0.05):
+            bad.append("%s at the line end passes the measure" % last[0])
+    if bad:
+        fail("; ".join(bad))
+    if hung < n:
+        fail("%d lines hang their 、。, expected at least %d" % (hung, n))
+    print("hang ok: %d lines hang their 、。" % hung)
 
 
 def cmd_tight(pdf, maxgap, *pairs):
