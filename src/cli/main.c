@@ -1,4 +1,5 @@
 /* kumihan: the command-line client of libkumihan. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,30 @@ static void usage(FILE *out) {
         "                        doc, runs, shape, lines or pages\n"
         "      --font-dir DIR    where the layout's font files are\n"
         "      --layout-dir DIR  where layout files are\n"
+        "      --allow-path DIR  let the publication read files in DIR too (by\n"
+        "                        default only its own folder and the layout and\n"
+        "                        font folders)\n"
         "  -h, --help            show this help\n"
         "      --version         show the version\n",
         out);
+}
+
+/* An interrupted build leaves no temporary file: remove them, then let the
+ * signal end the program as it would have. */
+static void on_signal(int sig) {
+  kh_signal_cleanup();
+  raise(sig); /* the handler was reset (SA_RESETHAND): the default action */
+}
+
+static void catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
 }
 
 static char *default_output(const char *input) {
@@ -35,6 +57,8 @@ static char *default_output(const char *input) {
 
 int main(int argc, char **argv) {
   const char *input = NULL, *output = NULL, *font_dir = NULL, *layout_dir = NULL;
+  const char *allowed[64];
+  int nallowed = 0;
   kh_trace_stage trace = KH_TRACE_NONE;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -50,6 +74,12 @@ int main(int argc, char **argv) {
       font_dir = argv[++i];
     } else if (!strcmp(a, "--layout-dir") && i + 1 < argc) {
       layout_dir = argv[++i];
+    } else if (!strcmp(a, "--allow-path") && i + 1 < argc) {
+      if (nallowed == 64) {
+        fputs("kumihan: error: at most 64 --allow-path options\n", stderr);
+        return 2;
+      }
+      allowed[nallowed++] = argv[++i];
     } else if (!strncmp(a, "--trace=", 8)) {
       static const char *names[] = {"", "doc", "runs", "shape", "lines", "pages"};
       for (int s = 1; s < 6; s++)
@@ -59,7 +89,7 @@ int main(int argc, char **argv) {
         return 2;
       }
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--font-dir") ||
-               !strcmp(a, "--layout-dir")) {
+               !strcmp(a, "--layout-dir") || !strcmp(a, "--allow-path")) {
       fprintf(stderr, "kumihan: error: option '%s' needs a value\n", a);
       return 2;
     } else if (a[0] == '-' && a[1]) {
@@ -77,6 +107,7 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  catch_signals();
   kh_ctx *ctx = kh_ctx_new();
   if (!ctx) {
     fputs("kumihan: error: out of memory\n", stderr);
@@ -88,6 +119,7 @@ int main(int argc, char **argv) {
   kh_status st = KH_OK;
   if (font_dir) st = kh_ctx_set_font_dir(ctx, font_dir);
   if (st == KH_OK && layout_dir) st = kh_ctx_set_layout_dir(ctx, layout_dir);
+  for (int i = 0; st == KH_OK && i < nallowed; i++) st = kh_ctx_allow_path(ctx, allowed[i]);
   if (st == KH_OK) st = kh_build_file(ctx, input, output);
   if (st != KH_OK && kh_ctx_error_count(ctx) == 0)
     fprintf(stderr, "%s: error: %s\n", input, kh_status_string(st));
