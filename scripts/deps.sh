@@ -18,3 +18,13 @@ if [ -n "$missing" ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 fi
+# pdf.js (pdfjs-dist, the version pinned in tests/pdfjs/package-lock.json)
+# reads the structure trees back in the tests; it needs Node.js 20 or later,
+# and the test says it is skipped without it.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if command -v node > /dev/null && command -v npm > /dev/null &&
+   [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] &&
+   [ ! -f "$here/tests/pdfjs/node_modules/pdfjs-dist/package.json" ]; then
+  echo "installing pdfjs-dist into tests/pdfjs"
+  (cd "$here/tests/pdfjs" && npm ci --omit=optional --no-audit --no-fund --loglevel=error)
+fi

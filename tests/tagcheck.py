@@ -8,6 +8,9 @@ tools nobody here wrote: pikepdf (qpdf), poppler's pdfinfo, PDFBox Preflight.
   tagcheck.py pdfa PDF                 output intent, fonts, glyphs, transparency
   tagcheck.py preflight PDF            PDFBox Preflight: no findings but the
                                        PDF/A-1b-only ones
+  tagcheck.py pdfjs PDF                pdf.js's getStructTree reads the tree
+                                       pikepdf reads (exit 77, skipped, when
+                                       scripts/deps.sh could not install it)
 
 Each exits 1 with a message naming what failed.
 """
@@ -432,7 +435,81 @@ def cmd_preflight(pdf_path):
              or "none"))
 
 
-COMMANDS = {"tags": cmd_tags, "structtext": cmd_structtext, "meta": cmd_meta,
+# ---- pdf.js ------------------------------------------------------------------------
+
+PDFJS_DIR = __import__("os").path.join(__import__("os").path.dirname(__file__), "pdfjs")
+
+
+def pikepdf_page_trees(pdf_path):
+    """Per page, the elements that have marked content on it and their
+    ancestors, in document order, as structtree.mjs prints pdf.js's."""
+    pdf = pikepdf.open(pdf_path)
+    pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages, 1)}
+    out = {i: [] for i in pages.values()}
+
+    def mc_on(e, page):
+        k = e.get("/K")
+        kids = list(k) if isinstance(k, Array) else ([] if k is None else [k])
+        n = 0
+        for kid in kids:
+            if isinstance(kid, int) and pages.get(e.Pg.objgen) == page:
+                n += 1
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR" and \
+                    pages.get(kid.Pg.objgen) == page:
+                n += 1
+        return n
+
+    def visit(e, depth, page):
+        lines = []
+        k = e.get("/K")
+        for kid in (list(k) if isinstance(k, Array) else ([] if k is None else [k])):
+            if isinstance(kid, Dictionary) and "/S" in kid:
+                lines += visit(kid, depth + 1, page)
+        n = mc_on(e, page)
+        if not lines and not n:
+            return []
+        head = "  " * depth + str(e.S)[1:]
+        if str(e.get("/Alt", "")):
+            head += " alt"
+        if n:
+            head += " mc=%d" % n
+        return [head] + lines
+
+    root = pdf.Root.StructTreeRoot.K
+    lines = []
+    for page in sorted(out):
+        lines.append("page %d" % page)
+        for top in (list(root) if isinstance(root, Array) else [root]):
+            lines += visit(top, 1, page)
+    return lines
+
+
+def cmd_pdfjs(pdf_path):
+    import os
+    import shutil
+    node = shutil.which("node")
+    module = os.path.join(PDFJS_DIR, "node_modules", "pdfjs-dist", "package.json")
+    if not node or not os.path.exists(module):
+        print("SKIPPED: pdf.js is not installed (scripts/deps.sh installs pdfjs-dist "
+              "into tests/pdfjs when Node.js 20 or later is there)")
+        sys.exit(77)
+    r = subprocess.run([node, os.path.join(PDFJS_DIR, "structtree.mjs"), pdf_path],
+                       capture_output=True)
+    if r.returncode != 0:
+        fail("pdf.js failed: %s" % r.stderr.decode("utf-8", "replace")[-600:])
+    got = r.stdout.decode("utf-8").splitlines()
+    want = pikepdf_page_trees(pdf_path)
+    if got != want:
+        for i, (a, b) in enumerate(zip(got, want)):
+            if a != b:
+                fail("pdf.js reads another tree at line %d:\n  pikepdf: %s\n  pdf.js:  %s"
+                     % (i + 1, b, a))
+        fail("pdf.js reads %d lines, pikepdf %d" % (len(got), len(want)))
+    print("pdfjs ok: getStructTree gives the same %d elements on %d pages"
+          % (sum(1 for l in got if not l.startswith("page")), sum(1 for l in got if l.startswith("page"))))
+
+
+COMMANDS = {"pdfjs": cmd_pdfjs, "tags": cmd_tags, "structtext": cmd_structtext, "meta": cmd_meta,
             "pdfa": cmd_pdfa, "preflight": cmd_preflight}
 
 if __name__ == "__main__":
