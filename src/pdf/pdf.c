@@ -708,7 +708,7 @@ static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
   HPDF_Array d = HPDF_Array_New(doc->mmgr);
   if (!d)
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
-  int64_t top = (int64_t)w->page_h - e->y;
+  int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
   st |= HPDF_Dict_Add(o, "Dest", d);
   st |= HPDF_Array_Add(d, w->page_of.v[e->page]);
   st |= HPDF_Array_AddName(d, "XYZ");
@@ -934,8 +934,22 @@ cleanup:
   return ret;
 }
 
+/* ---- page size -----------------------------------------------------------*/
+
+/* Each page has its template's paper (a landscape attachment between
+ * portrait parts); a page that gives none keeps the document's. */
+static void page_size(writer *w, const kh_page *page) {
+  if (page->width > 0 && page->height > 0) {
+    w->page_w = page->width;
+    w->page_h = page->height;
+  }
+  md5_int(w, w->page_w);
+  md5_int(w, w->page_h);
+}
+
 kh_status kh_pdf_add_page(kh_pdf *w, const kh_page *page) {
   kh_status ret = KH_OK;
+  page_size(w, page);
   hash_page(w, page);
   KH_CHECK(note_page(w, page));
   KH_CHECK(draw_page(w, page));
