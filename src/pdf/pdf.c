@@ -814,17 +814,19 @@ static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
   /* libharu marks items /Type /Outlines, which belongs to the root only. */
   st |= HPDF_Dict_RemoveElement(o, "Type");
 
-  HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of.v[e->page]);
+  /* [page /XYZ 0 top 0], written directly in the item: libharu makes
+   * destinations indirect objects, which PDFBox cannot read, and refuses the
+   * zoom 0 that keeps the reader's zoom (12.3.2.2). */
+  HPDF_Array d = HPDF_Array_New(doc->mmgr);
   if (!d)
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
   int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
-  st |= HPDF_Destination_SetXYZ(d, 0, pt(top < 0 ? 0 : top), 1);
-  /* Zoom 0 keeps the reader's zoom (12.3.2.2); libharu's setter refuses it,
-   * so the value is changed afterwards. */
-  HPDF_Real zoom = HPDF_Array_GetItem(d, 4, HPDF_OCLASS_REAL);
-  if (zoom)
-    st |= HPDF_Real_SetValue(zoom, 0);
-  st |= HPDF_Outline_SetDestination(o, d);
+  st |= HPDF_Dict_Add(o, "Dest", d);
+  st |= HPDF_Array_Add(d, w->page_of.v[e->page]);
+  st |= HPDF_Array_AddName(d, "XYZ");
+  st |= HPDF_Array_AddNumber(d, 0);
+  st |= HPDF_Array_AddReal(d, pt(top < 0 ? 0 : top));
+  st |= HPDF_Array_AddNumber(d, 0);
   KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding an outline entry"));
   *out = o;
 cleanup:
@@ -877,7 +879,7 @@ static HPDF_Date utc_date(int64_t t) {
   d.hour = (HPDF_INT)(secs / 3600);
   d.minutes = (HPDF_INT)(secs / 60 % 60);
   d.seconds = (HPDF_INT)(secs % 60);
-  d.ind = 'Z';
+  d.ind = '+'; /* +00'00': PDFBox cannot read libharu's Z00'00' */
   return d;
 }
 
