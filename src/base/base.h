@@ -141,6 +141,9 @@ kh_arena *kh_arena_new(void);
 void kh_arena_drop(kh_arena *a);
 void *kh_arena_alloc(kh_arena *a, size_t size); /* zeroed; NULL on OOM */
 char *kh_arena_strndup(kh_arena *a, const char *s, size_t len);
+/* The arena takes a malloc'd block and frees it when it is dropped (a large
+ * array built with realloc, kept without a copy).  On failure p is freed. */
+kh_status kh_arena_adopt(kh_arena *a, void *p);
 
 /* A growable byte buffer (heap).  kh_buf_free is NULL-safe in the sense
  * that a zeroed buffer may be freed. */

@@ -27,7 +27,6 @@ typedef enum piece_kind {
 typedef struct cell {
   const kh_node *node;
   const kh_pstyle *st;
-  kh_lines lines;
   kh_fixed x;      /* left edge of the cell's text */
 } cell;
 
@@ -194,17 +193,59 @@ static kh_status compose_para(builder *b, piece *p) {
 }
 
 /* Natural single-line width of a cell's text. */
-static kh_status cell_natural(builder *b, kh_arena *A, const kh_part *part, const kh_node *n,
-                              kh_fixed *w) {
+static kh_status cell_natural(builder *b, const kh_part *part, const kh_node *n, kh_fixed *w) {
   const kh_pstyle *st = kh_layout_style(b->L, page_name(part), n->style);
   kh_pstyle loose = *st;
   loose.align = KH_ALIGN_LEFT;
   kh_lines lines = {0};
+  kh_arena *A = kh_arena_new(); /* only the width is kept */
+  if (!A) return KH_NOMEM;
   kh_status ret = b->compose(b->user, A, n, &loose, NULL, KH_PT(5000), &lines);
-  if (ret != KH_OK) return ret;
   *w = 0;
-  for (uint32_t i = 0; i < lines.n; i++)
+  for (uint32_t i = 0; ret == KH_OK && i < lines.n; i++)
     if (lines.lines[i].x0 + lines.lines[i].width > *w) *w = lines.lines[i].x0 + lines.lines[i].width;
+  kh_arena_drop(A);
+  return ret;
+}
+
+/* A cell's style is its style with the column's alignment: one copy per
+ * pair, shared by every cell of a column, not one per cell. */
+typedef struct cell_style_made {
+  const kh_pstyle *base;
+  kh_align align;
+  const kh_pstyle *st;
+} cell_style_made;
+typedef KH_VEC(cell_style_made) cell_styles;
+
+static kh_status cell_style(kh_arena *A, const kh_pstyle *base, kh_align align,
+                            cell_styles *made, const kh_pstyle **out) {
+  for (size_t i = 0; i < made->n; i++)
+    if (made->v[i].base == base && made->v[i].align == align) {
+      *out = made->v[i].st;
+      return KH_OK;
+    }
+  kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
+  if (!st) return KH_NOMEM;
+  *st = *base;
+  if (align) st->align = align;
+  cell_style_made m = {base, align, st};
+  if (kh_vec_push(made, m) != KH_OK) return KH_NOMEM;
+  *out = st;
+  return KH_OK;
+}
+
+/* Composes one row's cells into `A` (lines[c] for column c).  A table's
+ * rows are composed once to count their lines and again, one row at a
+ * time, when they are placed: memory holds one row, not the table. */
+static kh_status compose_row(builder *b, const table *tb, int r, kh_arena *A, kh_lines *lines) {
+  for (int c = 0; c < tb->ncols; c++) {
+    const cell *cl = &tb->cells[r * tb->ncols + c];
+    lines[c] = (kh_lines){0};
+    if (!cl->node) continue;
+    kh_fixed w = tb->colx[c + 1] - tb->colx[c] - 2 * (b->F.em / 2); /* less the pads */
+    kh_status ret = b->compose(b->user, A, cl->node, cl->st, NULL, w, &lines[c]);
+    if (ret != KH_OK) return ret;
+  }
   return KH_OK;
 }
 
@@ -238,7 +279,7 @@ static kh_status compose_table(builder *b, piece *p) {
     int ci = 0;
     for (const kh_node *c = r->child; c; c = c->next, ci++) {
       kh_fixed w;
-      kh_status ret = cell_natural(b, A, part, c, &w);
+      kh_status ret = cell_natural(b, part, c, &w);
       if (ret != KH_OK) return ret;
       if (w > natural[ci]) natural[ci] = w;
       tb->cells[ri * tb->ncols + ci].node = c;
@@ -267,22 +308,32 @@ static kh_status compose_table(builder *b, piece *p) {
   }
   tb->colx[0] = x + ((measure - total) / 2 / em) * em; /* centred on the grid */
   for (int c = 0; c < tb->ncols; c++) tb->colx[c + 1] = tb->colx[c] + w[c];
+  cell_styles styles = {0};
   for (int r = 0; r < tb->nrows; r++) {
-    tb->rowlines[r] = 1;
     for (int c = 0; c < tb->ncols; c++) {
       cell *cl = &tb->cells[r * tb->ncols + c];
       if (!cl->node) continue;
-      cl->st = kh_layout_style(b->L, page_name(part), cl->node->style);
-      kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
-      if (!st) return KH_NOMEM;
-      *st = *cl->st;
-      if (cl->node->align) st->align = cl->node->align;
-      cl->st = st;
-      cl->x = tb->colx[c] + pad + st->left;
-      kh_status ret = b->compose(b->user, A, cl->node, st, NULL, w[c] - 2 * pad, &cl->lines);
-      if (ret != KH_OK) return ret;
-      if ((int)cl->lines.n > tb->rowlines[r]) tb->rowlines[r] = (int)cl->lines.n;
+      const kh_pstyle *base = kh_layout_style(b->L, page_name(part), cl->node->style);
+      kh_status ret = cell_style(A, base, cl->node->align, &styles, &cl->st);
+      if (ret != KH_OK) {
+        kh_vec_free(&styles);
+        return ret;
+      }
+      cl->x = tb->colx[c] + pad + cl->st->left;
     }
+  }
+  kh_vec_free(&styles);
+  kh_lines *row = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *row);
+  if (!row) return KH_NOMEM;
+  for (int r = 0; r < tb->nrows; r++) { /* count each row's lines */
+    kh_arena *RA = kh_arena_new();
+    if (!RA) return KH_NOMEM;
+    kh_status ret = compose_row(b, tb, r, RA, row);
+    tb->rowlines[r] = 1;
+    for (int c = 0; c < tb->ncols; c++)
+      if ((int)row[c].n > tb->rowlines[r]) tb->rowlines[r] = (int)row[c].n;
+    kh_arena_drop(RA);
+    if (ret != KH_OK) return ret;
   }
   for (int r = 0; r < tb->nrows; r++) p->nlines += tb->rowlines[r];
   return KH_OK;
@@ -1006,6 +1057,21 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   return KH_OK;
 }
 
+/* A row's text, composed again now and dropped once on the page. */
+static kh_status place_row(builder *b, const table *tb, int r) {
+  kh_arena *RA = kh_arena_new();
+  kh_lines *lines = RA ? kh_arena_alloc(RA, (size_t)tb->ncols * sizeof *lines) : NULL;
+  kh_status ret = lines ? compose_row(b, tb, r, RA, lines) : KH_NOMEM;
+  for (int c = 0; ret == KH_OK && c < tb->ncols; c++) {
+    const cell *cl = &tb->cells[r * tb->ncols + c];
+    b->node = cl->node;
+    for (uint32_t i = 0; ret == KH_OK && cl->node && i < lines[c].n; i++)
+      ret = emit_line(b, &lines[c], i, cl->x, baseline(b, b->k + (int)i));
+  }
+  kh_arena_drop(RA);
+  return ret;
+}
+
 static kh_status place_table(builder *b, const piece *p) {
   const kh_frame *F = &b->F;
   const table *tb = p->tbl;
@@ -1027,13 +1093,7 @@ static kh_status place_table(builder *b, const piece *p) {
     if ((ret = rule(b, tb->colx[0], bot, tb->colx[tb->ncols], bot)) != KH_OK) return ret;
     for (int c = 0; c <= tb->ncols; c++)
       if ((ret = rule(b, tb->colx[c], top, tb->colx[c], bot)) != KH_OK) return ret;
-    for (int c = 0; c < tb->ncols; c++) {
-      const cell *cl = &tb->cells[r * tb->ncols + c];
-      b->node = cl->node;
-      for (uint32_t i = 0; cl->node && i < cl->lines.n; i++)
-        if ((ret = emit_line(b, &cl->lines, i, cl->x, baseline(b, b->k + (int)i))) != KH_OK)
-          return ret;
-    }
+    if ((ret = place_row(b, tb, r)) != KH_OK) return ret;
     b->k += rl;
   }
   return KH_OK;
