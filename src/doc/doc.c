@@ -80,6 +80,7 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
   if (fm->kind != KH_YAML_MAPPING)
     return kh_error(ctx, fm->pos, KH_SYNTAX, "front matter must be a mapping");
   const kh_yaml *title = NULL, *subtitle = NULL, *date = NULL, *issuer = NULL;
+  kh_status bad = KH_OK;
   for (const kh_yaml *k = fm->child; k; k = k->next) {
     const char *key = k->key;
     if (!strcmp(key, "contact")) {
@@ -107,12 +108,13 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
     else if (!strcmp(key, "subtitle")) subtitle = k, part->subtitle = k->scalar;
     else if (!strcmp(key, "date")) date = k;
     else if (!strcmp(key, "date-iso")) part->date_iso = k->scalar;
-    else if (!strcmp(key, "layout")) part->layout = k->scalar;
+    else if (!strcmp(key, "layout")) part->layout = k->scalar, part->layout_pos = k->pos;
     else if (!strcmp(key, "page")) part->page = k->scalar;
     else if (!strcmp(key, "label")) part->label = k->scalar;
     else if (!strcmp(key, "lang")) part->lang = k->scalar;
-    else return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown front matter key '%s'", key);
+    else bad = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown front matter key '%s'", key);
   }
+  if (bad != KH_OK) return bad; /* every unknown key is reported, not only the first */
   if (part->date_iso) {
     int y, m, d;
     char extra;
@@ -208,7 +210,7 @@ static void doc_finish(kh_doc *doc) {
   if (!doc->author) doc->author = p->issuer;
   if (!doc->subject) doc->subject = p->subtitle;
   if (!doc->date_iso) doc->date_iso = p->date_iso;
-  if (!doc->layout) doc->layout = p->layout;
+  if (!doc->layout) doc->layout = p->layout, doc->layout_pos = p->layout_pos;
   if (!doc->lang) doc->lang = p->lang ? p->lang : "ja";
   for (kh_part *q = p; q; q = q->next)
     if (!q->layout) q->layout = doc->layout;
@@ -239,7 +241,7 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
     else if (!strcmp(k->key, "author")) doc->author = k->scalar;
     else if (!strcmp(k->key, "subject")) doc->subject = k->scalar;
     else if (!strcmp(k->key, "date-iso")) doc->date_iso = k->scalar;
-    else if (!strcmp(k->key, "layout")) doc->layout = k->scalar;
+    else if (!strcmp(k->key, "layout")) doc->layout = k->scalar, doc->layout_pos = k->pos;
     else if (!strcmp(k->key, "lang")) doc->lang = k->scalar;
     else {
       ret = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown publication key '%s'", k->key);
@@ -259,15 +261,21 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
       goto cleanup;
     }
     kh_source *psrc = NULL;
+    kh_status pret;
     if (access(ppath, R_OK) != 0) /* say which line of publication.yaml named it */
-      ret = kh_error(ctx, it->pos, KH_IO, "cannot read part '%s': %s", it->scalar,
-                     strerror(errno));
+      pret = kh_error(ctx, it->pos, KH_IO, "cannot read part '%s': %s", it->scalar,
+                      strerror(errno));
     else
-      ret = kh_source_load(ctx, ppath, &psrc);
+      pret = kh_source_load(ctx, ppath, &psrc);
     free(ppath);
-    if (ret != KH_OK) goto cleanup;
-    KH_CHECK(part_parse(ctx, doc->arena, psrc, tail));
-    tail = &(*tail)->next;
+    if (pret == KH_OK) pret = part_parse(ctx, doc->arena, psrc, tail);
+    if (pret == KH_OK) tail = &(*tail)->next;
+    /* a part in error does not stop the others: all their errors in one run */
+    if (pret == KH_NOMEM) {
+      ret = pret;
+      goto cleanup;
+    }
+    if (ret == KH_OK) ret = pret;
   }
 cleanup:
   free(ypath);
