@@ -96,6 +96,19 @@ const char *kh_ctx_search_dir(const kh_ctx *ctx, int fonts, size_t i);
  * from the front matter".  kh_ctx_new reads SOURCE_DATE_EPOCH. */
 void kh_ctx_set_source_date_epoch(kh_ctx *ctx, int64_t epoch);
 
+/* Files a publication may read.  Every file it names (parts, layout,
+ * images, fonts) must resolve, after symbolic links, inside the
+ * publication's folder, the layout or font folder, or a folder allowed
+ * here; anything else is an error at the line naming it.  `dir` must exist. */
+kh_status kh_ctx_allow_path(kh_ctx *ctx, const char *dir);
+
+/* Size limits on what is read, in bytes (0 keeps the default).  Defaults:
+ * 64 MiB for text (Markdown, YAML), 256 MiB for fonts and images. */
+typedef enum kh_input_kind { KH_INPUT_TEXT = 0, KH_INPUT_BINARY = 1 } kh_input_kind;
+void kh_ctx_set_size_limit(kh_ctx *ctx, kh_input_kind kind, size_t bytes);
+#define KH_DEFAULT_TEXT_LIMIT ((size_t)64 << 20)
+#define KH_DEFAULT_BINARY_LIMIT ((size_t)256 << 20)
+
 /* Number of errors and warnings reported so far. */
 unsigned kh_ctx_error_count(const kh_ctx *ctx);
 unsigned kh_ctx_warning_count(const kh_ctx *ctx);
@@ -106,9 +119,13 @@ unsigned kh_ctx_page_count(const kh_ctx *ctx);
 const char *kh_ctx_input(const kh_ctx *ctx, size_t i);
 
 /* Builds the publication at `input` (a Markdown file, or a folder holding
- * publication.yaml) into the PDF file `output`.  The PDF is written to a
- * temporary file beside `output` and renamed only on success: on failure no
- * file is left at `output` (an existing one is left as it was). */
+ * publication.yaml) into the PDF file `output`.  `output` must be a regular
+ * file or not exist, and must not be any file the build reads (the input,
+ * a part, the layout, a font).  The PDF is written to a temporary file
+ * created exclusively beside `output` (an unpredictable name, mode 0600
+ * until it is complete) and renamed over `output` only on success: on
+ * failure no file is left at `output` (an existing one is left as it was)
+ * and the temporary file is removed. */
 kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output);
 
 /* Builds the publication at `input` (as kh_build_file) into a PDF in memory,
@@ -128,9 +145,16 @@ kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown,
                           size_t len, unsigned char **pdf, size_t *pdf_len);
 
 /* Writes the versions of kumihan, the libraries it was built with and runs
- * with (HarfBuzz, ICU, libharu, md4c, FreeType, fontconfig, libyaml, zlib)
+ * with (HarfBuzz, ICU, libharu, md4c, fontconfig, libyaml)
  * and of the fonts of `layout` (NULL: the default layout) to `out`. */
 kh_status kh_print_versions(kh_ctx *ctx, const char *layout, FILE *out);
+
+/* Removes the temporary files of every build being written right now.
+ * Async-signal-safe: meant for the program's own SIGINT/SIGTERM/SIGHUP
+ * handler (the library installs no signal handler), which then lets the
+ * signal take its course.  Temporary files are registered only while they
+ * exist. */
+void kh_signal_cleanup(void);
 
 const char *kh_status_string(kh_status status);
 const char *kh_version(void);

@@ -4,8 +4,14 @@
  * the stages before it directly, and hands each finished page to sink(),
  * which writes it into the PDF at once. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +40,9 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
   if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
   unsigned options = (d->layout->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
-                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0);
+                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
+                     (d->layout->first_fit ? KH_PARA_FIRST_FIT : 0) |
+                     (d->layout->hanging_punctuation ? KH_PARA_HANG : 0);
   ret = kh_para_compose(ctx, arena, sh, options, out);
   if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
   return ret;
@@ -150,27 +158,133 @@ cleanup:
   return ret;
 }
 
+/* ---- the output -------------------------------------------------------------
+ * The PDF goes to a temporary file created exclusively (O_EXCL, a random
+ * name) beside the output, then is renamed over it.  The output must be a
+ * regular file or nothing (never a folder or a device node, which rename
+ * would replace) and none of the files the build read (`-o x.md`).  The
+ * temporary files being written are registered in a fixed table that
+ * kh_signal_cleanup() can walk from a signal handler with unlink() alone. */
+#define NTEMP 32 /* builds writing at the same time, in one process */
+#define TEMP_FREE 0
+#define TEMP_CLAIMED 1
+#define TEMP_LIVE 2
+
+static struct {
+  atomic_int state;
+  char path[PATH_MAX];
+} temp_files[NTEMP];
+
+void kh_signal_cleanup(void) {
+  for (int i = 0; i < NTEMP; i++)
+    if (atomic_load(&temp_files[i].state) == TEMP_LIVE) unlink(temp_files[i].path);
+}
+
+static int temp_register(const char *path) {
+  for (int i = 0; i < NTEMP; i++) {
+    int expect = TEMP_FREE;
+    if (atomic_compare_exchange_strong(&temp_files[i].state, &expect, TEMP_CLAIMED)) {
+      snprintf(temp_files[i].path, sizeof temp_files[i].path, "%s", path);
+      atomic_store(&temp_files[i].state, TEMP_LIVE);
+      return i;
+    }
+  }
+  return -1;
+}
+
+static void temp_release(int slot) {
+  if (slot >= 0) atomic_store(&temp_files[slot].state, TEMP_FREE);
+}
+
+/* What may be replaced: nothing, or a regular file the build did not read. */
+static kh_status check_output(kh_ctx *ctx, const char *output, const char *input) {
+  struct stat st, in;
+  if (stat(output, &st) != 0)
+    return errno == ENOENT ? KH_OK
+                           : kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return kh_error_file(ctx, output, KH_IO, "the output is a folder, not a file");
+  if (!S_ISREG(st.st_mode))
+    return kh_error_file(ctx, output, KH_IO,
+                         "the output is not a regular file (a device, FIFO or socket): "
+                         "refusing to replace it");
+  if ((input && stat(input, &in) == 0 && in.st_dev == st.st_dev && in.st_ino == st.st_ino) ||
+      kh_files_was_read(ctx, (uint64_t)st.st_dev, (uint64_t)st.st_ino))
+    return kh_error_file(ctx, output, KH_IO,
+                         "the output is one of the build's own inputs: refusing to replace it");
+  return KH_OK;
+}
+
+/* "dir/.name.XXXXXXXXXXXXXXXX.tmp" with 64 random bits. */
+static kh_status temp_name(kh_ctx *ctx, const char *output, char *tmp, size_t n) {
+  const char *slash = strrchr(output, '/');
+  int dlen = slash ? (int)(slash - output + 1) : 0;
+  uint64_t r = 0;
+  if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+    return kh_error_file(ctx, output, KH_IO, "cannot make a temporary name: %s", strerror(errno));
+  int w = snprintf(tmp, n, "%.*s.%s.%016llx.tmp", dlen, output, slash ? slash + 1 : output,
+                   (unsigned long long)r);
+  if (w < 0 || (size_t)w >= n) return kh_error_file(ctx, output, KH_LIMIT, "path too long");
+  return KH_OK;
+}
+
+static int write_all(int fd, const unsigned char *data, size_t len) {
+  while (len > 0) {
+    ssize_t w = write(fd, data, len);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    data += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
 static kh_status write_atomically(kh_ctx *ctx, const char *output, const unsigned char *data,
                                   size_t len) {
-  size_t n = strlen(output) + 32;
-  char *tmp = malloc(n);
-  if (!tmp) return KH_NOMEM;
-  snprintf(tmp, n, "%s.tmp%ld", output, (long)getpid());
+  char tmp[PATH_MAX];
   kh_status ret = KH_OK;
-  FILE *f = fopen(tmp, "wb");
-  if (!f) {
-    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-    free(tmp);
-    return ret;
+  int fd = -1, slot = -1;
+  for (int attempt = 0; fd < 0; attempt++) {
+    KH_CHECK(temp_name(ctx, output, tmp, sizeof tmp));
+    /* no signal between creating the file and registering it */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    slot = temp_register(tmp);
+    int err = EBUSY; /* no free slot: too many builds writing at once */
+    if (slot >= 0) {
+      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+      err = errno;
+      if (fd < 0) temp_release(slot), slot = -1;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0 && (err != EEXIST || attempt == 8)) {
+      ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(err));
+      goto cleanup;
+    }
   }
-  int ok = fwrite(data, 1, len, f) == len;
-  ok = (fflush(f) == 0) && ok;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok) ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-  else if (rename(tmp, output) != 0)
+  if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  int rc = close(fd);
+  fd = -1;
+  if (rc != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  KH_CHECK(check_output(ctx, output, NULL)); /* again, just before replacing it */
+  if (rename(tmp, output) != 0)
     ret = kh_error_file(ctx, output, KH_IO, "cannot rename into place: %s", strerror(errno));
-  if (ret != KH_OK) remove(tmp);
-  free(tmp);
+cleanup:
+  if (fd >= 0) close(fd);
+  if (slot >= 0) {
+    if (ret != KH_OK) unlink(tmp);
+    temp_release(slot);
+  }
   return ret;
 }
 
@@ -178,7 +292,8 @@ kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
   kh_doc *doc = NULL;
   unsigned char *pdf = NULL;
   size_t len = 0;
-  kh_status ret = kh_doc_load(ctx, input, &doc);
+  kh_status ret = output ? check_output(ctx, output, input) : KH_OK;
+  if (ret == KH_OK) ret = kh_doc_load(ctx, input, &doc);
   if (ret == KH_OK) ret = build(ctx, doc, output ? &pdf : NULL, &len);
   if (ret == KH_OK && output) ret = write_atomically(ctx, output, pdf, len);
   free(pdf);

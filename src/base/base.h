@@ -67,6 +67,23 @@ typedef struct kh_dirlist {
   size_t nfront; /* how many were put first by the program */
 } kh_dirlist;
 
+/* ---- files a publication may read (base/file.c) ---------------------------
+ * Every file a publication names resolves, after symlinks, inside one of
+ * the roots (its folder, the layout and font folders, --allow-path
+ * folders); only regular files are read, each under a size limit. */
+typedef struct kh_file_id {
+  uint64_t dev, ino;
+} kh_file_id;
+
+typedef struct kh_files {
+  char *root;                /* the publication's folder (realpath), or NULL */
+  char **allowed;            /* extra folders the user allowed (realpath) */
+  size_t nallowed;
+  size_t limit[2];           /* bytes: KH_INPUT_TEXT, KH_INPUT_BINARY */
+  kh_file_id *read;          /* every file read, so no output replaces one */
+  size_t nread;
+} kh_files;
+
 /* ---- context -------------------------------------------------------------*/
 /* Slots where a stage keeps state across calls (e.g. para's ICU break
  * iterator); freed by kh_ctx_drop through the stage's own function. */
@@ -89,6 +106,8 @@ struct kh_ctx {
   int64_t source_date_epoch; /* -1 when unset */
   kh_dirlist inputs;         /* every file a build read (for --watch) */
   unsigned npages;           /* pages of the last build */
+
+  kh_files files;            /* what may be read, and what was (base/file.c) */
   void *cache[KH_CACHE_COUNT];
   void (*cache_free[KH_CACHE_COUNT])(void *);
 };
@@ -117,6 +136,33 @@ kh_status kh_source_load(kh_ctx *ctx, const char *path, kh_source **out);
 kh_status kh_source_from_memory(kh_ctx *ctx, const char *name,
                                 const char *data, size_t len,
                                 kh_source **out);
+/* A text file the publication names (a part, a layout): confined to the
+ * roots; errors are reported at `at` (the line naming it) when it is known,
+ * about `what` ("part", "layout") named `name` as written. */
+kh_status kh_source_load_named(kh_ctx *ctx, kh_srcpos at, const char *what,
+                               const char *name, const char *path,
+                               kh_source **out);
+
+/* ---- reading files (base/file.c) -----------------------------------------*/
+enum {
+  KH_FILE_CONFINE = 1u << 0, /* must resolve inside the roots */
+  KH_FILE_BINARY = 1u << 1   /* a font or an image: the binary size limit */
+};
+/* Reads a regular file whole into a malloc'd, NUL-terminated buffer. */
+kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what,
+                       const char *name, const char *path, unsigned flags,
+                       char **data, size_t *len);
+/* Maps a regular file read-only (fonts): *data stays valid until
+ * kh_file_unmap(*data, *len).  An empty file is refused. */
+kh_status kh_file_map(kh_ctx *ctx, kh_srcpos at, const char *what,
+                      const char *name, const char *path, unsigned flags,
+                      const void **data, size_t *len);
+void kh_file_unmap(const void *data, size_t len);
+/* Sets the publication's folder (NULL: none, e.g. a document in memory). */
+kh_status kh_files_set_root(kh_ctx *ctx, const char *dir);
+/* Is the file (device, inode) one that was read during this build? */
+int kh_files_was_read(const kh_ctx *ctx, uint64_t dev, uint64_t ino);
+void kh_files_free(kh_files *f);
 
 /* Fills the search path from the environment and finds the installed data
  * (kh_ctx_new calls it). */

@@ -44,6 +44,7 @@ void kh_ctx_drop(kh_ctx *ctx) {
     if (ctx->cache[i] && ctx->cache_free[i]) ctx->cache_free[i](ctx->cache[i]);
   for (size_t i = 0; i < ctx->nsources; i++) source_free(ctx->sources[i]);
   free(ctx->sources);
+  kh_files_free(&ctx->files);
   free(ctx->font_dir);
   free(ctx->layout_dir);
   for (int k = 0; k < KH_SEARCH_COUNT; k++) kh_dirlist_free(&ctx->search[k]);
@@ -96,6 +97,41 @@ const char *kh_version(void) { return KUMIHAN_VERSION; }
 
 /* ---- sources -------------------------------------------------------------*/
 
+/* Line ends: CRLF and a lone CR become LF, in place, so that front matter,
+ * Markdown and positions see one kind.  Returns the new length. */
+static size_t normalize_line_ends(char *d, size_t len) {
+  size_t o = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (d[i] == '\r') {
+      d[o++] = '\n';
+      if (i + 1 < len && d[i + 1] == '\n') i++;
+    } else {
+      d[o++] = d[i];
+    }
+  }
+  d[o] = '\0';
+  return o;
+}
+
+/* NUL and the C0 and C1 control characters other than tab and line feed
+ * have no place in a publication: each would be drawn as a missing glyph or
+ * lost.  Returns the offset of the first one, or len. */
+static size_t first_control(const char *s, size_t len, int32_t *cp) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
+      *cp = c;
+      return i;
+    }
+    if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+        (unsigned char)s[i + 1] <= 0x9F) {
+      *cp = (unsigned char)s[i + 1];
+      return i;
+    }
+  }
+  return len;
+}
+
 static kh_status source_add(kh_ctx *ctx, const char *name, char *data,
                             size_t len, int from_file, kh_source **out) {
   kh_source *s = calloc(1, sizeof *s);
@@ -107,6 +143,7 @@ static kh_status source_add(kh_ctx *ctx, const char *name, char *data,
     return KH_NOMEM;
   }
   ctx->sources = grown;
+  len = normalize_line_ends(data, len);
   s->path = dup_str(name);
   s->data = data;
   s->len = len;
@@ -125,6 +162,11 @@ static kh_status source_add(kh_ctx *ctx, const char *name, char *data,
   *out = s;
   if (from_file && kh_ctx_note_input(ctx, name) != KH_OK) return KH_NOMEM;
   size_t bad = kh_utf8_validate(data, len);
+  int32_t cp = 0;
+  size_t ctl = first_control(data, bad, &cp);
+  if (ctl < bad)
+    return kh_error(ctx, (kh_srcpos){s, (uint32_t)ctl}, KH_SYNTAX,
+                    "control character U+%04X is not allowed", (unsigned)cp);
   if (bad < len)
     return kh_error(ctx, (kh_srcpos){s, (uint32_t)bad}, KH_SYNTAX,
                     "invalid UTF-8 (byte 0x%02X)", (unsigned char)data[bad]);
@@ -143,34 +185,25 @@ kh_status kh_source_from_memory(kh_ctx *ctx, const char *name,
   return source_add(ctx, name, copy, len, 0, out);
 }
 
+/* The size limit keeps positions within 32 bits as well. */
+static kh_status source_read(kh_ctx *ctx, kh_srcpos at, const char *what, const char *name,
+                             const char *path, unsigned flags, kh_source **out) {
+  char *data = NULL;
+  size_t len = 0;
+  kh_status ret = kh_file_read(ctx, at, what, name, path, flags, &data, &len);
+  if (ret != KH_OK) return ret;
+  if (len > UINT32_MAX / 2) {
+    free(data);
+    return kh_error_file(ctx, path, KH_LIMIT, "input larger than 2 GiB");
+  }
+  return source_add(ctx, path, data, len, 1, out);
+}
+
 kh_status kh_source_load(kh_ctx *ctx, const char *path, kh_source **out) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return kh_error_file(ctx, path, KH_IO, "cannot open: %s", strerror(errno));
-  kh_buf b = {0};
-  char chunk[65536];
-  size_t n;
-  kh_status ret = KH_OK;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (kh_buf_append(&b, chunk, n) != KH_OK) {
-      ret = KH_NOMEM;
-      break;
-    }
-    if (b.len > UINT32_MAX / 2) {
-      ret = kh_error_file(ctx, path, KH_LIMIT, "input larger than 2 GiB");
-      break;
-    }
-  }
-  if (ret == KH_OK && ferror(f))
-    ret = kh_error_file(ctx, path, KH_IO, "cannot read: %s", strerror(errno));
-  fclose(f);
-  if (ret != KH_OK) {
-    kh_buf_free(&b);
-    return ret;
-  }
-  if (kh_buf_append(&b, "", 1) != KH_OK) { /* NUL terminator */
-    kh_buf_free(&b);
-    return KH_NOMEM;
-  }
-  return source_add(ctx, path, b.data, b.len - 1, 1, out);
+  return source_read(ctx, (kh_srcpos){0}, "file", path, path, 0, out);
+}
+
+kh_status kh_source_load_named(kh_ctx *ctx, kh_srcpos at, const char *what,
+                               const char *name, const char *path, kh_source **out) {
+  return source_read(ctx, at, what, name, path, KH_FILE_CONFINE, out);
 }

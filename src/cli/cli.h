@@ -23,6 +23,8 @@ typedef struct cli_opts {
   const char *output_dir; /* -d */
   const char **layout_dirs, **font_dirs;
   size_t nlayout_dirs, nfont_dirs;
+  const char **allowed; /* --allow-path */
+  size_t nallowed;
   int jobs;
   int check, werror, json, quiet, watch;
   kh_trace_stage trace;

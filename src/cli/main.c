@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,9 @@ static void usage(FILE *out) {
         "Where layouts and fonts are found:\n"
         "      --layout-dir=DIR   search DIR for layouts first (repeatable)\n"
         "      --font-dir=DIR     search DIR for font files first (repeatable)\n"
+        "      --allow-path=DIR   let the publication read files in DIR too (by\n"
+        "                         default only its own folder and the layout and\n"
+        "                         font folders; repeatable)\n"
         "  -h, --help             show this help\n"
         "  -V, --version          show the versions of kumihan, its libraries and\n"
         "                         the default layout's fonts\n"
@@ -197,6 +201,7 @@ kh_ctx *cli_ctx(const cli_opts *o) {
     st = kh_ctx_set_layout_dir(ctx, o->layout_dirs[i - 1]);
   for (size_t i = o->nfont_dirs; st == KH_OK && i > 0; i--)
     st = kh_ctx_set_font_dir(ctx, o->font_dirs[i - 1]);
+  for (size_t i = 0; st == KH_OK && i < o->nallowed; i++) st = kh_ctx_allow_path(ctx, o->allowed[i]);
   if (st != KH_OK) {
     kh_ctx_drop(ctx);
     return NULL;
@@ -384,7 +389,15 @@ static int run_all(const cli_opts *o, const cli_job *jobs, size_t njobs) {
 
 /* ---- options ---------------------------------------------------------------------*/
 
-enum { OPT_CHECK = 256, OPT_WERROR, OPT_DIAGNOSTICS, OPT_TRACE, OPT_LAYOUT_DIR, OPT_FONT_DIR };
+enum {
+  OPT_CHECK = 256,
+  OPT_WERROR,
+  OPT_DIAGNOSTICS,
+  OPT_TRACE,
+  OPT_LAYOUT_DIR,
+  OPT_FONT_DIR,
+  OPT_ALLOW_PATH
+};
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -398,6 +411,7 @@ static const struct option long_options[] = {
     {"trace", required_argument, NULL, OPT_TRACE},
     {"layout-dir", required_argument, NULL, OPT_LAYOUT_DIR},
     {"font-dir", required_argument, NULL, OPT_FONT_DIR},
+    {"allow-path", required_argument, NULL, OPT_ALLOW_PATH},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -459,6 +473,13 @@ static int parse(int argc, char **argv, cli_opts *o) {
     case OPT_FONT_DIR:
       if (push(&o->font_dirs, &o->nfont_dirs, optarg)) return EXIT_INTERNAL;
       break;
+    case OPT_ALLOW_PATH: {
+      struct stat st;
+      if (stat(optarg, &st) != 0 || !S_ISDIR(st.st_mode))
+        return usage_error("--allow-path '%s' is not a folder", optarg);
+      if (push(&o->allowed, &o->nallowed, optarg)) return EXIT_INTERNAL;
+      break;
+    }
     case 'h': usage(stdout); return -1;
     case 'V': {
       kh_ctx *ctx = cli_ctx(o);
@@ -507,6 +528,25 @@ static int parse(int argc, char **argv, cli_opts *o) {
   return EXIT_OK;
 }
 
+/* An interrupted build leaves no temporary file: remove them, then let the
+ * signal end the program as it would have.  (--watch has its own handlers,
+ * which end the loop between builds.) */
+static void on_signal(int sig) {
+  kh_signal_cleanup();
+  raise(sig); /* the handler was reset (SA_RESETHAND): the default action */
+}
+
+static void catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "new")) return cli_new(argv[2]);
   if (argc >= 2 && !strcmp(argv[1], "new"))
@@ -519,6 +559,7 @@ int main(int argc, char **argv) {
     free(o.inputs);
     free(o.layout_dirs);
     free(o.font_dirs);
+    free(o.allowed);
     return rc < 0 ? EXIT_OK : rc;
   }
   g_diag.json = o.json;
@@ -526,11 +567,13 @@ int main(int argc, char **argv) {
   cli_job *jobs = calloc(o.ninputs, sizeof *jobs);
   if (!jobs) return EXIT_INTERNAL;
   rc = plan(&o, jobs);
+  catch_signals();
   if (rc == EXIT_OK) rc = o.watch ? cli_watch(&o, jobs, o.ninputs) : run_all(&o, jobs, o.ninputs);
   for (size_t i = 0; i < o.ninputs; i++) free(jobs[i].output);
   free(jobs);
   free(o.inputs);
   free(o.layout_dirs);
   free(o.font_dirs);
+  free(o.allowed);
   return rc;
 }

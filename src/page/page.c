@@ -319,6 +319,34 @@ static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   return ret;
 }
 
+/* The continuation mark at the end of a wrapped verbatim line: page
+ * furniture, not text (its text is the mark itself, for viewers that do
+ * not know artifacts). */
+static kh_status emit_cont(builder *b, const kh_lines *ls, const kh_line *ln, kh_fixed left,
+                           kh_fixed base) {
+  const kh_glyph *g = &ls->sh->cont;
+  if (!ln->cont || g->adv == 0) return KH_OK;
+  kh_item it = {0};
+  it.kind = KH_ITEM_GLYPHS;
+  it.flags = KH_ITEM_ARTIFACT;
+  it.font = g->font;
+  it.size = g->size;
+  it.n = 1;
+  it.glyphs = kh_arena_alloc(b->page_arena, sizeof *it.glyphs);
+  if (!it.glyphs) return KH_NOMEM;
+  memset(it.glyphs, 0, sizeof *it.glyphs);
+  it.glyphs[0].gid = g->gid;
+  it.glyphs[0].x = left + ln->x0 + ln->cont_x;
+  it.glyphs[0].adv = g->adv;
+  char *t = kh_arena_alloc(b->page_arena, 4);
+  if (!t) return KH_NOMEM;
+  it.glyphs[0].text = t;
+  it.glyphs[0].text_len = (uint32_t)kh_utf8_encode(g->cp, t);
+  it.x = it.glyphs[0].x;
+  it.y = base;
+  return item(b, it);
+}
+
 /* Turns one composed line into glyph runs (split where font or size
  * changes), image items and link rectangles. */
 static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
@@ -379,6 +407,7 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     if ((ret = item(b, it)) != KH_OK) return ret;
     i = j;
   }
+  if ((ret = emit_cont(b, ls, ln, left, base)) != KH_OK) return ret;
   /* links: one rectangle per run of linked glyphs on the line */
   for (i = 0; i < ln->count;) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];

@@ -155,6 +155,30 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   return KH_OK;
 }
 
+/* The continuation mark of a verbatim paragraph: the first of these a font
+ * of the paragraph's face (or a fallback) has. */
+static const int32_t k_cont_marks[] = {0x23CE /* ⏎ */, 0x21A9 /* ↩ */, 0x2192 /* → */};
+
+static void cont_mark(const kh_fontset *set, const kh_layout *layout, const kh_spara *sp,
+                      kh_glyph *out) {
+  memset(out, 0, sizeof *out);
+  if (!sp->node || sp->node->kind != KH_NODE_CODE || sp->nruns == 0) return;
+  const kh_run *r = &sp->runs[0];
+  for (size_t i = 0; i < sizeof k_cont_marks / sizeof *k_cont_marks; i++) {
+    int f = pick_font(set, layout, r, k_cont_marks[i]);
+    if (f < 0) continue;
+    kh_font *font = kh_fontset_get(set, f);
+    out->gid = kh_font_glyph(font, k_cont_marks[i]);
+    out->font = (int16_t)f;
+    out->cp = k_cont_marks[i];
+    out->size = r->size;
+    out->flags = KH_GLYPH_CLUSTER_START;
+    out->adv = kh_fixed_muldiv(r->size, hb_font_get_glyph_h_advance(kh_font_hb_font(font), out->gid),
+                               kh_font_upem(font));
+    return;
+  }
+}
+
 kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         const kh_layout *layout, const kh_spara *sp,
                         kh_shaped *out) {
@@ -202,6 +226,7 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
   }
   if (s.out.n) memcpy(out->glyphs, s.out.v, s.out.n * sizeof *out->glyphs);
   out->n = (uint32_t)s.out.n;
+  cont_mark(set, layout, sp, &out->cont);
 cleanup:
   hb_buffer_destroy(s.buf);
   kh_vec_free(&s.out);

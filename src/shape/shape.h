@@ -53,6 +53,10 @@ typedef struct kh_shaped {
   const kh_spara *sp;
   kh_glyph *glyphs;   /* in logical order, from the arena */
   uint32_t n;
+  kh_glyph cont;      /* a verbatim paragraph (KH_NODE_CODE): the mark drawn
+                         at the end of a line that wraps (U+21A9 ↩, from
+                         the paragraph's first font that has it); adv 0
+                         when there is none */
 } kh_shaped;
 
 kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,

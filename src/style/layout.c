@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fontconfig/fontconfig.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,20 +24,25 @@ typedef struct loader {
                    destroyed when the layout is loaded: no global state */
 } loader;
 
-static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
+/* A length from `lo` to `hi` pt: a number in pt or a string with a unit.
+ * Every length has a documented range (docs in README), so nothing
+ * downstream sees NaN, an infinity, zero or a negative size. */
+static kh_status length_in(kh_ctx *ctx, const kh_yaml *y, double lo, double hi, kh_fixed *out) {
   kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_SCALAR);
   if (ret != KH_OK) return ret;
   char *end;
   double v = strtod(y->scalar, &end);
   double scale = 1;
-  if (end == y->scalar) goto bad;
+  if (end == y->scalar || !isfinite(v)) goto bad;
   if (!strcmp(end, "mm")) scale = 72 / 25.4;
   else if (!strcmp(end, "cm")) scale = 72 / 2.54;
   else if (!strcmp(end, "in")) scale = 72;
   else if (!strcmp(end, "pt") || !*end) scale = 1;
   else goto bad;
   v *= scale;
-  if (v < -10000 || v > 10000) goto bad;
+  if (!(v >= lo && v <= hi))
+    return kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be from %g pt to %g pt, not '%s'",
+                    y->key ? y->key : "value", lo, hi, y->scalar);
   *out = KH_PT(v);
   return KH_OK;
 bad:
@@ -44,11 +50,32 @@ bad:
                   y->key ? y->key : "value", y->scalar);
 }
 
+/* Ranges of the layout's lengths, in pt.  A page at most 200 in (the
+ * largest a PDF page may be); type from 2 to 144 pt. */
+#define PAGE_MIN 72.0
+#define PAGE_MAX 14400.0
+#define TYPE_MIN 2.0
+#define TYPE_MAX 144.0
+#define PITCH_MAX 300.0
+#define RULE_MAX 10.0
+
+static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
+  return length_in(ctx, y, 0, PAGE_MAX, out);
+}
+
+/* An amount of ems from lo to hi. */
+static kh_status ems(kh_ctx *ctx, const kh_yaml *y, double lo, double hi, double *out) {
+  kh_status ret = kh_yaml_number(ctx, y, out);
+  if (ret == KH_OK && !(*out >= lo && *out <= hi))
+    ret = kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be from %g to %g em", y->key, lo, hi);
+  return ret;
+}
+
 static kh_status integer(kh_ctx *ctx, const kh_yaml *y, int lo, int hi, int *out) {
   double v;
   kh_status ret = kh_yaml_number(ctx, y, &v);
   if (ret != KH_OK) return ret;
-  if (v != (int)v || v < lo || v > hi)
+  if (v < lo || v > hi || v != (int)v)
     return kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be a whole number from %d to %d",
                     y->key, lo, hi);
   *out = (int)v;
@@ -133,13 +160,17 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
   if (file) {
     char *p = font_file(ld, file);
     if (!p) return kh_error(ctx, k->pos, KH_FONT,
-                            "cannot load font '%s': no file '%s' in the layout's folder or "
+                            "cannot read font '%s': no file '%s' in the layout's folder or "
                             "the font search path (see kumihan --help)", k->key, file);
     f->path = kh_arena_strndup(ld->L->arena, p, strlen(p));
     free(p);
     return f->path ? KH_OK : KH_NOMEM;
   }
   if (!family) return kh_error(ctx, k->pos, KH_SYNTAX, "font '%s' needs a file or a family", k->key);
+#ifdef KH_FUZZING /* fontconfig reads the system's configuration and fonts */
+  return kh_error(ctx, k->pos, KH_UNSUPPORTED, "font families are not looked up when fuzzing");
+#endif
+  f->system = 1; /* installed on the system, found by fontconfig */
   /* the bundled fonts are found by family too, on every machine */
   if (!ld->fc) {
     if (!(ld->fc = FcInitLoadConfigAndFonts()))
@@ -252,11 +283,13 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     if (!strcmp(key, "face")) ret = face_ref(ld, c, &st->face);
     else if (!strcmp(key, "strong")) ret = face_ref(ld, c, &st->strong_face);
     else if (!strcmp(key, "code")) ret = face_ref(ld, c, &st->code_face);
-    else if (!strcmp(key, "size")) ret = length(ctx, c, &st->size), have_size = 1;
-    else if (!strcmp(key, "indent")) ret = kh_yaml_number(ctx, c, &em_indent);
-    else if (!strcmp(key, "indent-after-heading")) ret = kh_yaml_number(ctx, c, &em_after);
-    else if (!strcmp(key, "left")) ret = kh_yaml_number(ctx, c, &em_left);
-    else if (!strcmp(key, "right")) ret = kh_yaml_number(ctx, c, &em_right);
+    else if (!strcmp(key, "size"))
+      ret = length_in(ctx, c, TYPE_MIN, TYPE_MAX, &st->size), have_size = 1;
+    else if (!strcmp(key, "indent")) ret = ems(ctx, c, -L->grid_chars, L->grid_chars, &em_indent);
+    else if (!strcmp(key, "indent-after-heading"))
+      ret = ems(ctx, c, -L->grid_chars, L->grid_chars, &em_after);
+    else if (!strcmp(key, "left")) ret = ems(ctx, c, 0, L->grid_chars, &em_left);
+    else if (!strcmp(key, "right")) ret = ems(ctx, c, 0, L->grid_chars, &em_right);
     else if (!strcmp(key, "space-before")) ret = integer(ctx, c, 0, 20, &st->space_before);
     else if (!strcmp(key, "space-after")) ret = integer(ctx, c, 0, 20, &st->space_after);
     else if (!strcmp(key, "lines")) ret = integer(ctx, c, 0, 10, &st->lines);
@@ -278,6 +311,14 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     if (ret != KH_OK) return ret;
   }
   if (!have_size) st->size = L->grid_size;
+  /* every line keeps at least two ems of the grid, and no first line starts
+   * left of the text block */
+  double first = em_left + (em_after > -1000 && em_after > em_indent ? em_after : em_indent);
+  if (em_left + em_right + (first > em_left ? first - em_left : 0) > L->grid_chars - 2 ||
+      em_left + em_indent < 0 || (em_after > -1000 && em_left + em_after < 0))
+    return kh_error(ctx, k->key_pos, KH_SYNTAX,
+                    "style '%s': its indents leave less than 2 characters of the %d-character "
+                    "line, or start a line outside it", k->key, L->grid_chars);
   /* body's strong and code faces default to its own face */
   if (!strcmp(k->key, "body")) {
     if (!kh_yaml_get(k, "strong")) st->strong_face = st->face;
@@ -336,8 +377,8 @@ static kh_status read_page(loader *ld, const kh_yaml *y) {
   kh_layout *L = ld->L;
   kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
   for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
-    if (!strcmp(c->key, "width")) ret = length(ld->ctx, c, &L->page_w);
-    else if (!strcmp(c->key, "height")) ret = length(ld->ctx, c, &L->page_h);
+    if (!strcmp(c->key, "width")) ret = length_in(ld->ctx, c, PAGE_MIN, PAGE_MAX, &L->page_w);
+    else if (!strcmp(c->key, "height")) ret = length_in(ld->ctx, c, PAGE_MIN, PAGE_MAX, &L->page_h);
     else if (!strcmp(c->key, "top")) ret = length(ld->ctx, c, &L->margin_top);
     else ret = unknown(ld->ctx, c, "page");
   }
@@ -348,13 +389,39 @@ static kh_status read_grid(loader *ld, const kh_yaml *y) {
   kh_layout *L = ld->L;
   kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
   for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
-    if (!strcmp(c->key, "size")) ret = length(ld->ctx, c, &L->grid_size);
+    if (!strcmp(c->key, "size")) ret = length_in(ld->ctx, c, TYPE_MIN, TYPE_MAX, &L->grid_size);
     else if (!strcmp(c->key, "chars")) ret = integer(ld->ctx, c, 5, 200, &L->grid_chars);
     else if (!strcmp(c->key, "lines")) ret = integer(ld->ctx, c, 2, 200, &L->grid_lines);
-    else if (!strcmp(c->key, "pitch")) ret = length(ld->ctx, c, &L->line_pitch);
+    else if (!strcmp(c->key, "pitch"))
+      ret = length_in(ld->ctx, c, TYPE_MIN, PITCH_MAX, &L->line_pitch);
     else ret = unknown(ld->ctx, c, "grid");
   }
   return ret;
+}
+
+/* The composition choices: how lines are broken, whether punctuation
+ * hangs, how table figures are set. */
+static kh_status read_composition(loader *ld, const kh_yaml *y) {
+  kh_ctx *ctx = ld->ctx;
+  kh_layout *L = ld->L;
+  kh_status ret = KH_OK;
+  const kh_yaml *s;
+  if ((s = kh_yaml_get(y, "line-breaking"))) {
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!strcmp(s->scalar, "first-fit")) L->first_fit = 1;
+    else if (strcmp(s->scalar, "total-fit"))
+      return kh_error(ctx, s->pos, KH_SYNTAX, "line-breaking must be total-fit or first-fit");
+  }
+  if ((s = kh_yaml_get(y, "hanging-punctuation")))
+    if ((ret = boolean(ctx, s, &L->hanging_punctuation)) != KH_OK) return ret;
+  if ((s = kh_yaml_get(y, "table-figures"))) {
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!strcmp(s->scalar, "tnum")) L->table_figures = KH_FIGURES_TNUM;
+    else if (!strcmp(s->scalar, "fixed")) L->table_figures = KH_FIGURES_FIXED;
+    else if (strcmp(s->scalar, "proportional"))
+      return kh_error(ctx, s->pos, KH_SYNTAX, "table-figures must be proportional, tnum or fixed");
+  }
+  return KH_OK;
 }
 
 /* A name ending in .yaml or holding a '/' is a path, relative to the folder
@@ -421,6 +488,20 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
 }
 
 kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out) {
+  *out = NULL;
+  char *path = NULL;
+  kh_status ret = layout_path(ctx, name, at, &path);
+  if (ret != KH_OK) return ret;
+  /* a layout named by path lies in the publication's folder or the layout
+   * search path like every other file the publication names */
+  kh_source *src = NULL;
+  ret = kh_source_load_named(ctx, at, "layout", name, path, &src);
+  free(path);
+  return ret == KH_OK ? kh_layout_parse(ctx, name, src, out) : ret;
+}
+
+kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
+                          kh_layout **out) {
   kh_status ret = KH_OK;
   *out = NULL;
   kh_layout *L = calloc(1, sizeof *L);
@@ -428,17 +509,13 @@ kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layo
     free(L);
     return KH_NOMEM;
   }
-  loader ld = {ctx, L, NULL, NULL};
-  char *path = NULL, *dir = NULL;
-  kh_source *src = NULL;
+  char *dir = kh_path_dirname(src->path); /* font paths are relative to it */
+  loader ld = {ctx, L, dir, NULL};
   kh_yaml *y = NULL;
-  KH_CHECK(layout_path(ctx, name, at, &path));
-  if (!(dir = kh_path_dirname(path))) {
+  if (!dir) {
     ret = KH_NOMEM;
     goto cleanup;
   }
-  ld.dir = dir;
-  KH_CHECK(kh_source_load(ctx, path, &src));
   KH_CHECK(kh_yaml_parse(ctx, L->arena, src, 0, src->len, &y));
   if (!y || y->kind != KH_YAML_MAPPING) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout must be a mapping");
@@ -456,7 +533,8 @@ kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layo
   L->margin_top = -1;
   /* sections in dependency order, whatever order the file has them in */
   static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
-                                "line-end-closing",
+                                "line-end-closing", "line-breaking", "hanging-punctuation",
+                                "table-figures",
                                 "fonts", "fallback", "faces", "styles", "pages"};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -469,7 +547,7 @@ kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layo
   const kh_yaml *s;
   if ((s = kh_yaml_get(y, "page"))) KH_CHECK(read_page(&ld, s));
   if ((s = kh_yaml_get(y, "grid"))) KH_CHECK(read_grid(&ld, s));
-  if ((s = kh_yaml_get(y, "rule-width"))) KH_CHECK(length(ctx, s, &L->rule_width));
+  if ((s = kh_yaml_get(y, "rule-width"))) KH_CHECK(length_in(ctx, s, 0, RULE_MAX, &L->rule_width));
   if ((s = kh_yaml_get(y, "line-start-opening"))) {
     KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
     if (!strcmp(s->scalar, "half")) L->line_start_opening_half = 1;
@@ -486,6 +564,7 @@ kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layo
       goto cleanup;
     }
   }
+  KH_CHECK(read_composition(&ld, y));
   if (!(s = kh_yaml_get(y, "fonts"))) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs 'fonts'");
     goto cleanup;
@@ -526,7 +605,6 @@ kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layo
   L = NULL;
 cleanup:
   if (ld.fc) FcConfigDestroy(ld.fc);
-  free(path);
   free(dir);
   kh_layout_drop(L);
   return ret;

@@ -18,8 +18,11 @@ typedef enum kh_script {
   KH_SCRIPT_COUNT
 } kh_script;
 
-/* Script of a code point (by Unicode block and emoji ranges).  The styled
- * runs resolve dashes and quotation marks by their context instead. */
+/* Script of a code point, from ICU's Script and East_Asian_Width
+ * properties and Emoji_Presentation: the one place that decides which font
+ * of a composite face sets a character (para's JLReq class table agrees
+ * with it).  The styled runs resolve dashes and quotation marks by their
+ * context instead. */
 kh_script kh_script_of(int32_t cp);
 /* Dashes and quotation marks (‐ – — ‘ ’ “ ”): no script of their own;
  * Western between Western characters, else Japanese, where JLReq sets them
@@ -31,6 +34,8 @@ typedef struct kh_font_ref {
   const char *name;  /* layout name, e.g. "mincho" */
   const char *path;  /* resolved file path */
   kh_srcpos pos;     /* where the layout names it, for diagnostics */
+  int system;        /* found through fontconfig among the system's fonts,
+                        so not confined to the publication's folders */
 } kh_font_ref;
 
 /* A composite face: one font (index into kh_layout.fonts) per script. */
@@ -74,6 +79,16 @@ typedef struct kh_page_tpl {
   int label_box;       /* draw the part's label (別添) in a box, top right */
 } kh_page_tpl;
 
+/* How digits are set in table cells, so that a column of numbers lines up
+ * (layout key table-figures). */
+typedef enum kh_table_figures {
+  KH_FIGURES_PROPORTIONAL = 0, /* as the Latin font has them */
+  KH_FIGURES_TNUM,             /* the Latin font's tabular figures (OpenType
+                                  'tnum') */
+  KH_FIGURES_FIXED             /* the Japanese font's fixed-pitch (half-em)
+                                  digits */
+} kh_table_figures;
+
 typedef struct kh_layout {
   kh_arena *arena;
   const char *name;
@@ -90,6 +105,10 @@ typedef struct kh_layout {
                                   line-start opening bracket */
   int line_end_closing_half;    /* set a line-end 」、。 half-width, its ink
                                   on the measure (JIS X 4051 行末約物半角) */
+  int first_fit;            /* line-breaking: first-fit (default total-fit) */
+  int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
+                               3.8.3): a line-end 、。 may hang */
+  kh_table_figures table_figures; /* digits in table cells */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
@@ -110,6 +129,9 @@ typedef struct kh_layout {
 kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out);
 /* The same, with no position: a path is relative to the working folder. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
+/* The same from a source already read (the fuzz target's way in). */
+kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
+                          kh_layout **out);
 void kh_layout_drop(kh_layout *layout);
 /* Style by name: "<page>.<name>" first when page is not NULL, then "<name>",
  * then "body" (never NULL once loaded). */
