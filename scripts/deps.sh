@@ -4,7 +4,8 @@
 set -eu
 PACKAGES="gcc clang cmake make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev
 libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev
-poppler-utils qpdf mupdf-tools ghostscript fonts-urw-base35 python3"
+poppler-utils qpdf mupdf-tools ghostscript fonts-urw-base35 python3
+python3-yaml git"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -22,7 +22,8 @@ done
 lib=$(dirname "$(find "$p" -name libkumihan.so | head -n 1)")
 [ -f "$lib/libkumihan.a" ] || { echo "FAIL: no libkumihan.a beside libkumihan.so"; exit 1; }
 [ -f "$lib/pkgconfig/kumihan.pc" ] || { echo "FAIL: no kumihan.pc"; exit 1; }
-man -l "$p/share/man/man1/kumihan.1" 2>&1 | grep -q "EXIT STATUS" || { echo "FAIL: man page"; exit 1; }
+grep -q '^\.SH "EXIT STATUS"' "$p/share/man/man1/kumihan.1" || { echo "FAIL: man page"; exit 1; }
+grep -q '^\.SH "SEARCH PATH"' "$p/share/man/man1/kumihan.1" || { echo "FAIL: man page"; exit 1; }
 # a copy of the publication, far from the source tree
 cp -r "$src/content/smartcity-2022-03-31" "$out/pub"
 (cd "$out" && "$p/bin/kumihan" pub)
