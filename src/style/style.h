@@ -165,8 +165,13 @@ typedef struct kh_layout {
                                geometry, page number centred at the foot */
 } kh_layout;
 
-/* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
- * errors at their position. */
+/* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
+ * the folder of the file at `at`, else <name>.yaml along the layout search
+ * path (base/search.c).  A layout not found is an error at `at` (the
+ * front-matter line naming it) when known.  Unknown keys are errors at
+ * their position. */
+kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out);
+/* The same, with no position: a path is relative to the working folder. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
 /* The same from a source already read (the fuzz target's way in). */
 kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
@@ -226,5 +231,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
                         const char *marker, kh_fixed measure, kh_spara *out);
 void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out);
+
+/* fontconfig and libyaml versions for kumihan --version (style/version.c). */
+void kh_style_versions(kh_buf *out);
 
 #endif
