@@ -94,7 +94,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pd
   d.fonts = fonts;
   if (pdf) {
     kh_pdf_meta meta = {doc->title, doc->author, doc->subject, "kumihan " KUMIHAN_VERSION,
-                        doc_epoch(ctx, doc), doc->lang};
+                        doc_epoch(ctx, doc), doc->lang, layout->keep_hinting};
     KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, &d.pdf));
   }
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));

@@ -46,9 +46,10 @@ kh_status kh_pdf_put_decimal(kh_buf *b, int64_t v, unsigned decimals);
 typedef struct kh_pdf_fonts kh_pdf_fonts;
 
 /* Prepares embedding for every font of `set`; nothing is written to the
- * document until a font is used.  *out is owned by the caller. */
+ * document until a font is used.  The fonts' TrueType hinting is embedded
+ * only with keep_hinting.  *out is owned by the caller. */
 kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
-                           kh_pdf_fonts **out);
+                           int keep_hinting, kh_pdf_fonts **out);
 void kh_pdf_fonts_drop(kh_pdf_fonts *pf);
 
 /* Whether the font has TrueType outlines that can be embedded. */

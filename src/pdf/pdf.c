@@ -856,7 +856,7 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
   /* Before the first page: libharu sets each page's filter as it adds it. */
   KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_SetCompressionMode(w->lib.doc, HPDF_COMP_ALL),
                             "setting compression"));
-  KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, &w->fonts));
+  KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, meta->keep_hinting, &w->fonts));
   w->on_page = calloc((size_t)w->nfonts + 1, 1);
   w->warned = calloc((size_t)w->nfonts + 1, 1);
   if (!w->on_page || !w->warned) {

@@ -20,6 +20,7 @@ typedef struct kh_pdf_meta {
   int64_t date_epoch;   /* CreationDate, seconds since 1970 (UTC) */
   const char *lang;     /* the text's language (BCP 47), for the catalog's
                            /Lang: screen readers voice Japanese as Japanese */
+  int keep_hinting;     /* embed the fonts' TrueType hinting */
 } kh_pdf_meta;
 
 /* A PDF being written, page by page: kh_pdf_new (meta's strings must live
