@@ -50,6 +50,7 @@ typedef struct pfont {
   int fixed_pitch;
   unsigned weight;   /* OS/2 usWeightClass */
   uint8_t *used;     /* per glyph: drawn somewhere; NULL until noted */
+  int32_t *width;    /* per glyph: its /W width, once used */
   const char **text; /* per glyph: its ToUnicode text (in the set's arena) */
   uint32_t *text_len;
   HPDF_Dict type0; /* created on first use */
@@ -91,26 +92,38 @@ kh_status kh_pdf_lib_check(kh_pdf_lib *lib, HPDF_STATUS st, const char *what) {
 /* ---- numbers and text ----------------------------------------------------*/
 
 kh_status kh_pdf_put_decimal(kh_buf *b, int64_t v, unsigned decimals) {
-  uint64_t scale = 1;
-  for (unsigned i = 0; i < decimals; i++)
-    scale *= 10;
-  const char *sign = v < 0 ? "-" : "";
+  /* digits from the last, then reversed: no printf in the content streams */
+  char r[48], t[48];
+  size_t k = 0, n = 0;
   uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  uint64_t frac = a % scale;
-  if (frac == 0)
-    return kh_buf_printf(b, "%s%llu", sign, (unsigned long long)(a / scale));
-  char digits[24];
-  snprintf(digits, sizeof digits, "%0*llu", (int)decimals,
-           (unsigned long long)frac);
-  for (size_t i = strlen(digits); i > 1 && digits[i - 1] == '0'; i--)
-    digits[i - 1] = '\0';
-  return kh_buf_printf(b, "%s%llu.%s", sign, (unsigned long long)(a / scale),
-                       digits);
+  int frac = 0;
+  for (unsigned i = 0; i < decimals && i < 19; i++, a /= 10) {
+    unsigned d = (unsigned)(a % 10);
+    if (d || frac)
+      r[k++] = (char)('0' + d), frac = 1;
+  }
+  if (frac)
+    r[k++] = '.';
+  do
+    r[k++] = (char)('0' + a % 10);
+  while ((a /= 10));
+  if (v < 0)
+    r[k++] = '-';
+  while (k)
+    t[n++] = r[--k];
+  return kh_buf_append(b, t, n);
+}
+
+kh_status kh_pdf_put_hex4(kh_buf *b, unsigned v) {
+  static const char digits[] = "0123456789ABCDEF";
+  char t[4] = {digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15],
+               digits[v & 15]};
+  return kh_buf_append(b, t, 4);
 }
 
 static kh_status put_unit(kh_buf *out, unsigned u, int hex) {
   if (hex)
-    return kh_buf_printf(out, "%04X", u);
+    return kh_pdf_put_hex4(out, u);
   unsigned char b[2] = {(unsigned char)(u >> 8), (unsigned char)(u & 0xFF)};
   return kh_buf_append(out, b, 2);
 }
@@ -281,6 +294,7 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     return;
   for (int i = 0; i < pf->n; i++) {
     free(pf->f[i].used);
+    free(pf->f[i].width);
     free(pf->f[i].text);
     free(pf->f[i].text_len);
   }
@@ -291,6 +305,11 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
 
 int kh_pdf_fonts_embeddable(const kh_pdf_fonts *pf, int font) {
   return font >= 0 && font < pf->n && pf->f[font].embeddable;
+}
+
+static int32_t glyph_width(const pfont *p, uint32_t gid) {
+  hb_position_t adv = hb_font_get_glyph_h_advance(kh_font_hb_font(p->font), gid);
+  return to_milli_em(adv, p->upem);
 }
 
 kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
@@ -305,12 +324,16 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
                          p->nglyphs);
   if (!p->used) {
     p->used = calloc(p->nglyphs, 1);
+    p->width = calloc(p->nglyphs, sizeof *p->width);
     p->text = calloc(p->nglyphs, sizeof *p->text);
     p->text_len = calloc(p->nglyphs, sizeof *p->text_len);
-    if (!p->used || !p->text || !p->text_len)
+    if (!p->used || !p->width || !p->text || !p->text_len)
       return KH_NOMEM;
   }
-  p->used[gid] = 1;
+  if (!p->used[gid]) {
+    p->width[gid] = glyph_width(p, gid);
+    p->used[gid] = 1;
+  }
   if (len > 0 && !p->text[gid]) {
     if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
     if (!(p->text[gid] = kh_arena_strndup(pf->text, text, len))) return KH_NOMEM;
@@ -330,9 +353,7 @@ int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
 
 int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid) {
   const pfont *p = &pf->f[font];
-  hb_position_t adv =
-      hb_font_get_glyph_h_advance(kh_font_hb_font(p->font), gid);
-  return to_milli_em(adv, p->upem);
+  return p->used && gid < p->nglyphs && p->used[gid] ? p->width[gid] : glyph_width(p, gid);
 }
 
 int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font) {
@@ -460,7 +481,9 @@ static kh_status tounicode(const pfont *p, kh_buf *b) {
       KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n",
                              left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
     }
-    KH_CHECK(kh_buf_printf(b, "<%04X> <", g));
+    KH_CHECK(kh_buf_append(b, "<", 1));
+    KH_CHECK(kh_pdf_put_hex4(b, g));
+    KH_CHECK(kh_buf_append(b, "> <", 3));
     KH_CHECK(
         kh_pdf_utf16be(b, p->text[g], p->text_len[g], BFCHAR_MAX_UNITS, 1));
     KH_CHECK(kh_buf_append(b, ">\n", 2));
@@ -611,7 +634,7 @@ static int32_t stem_v(unsigned weight) {
   return (int32_t)(50 + (weight / 65.0) * (weight / 65.0) + 0.5);
 }
 
-static kh_status finish_font(kh_pdf_fonts *pf, int font, HPDF_MD5_CTX *md5) {
+static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
@@ -625,9 +648,10 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font, HPDF_MD5_CTX *md5) {
 
   if (!p->used) { /* used on a page but no glyph drawn: still valid */
     p->used = calloc(p->nglyphs ? p->nglyphs : 1, 1);
+    p->width = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->width);
     p->text = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text);
     p->text_len = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text_len);
-    if (!p->used || !p->text || !p->text_len)
+    if (!p->used || !p->width || !p->text || !p->text_len)
       return KH_NOMEM;
   }
   ps_name(p, psname, sizeof psname);
@@ -639,9 +663,6 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font, HPDF_MD5_CTX *md5) {
 
   unsigned file_len = 0;
   const char *file_data = hb_blob_get_data(file, &file_len);
-  HPDF_MD5Update(md5, (const HPDF_BYTE *)base, (HPDF_UINT32)strlen(base));
-  HPDF_MD5Update(md5, (const HPDF_BYTE *)file_data, file_len);
-  HPDF_MD5Update(md5, (const HPDF_BYTE *)cmap.data, (HPDF_UINT32)cmap.len);
 
   /* FontFile2: our own stream, so libharu's compression mode does not reach
    * it; the filter is set here.  Length1 is the length before Flate. */
@@ -717,11 +738,11 @@ cleanup:
   return ret;
 }
 
-kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf, HPDF_MD5_CTX *md5) {
+kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf) {
   kh_status ret = KH_OK;
   for (int i = 0; i < pf->n; i++)
     if (pf->f[i].type0)
-      KH_CHECK(finish_font(pf, i, md5));
+      KH_CHECK(finish_font(pf, i));
 cleanup:
   return ret;
 }
