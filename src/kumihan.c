@@ -75,6 +75,48 @@ static int64_t doc_epoch(const kh_ctx *ctx, const kh_doc *doc) {
   return -1;
 }
 
+/* The text of a leaf block, if it has any that is not white space. */
+static const char *block_text(kh_arena *arena, const kh_node *n) {
+  for (uint32_t i = 0; i < n->text.len; i++)
+    if (!strchr(" \t\n", n->text.text[i])) {
+      char *s = kh_arena_strndup(arena, n->text.text, n->text.len);
+      for (char *c = s; c && *c; c++)
+        if (*c == '\n' || *c == '\t') *c = ' '; /* hard breaks */
+      return s;
+    }
+  return NULL;
+}
+
+/* The first heading (or title block) of the document, depth first. */
+static const kh_node *first_heading(const kh_node *n) {
+  for (; n; n = n->next) {
+    if ((n->kind == KH_NODE_HEADING || (n->style && !strcmp(n->style, "title"))) &&
+        n->text.len)
+      return n;
+    const kh_node *h = first_heading(n->child);
+    if (h) return h;
+  }
+  return NULL;
+}
+
+/* The document's title is never empty (PDF/UA-1 7.1: dc:title; viewers show
+ * it with DisplayDocTitle): the front matter's, else the first heading's,
+ * else the source file's name. */
+static const char *doc_title(kh_doc *doc) {
+  if (doc->title && doc->title[0]) return doc->title;
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    const kh_node *h = first_heading(p->body);
+    const char *t = h ? block_text(doc->arena, h) : NULL;
+    if (t) return t;
+  }
+  const char *name = doc->parts && doc->parts->src ? doc->parts->src->path : NULL;
+  if (name && name[0]) {
+    const char *base = strrchr(name, '/');
+    return base && base[1] ? base + 1 : name;
+  }
+  return "kumihan";
+}
+
 /* Builds the document; the PDF goes out through `write` as it is made (no
  * PDF when write is NULL: tracing only). */
 static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *user) {
@@ -95,8 +137,9 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
   d.layout = layout;
   d.fonts = fonts;
   if (write) {
-    kh_pdf_meta meta = {doc->title, doc->author, doc->subject, "kumihan " KUMIHAN_VERSION,
-                        doc_epoch(ctx, doc), doc->lang, layout->keep_hinting};
+    kh_pdf_meta meta = {doc_title(doc), doc->author, doc->subject,
+                        "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc), doc->lang, doc,
+                        layout->pdf_a, layout->keep_hinting};
     KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, write, user,
                         &d.pdf));
   }

@@ -88,15 +88,21 @@ else
   echo "ok   keep: existing PDF untouched"
 fi
 
-# a character no font has is a warning with its position, not a failure
+# a character no font has: an error at its position under PDF/A (the
+# default: PDF/A forbids drawing .notdef), a warning with `pdf-a: false`
 printf '本文\340\270\201です\n' > "$out/pua.md"  # Thai ko kai: in none of the fonts
+expect missing-glyph-pdfa '^.*/pua\.md:1:3: error: no font has a glyph for U\+0E01' "$out/pua.md"
+mkdir -p "$out/nopdfa"
+sed 's/^line-end-closing: .*/&\npdf-a: false/' "$src/layout/press-release.yaml" > "$out/nopdfa/press-release.yaml"
 cases=$((cases + 1))
-if "$kumihan" "$out/pua.md" -o "$out/pua.pdf" 2> "$out/pua.stderr" &&
+if "$kumihan" "$out/pua.md" -o "$out/pua.pdf" --layout-dir "$out/nopdfa" 2> "$out/pua.stderr" &&
    grep -Eq '^.*/pua\.md:1:3: warning: no font has a glyph for U\+0E01' "$out/pua.stderr"; then
   echo "ok   missing-glyph: $(head -n 1 "$out/pua.stderr")"
 else
   echo "FAIL missing-glyph: $(cat "$out/pua.stderr")"; failures=$((failures + 1))
 fi
+sed 's/^line-end-closing: .*/&\npdf-a: maybe/' "$src/layout/press-release.yaml" > "$out/badlayout/press-release.yaml"
+expect layout-pdfa '^.*/badlayout/press-release\.yaml:[0-9]+:8: error: pdf-a must be true or false' "$out/plain.md" --layout-dir "$out/badlayout"
 
 echo "errors: $((cases - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

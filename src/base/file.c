@@ -106,6 +106,11 @@ static kh_status remember(kh_ctx *ctx, const struct stat *st) {
   return KH_OK;
 }
 
+static void limit_text(size_t limit, char *buf, size_t n) {
+  if (limit >= (1u << 20)) snprintf(buf, n, "%zu MiB", limit >> 20);
+  else snprintf(buf, n, "%zu bytes", limit);
+}
+
 /* Opens a regular file no larger than the limit; *size its size. */
 static kh_status open_regular(kh_ctx *ctx, kh_srcpos at, const char *what, const char *name,
                               const char *path, unsigned flags, int *fd, size_t *size) {
@@ -130,7 +135,7 @@ static kh_status open_regular(kh_ctx *ctx, kh_srcpos at, const char *what, const
                            : "not a regular file";
     ret = fail(ctx, at, path, KH_IO, CANNOT_READ, what, name, kind);
   } else if ((uint64_t)st.st_size > limit) {
-    snprintf(why, sizeof why, "%zu MiB", limit >> 20);
+    limit_text(limit, why, sizeof why);
     ret = fail(ctx, at, path, KH_LIMIT, TOO_LARGE, what, name, why);
   } else {
     ret = remember(ctx, &st);
@@ -160,7 +165,7 @@ kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what, const char *
     if (n == cap) {
       if (n > limit) {
         char why[64];
-        snprintf(why, sizeof why, "%zu MiB", limit >> 20);
+        limit_text(limit, why, sizeof why);
         ret = fail(ctx, at, path, KH_LIMIT, TOO_LARGE, what, name, why);
         break;
       }

@@ -11,6 +11,7 @@
 #include "doc/doc.h"
 
 #define MAX_DEPTH 32
+#define KH_MAX_URI 32767
 
 typedef struct builder {
   kh_ctx *ctx;
@@ -313,6 +314,14 @@ static int on_enter_span(MD_SPANTYPE type, void *detail, void *u) {
   case MD_SPAN_CODE: m.flags = KH_MARK_CODE; break;
   case MD_SPAN_A: {
     const MD_ATTRIBUTE *h = &((MD_SPAN_A_DETAIL *)detail)->href;
+    if (h->size > KH_MAX_URI) { /* PDF 1.7 Annex C: strings of 32,767 bytes */
+      uint32_t off = offset_of(b, h->text);
+      kh_warning(b->ctx, (kh_srcpos){b->src, off == UINT32_MAX ? b->leaf->pos.off : off},
+                 "link target of %u bytes is longer than a PDF can hold (%d): set as "
+                 "text without the link",
+                 (unsigned)h->size, KH_MAX_URI);
+      break; /* an empty mark keeps the spans' nesting */
+    }
     m.flags = KH_MARK_LINK;
     m.href = kh_arena_strndup(b->arena, h->text, h->size);
     if (!m.href) return fail(b, KH_NOMEM);

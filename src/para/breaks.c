@@ -15,7 +15,8 @@
  *    wherever one exists;
  *  - a break inside an unbreakable Western run (a URL, a path, an
  *    identifier) costs less than a line over the cap and more than any
- *    line within it; a break after "/" costs a little;
+ *    line within it, a quarter as much after punctuation (- _ .) as between
+ *    letters; a break after "/" costs a little;
  *  - a paragraph's last line of one character (「進」。) costs, instead of
  *    being forbidden;
  *  - two consecutive lines ending in the same punctuation cost a little;
@@ -47,7 +48,7 @@
 #define BAD_OVER 1000.0        /* badness of a line just over the cap */
 #define BAD_OVERFULL 100000.0  /* no way to fit the measure */
 #define PEN_SLASH 500.0
-#define PEN_EMERGENCY 200000.0
+#define PEN_EMERGENCY 400000.0
 #define PEN_LONE_LAST 50000.0
 #define PEN_SAME_END 3000.0
 #define PEN_HANG 400.0
@@ -137,6 +138,7 @@ static double break_cost(const para *p, uint32_t k, uint32_t z) {
   if (k == z) return 0;
   switch (p->g[k].brk) {
   case BRK_SLASH: return PEN_SLASH;
+  case BRK_SOFT: return PEN_EMERGENCY / 4;
   case BRK_EMERGENCY: return PEN_EMERGENCY;
   default: return 0;
   }
@@ -146,7 +148,7 @@ static double break_cost(const para *p, uint32_t k, uint32_t z) {
 static int is_state(const para *p, uint32_t k, uint32_t z, int pass) {
   if (k == z) return 1;
   uint8_t b = p->g[k].brk;
-  return b == BRK_OK || b == BRK_SLASH || (pass > 0 && b == BRK_EMERGENCY);
+  return b == BRK_OK || b == BRK_SLASH || (pass > 0 && b >= BRK_SOFT);
 }
 
 typedef struct best {
@@ -295,7 +297,7 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
     wmin += p->u[k].box;
     int last = k + 1 == p->nu;
     if (!last && p->g[k].brk == BRK_NONE) continue;
-    int em = !last && p->g[k].brk == BRK_EMERGENCY;
+    int em = !last && p->g[k].brk >= BRK_SOFT;
     if (wnat + kh_para_line_end(p, k) <= avail) { /* still fits as set */
       if (em) {
         em_k = k;

@@ -95,6 +95,8 @@ kh_status kh_pdf_out_new(kh_pdf_lib *lib, kh_pdf_write_fn write, void *user,
                          kh_pdf_out **out);
 kh_status kh_pdf_out_page(kh_pdf_out *o, HPDF_Page page);
 kh_status kh_pdf_out_finish(kh_pdf_out *o);
+/* The MD5 of the bytes written so far. */
+void kh_pdf_out_digest(const kh_pdf_out *o, unsigned char digest[16]);
 void kh_pdf_out_drop(kh_pdf_out *o); /* NULL-safe; before HPDF_Free */
 
 #endif

@@ -29,7 +29,7 @@
 #include <hb-ot.h>
 #include <hb.h>
 
-#include "pdf/embed.h"
+#include "pdf/tag.h"
 
 /* Deepest outline level kept; deeper entries hang under the last one. */
 #define OUTLINE_DEPTH 16
@@ -69,6 +69,8 @@ struct kh_pdf {
   int64_t cur_size, cur_tc;
   int in_text;
   int64_t lx, ly;
+  unsigned char digest[16]; /* the XMP's document ID (xmp.c) */
+  kh_pdf_tags *tags;        /* the structure tree (tag.c) */
 };
 typedef struct kh_pdf writer;
 
@@ -139,6 +141,33 @@ static int64_t emoji_stand_in(const writer *w, const kh_item *it) {
   return kh_font_glyph(kh_fontset_get(w->set, 0), IDEOGRAPHIC_SPACE);
 }
 
+/* The glyphs of a run and their text.  A glyph that does not start its
+ * cluster is noted with its cluster's text, so that every glyph drawn has a
+ * ToUnicode entry (PDF/A-2u 6.2.11.7.2); such a cluster is drawn in an
+ * ActualText span, so the text is not doubled.  Under PDF/A, .notdef is
+ * never drawn (6.2.11.8): shape/ refuses the characters no font has. */
+static kh_status note_glyphs(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  const char *cluster = NULL;
+  uint32_t cluster_len = 0;
+  for (uint32_t g = 0; g < it->n; g++) {
+    const kh_pglyph *pg = &it->glyphs[g];
+    if (pg->gid == 0 && w->meta.pdfa)
+      return kh_error_file(w->lib.ctx, NULL, KH_FONT,
+                           "a character no font has would be drawn as .notdef, "
+                           "which PDF/A forbids");
+    if (pg->text && pg->text_len) {
+      cluster = pg->text;
+      cluster_len = pg->text_len;
+      KH_CHECK(kh_pdf_fonts_note(w->fonts, it->font, pg->gid, pg->text, pg->text_len));
+    } else {
+      KH_CHECK(kh_pdf_fonts_note(w->fonts, it->font, pg->gid, cluster, cluster_len));
+    }
+  }
+cleanup:
+  return ret;
+}
+
 /* Before a page is drawn: every glyph on it and its text, so that each
  * ToUnicode entry is the first text a glyph stands for in the document and
  * drawing knows which clusters need ActualText.  Pages come in order, so a
@@ -150,10 +179,8 @@ static kh_status note_page(writer *w, const kh_page *pg) {
     if (it->kind == KH_ITEM_GLYPHS) {
       int ok;
       KH_CHECK(glyphs_drawable(w, it, &ok));
-      for (uint32_t g = 0; ok && g < it->n; g++)
-        KH_CHECK(kh_pdf_fonts_note(w->fonts, it->font, it->glyphs[g].gid,
-                                   it->glyphs[g].text,
-                                   it->glyphs[g].text ? it->glyphs[g].text_len : 0));
+      if (ok)
+        KH_CHECK(note_glyphs(w, it));
     } else if (it->kind == KH_ITEM_IMAGE) {
       int64_t gid = emoji_stand_in(w, it);
       if (gid >= 0)
@@ -269,13 +296,10 @@ cleanup:
   return ret;
 }
 
-static kh_status put_actual_text(kh_buf *b, const char *text, size_t len) {
-  kh_status ret = KH_OK;
-  KH_CHECK(kh_buf_append(b, "/Span <</ActualText <FEFF", 25));
-  KH_CHECK(kh_pdf_utf16be(b, text, len, TEXT_MAX_UNITS, 1));
-  KH_CHECK(kh_buf_append(b, ">>> BDC\n", 8));
-cleanup:
-  return ret;
+/* An ActualText span; tag.c writes it, as it must split the structure's
+ * marked content around it. */
+static kh_status put_actual_text(writer *w, kh_buf *b, const char *text, size_t len) {
+  return kh_pdf_tags_actual_text(w->tags, b, text, len);
 }
 
 /* Whether the cluster starting at glyph i would extract as something other
@@ -315,13 +339,14 @@ static uint32_t overlap_group_end(const writer *w, const kh_item *it, uint32_t i
   return end;
 }
 
-static kh_status put_group_text(kh_buf *b, const kh_item *it, uint32_t i, uint32_t end) {
+static kh_status put_group_text(writer *w, kh_buf *b, const kh_item *it, uint32_t i,
+                                uint32_t end) {
   kh_buf text = {0};
   kh_status ret = KH_OK;
   for (uint32_t k = i; k < end; k++)
     if (it->glyphs[k].text_len)
       KH_CHECK(kh_buf_append(&text, it->glyphs[k].text, it->glyphs[k].text_len));
-  KH_CHECK(put_actual_text(b, text.data ? text.data : "", text.len));
+  KH_CHECK(put_actual_text(w, b, text.data ? text.data : "", text.len));
 cleanup:
   kh_buf_free(&text);
   return ret;
@@ -445,24 +470,25 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   }
   /* Tc in 1e-9 em: tc * 1e-6 pt / (size * 1e-3 pt) * 1e9 */
   const int64_t pen_tc = div_round(tc * 1000000, size);
+  KH_CHECK(kh_pdf_tags_begin(w->tags, it, b)); /* inside the text object */
   for (uint32_t i = 0; i < it->n; i++) {
     const kh_pglyph *g = &it->glyphs[i];
     if (i == 0 || g->text_len > 0) { /* a cluster starts */
       if (in_span && i >= span_end) {
         KH_CHECK(tj_close(&t));
-        KH_CHECK(kh_buf_append(b, "EMC\n", 4));
+        KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 1));
         in_span = 0;
       }
       if (!in_span) {
         uint32_t group = overlap_group_end(w, it, i);
         if (group > cluster_end(it, i)) {
           KH_CHECK(tj_close(&t));
-          KH_CHECK(put_group_text(b, it, i, group));
+          KH_CHECK(put_group_text(w, b, it, i, group));
           in_span = 1;
           span_end = group;
         } else if (cluster_needs_span(w, it, i)) {
           KH_CHECK(tj_close(&t));
-          KH_CHECK(put_actual_text(b, g->text, g->text ? g->text_len : 0));
+          KH_CHECK(put_actual_text(w, b, g->text, g->text ? g->text_len : 0));
           in_span = 1;
           span_end = group;
         }
@@ -496,8 +522,9 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   }
   KH_CHECK(tj_close(&t));
   if (in_span)
-    KH_CHECK(kh_buf_append(b, "EMC\n", 4));
-  KH_CHECK(emit(w));
+    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
+  KH_CHECK(kh_pdf_tags_end(w->tags, b));
+  KH_CHECK(emit(w)); /* the text object stays open for the next run */
 cleanup:
   return ret;
 }
@@ -551,10 +578,10 @@ static kh_status draw_image(writer *w, const kh_item *it) {
   KH_CHECK(image_of(w, it->font, g->gid, &image));
 
   const int span = g->text && g->text_len > 0;
-  if (span) {
-    KH_CHECK(put_actual_text(&w->ops, g->text, g->text_len));
+  if (span)
+    KH_CHECK(put_actual_text(w, &w->ops, g->text, g->text_len));
+  if (w->ops.len)
     KH_CHECK(flush_ops(w));
-  }
   KH_CHECK(text_end(w));
   if (image)
     KH_CHECK(kh_pdf_lib_check(
@@ -588,7 +615,7 @@ static kh_status draw_image(writer *w, const kh_item *it) {
       KH_CHECK(kh_buf_append(b, "> Tj\n0 Tr\nET\n", 14));
       w->in_text = 0;
     }
-    KH_CHECK(kh_buf_append(b, "EMC\n", 4));
+    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
     KH_CHECK(flush_ops(w));
   }
 cleanup:
@@ -639,6 +666,7 @@ static kh_status add_link(writer *w, const kh_item *it) {
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding a link"));
   KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0),
                             "adding a link"));
+  KH_CHECK(kh_pdf_tags_annot(w->tags, it, a));
 cleanup:
   kh_buf_free(&uri);
   return ret;
@@ -662,7 +690,8 @@ static kh_status add_page(writer *w) {
   w->in_text = 0;
   if (w->nfonts)
     memset(w->on_page, 0, (size_t)w->nfonts);
-  return kh_pdf_lib_check(&w->lib, st, "setting the page size");
+  kh_status ret = kh_pdf_lib_check(&w->lib, st, "setting the page size");
+  return ret == KH_OK ? kh_pdf_tags_page(w->tags, page) : ret;
 }
 
 /* The page's content goes out now, compressed, and leaves memory. */
@@ -676,6 +705,12 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
   KH_CHECK(add_page(w));
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
+    /* its marked-content sequence (tag.c); a glyph run opens its own
+     * inside its text object */
+    if (it->kind != KH_ITEM_GLYPHS)
+      KH_CHECK(kh_pdf_tags_begin(w->tags, it, &w->ops));
+    if (it->kind == KH_ITEM_LINE && w->ops.len)
+      KH_CHECK(flush_ops(w));
     switch (it->kind) {
     case KH_ITEM_GLYPHS:
       KH_CHECK(draw_glyphs(w, it));
@@ -690,6 +725,9 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
       KH_CHECK(add_link(w, it));
       break;
     }
+    KH_CHECK(kh_pdf_tags_end(w->tags, &w->ops));
+    if (w->ops.len)
+      KH_CHECK(flush_ops(w));
   }
   KH_CHECK(end_page(w));
 cleanup:
@@ -733,7 +771,7 @@ static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
   HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of.v[e->page]);
   if (!d)
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
-  int64_t top = (int64_t)w->page_h - e->y;
+  int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
   st |= HPDF_Destination_SetXYZ(d, 0, pt(top < 0 ? 0 : top), 1);
   /* Zoom 0 keeps the reader's zoom (12.3.2.2); libharu's setter refuses it,
    * so the value is changed afterwards. */
@@ -859,6 +897,27 @@ static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
   return kh_pdf_lib_check(&w->lib, st, "writing the catalog");
 }
 
+/* The structure tree, the XMP metadata and, for PDF/A, the output intent
+ * (tag.c, xmp.c).  The XMP's document ID is the MD5 of the file's bytes so
+ * far: the header and every page's content (write.c). */
+static kh_status finish_archive(writer *w) {
+  kh_status ret = KH_OK;
+  KH_CHECK(kh_pdf_tags_finish(w->tags));
+  /* the Producer libharu wrote, repeated in the XMP */
+  char producer[128] = "";
+  HPDF_String p = HPDF_Dict_GetItem(w->lib.doc->info, "Producer", HPDF_OCLASS_STRING);
+  if (p && p->value && p->len < sizeof producer) {
+    memcpy(producer, p->value, p->len);
+    producer[p->len] = 0;
+  }
+  kh_pdf_out_digest(w->out, w->digest);
+  KH_CHECK(kh_pdf_xmp(&w->lib, &w->meta, producer, w->digest, w->meta.pdfa));
+  if (w->meta.pdfa)
+    KH_CHECK(kh_pdf_output_intent(&w->lib));
+cleanup:
+  return ret;
+}
+
 /* ---- entry ---------------------------------------------------------------*/
 
 kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *meta,
@@ -889,10 +948,12 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
     ret = KH_NOMEM;
     goto cleanup;
   }
-  /* ActualText spans are PDF 1.5 (14.9.4); images with soft masks 1.4.
-   * libharu only raises its default for features it writes itself. */
-  if (w->lib.doc->pdf_version < HPDF_VER_15)
-    w->lib.doc->pdf_version = HPDF_VER_15;
+  KH_CHECK(kh_pdf_tags_new(&w->lib, meta->doc, &w->tags));
+  /* A tagged PDF/UA-1 file is PDF 1.7 (ISO 14289-1 builds on ISO 32000-1);
+   * libharu only raises its default for features it writes itself, and
+   * the header is written now. */
+  if (w->lib.doc->pdf_version < HPDF_VER_17)
+    w->lib.doc->pdf_version = HPDF_VER_17;
   KH_CHECK(kh_pdf_out_new(&w->lib, write, user, &w->out));
   w->meta = *meta;
   *out = w;
@@ -902,8 +963,20 @@ cleanup:
   return ret;
 }
 
+/* ---- page size -----------------------------------------------------------*/
+
+/* Each page has its template's paper (a landscape attachment between
+ * portrait parts); a page that gives none keeps the document's. */
+static void page_size(writer *w, const kh_page *page) {
+  if (page->width > 0 && page->height > 0) {
+    w->page_w = page->width;
+    w->page_h = page->height;
+  }
+}
+
 kh_status kh_pdf_add_page(kh_pdf *w, const kh_page *page) {
   kh_status ret = KH_OK;
+  page_size(w, page);
   KH_CHECK(note_page(w, page));
   KH_CHECK(draw_page(w, page));
 cleanup:
@@ -920,6 +993,7 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
   KH_CHECK(set_info(w, &w->meta));
   KH_CHECK(set_catalog(w, &w->meta));
   KH_CHECK(kh_pdf_fonts_finish(w->fonts));
+  KH_CHECK(finish_archive(w));
   KH_CHECK(kh_pdf_out_finish(w->out));
 cleanup:
   return ret;
@@ -930,6 +1004,7 @@ void kh_pdf_drop(kh_pdf *w) {
     return;
   kh_pdf_out_drop(w->out); /* its libharu stream first */
   HPDF_Free(w->lib.doc);
+  kh_pdf_tags_drop(w->tags);
   kh_pdf_fonts_drop(w->fonts);
   free(w->on_page);
   free(w->warned);

@@ -6,9 +6,11 @@
  * Type0 font, Identity-H, a CIDFontType2 with CIDToGIDMap Identity and a W
  * array of the glyphs used, the font subset with hb-subset (glyph IDs
  * retained) embedded as FontFile2, and a ToUnicode CMap made from the shaping
- * clusters.  The output is reproducible: no clock, a content-derived ID.
- * The file is written by write.c (object streams, a cross-reference
- * stream), each page's content as soon as the page is done. */
+ * clusters.  The output is tagged (PDF/UA-1: a structure tree from the
+ * document, every drawn item marked) and, by default, PDF/A-2u (XMP
+ * metadata, an sRGB output intent).  The output is reproducible: no clock, a
+ * content-derived ID.  The file is written by write.c (object streams, a
+ * cross-reference stream), each page's content as soon as the page is done. */
 #ifndef KH_PDF_H
 #define KH_PDF_H
 
@@ -22,6 +24,11 @@ typedef struct kh_pdf_meta {
   int64_t date_epoch;   /* CreationDate, seconds since 1970 (UTC) */
   const char *lang;     /* the text's language (BCP 47), for the catalog's
                            /Lang: screen readers voice Japanese as Japanese */
+  const kh_doc *doc;    /* the document the pages' items come from: the
+                           structure tree of the tagged PDF is made from it
+                           (may be NULL: then only artifacts) */
+  int pdfa;             /* PDF/A-2u: an sRGB output intent, PDF/A
+                           identification in the XMP, no .notdef */
   int keep_hinting;     /* embed the fonts' TrueType hinting */
 } kh_pdf_meta;
 

@@ -378,6 +378,11 @@ cleanup:
   return ret;
 }
 
+void kh_pdf_out_digest(const kh_pdf_out *o, unsigned char digest[16]) {
+  HPDF_MD5_CTX copy = o->md5;
+  HPDF_MD5Final(digest, &copy);
+}
+
 /* ---- the document --------------------------------------------------------*/
 
 kh_status kh_pdf_out_new(kh_pdf_lib *lib, kh_pdf_write_fn write, void *user,

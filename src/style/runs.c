@@ -7,19 +7,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
 #include "style/style.h"
 
 kh_script kh_script_of(int32_t cp) {
-  /* Latin letters, digits and their punctuation: ASCII, Latin-1,
-   * Latin Extended A/B, IPA, combining marks, Latin Extended Additional. */
-  if (cp < 0x250 || (cp >= 0x300 && cp < 0x370) || (cp >= 0x1E00 && cp < 0x1F00))
-    return cp == 0xD7 || cp == 0xF7 ? KH_SCRIPT_JA : KH_SCRIPT_LATIN; /* × ÷ */
-  if (cp >= 0x2000 && cp <= 0x200A) return KH_SCRIPT_LATIN; /* Western spaces */
-  /* Pictographs with emoji presentation: Misc Symbols and Pictographs,
-   * Emoticons, Transport, Supplemental Symbols, Symbols Extended-A. */
-  if (cp >= 0x1F300 && cp <= 0x1FAFF) return KH_SCRIPT_EMOJI;
-  if (cp == 0xFE0F || (cp >= 0x1F1E6 && cp <= 0x1F1FF)) return KH_SCRIPT_EMOJI;
-  return KH_SCRIPT_JA;
+  /* ASCII: letters, digits and punctuation are the Latin font's */
+  if (cp < 0x80) return KH_SCRIPT_LATIN;
+  if (cp == 0xFE0F || u_hasBinaryProperty(cp, UCHAR_EMOJI_PRESENTATION)) return KH_SCRIPT_EMOJI;
+  UErrorCode err = U_ZERO_ERROR;
+  UScriptCode sc = uscript_getScript(cp, &err);
+  if (U_FAILURE(err)) return KH_SCRIPT_JA;
+  switch (sc) {
+  case USCRIPT_LATIN:
+    /* full-width Ｌａｔｉｎ is Japanese text (JIS X 0208 row 3), and so are
+     * the letterlike symbols (K Å Ⅎ, with ℃ and №) */
+    if (cp >= 0x2100 && cp < 0x2C00) return KH_SCRIPT_JA;
+    return u_getIntPropertyValue(cp, UCHAR_EAST_ASIAN_WIDTH) == U_EA_FULLWIDTH ? KH_SCRIPT_JA
+                                                                               : KH_SCRIPT_LATIN;
+  case USCRIPT_INHERITED: /* combining marks (a run keeps them with their
+                             base; alone they are Latin, as before) */
+    return cp < 0x370 ? KH_SCRIPT_LATIN : KH_SCRIPT_JA;
+  case USCRIPT_COMMON:
+    /* punctuation and symbols before General Punctuation, and the Western
+     * spaces, go with Latin text; × ÷ are Japanese (JIS X 0208 row 1,
+     * full-width, cl-18), as is everything from U+2000 on */
+    if (cp < 0x2000) return cp == 0xD7 || cp == 0xF7 ? KH_SCRIPT_JA : KH_SCRIPT_LATIN;
+    if (cp <= 0x200A) return KH_SCRIPT_LATIN;
+    return KH_SCRIPT_JA;
+  case USCRIPT_HAN:
+  case USCRIPT_HIRAGANA:
+  case USCRIPT_KATAKANA:
+  case USCRIPT_KATAKANA_OR_HIRAGANA:
+  case USCRIPT_BOPOMOFO:
+  case USCRIPT_HANGUL:
+  case USCRIPT_YI:
+  case USCRIPT_TANGUT:
+  case USCRIPT_NUSHU:
+  /* Greek and Cyrillic too: the Japanese font has them full-width (JIS X
+   * 0208 rows 6 and 7), and JLReq's class table follows (cl-19) */
+  case USCRIPT_GREEK:
+  case USCRIPT_CYRILLIC:
+    return KH_SCRIPT_JA;
+  default: /* other scripts are Western text, from the Latin font or a
+              fallback */
+    return KH_SCRIPT_LATIN;
+  }
 }
 
 /* Between two Western characters they are Western (A—B), elsewhere

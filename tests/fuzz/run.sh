@@ -26,7 +26,7 @@ seed() { # seed TARGET FILES...: copy seed files into the corpus
   t=$1
   shift
   mkdir -p "$b/corpus/$t"
-  for f in "$@"; do [ -f "$f" ] && cp "$f" "$b/corpus/$t/seed-$(echo "$f" | tr / _)"; done
+  for s in "$@"; do [ -f "$s" ] && cp "$s" "$b/corpus/$t/seed-$(echo "$s" | tr / _)"; done
   return 0
 }
 seed build $(find "$root/content" "$root/tests" -name '*.md') "$root"/tests/fuzz/regressions/build/*
@@ -35,9 +35,10 @@ seed layout "$root"/layout/*.yaml $(find "$root/tests" -name '*.yaml') "$root"/t
 for f in $(find "$root/content" "$root/tests" -name '*.md'); do
   awk 'NR == 1 && !/^---/ { exit } NR > 1 && /^---/ { exit } NR > 1 { print }' "$f" \
     > "$b/corpus-fm.tmp"
-  [ -s "$b/corpus-fm.tmp" ] && seed frontmatter "$b/corpus-fm.tmp" &&
-    mv "$b/corpus/frontmatter/seed-$(echo "$b/corpus-fm.tmp" | tr / _)" \
-       "$b/corpus/frontmatter/seed-$(echo "$f" | tr / _)"
+  mkdir -p "$b/corpus/frontmatter"
+  if [ -s "$b/corpus-fm.tmp" ]; then
+    cp "$b/corpus-fm.tmp" "$b/corpus/frontmatter/seed-$(echo "$f" | tr / _)"
+  fi
 done
 rm -f "$b/corpus-fm.tmp"
 seed frontmatter "$root"/tests/fuzz/regressions/frontmatter/*
