@@ -695,7 +695,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   /* sections in dependency order, whatever order the file has them in */
   static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
                                 "line-end-closing", "line-breaking", "hanging-punctuation",
-                                "table-figures", "pdf-a",
+                                "table-figures", "pdf-a", "font-hinting",
                                 "fonts", "fallback", "faces", "styles", "pages"};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -716,6 +716,16 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
     if (!strcmp(s->scalar, "half")) L->line_start_opening_half = 1;
     else if (strcmp(s->scalar, "flush")) {
       ret = kh_error(ctx, s->pos, KH_SYNTAX, "line-start-opening must be flush or half");
+      goto cleanup;
+    }
+  }
+  if ((s = kh_yaml_get(y, "font-hinting"))) {
+    /* TrueType instructions only change glyphs at the small pixel sizes of
+     * a screen; a PDF needs none, so they are dropped unless kept here. */
+    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
+    if (!strcmp(s->scalar, "keep")) L->keep_hinting = 1;
+    else if (strcmp(s->scalar, "drop")) {
+      ret = kh_error(ctx, s->pos, KH_SYNTAX, "font-hinting must be drop or keep");
       goto cleanup;
     }
   }

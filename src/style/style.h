@@ -151,6 +151,8 @@ typedef struct kh_layout {
   int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
                                sRGB output intent, no .notdef): `pdf-a`,
                                true unless the layout says false */
+  int keep_hinting;         /* font-hinting: keep (embed TrueType
+                               instructions; default drop) */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
