@@ -128,6 +128,7 @@ struct kh_part {
   const kh_source *src;
   const char *layout;   /* layout name from front matter ("press-release") */
   const char *page;     /* page template name within the layout, or NULL */
+  kh_srcpos page_pos;   /* where the front matter names it */
   const char *title;    /* front matter; NULL when absent */
   const char *subtitle;
   const char *date_iso; /* "2022-03-31", for the PDF metadata */

@@ -131,6 +131,15 @@ typedef struct kh_layout {
   int npages;
 } kh_layout;
 
+/* The style names the engine gives blocks, each with what triggers it
+ * (style/names.c; docs/layout.md lists the same).  NULL-terminated. */
+typedef struct kh_style_name {
+  const char *name;
+  const char *trigger;
+} kh_style_name;
+extern const kh_style_name kh_style_names[];
+int kh_style_known(const char *name);
+
 /* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
  * errors at their position. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
