@@ -27,11 +27,14 @@ const kh_style_name kh_style_names[] = {
     {"cell", "a table cell"},
     {"cell-head", "a cell of a table's head row"},
     {"caption", "a table caption: a paragraph `: 表1 …` directly above or below a table"},
-    {"figure", "a figure: a paragraph that is one image `![図1 …](file.png)`; its caption"},
+    {"figure", "a figure: a paragraph that is one image `![図1 …](file.png)` (its space "
+               "before and after)"},
+    {"figure-caption", "a figure's caption, its alt text (else `caption`)"},
     {"footnote", "the text of a footnote `[^id]: …`"},
     {"contact-heading", "front matter `contact: heading`"},
     {"contact", "front matter `contact: lines`"},
     {"folio", "the page number at the foot of a page whose template has `folio: true`"},
+    {"running-head", "a running head or foot (`head`, `foot` of a page template)"},
     {"label", "front matter `label` (別添), top right of a part's first page"},
     {NULL, NULL}};
 
