@@ -428,10 +428,13 @@ kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *
   kh_status ret = check_output(ctx, output, NULL);
   if (ret != KH_OK) return ret;
   temp_out t = {ctx, output, "", -1, -1};
-  if ((ret = temp_open(&t)) != KH_OK) return ret;
-  ret = temp_write(&t, data, len);
-  kh_status st = temp_close(&t, ret == KH_OK);
-  return ret == KH_OK ? st : ret;
+  ret = temp_open(&t);
+  if (ret == KH_OK) {
+    ret = temp_write(&t, data, len);
+    kh_status st = temp_close(&t, ret == KH_OK);
+    if (ret == KH_OK) ret = st;
+  }
+  return ret;
 }
 
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,

@@ -98,6 +98,9 @@ struct kh_ctx {
   kh_trace_stage trace;      /* stage whose result is dumped, or KH_TRACE_NONE */
   FILE *trace_out;           /* where the trace goes; not owned */
   unsigned nerrors, nwarnings;
+  int quiet;                 /* > 0: warnings are not given (a stage measuring
+                                by composing on trial, e.g. page's table
+                                columns); errors still are */
   kh_source **sources;       /* every file read, kept for diagnostics */
   size_t nsources;
   char *font_dir;            /* the installed fonts folder, or NULL; owned */

@@ -38,6 +38,10 @@ static kh_status sink(void *user, const kh_page *page, uint32_t index) {
   return kh_pdf_add_page(d->pdf, page);
 }
 
+static kh_status mem_write(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
+}
+
 /* A figure node after `after`, its caption `caption`, at the source offset
  * of `after` (so errors name that line). */
 static kh_node *figure(kh_doc *doc, kh_node *after, const char *image, const char *caption,
@@ -73,6 +77,9 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   kh_outline *outline = NULL;
   kh_buf out = {0};
   driver d = {ctx, NULL, NULL, NULL};
+  kh_buf out = {0};
+  *pdf = NULL;
+  *len = 0;
   KH_CHECK(kh_doc_load_memory(ctx, "fig.md", md, strlen(md), &doc));
   kh_node *at = doc->parts->body;
   for (int i = 0; i < nimages && at; i++) {
