@@ -138,7 +138,12 @@ const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
 
 /* ---- styled runs ---------------------------------------------------------*/
-enum { KH_RUN_STRONG = 1u << 0, KH_RUN_LINK = 1u << 1, KH_RUN_CODE = 1u << 2 };
+enum {
+  KH_RUN_STRONG = 1u << 0,
+  KH_RUN_LINK = 1u << 1,
+  KH_RUN_CODE = 1u << 2,
+  KH_RUN_TNUM = 1u << 3 /* tabular figures: shape with OpenType 'tnum' */
+};
 
 typedef struct kh_run {
   uint32_t start, end;  /* byte range in the paragraph text */
