@@ -15,6 +15,9 @@
 kh_script kh_script_of(int32_t cp) {
   /* ASCII: letters, digits and punctuation are the Latin font's */
   if (cp < 0x80) return KH_SCRIPT_LATIN;
+  /* CJK symbols, kana, kanji: what ICU says of them, without asking (none
+   * has Emoji_Presentation) */
+  if (cp >= 0x3000 && cp <= 0x9FFF) return KH_SCRIPT_JA;
   if (cp == 0xFE0F || u_hasBinaryProperty(cp, UCHAR_EMOJI_PRESENTATION)) return KH_SCRIPT_EMOJI;
   UErrorCode err = U_ZERO_ERROR;
   UScriptCode sc = uscript_getScript(cp, &err);
