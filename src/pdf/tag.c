@@ -78,7 +78,8 @@ typedef struct slot {
   uint32_t elem; /* the element its content goes to */
   uint32_t lbl;  /* a list item's first block: the item's Lbl */
   uint32_t fig;  /* a figure: the Figure (elem is its Caption); a ruby
-                    mark: the RB (elem is the Ruby) */
+                    mark: the RB (elem is the Ruby); a footnote reference:
+                    the Link of its annotation */
 } slot;
 
 typedef struct tree_key {
@@ -422,8 +423,8 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *ou
   kh_status ret = KH_OK;
   slot *s;
   KH_CHECK(map_put(t, m, &s));
-  if (s->elem != NONE) {
-    *out = s->fig != NONE ? s->fig : s->elem;
+  if (s->elem != NONE) { /* ruby: its RB; a footnote reference: itself */
+    *out = s->fig != NONE && (m->flags & KH_MARK_RUBY) ? s->fig : s->elem;
     return KH_OK;
   }
   uint32_t in;
@@ -570,6 +571,18 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   uint32_t e = NONE;
   const slot *s = it->node ? map_get(t, it->node) : NULL;
   if (it->mark && s && s->elem != NONE) KH_CHECK(inline_elem(t, it->mark, s->elem, &e));
+  if (e != NONE && (it->mark->flags & KH_MARK_FOOTREF)) {
+    /* a footnote reference's link to its note: a Link in the Reference */
+    slot *ms = map_get(t, it->mark);
+    if (ms->fig == NONE) {
+      uint32_t link;
+      KH_CHECK(new_elem(t, e, "Link", &link));
+      if ((ms = map_get(t, it->mark))) ms->fig = link;
+    }
+    e = ms ? ms->fig : e;
+  } else if (e != NONE && !(it->mark->flags & KH_MARK_LINK)) {
+    e = NONE; /* ruby is no link: the annotation gets a Link of its own */
+  }
   if (e == NONE) { /* a link page/ did not attribute: a Link of its own */
     uint32_t parent = s && s->elem != NONE ? s->elem : t->root;
     KH_CHECK(new_elem(t, parent, "Link", &e));
