@@ -3,9 +3,10 @@
 # missing (Debian 12, as root).  Nothing is downloaded at build time.
 set -eu
 PACKAGES="gcc clang cmake make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev
-libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev
+libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev
 poppler-utils qpdf mupdf-tools ghostscript fonts-urw-base35 python3
-python3-pikepdf default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java"
+python3-pikepdf default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+python3-yaml git"
 # python3-pikepdf reads the tagged PDF's structure back; PDFBox Preflight
 # (libpdfbox2-java, with the activation and JAXB APIs it needs on Java 17)
 # checks the PDF/A rules.
