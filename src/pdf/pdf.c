@@ -824,7 +824,9 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
      * inside its text object */
     if (it->kind != KH_ITEM_GLYPHS)
       KH_CHECK(kh_pdf_tags_begin(w->tags, it, &w->ops));
-    if (it->kind == KH_ITEM_LINE && w->ops.len)
+    /* drawn through libharu's page calls: the BDC goes first (an emoji's
+     * image may still turn it into its ActualText span) */
+    if (it->kind != KH_ITEM_GLYPHS && it->kind != KH_ITEM_IMAGE && w->ops.len)
       KH_CHECK(flush_ops(w));
     switch (it->kind) {
     case KH_ITEM_GLYPHS:
