@@ -51,6 +51,7 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
 /* Each finished page goes straight into the PDF, then is freed. */
 static kh_status sink(void *user, const kh_page *page, uint32_t index) {
   driver *d = user;
+  d->ctx->npages = index + 1;
   if (d->ctx->trace == KH_TRACE_PAGES) kh_page_trace(page, index, d->ctx->trace_out);
   return d->pdf ? kh_pdf_add_page(d->pdf, page) : KH_OK;
 }
@@ -73,6 +74,55 @@ static int64_t doc_epoch(const kh_ctx *ctx, const kh_doc *doc) {
   if (doc->date_iso && sscanf(doc->date_iso, "%d-%d-%d", &y, &m, &dd) == 3)
     return days_from_civil(y, m, dd) * 86400 - 9 * 3600;
   return -1;
+}
+
+/* ---- one font cache for every build with a context --------------------------
+ * Fonts are immutable once loaded; a program building many publications with
+ * one context loads each layout's fonts once.  The cache holds the fontset
+ * of the last set of font files asked for (its paths, in order, are the key). */
+typedef struct font_cache {
+  char *key;
+  kh_fontset *set;
+} font_cache;
+
+static void font_cache_free(void *p) {
+  font_cache *c = p;
+  if (!c) return;
+  free(c->key);
+  kh_fontset_drop(c->set);
+  free(c);
+}
+
+static kh_status fontset_cached(kh_ctx *ctx, const kh_layout *layout, kh_fontset **out) {
+  kh_buf key = {0};
+  kh_status ret = KH_OK;
+  *out = NULL;
+  for (int i = 0; i < layout->nfonts; i++) {
+    KH_CHECK(kh_buf_printf(&key, "%s\n", layout->fonts[i].path));
+    KH_CHECK(kh_ctx_note_input(ctx, layout->fonts[i].path));
+  }
+  font_cache *c = ctx->cache[KH_CACHE_FONTS];
+  if (!c) {
+    if (!(c = calloc(1, sizeof *c))) {
+      ret = KH_NOMEM;
+      goto cleanup;
+    }
+    ctx->cache[KH_CACHE_FONTS] = c;
+    ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
+  }
+  if (!c->set || !c->key || !key.data || strcmp(c->key, key.data)) {
+    kh_fontset_drop(c->set);
+    free(c->key);
+    c->set = NULL;
+    c->key = NULL;
+    KH_CHECK(kh_fontset_new(ctx, layout, &c->set));
+    c->key = key.data;
+    key.data = NULL;
+  }
+  *out = c->set;
+cleanup:
+  kh_buf_free(&key);
+  return ret;
 }
 
 /* The text of a leaf block, if it has any that is not white space. */
@@ -125,15 +175,17 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
   driver d = {ctx, NULL, NULL, NULL};
+  ctx->npages = 0;
   if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
-  KH_CHECK(kh_layout_load(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT, &layout));
+  KH_CHECK(kh_layout_load_at(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT,
+                             doc->layout ? doc->layout_pos : (kh_srcpos){0}, &layout));
   for (const kh_part *p = doc->parts; p; p = p->next)
     if (p->layout && doc->layout && strcmp(p->layout, doc->layout)) {
-      ret = kh_error(ctx, (kh_srcpos){p->src, 0}, KH_UNSUPPORTED,
+      ret = kh_error(ctx, p->layout_pos.src ? p->layout_pos : (kh_srcpos){p->src, 0}, KH_UNSUPPORTED,
                      "every part must use the publication's layout '%s'", doc->layout);
       goto cleanup;
     }
-  KH_CHECK(kh_fontset_new(ctx, layout, &fonts));
+  KH_CHECK(fontset_cached(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
   if (write) {
@@ -148,7 +200,6 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
 cleanup:
   kh_pdf_drop(d.pdf);
   kh_outline_drop(outline);
-  kh_fontset_drop(fonts);
   kh_layout_drop(layout);
   return ret;
 }
@@ -331,7 +382,25 @@ kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
     }
   }
   kh_doc_drop(doc);
+  kh_diag_flush(ctx);
   return ret;
+}
+
+kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
+                        size_t *pdf_len) {
+  kh_doc *doc = NULL;
+  *pdf = NULL;
+  *pdf_len = 0;
+  kh_status ret = kh_doc_load(ctx, input, &doc);
+  if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
+  kh_doc_drop(doc);
+  kh_diag_flush(ctx);
+  return ret;
+}
+
+kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
+                          size_t len) {
+  return write_atomically(ctx, output, data, len);
 }
 
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,
@@ -349,5 +418,37 @@ kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, s
     kh_buf_free(&b);
   }
   kh_doc_drop(doc);
+  kh_diag_flush(ctx);
+  return ret;
+}
+
+/* ---- versions ---------------------------------------------------------------*/
+
+kh_status kh_print_versions(kh_ctx *ctx, const char *layout_name, FILE *out) {
+  kh_buf b = {0};
+  kh_buf_printf(&b, "kumihan %s\n", KUMIHAN_VERSION);
+  kh_shape_versions(&b);
+  kh_para_versions(&b);
+  kh_pdf_versions(&b);
+  kh_doc_versions(&b);
+  kh_style_versions(&b);
+  kh_layout *layout = NULL;
+  kh_fontset *fonts = NULL;
+  kh_status ret = kh_layout_load(ctx, layout_name ? layout_name : DEFAULT_LAYOUT, &layout);
+  if (ret == KH_OK) ret = kh_fontset_new(ctx, layout, &fonts);
+  if (ret == KH_OK) {
+    kh_buf_printf(&b, "fonts of the layout '%s':\n", layout->name);
+    for (int i = 0; i < kh_fontset_count(fonts); i++) {
+      char v[256];
+      const kh_font *f = kh_fontset_get(fonts, i);
+      kh_font_version(f, v, sizeof v);
+      kh_buf_printf(&b, "  %s: %s (%s)\n", layout->fonts[i].name, v, kh_font_path(f));
+    }
+  }
+  if (b.data) fputs(b.data, out);
+  kh_buf_free(&b);
+  kh_fontset_drop(fonts);
+  kh_layout_drop(layout);
+  kh_diag_flush(ctx);
   return ret;
 }

@@ -5,8 +5,8 @@ saw and exits 1 on a failure.
   pagecheck.py sizes PDF WxH...        page sizes in pt, in order (one per page)
   pagecheck.py furniture PDF REGEX...  one line matching REGEX[i] on page i+1
   pagecheck.py inside PDF              every word lies inside its page
-  pagecheck.py images PDF N SPEC...    pdfimages -list: N images; SPEC is
-                                       WIDTHxHEIGHT:ENC for each, in order
+  pagecheck.py images PDF USES N SPEC...  pdfimages -list: USES drawn, N
+                                       objects; SPEC is WIDTHxHEIGHT:ENC
 """
 import re
 import subprocess
@@ -80,17 +80,24 @@ def cmd_inside(pdf):
     print("inside ok: %d words" % n)
 
 
-def cmd_images(pdf, n, *specs):
+def cmd_images(pdf, uses, n, *specs):
+    """USES drawn images, N distinct image objects (a file used twice is
+    embedded once), each WIDTHxHEIGHT:ENC in order of first use."""
     out = run("pdfimages", "-list", pdf).splitlines()[2:]
     rows = [r.split() for r in out if r.strip()]
     imgs = [r for r in rows if r[2] == "image"]
-    if len(imgs) != int(n):
-        fail("%d images, expected %s:\n%s" % (len(imgs), n, "\n".join(out)))
-    for r, spec in zip(imgs, specs):
+    objs = []
+    for r in imgs:
+        if r[10] not in [o[10] for o in objs]:
+            objs.append(r)
+    if len(imgs) != int(uses) or len(objs) != int(n):
+        fail("%d images drawn from %d objects, expected %s from %s:\n%s"
+             % (len(imgs), len(objs), uses, n, "\n".join(out)))
+    for r, spec in zip(objs, specs):
         size, enc = spec.split(":")
         if "%sx%s" % (r[3], r[4]) != size or r[8] != enc:
             fail("image %sx%s %s, expected %s" % (r[3], r[4], r[8], spec))
-    print("images ok: %d" % len(imgs))
+    print("images ok: %d drawn, %d objects" % (len(imgs), len(objs)))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,8 @@ typedef struct kh_item {
   kh_pglyph *glyphs;  /* GLYPHS; IMAGE: exactly one */
   uint32_t n;
   const char *href;   /* LINK */
+  const char *image;  /* IMAGE of a figure: its file (font -1, no glyph);
+                         NULL for a colour glyph */
   const kh_mark *mark;/* GLYPHS, IMAGE, LINK: the link, footnote reference
                          or ruby of node's text that the item draws, or
                          NULL: a run is split where this changes, so the

@@ -27,8 +27,19 @@ typedef struct cp_class {
 } cp_class;
 
 static const cp_class k_points[] = {
+    /* ASCII brackets: A.1 and A.2 list ( [ { and ) ] } with the full-width
+     * ones; set narrow from the Latin font they take no half-em glue, but
+     * keep kinsoku and no letter-spacing inside (3.1.11 b) */
+    {0x0028, KH_CL_OPENING},     /* ( A.1 */
+    {0x0029, KH_CL_CLOSING},     /* ) A.2 */
+    {0x005B, KH_CL_OPENING},     /* [ A.1 */
+    {0x005D, KH_CL_CLOSING},     /* ] A.2 */
+    {0x007B, KH_CL_OPENING},     /* { A.1 */
+    {0x007D, KH_CL_CLOSING},     /* } A.2 */
+    {0x00AB, KH_CL_OPENING},     /* « A.1 */
     {0x00B0, KH_CL_POSTFIX},     /* ° A.13 */
     {0x00B1, KH_CL_MATH_OP},     /* ± A.18 */
+    {0x00BB, KH_CL_CLOSING},     /* » A.2 */
     {0x00D7, KH_CL_MATH_OP},     /* × A.18 */
     {0x00F7, KH_CL_MATH_OP},     /* ÷ A.18 */
     {0x2010, KH_CL_HYPHEN},      /* ‐ A.3 */

@@ -28,6 +28,7 @@
 
 #include <hb-ot.h>
 #include <hb.h>
+#include <png.h>
 
 #include "pdf/tag.h"
 
@@ -46,6 +47,13 @@ typedef struct image_entry {
   HPDF_Image image; /* NULL: the glyph has no PNG (warned once) */
 } image_entry;
 
+/* A figure's image file, embedded once however often it is drawn. */
+typedef struct figure_entry {
+  const char *path; /* the item's, compared by content */
+  char *owned;      /* a copy: items are freed with their page */
+  HPDF_Image image;
+} figure_entry;
+
 struct kh_pdf {
   kh_pdf_lib lib;
   kh_pdf_meta meta; /* its strings must live until kh_pdf_finish */
@@ -59,6 +67,7 @@ struct kh_pdf {
   uint8_t *on_page;     /* per font: already in page_fonts */
   uint8_t *warned;      /* per font: "cannot embed" already said */
   KH_VEC(image_entry) images;
+  KH_VEC(figure_entry) figures;
   kh_buf ops;       /* operators of the item being drawn */
   kh_pdf_out *out;  /* the file being written */
   /* The page's text state (9.3), which lasts across text objects: the
@@ -568,9 +577,112 @@ static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
   return ret;
 }
 
+/* ---- figures -------------------------------------------------------------*/
+
+/* A PNG decoded whole with libpng's simplified API before libharu sees
+ * it: libharu 2.3.0 sets no recovery point for libpng's errors, so a
+ * corrupt PNG would abort the process inside it. */
+static kh_status png_valid(kh_ctx *ctx, kh_srcpos pos, const char *name, const void *d,
+                           size_t len) {
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&img, d, len))
+    return kh_error(ctx, pos, KH_SYNTAX, "image '%s' is corrupt: %s", name, img.message);
+  img.format = PNG_FORMAT_RGBA;
+  if ((uint64_t)img.width * img.height > 64u * 1024 * 1024) {
+    png_image_free(&img);
+    return kh_error(ctx, pos, KH_LIMIT, "image '%s' is too large (%u x %u pixels)", name,
+                    (unsigned)img.width, (unsigned)img.height);
+  }
+  void *pixels = malloc(PNG_IMAGE_SIZE(img));
+  if (!pixels) {
+    png_image_free(&img);
+    return KH_NOMEM;
+  }
+  int ok = png_image_finish_read(&img, NULL, pixels, 0, NULL);
+  free(pixels);
+  if (!ok) return kh_error(ctx, pos, KH_SYNTAX, "image '%s' is corrupt: %s", name, img.message);
+  return KH_OK;
+}
+
+/* A figure's image: JPEG passed through as DCT, PNG through libharu's
+ * decoder (Flate, its alpha as an SMask), each file loaded once.  A file
+ * libharu cannot read is an error at the figure's line. */
+static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
+  kh_status ret = KH_OK;
+  kh_ctx *ctx = w->lib.ctx;
+  kh_srcpos pos = it->node ? it->node->pos : (kh_srcpos){0};
+  void *raw = NULL;
+  size_t len = 0;
+  for (size_t i = 0; i < w->figures.n; i++)
+    if (!strcmp(w->figures.v[i].path, it->image)) {
+      *out = w->figures.v[i].image;
+      return KH_OK;
+    }
+  char *data = NULL;
+  KH_CHECK(kh_file_read(ctx, pos, "image", it->image, it->image, KH_FILE_CONFINE | KH_FILE_BINARY,
+                        &data, &len));
+  raw = data;
+  const unsigned char *d = raw;
+  HPDF_Image image = NULL;
+  if (len >= 8 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8)) {
+    KH_CHECK(png_valid(ctx, pos, it->image, d, len));
+    image = HPDF_LoadPngImageFromMem(w->lib.doc, d, (HPDF_UINT)len);
+  }
+  else if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+    image = HPDF_LoadJpegImageFromMem(w->lib.doc, d, (HPDF_UINT)len);
+  else {
+    ret = kh_error(ctx, pos, KH_UNSUPPORTED, "image '%s' is neither PNG nor JPEG", it->image);
+    goto cleanup;
+  }
+  if (!image) {
+    ret = kh_error(ctx, pos, KH_SYNTAX, "image '%s' cannot be read (libharu error 0x%04lX): "
+                   "is it corrupt?", it->image,
+                   (unsigned long)(w->lib.error ? w->lib.error : HPDF_GetError(w->lib.doc)));
+    goto cleanup;
+  }
+  {
+    /* as the emoji: libharu leaves a PNG's soft mask unfiltered */
+    HPDF_Dict smask = HPDF_Dict_GetItem(image, "SMask", HPDF_OCLASS_DICT);
+    if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
+      smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  }
+  md5_text(w, raw, len); /* the file's bytes are part of what is shown */
+  figure_entry e = {NULL, NULL, image};
+  if (!(e.owned = malloc(strlen(it->image) + 1))) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  strcpy(e.owned, it->image);
+  e.path = e.owned;
+  if ((ret = kh_vec_push(&w->figures, e)) != KH_OK) {
+    free(e.owned);
+    goto cleanup;
+  }
+  *out = image;
+cleanup:
+  free(raw);
+  return ret;
+}
+
+static kh_status draw_figure(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  HPDF_Image image = NULL;
+  KH_CHECK(figure_image(w, it, &image));
+  KH_CHECK(kh_pdf_lib_check(
+      &w->lib,
+      HPDF_Page_DrawImage(w->page, image, pt(it->x), pt((int64_t)w->page_h - it->y2),
+                          pt((int64_t)it->x2 - it->x), pt((int64_t)it->y2 - it->y)),
+      "drawing a figure"));
+cleanup:
+  return ret;
+}
+
 static kh_status draw_image(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   HPDF_Image image;
+  if (it->image) return draw_figure(w, it);
   if (it->font < 0 || it->font >= w->nfonts || it->n == 0)
     return kh_error_file(w->lib.ctx, NULL, KH_LIBRARY,
                          "internal: an image item without its glyph");
@@ -768,17 +880,19 @@ static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
   /* libharu marks items /Type /Outlines, which belongs to the root only. */
   st |= HPDF_Dict_RemoveElement(o, "Type");
 
-  HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of.v[e->page]);
+  /* [page /XYZ 0 top 0], written directly in the item: libharu makes
+   * destinations indirect objects, which PDFBox cannot read, and refuses the
+   * zoom 0 that keeps the reader's zoom (12.3.2.2). */
+  HPDF_Array d = HPDF_Array_New(doc->mmgr);
   if (!d)
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
   int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
-  st |= HPDF_Destination_SetXYZ(d, 0, pt(top < 0 ? 0 : top), 1);
-  /* Zoom 0 keeps the reader's zoom (12.3.2.2); libharu's setter refuses it,
-   * so the value is changed afterwards. */
-  HPDF_Real zoom = HPDF_Array_GetItem(d, 4, HPDF_OCLASS_REAL);
-  if (zoom)
-    st |= HPDF_Real_SetValue(zoom, 0);
-  st |= HPDF_Outline_SetDestination(o, d);
+  st |= HPDF_Dict_Add(o, "Dest", d);
+  st |= HPDF_Array_Add(d, w->page_of.v[e->page]);
+  st |= HPDF_Array_AddName(d, "XYZ");
+  st |= HPDF_Array_AddNumber(d, 0);
+  st |= HPDF_Array_AddReal(d, pt(top < 0 ? 0 : top));
+  st |= HPDF_Array_AddNumber(d, 0);
   KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding an outline entry"));
   *out = o;
 cleanup:
@@ -831,7 +945,7 @@ static HPDF_Date utc_date(int64_t t) {
   d.hour = (HPDF_INT)(secs / 3600);
   d.minutes = (HPDF_INT)(secs / 60 % 60);
   d.seconds = (HPDF_INT)(secs % 60);
-  d.ind = 'Z';
+  d.ind = '+'; /* +00'00': PDFBox cannot read libharu's Z00'00' */
   return d;
 }
 
@@ -1010,6 +1124,8 @@ void kh_pdf_drop(kh_pdf *w) {
   free(w->warned);
   kh_vec_free(&w->page_of);
   kh_vec_free(&w->images);
+  for (size_t i = 0; i < w->figures.n; i++) free(w->figures.v[i].owned);
+  kh_vec_free(&w->figures);
   kh_buf_free(&w->ops);
   free(w);
 }

@@ -53,4 +53,7 @@ kh_status kh_pdf_add_page(kh_pdf *pdf, const kh_page *page);
 kh_status kh_pdf_finish(kh_pdf *pdf, const kh_outline_entry *outline, uint32_t noutline);
 void kh_pdf_drop(kh_pdf *pdf); /* NULL-safe */
 
+/* The libharu version for kumihan --version (pdf/version.c). */
+void kh_pdf_versions(kh_buf *out);
+
 #endif

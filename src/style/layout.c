@@ -5,7 +5,10 @@
  * numbers in pt or strings with a unit (mm, cm, in, pt); style indents are
  * in ems of the grid.  Every key is checked: an unknown one is an error at
  * its line. */
+#include <dirent.h>
+#include <errno.h>
 #include <fontconfig/fontconfig.h>
+#include <stdio.h>
 #include <math.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 typedef struct loader {
   kh_ctx *ctx;
   kh_layout *L;
+  const char *dir; /* the layout file's folder: font paths are relative to it */
   FcConfig *fc; /* our own fontconfig configuration, made on first use and
                    destroyed when the layout is loaded: no global state */
 } loader;
@@ -129,8 +133,25 @@ static int face_index(const kh_layout *L, const char *name) {
   return -1;
 }
 
-/* A font is a file name (looked up in the font directory, then as given) or
- * {family: name} resolved through fontconfig. */
+/* A font file: a path (it holds a '/') relative to the layout's folder;
+ * a bare name in the layout's folder, then along the font search path
+ * (base/search.c).  Malloc'd; NULL when not found. */
+static char *font_file(loader *ld, const char *file) {
+  char *p = kh_path_join(ld->dir, file);
+  if (!p || strchr(file, '/') || access(p, R_OK) == 0) return p;
+  free(p);
+  return kh_search_find(ld->ctx, KH_SEARCH_FONT, file);
+}
+
+/* Every font folder of the search path, for fontconfig. */
+static void add_font_dirs(loader *ld) {
+  const char *d;
+  for (size_t i = 0; (d = kh_search_dir(ld->ctx, KH_SEARCH_FONT, i)); i++)
+    FcConfigAppFontAddDir(ld->fc, (const FcChar8 *)d);
+}
+
+/* A font is a file name (see font_file) or {family: name} resolved through
+ * fontconfig. */
 static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
   kh_ctx *ctx = ld->ctx;
   f->name = k->key;
@@ -149,13 +170,10 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
     }
   }
   if (file) {
-    char *p = kh_path_join(ctx->font_dir, file);
-    if (!p) return KH_NOMEM;
-    if (access(p, R_OK) != 0 && access(file, R_OK) == 0) {
-      free(p);
-      p = kh_path_join("", file);
-      if (!p) return KH_NOMEM;
-    }
+    char *p = font_file(ld, file);
+    if (!p) return kh_error(ctx, k->pos, KH_FONT,
+                            "cannot read font '%s': no file '%s' in the layout's folder or "
+                            "the font search path (see kumihan --help)", k->key, file);
     f->path = kh_arena_strndup(ld->L->arena, p, strlen(p));
     free(p);
     return f->path ? KH_OK : KH_NOMEM;
@@ -169,7 +187,7 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
   if (!ld->fc) {
     if (!(ld->fc = FcInitLoadConfigAndFonts()))
       return kh_error(ctx, k->pos, KH_LIBRARY, "fontconfig cannot be initialised");
-    FcConfigAppFontAddDir(ld->fc, (const FcChar8 *)ctx->font_dir);
+    add_font_dirs(ld);
   }
   FcPattern *pat = FcNameParse((const FcChar8 *)family);
   FcResult res;
@@ -264,6 +282,28 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
 }
 
 
+/* A list of marker forms per nesting level (style/list.c). */
+static kh_status marker_list(loader *ld, const kh_yaml *y, const char ***out, int *n) {
+  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_SEQUENCE);
+  if (ret != KH_OK) return ret;
+  int count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) count++;
+  if (count == 0 || count > 10)
+    return kh_error(ld->ctx, y->pos, KH_SYNTAX, "'%s' lists 1 to 10 markers, one per level", y->key);
+  const char **v = kh_arena_alloc(ld->L->arena, (size_t)count * sizeof *v);
+  if (!v) return KH_NOMEM;
+  count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) {
+    if ((ret = kh_yaml_expect(ld->ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!*c->scalar || strlen(c->scalar) > 40)
+      return kh_error(ld->ctx, c->pos, KH_SYNTAX, "a list marker is 1 to 40 bytes");
+    v[count++] = c->scalar;
+  }
+  *out = v;
+  *n = count;
+  return KH_OK;
+}
+
 static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   kh_ctx *ctx = ld->ctx;
   const kh_layout *L = ld->L;
@@ -292,6 +332,13 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     else if (!strcmp(key, "keep-with-next")) ret = boolean(ctx, c, &st->keep_with_next);
     else if (!strcmp(key, "marker")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) == KH_OK) st->marker = c->scalar;
+    } else if (!strcmp(key, "bullets")) ret = marker_list(ld, c, &st->bullets, &st->nbullets);
+    else if (!strcmp(key, "numbers")) ret = marker_list(ld, c, &st->numbers, &st->nnumbers);
+    else if (!strcmp(key, "marker-gap")) {
+      double v;
+      if ((ret = kh_yaml_number(ctx, c, &v)) == KH_OK && !(v >= 0 && v <= 4))
+        ret = kh_error(ctx, c->pos, KH_SYNTAX, "marker-gap must be from 0 to 4 em");
+      if (ret == KH_OK) st->marker_gap = kh_fixed_muldiv(L->grid_size, (int64_t)(v * 4096), 4096);
     } else if (!strcmp(key, "align")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
       static const char *names[] = {"default", "left", "center", "right", "justify"};
@@ -341,6 +388,9 @@ static kh_status read_styles(loader *ld, const kh_yaml *y) {
     kh_pstyle *st = &L->styles[L->nstyles++];
     *st = defaults;
     st->marker = NULL;
+    st->bullets = st->numbers = NULL;
+    st->nbullets = st->nnumbers = 0;
+    st->marker_gap = L->grid_size / 2; /* a number and its text: half an em */
     st->outline = 0;
     if ((ret = read_style(ld, k, st)) != KH_OK) return ret;
     if (!kh_yaml_get(k, "strong")) st->strong_face = defaults.strong_face;
@@ -532,16 +582,78 @@ static kh_status read_composition(loader *ld, const kh_yaml *y) {
   return KH_OK;
 }
 
-kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
+/* A name ending in .yaml or holding a '/' is a path, relative to the folder
+ * of the file that names it. */
+static int is_path(const char *name) {
+  size_t n = strlen(name);
+  return strchr(name, '/') || (n > 5 && !strcmp(name + n - 5, ".yaml"));
+}
+
+/* The layouts in the search path, for the error about a name not found:
+ * "press-release, report". */
+static void known_layouts(const kh_ctx *ctx, kh_buf *b) {
+  const char *d;
+  for (size_t i = 0; (d = kh_search_dir(ctx, KH_SEARCH_LAYOUT, i)); i++) {
+    DIR *dir = opendir(d);
+    struct dirent *e;
+    while (dir && (e = readdir(dir))) {
+      size_t n = strlen(e->d_name);
+      if (n <= 5 || strcmp(e->d_name + n - 5, ".yaml") || e->d_name[0] == '.') continue;
+      char name[256];
+      snprintf(name, sizeof name, "%.*s", (int)(n - 5), e->d_name);
+      int dup = 0; /* an earlier folder's layout of the same name wins */
+      for (const char *p = b->data; p && (p = strstr(p, name)); p++)
+        if ((p == b->data || p[-1] == ' ') && (p[strlen(name)] == ',' || !p[strlen(name)])) dup = 1;
+      if (!dup) kh_buf_printf(b, "%s%s", b->len ? ", " : "", name);
+    }
+    if (dir) closedir(dir);
+  }
+}
+
+/* Where layout `name` is: NULL (reported at `at`) when nowhere. */
+static kh_status layout_path(kh_ctx *ctx, const char *name, kh_srcpos at, char **out) {
   *out = NULL;
+  if (is_path(name)) {
+    char *dir = at.src ? kh_path_dirname(at.src->path) : NULL;
+    if (at.src && !dir) return KH_NOMEM;
+    *out = kh_path_join(dir ? dir : "", name);
+    free(dir);
+    if (!*out) return KH_NOMEM;
+    if (access(*out, R_OK) == 0 || !at.src) return KH_OK;
+    kh_status ret = kh_error(ctx, at, KH_IO, "cannot read layout '%s': %s", name, strerror(errno));
+    free(*out);
+    *out = NULL;
+    return ret;
+  }
   char file[512];
   snprintf(file, sizeof file, "%s.yaml", name);
-  char *path = strchr(name, '/') ? kh_path_join("", name) : kh_path_join(ctx->layout_dir, file);
-  if (!path) return KH_NOMEM;
+  if ((*out = kh_search_find(ctx, KH_SEARCH_LAYOUT, file))) return KH_OK;
+  kh_buf known = {0};
+  known_layouts(ctx, &known);
+  kh_status ret;
+  if (at.src)
+    ret = kh_error(ctx, at, KH_IO, "no layout named '%s' in the layout search path (known: %s)",
+                   name, known.len ? known.data : "none");
+  else
+    ret = kh_error_file(ctx, file, KH_IO, "cannot open: no layout named '%s' in the layout "
+                        "search path (known: %s)", name, known.len ? known.data : "none");
+  kh_buf_free(&known);
+  return ret;
+}
+
+kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
+  return kh_layout_load_at(ctx, name, (kh_srcpos){0}, out);
+}
+
+kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out) {
+  *out = NULL;
+  char *path = NULL;
+  kh_status ret = layout_path(ctx, name, at, &path);
+  if (ret != KH_OK) return ret;
   /* a layout named by path lies in the publication's folder or the layout
-   * folder like every other file the publication names */
+   * search path like every other file the publication names */
   kh_source *src = NULL;
-  kh_status ret = kh_source_load_named(ctx, (kh_srcpos){0}, "layout", name, path, &src);
+  ret = kh_source_load_named(ctx, at, "layout", name, path, &src);
   free(path);
   return ret == KH_OK ? kh_layout_parse(ctx, name, src, out) : ret;
 }
@@ -555,8 +667,13 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
     free(L);
     return KH_NOMEM;
   }
-  loader ld = {ctx, L, NULL};
+  char *dir = kh_path_dirname(src->path); /* font paths are relative to it */
+  loader ld = {ctx, L, dir, NULL};
   kh_yaml *y = NULL;
+  if (!dir) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
   KH_CHECK(kh_yaml_parse(ctx, L->arena, src, 0, src->len, &y));
   if (!y || y->kind != KH_YAML_MAPPING) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout must be a mapping");
@@ -658,6 +775,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   L = NULL;
 cleanup:
   if (ld.fc) FcConfigDestroy(ld.fc);
+  free(dir);
   kh_layout_drop(L);
   return ret;
 }

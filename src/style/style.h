@@ -69,7 +69,14 @@ typedef struct kh_pstyle {
   int box;             /* draw a ruled box around the block */
   int keep_with_next;  /* headings */
   int outline;         /* 0: not in the PDF outline; else its level */
-  const char *marker;  /* list items: marker text (e.g. "・"), or NULL */
+  const char *marker;  /* list items: the bullet of every level (e.g. "・"),
+                          or NULL */
+  const char **bullets;/* list items: bullet per nesting level */
+  int nbullets;
+  const char **numbers;/* list items: number format per level ("1.", "(1)",
+                          "①", "ア", "(ア)"; see style/list.c) */
+  int nnumbers;
+  kh_fixed marker_gap; /* list items: space between a number and the text */
 } kh_pstyle;
 
 /* The direction lines run in.  Horizontal only, for now; vertical writing
@@ -160,8 +167,13 @@ typedef struct kh_layout {
                                geometry, page number centred at the foot */
 } kh_layout;
 
-/* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
- * errors at their position. */
+/* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
+ * the folder of the file at `at`, else <name>.yaml along the layout search
+ * path (base/search.c).  A layout not found is an error at `at` (the
+ * front-matter line naming it) when known.  Unknown keys are errors at
+ * their position. */
+kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out);
+/* The same, with no position: a path is relative to the working folder. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
 /* The same from a source already read (the fuzz target's way in). */
 kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
@@ -175,8 +187,22 @@ const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
  * has no template of that name. */
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
 
+/* The marker of item `number` (1-based) of a list at nesting `level`
+ * (1 = outermost), from the `item` style's formats (or the defaults 1. (1)
+ * ① ア (ア) and ・).  Writes NUL-terminated UTF-8 to out; returns its
+ * length. */
+int kh_style_list_marker(const kh_pstyle *item, int ordered, int level, int number, char *out,
+                         size_t size);
+
 /* ---- styled runs ---------------------------------------------------------*/
-enum { KH_RUN_STRONG = 1u << 0, KH_RUN_LINK = 1u << 1, KH_RUN_CODE = 1u << 2 };
+enum {
+  KH_RUN_STRONG = 1u << 0,
+  KH_RUN_LINK = 1u << 1,
+  KH_RUN_CODE = 1u << 2,
+  KH_RUN_STRIKE = 1u << 3,    /* 取消線: page draws a rule through it */
+  KH_RUN_UNDERLINE = 1u << 4, /* page draws a rule under it */
+  KH_RUN_FOOTREF = 1u << 5    /* a footnote reference: set superscript */
+};
 
 typedef struct kh_run {
   uint32_t start, end;  /* byte range in the paragraph text */
@@ -207,5 +233,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
                         const char *marker, kh_fixed measure, kh_spara *out);
 void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out);
+
+/* fontconfig and libyaml versions for kumihan --version (style/version.c). */
+void kh_style_versions(kh_buf *out);
 
 #endif
