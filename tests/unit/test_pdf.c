@@ -6,15 +6,41 @@
  * structure against the content, pdfinfo -struct-text) and checked here for
  * the elements and the warning. */
 #include <string.h>
+#include <zlib.h>
 
 #include "check.h"
 #include "pdf/pdf.h"
 
-static int contains(const char *s, size_t len, const char *needle) {
+static int contains_raw(const char *s, size_t len, const char *needle) {
   size_t n = strlen(needle);
   for (size_t i = 0; i + n <= len; i++)
     if (!memcmp(s + i, needle, n)) return 1;
   return 0;
+}
+
+/* The needle in the file's bytes or in any of its Flate streams (the
+ * structure elements live in compressed object streams). */
+static int contains(const char *s, size_t len, const char *needle) {
+  if (contains_raw(s, len, needle)) return 1;
+  for (size_t i = 0; i + 7 < len; i++) {
+    if (memcmp(s + i, "stream\n", 7)) continue;
+    z_stream z = {0};
+    if (inflateInit(&z) != Z_OK) return 0;
+    static char buf[1 << 20];
+    z.next_in = (Bytef *)(s + i + 7);
+    z.avail_in = (uInt)(len - i - 7);
+    z.next_out = (Bytef *)buf;
+    z.avail_out = sizeof buf;
+    int rc = inflate(&z, Z_FINISH);
+    size_t got = sizeof buf - z.avail_out;
+    inflateEnd(&z);
+    if ((rc == Z_STREAM_END || rc == Z_BUF_ERROR) && contains_raw(buf, got, needle)) return 1;
+  }
+  return 0;
+}
+
+static kh_status mem_write(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
 }
 
 static kh_node *leaf(kh_node *n, kh_node_kind kind, const char *style, const char *text) {
@@ -106,10 +132,12 @@ int main(void) {
   doc.title = "脚注と図";
   doc.lang = "ja";
 
-  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1};
+  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1, 0};
   kh_pdf *pdf = NULL;
+  kh_buf file = {0};
   warnings = 0;
-  CHECK(kh_pdf_new(ctx, fonts, &meta, KH_PT(595), KH_PT(842), &pdf) == KH_OK);
+  CHECK(kh_pdf_new(ctx, fonts, &meta, KH_PT(595), KH_PT(842), mem_write, &file, &pdf) ==
+        KH_OK);
   CHECK_EQ_INT(warnings, 1); /* the figure without alt text */
   CHECK(strstr(kh_test_last, "no alt text") != NULL);
   if (!pdf) goto done;
@@ -149,10 +177,10 @@ int main(void) {
   items[n++] = back;
   kh_page page = {items, n, KH_PT(595), KH_PT(842), 0, 0};
   CHECK(kh_pdf_add_page(pdf, &page) == KH_OK);
-  unsigned char *out = NULL;
-  size_t len = 0;
-  CHECK(kh_pdf_finish(pdf, NULL, 0, &out, &len) == KH_OK);
+  CHECK(kh_pdf_finish(pdf, NULL, 0) == KH_OK);
   kh_pdf_drop(pdf);
+  unsigned char *out = (unsigned char *)file.data;
+  size_t len = file.len;
   if (out) {
     const char *s = (const char *)out;
     CHECK(contains(s, len, "/S /Note"));
