@@ -167,6 +167,23 @@ static const char *doc_title(kh_doc *doc) {
   return "kumihan";
 }
 
+/* Every part's `page:` names a template of the layout: a misspelt one would
+ * lose the template's folio and label in silence. */
+static kh_status check_templates(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout) {
+  const char *names[65];
+  int n = 0;
+  for (int i = 0; i < layout->npages && n < 64; i++) names[n++] = layout->pages[i].name;
+  names[n] = NULL;
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    if (!p->page || kh_layout_page(layout, p->page)) continue;
+    const char *near = kh_nearest(p->page, names);
+    return kh_error(ctx, p->page_pos, KH_SYNTAX,
+                    "page template '%s' is not in layout '%s'%s%s%s", p->page, layout->name,
+                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+  }
+  return KH_OK;
+}
+
 /* Builds the document; the PDF goes out through `write` as it is made (no
  * PDF when write is NULL: tracing only). */
 static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *user) {
@@ -186,6 +203,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
                      "every part must use the publication's layout '%s'", doc->layout);
       goto cleanup;
     }
+  KH_CHECK(check_templates(ctx, doc, layout));
   KH_CHECK(fontset_cached(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
