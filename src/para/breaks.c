@@ -15,13 +15,15 @@
  *    wherever one exists;
  *  - a break inside an unbreakable Western run (a URL, a path, an
  *    identifier) costs less than a line over the cap and more than any
- *    line within it; a break after "/" costs a little;
+ *    line within it, a quarter as much after punctuation (- _ .) as between
+ *    letters; a break after "/" costs a little;
  *  - a paragraph's last line of one character (「進」。) costs, instead of
  *    being forbidden;
  *  - two consecutive lines ending in the same punctuation cost a little;
  *  - a line whose 、。 hangs past the measure (ぶら下げ, 3.8.3, when the
- *    layout allows it) costs a little, so it is taken where it spares
- *    compression or expansion.
+ *    layout allows it) costs next to nothing of its own: a book that hangs
+ *    its punctuation does so wherever 、。 would otherwise be pushed in or
+ *    push a character out; only a tie goes to the line that does not hang.
  * Demerits per line are (10 + badness)^2 plus the costs above (TeX's
  * scheme).  Floating point only here, for the cost; positions stay
  * integers.
@@ -47,10 +49,10 @@
 #define BAD_OVER 1000.0        /* badness of a line just over the cap */
 #define BAD_OVERFULL 100000.0  /* no way to fit the measure */
 #define PEN_SLASH 500.0
-#define PEN_EMERGENCY 200000.0
+#define PEN_EMERGENCY 400000.0
 #define PEN_LONE_LAST 50000.0
 #define PEN_SAME_END 3000.0
-#define PEN_HANG 400.0
+#define PEN_HANG 1.0
 
 typedef struct fit {
   const para *p;
@@ -137,6 +139,7 @@ static double break_cost(const para *p, uint32_t k, uint32_t z) {
   if (k == z) return 0;
   switch (p->g[k].brk) {
   case BRK_SLASH: return PEN_SLASH;
+  case BRK_SOFT: return PEN_EMERGENCY / 4;
   case BRK_EMERGENCY: return PEN_EMERGENCY;
   default: return 0;
   }
@@ -146,7 +149,7 @@ static double break_cost(const para *p, uint32_t k, uint32_t z) {
 static int is_state(const para *p, uint32_t k, uint32_t z, int pass) {
   if (k == z) return 1;
   uint8_t b = p->g[k].brk;
-  return b == BRK_OK || b == BRK_SLASH || (pass > 0 && b == BRK_EMERGENCY);
+  return b == BRK_OK || b == BRK_SLASH || (pass > 0 && b >= BRK_SOFT);
 }
 
 typedef struct best {
@@ -295,7 +298,7 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
     wmin += p->u[k].box;
     int last = k + 1 == p->nu;
     if (!last && p->g[k].brk == BRK_NONE) continue;
-    int em = !last && p->g[k].brk == BRK_EMERGENCY;
+    int em = !last && p->g[k].brk >= BRK_SOFT;
     if (wnat + kh_para_line_end(p, k) <= avail) { /* still fits as set */
       if (em) {
         em_k = k;

@@ -267,7 +267,7 @@ static void make_glue(para *p, uint32_t i) {
   if (!ok && nsp == 0 && icu && a->cp == '/' && b->cls == KH_CL_WESTERN)
     g->brk = BRK_SLASH;
   else if (!ok && nsp == 0 && emergency_break(a, b))
-    g->brk = BRK_EMERGENCY;
+    g->brk = a->word || a->cls == KH_CL_NUMERAL ? BRK_EMERGENCY : BRK_SOFT;
   /* a list marker and its text: fixed, so the hanging indent holds */
   uint32_t ml = p->sh->sp->marker_len;
   if (ml > 0 && a->t1 <= ml && b->t0 >= ml) {

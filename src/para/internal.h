@@ -31,7 +31,9 @@ enum {
   BRK_NONE = 0,
   BRK_OK,       /* JLReq and UAX #14 allow it */
   BRK_SLASH,    /* after "/" in a URL or path (a deviation, with a cost) */
-  BRK_EMERGENCY /* inside an unbreakable Western run, at a cost */
+  BRK_SOFT,     /* inside an unbreakable Western run, after punctuation
+                   (- _ . : ...), at a cost */
+  BRK_EMERGENCY /* inside an unbreakable Western run, at a higher cost */
 };
 
 /* The glue between unit i and unit i + 1; it holds the white-space glyphs

@@ -2,8 +2,9 @@
  *
  * Each run is split where a character needs another font: the run's own
  * font first, then the other fonts of its composite face, then the layout's
- * fallback fonts (emoji).  A character that no font has is reported as a
- * warning at its position and drawn as the primary font's .notdef.
+ * fallback fonts (emoji).  A character that no font has is an error at
+ * its position under PDF/A (the default), else a warning, and is drawn as the
+ * primary font's .notdef.
  * Positions are converted to kh_fixed once, here. */
 #include <hb-ot.h>
 #include <hb.h>
@@ -210,6 +211,14 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
         f = pick_font(set, layout, r, cp);
         if (f < 0) {
           uint32_t off = at >= sp->marker_len ? at - sp->marker_len : 0;
+          /* PDF/A-2 (ISO 19005-2, 6.2.11.8) forbids drawing .notdef */
+          if (layout->pdf_a) {
+            ret = kh_error(ctx, kh_inline_pos(&sp->node->text, off), KH_FONT,
+                           "no font has a glyph for U+%04X (a PDF/A file cannot "
+                           "show it; the layout's 'pdf-a: false' draws .notdef)",
+                           (unsigned)cp);
+            goto cleanup;
+          }
           kh_warning(ctx, kh_inline_pos(&sp->node->text, off),
                      "no font has a glyph for U+%04X", (unsigned)cp);
           f = r->font;

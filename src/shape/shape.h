@@ -66,4 +66,9 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
 /* Serialises glyphs like hb-shape: [font:gid=cluster+advance|...]. */
 void kh_shape_trace(const kh_layout *layout, const kh_shaped *sh, FILE *out);
 
+/* Versions for kumihan --version (shape/version.c). */
+void kh_shape_versions(kh_buf *out);
+/* The font's version string (name ID 5) into buf. */
+void kh_font_version(const kh_font *font, char *buf, size_t n);
+
 #endif

@@ -7,19 +7,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
 #include "style/style.h"
 
 kh_script kh_script_of(int32_t cp) {
-  /* Latin letters, digits and their punctuation: ASCII, Latin-1,
-   * Latin Extended A/B, IPA, combining marks, Latin Extended Additional. */
-  if (cp < 0x250 || (cp >= 0x300 && cp < 0x370) || (cp >= 0x1E00 && cp < 0x1F00))
-    return cp == 0xD7 || cp == 0xF7 ? KH_SCRIPT_JA : KH_SCRIPT_LATIN; /* × ÷ */
-  if (cp >= 0x2000 && cp <= 0x200A) return KH_SCRIPT_LATIN; /* Western spaces */
-  /* Pictographs with emoji presentation: Misc Symbols and Pictographs,
-   * Emoticons, Transport, Supplemental Symbols, Symbols Extended-A. */
-  if (cp >= 0x1F300 && cp <= 0x1FAFF) return KH_SCRIPT_EMOJI;
-  if (cp == 0xFE0F || (cp >= 0x1F1E6 && cp <= 0x1F1FF)) return KH_SCRIPT_EMOJI;
-  return KH_SCRIPT_JA;
+  /* ASCII: letters, digits and punctuation are the Latin font's */
+  if (cp < 0x80) return KH_SCRIPT_LATIN;
+  if (cp == 0xFE0F || u_hasBinaryProperty(cp, UCHAR_EMOJI_PRESENTATION)) return KH_SCRIPT_EMOJI;
+  UErrorCode err = U_ZERO_ERROR;
+  UScriptCode sc = uscript_getScript(cp, &err);
+  if (U_FAILURE(err)) return KH_SCRIPT_JA;
+  switch (sc) {
+  case USCRIPT_LATIN:
+    /* full-width Ｌａｔｉｎ is Japanese text (JIS X 0208 row 3), and so are
+     * the letterlike symbols (K Å Ⅎ, with ℃ and №) */
+    if (cp >= 0x2100 && cp < 0x2C00) return KH_SCRIPT_JA;
+    return u_getIntPropertyValue(cp, UCHAR_EAST_ASIAN_WIDTH) == U_EA_FULLWIDTH ? KH_SCRIPT_JA
+                                                                               : KH_SCRIPT_LATIN;
+  case USCRIPT_INHERITED: /* combining marks (a run keeps them with their
+                             base; alone they are Latin, as before) */
+    return cp < 0x370 ? KH_SCRIPT_LATIN : KH_SCRIPT_JA;
+  case USCRIPT_COMMON:
+    /* punctuation and symbols before General Punctuation, and the Western
+     * spaces, go with Latin text; × ÷ are Japanese (JIS X 0208 row 1,
+     * full-width, cl-18), as is everything from U+2000 on */
+    if (cp < 0x2000) return cp == 0xD7 || cp == 0xF7 ? KH_SCRIPT_JA : KH_SCRIPT_LATIN;
+    if (cp <= 0x200A) return KH_SCRIPT_LATIN;
+    return KH_SCRIPT_JA;
+  case USCRIPT_HAN:
+  case USCRIPT_HIRAGANA:
+  case USCRIPT_KATAKANA:
+  case USCRIPT_KATAKANA_OR_HIRAGANA:
+  case USCRIPT_BOPOMOFO:
+  case USCRIPT_HANGUL:
+  case USCRIPT_YI:
+  case USCRIPT_TANGUT:
+  case USCRIPT_NUSHU:
+  /* Greek and Cyrillic too: the Japanese font has them full-width (JIS X
+   * 0208 rows 6 and 7), and JLReq's class table follows (cl-19) */
+  case USCRIPT_GREEK:
+  case USCRIPT_CYRILLIC:
+    return KH_SCRIPT_JA;
+  default: /* other scripts are Western text, from the Latin font or a
+              fallback */
+    return KH_SCRIPT_LATIN;
+  }
 }
 
 /* Between two Western characters they are Western (A—B), elsewhere
@@ -108,6 +142,9 @@ static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const cha
     /* Japanese has no italic: emphasis takes the strong (Gothic) face */
     if (m->flags & (KH_MARK_STRONG | KH_MARK_EM)) f |= KH_RUN_STRONG;
     if (m->flags & KH_MARK_CODE) f |= KH_RUN_CODE;
+    if (m->flags & KH_MARK_STRIKE) f |= KH_RUN_STRIKE;
+    if (m->flags & KH_MARK_UNDERLINE) f |= KH_RUN_UNDERLINE;
+    if (m->flags & KH_MARK_FOOTREF) f |= KH_RUN_FOOTREF;
     if ((m->flags & KH_MARK_LINK) && (!*href || i >= href_mark)) {
       f |= KH_RUN_LINK;
       *href = m->href; /* the innermost (last) link, as the marks list them */
@@ -117,6 +154,14 @@ static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const cha
   w->open.n = keep;
   *flags = f;
   return KH_OK;
+}
+
+/* A footnote reference's number is set superscript: 60 % of the size,
+ * raised so its top meets the top of the em box (the usual 脚注 合印). */
+static void footref_size(const kh_pstyle *style, unsigned flags, kh_fixed *size, kh_fixed *rise) {
+  if (!(flags & KH_RUN_FOOTREF)) return;
+  *size = kh_fixed_muldiv(style->size, 600, 1000);
+  *rise = kh_fixed_muldiv(style->size, 330, 1000);
 }
 
 kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
@@ -173,6 +218,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       size = kh_fixed_muldiv(size, fc->latin_scale, 1000);
     if (script == KH_SCRIPT_LATIN && fc->latin_rise)
       rise = kh_fixed_muldiv(style->size, fc->latin_rise, 1000);
+    footref_size(style, flags, &size, &rise);
     kh_run *prev = runs.n ? &runs.v[runs.n - 1] : NULL;
     if (prev && prev->font == font && prev->size == size && prev->script == script &&
         prev->flags == flags && prev->href == href && prev->rise == rise) {
@@ -203,8 +249,9 @@ void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
     fprintf(out, "  [%s %s %.2fpt", layout->fonts[r->font].name, scripts[r->script],
             KH_FIXED_TO_PT(r->size));
     if (r->rise) fprintf(out, " rise=%.3f", KH_FIXED_TO_PT(r->rise));
-    fprintf(out, "%s%s] \"%.*s\"\n",
+    fprintf(out, "%s%s%s%s] \"%.*s\"\n",
             r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
+            r->flags & KH_RUN_STRIKE ? " strike" : "", r->flags & KH_RUN_FOOTREF ? " footref" : "",
             (int)(r->end - r->start), sp->text + r->start);
   }
 }
