@@ -389,10 +389,17 @@ kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
 kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
                         size_t *pdf_len) {
   kh_doc *doc = NULL;
+  kh_buf b = {0};
   *pdf = NULL;
   *pdf_len = 0;
   kh_status ret = kh_doc_load(ctx, input, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
+  if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
+  if (ret == KH_OK) {
+    *pdf = (unsigned char *)b.data;
+    *pdf_len = b.len;
+  } else {
+    kh_buf_free(&b);
+  }
   kh_doc_drop(doc);
   kh_diag_flush(ctx);
   return ret;
@@ -400,7 +407,15 @@ kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
 
 kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
                           size_t len) {
-  return write_atomically(ctx, output, data, len);
+  /* never over a folder, a device or a file the build read */
+  kh_status ret = check_output(ctx, output, NULL);
+  if (ret != KH_OK) return ret;
+  temp_out t = {ctx, output, "", -1, -1};
+  ret = temp_open(&t);
+  if (ret != KH_OK) return ret;
+  ret = temp_write(&t, data, len);
+  kh_status st = temp_close(&t, ret == KH_OK);
+  return ret == KH_OK ? st : ret;
 }
 
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,
