@@ -164,7 +164,10 @@ static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   entry *e = entry_of(o, id);
   if (!e)
     return KH_NOMEM;
-  if (d->filter & ~(HPDF_UINT)HPDF_STREAM_FILTER_FLATE_DECODE || d->filterParams)
+  /* Flate (compressed here) or DCT (a JPEG, passed through as it is) */
+  if ((d->filter & ~(HPDF_UINT)(HPDF_STREAM_FILTER_FLATE_DECODE | HPDF_STREAM_FILTER_DCT_DECODE)) ||
+      d->filter == (HPDF_STREAM_FILTER_FLATE_DECODE | HPDF_STREAM_FILTER_DCT_DECODE) ||
+      d->filterParams)
     return kh_error_file(lib->ctx, NULL, KH_LIBRARY,
                          "internal: a stream with a filter the writer does not know");
   if (d->before_write_fn && d->before_write_fn(d) != HPDF_OK)
@@ -210,6 +213,8 @@ static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   KH_CHECK(put(o, o->scratch.data, o->scratch.len));
   if (d->filter & HPDF_STREAM_FILTER_FLATE_DECODE)
     KH_CHECK(puts_(o, "/Filter /FlateDecode\n"));
+  if (d->filter & HPDF_STREAM_FILTER_DCT_DECODE)
+    KH_CHECK(puts_(o, "/Filter /DCTDecode\n"));
   KH_CHECK(puts_(o, "/Length "));
   KH_CHECK(put_uint(o, data->len));
   KH_CHECK(puts_(o, ">>\nstream\n"));
