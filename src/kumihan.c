@@ -167,6 +167,23 @@ static const char *doc_title(kh_doc *doc) {
   return "kumihan";
 }
 
+/* Every part's `page:` names a template of the layout: a misspelt one would
+ * lose the template's folio and label in silence. */
+static kh_status check_templates(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout) {
+  const char *names[65];
+  int n = 0;
+  for (int i = 0; i < layout->npages && n < 64; i++) names[n++] = layout->pages[i].name;
+  names[n] = NULL;
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    if (!p->page || kh_layout_page(layout, p->page)) continue;
+    const char *near = kh_nearest(p->page, names);
+    return kh_error(ctx, p->page_pos, KH_SYNTAX,
+                    "page template '%s' is not in layout '%s'%s%s%s", p->page, layout->name,
+                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+  }
+  return KH_OK;
+}
+
 /* Builds the document; the PDF goes out through `write` as it is made (no
  * PDF when write is NULL: tracing only). */
 static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *user) {
@@ -185,6 +202,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
                      "every part must use the publication's layout '%s'", doc->layout);
       goto cleanup;
     }
+  KH_CHECK(check_templates(ctx, doc, layout));
   KH_CHECK(fontset_cached(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
@@ -389,9 +407,9 @@ kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
 kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
                         size_t *pdf_len) {
   kh_doc *doc = NULL;
-  kh_buf b = {0};
   *pdf = NULL;
   *pdf_len = 0;
+  kh_buf b = {0};
   kh_status ret = kh_doc_load(ctx, input, &doc);
   if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
   if (ret == KH_OK) {
@@ -407,15 +425,16 @@ kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
 
 kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
                           size_t len) {
-  /* never over a folder, a device or a file the build read */
   kh_status ret = check_output(ctx, output, NULL);
   if (ret != KH_OK) return ret;
   temp_out t = {ctx, output, "", -1, -1};
   ret = temp_open(&t);
-  if (ret != KH_OK) return ret;
-  ret = temp_write(&t, data, len);
-  kh_status st = temp_close(&t, ret == KH_OK);
-  return ret == KH_OK ? st : ret;
+  if (ret == KH_OK) {
+    ret = temp_write(&t, data, len);
+    kh_status st = temp_close(&t, ret == KH_OK);
+    if (ret == KH_OK) ret = st;
+  }
+  return ret;
 }
 
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,

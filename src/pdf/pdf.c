@@ -648,7 +648,6 @@ static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
     if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
       smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
   }
-  /* the file's bytes reach the document ID through the emitted stream */
   figure_entry e = {NULL, NULL, image};
   if (!(e.owned = malloc(strlen(it->image) + 1))) {
     ret = KH_NOMEM;
@@ -670,6 +669,10 @@ static kh_status draw_figure(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   HPDF_Image image = NULL;
   KH_CHECK(figure_image(w, it, &image));
+  /* its marked-content sequence is already in w->ops: out before the Do */
+  if (w->ops.len)
+    KH_CHECK(flush_ops(w));
+  KH_CHECK(text_end(w));
   KH_CHECK(kh_pdf_lib_check(
       &w->lib,
       HPDF_Page_DrawImage(w->page, image, pt(it->x), pt((int64_t)w->page_h - it->y2),

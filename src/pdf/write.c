@@ -156,7 +156,8 @@ static kh_status deflate_buf(const kh_buf *in, kh_buf *out) {
 
 /* A stream object, written now: its dictionary without /Length, /Filter and
  * /DecodeParms (set here), its data compressed when libharu's filter asks
- * for Flate.  The Length object libharu made for it is left unused. */
+ * for Flate, or passed through as it is for a JPEG (DCT, never
+ * recompressed).  The Length object libharu made for it is left unused. */
 static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = o->lib;
@@ -164,10 +165,9 @@ static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   entry *e = entry_of(o, id);
   if (!e)
     return KH_NOMEM;
-  /* Flate (compressed here) or DCT (a JPEG, passed through as it is) */
-  if ((d->filter & ~(HPDF_UINT)(HPDF_STREAM_FILTER_FLATE_DECODE | HPDF_STREAM_FILTER_DCT_DECODE)) ||
-      d->filter == (HPDF_STREAM_FILTER_FLATE_DECODE | HPDF_STREAM_FILTER_DCT_DECODE) ||
-      d->filterParams)
+  /* a JPEG figure's data is passed through as it is, DCT alone */
+  int dct = d->filter == HPDF_STREAM_FILTER_DCT_DECODE;
+  if ((!dct && d->filter & ~(HPDF_UINT)HPDF_STREAM_FILTER_FLATE_DECODE) || d->filterParams)
     return kh_error_file(lib->ctx, NULL, KH_LIBRARY,
                          "internal: a stream with a filter the writer does not know");
   if (d->before_write_fn && d->before_write_fn(d) != HPDF_OK)
@@ -213,7 +213,7 @@ static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   KH_CHECK(put(o, o->scratch.data, o->scratch.len));
   if (d->filter & HPDF_STREAM_FILTER_FLATE_DECODE)
     KH_CHECK(puts_(o, "/Filter /FlateDecode\n"));
-  if (d->filter & HPDF_STREAM_FILTER_DCT_DECODE)
+  else if (dct)
     KH_CHECK(puts_(o, "/Filter /DCTDecode\n"));
   KH_CHECK(puts_(o, "/Length "));
   KH_CHECK(put_uint(o, data->len));

@@ -167,6 +167,15 @@ typedef struct kh_layout {
                                geometry, page number centred at the foot */
 } kh_layout;
 
+/* The style names the engine gives blocks, each with what triggers it
+ * (style/names.c; docs/layout.md lists the same).  NULL-terminated. */
+typedef struct kh_style_name {
+  const char *name;
+  const char *trigger;
+} kh_style_name;
+extern const kh_style_name kh_style_names[];
+int kh_style_known(const char *name);
+
 /* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
  * the folder of the file at `at`, else <name>.yaml along the layout search
  * path (base/search.c).  A layout not found is an error at `at` (the
