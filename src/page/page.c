@@ -319,6 +319,8 @@ static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   return ret;
 }
 
+static kh_status add_item(void *user, kh_item it) { return item(user, it); }
+
 /* Turns one composed line into glyph runs (split where font or size
  * changes), image items and link rectangles. */
 static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
@@ -379,6 +381,8 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     if ((ret = item(b, it)) != KH_OK) return ret;
     i = j;
   }
+  /* ruby and 圏点 over the line (annot.c) */
+  if ((ret = kh_page_annots(A, ls, li, left, base, add_item, b)) != KH_OK) return ret;
   /* links: one rectangle per run of linked glyphs on the line */
   for (i = 0; i < ln->count;) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];

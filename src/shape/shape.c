@@ -202,6 +202,7 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
   }
   if (s.out.n) memcpy(out->glyphs, s.out.v, s.out.n * sizeof *out->glyphs);
   out->n = (uint32_t)s.out.n;
+  ret = kh_shape_annotations(ctx, arena, set, layout, out);
 cleanup:
   hb_buffer_destroy(s.buf);
   kh_vec_free(&s.out);

@@ -375,7 +375,7 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
   L->margin_top = -1;
   /* sections in dependency order, whatever order the file has them in */
   static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
-                                "line-end-closing",
+                                "line-end-closing", "emphasis",
                                 "fonts", "fallback", "faces", "styles", "pages"};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -402,6 +402,14 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
     if (!strcmp(s->scalar, "half")) L->line_end_closing_half = 1;
     else if (strcmp(s->scalar, "full")) {
       ret = kh_error(ctx, s->pos, KH_SYNTAX, "line-end-closing must be full or half");
+      goto cleanup;
+    }
+  }
+  if ((s = kh_yaml_get(y, "emphasis"))) {
+    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
+    if (!strcmp(s->scalar, "sesame")) L->emphasis = KH_EMPHASIS_SESAME;
+    else if (strcmp(s->scalar, "gothic")) {
+      ret = kh_error(ctx, s->pos, KH_SYNTAX, "emphasis must be sesame or gothic");
       goto cleanup;
     }
   }

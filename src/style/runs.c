@@ -53,14 +53,16 @@ static kh_script context_script(const char *text, uint32_t len, size_t before, s
              : KH_SCRIPT_JA;
 }
 
-static unsigned flags_at(const kh_node *node, uint32_t off, const char **href) {
+static unsigned flags_at(const kh_node *node, uint32_t off, const char **href, int sesame) {
   unsigned f = 0;
   *href = NULL;
   for (uint32_t i = 0; i < node->text.nmarks; i++) {
     const kh_mark *m = &node->text.marks[i];
     if (off < m->start || off >= m->end) continue;
     /* Japanese has no italic: emphasis takes the strong (Gothic) face */
-    if (m->flags & (KH_MARK_STRONG | KH_MARK_EM)) f |= KH_RUN_STRONG;
+    if (m->flags & KH_MARK_STRONG) f |= KH_RUN_STRONG;
+    /* ... unless the layout sets it with 圏点 (shape/annot.c) */
+    if ((m->flags & KH_MARK_EM) && !sesame) f |= KH_RUN_STRONG;
     if (m->flags & KH_MARK_CODE) f |= KH_RUN_CODE;
     if (m->flags & KH_MARK_LINK) {
       f |= KH_RUN_LINK;
@@ -94,7 +96,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     uint32_t at = (uint32_t)i;
     int32_t cp = kh_utf8_next(text, len, &i);
     const char *href = NULL;
-    unsigned flags = at < mlen ? 0 : flags_at(node, at - (uint32_t)mlen, &href);
+    unsigned flags = at < mlen ? 0 : flags_at(node, at - (uint32_t)mlen, &href,
+                                                      layout->emphasis == KH_EMPHASIS_SESAME);
     kh_script script = kh_script_neutral(cp) ? context_script(text, len, at, i) : kh_script_of(cp);
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||

@@ -74,6 +74,10 @@ typedef struct kh_page_tpl {
   int label_box;       /* draw the part's label (別添) in a box, top right */
 } kh_page_tpl;
 
+/* `emphasis:` in the layout: the Gothic face (as **strong**), or 圏点
+ * sesame dots over each character (JLReq 3.2). */
+enum { KH_EMPHASIS_GOTHIC = 0, KH_EMPHASIS_SESAME = 1 };
+
 typedef struct kh_layout {
   kh_arena *arena;
   const char *name;
@@ -90,6 +94,7 @@ typedef struct kh_layout {
                                   line-start opening bracket */
   int line_end_closing_half;    /* set a line-end 」、。 half-width, its ink
                                   on the measure (JIS X 4051 行末約物半角) */
+  int emphasis;             /* KH_EMPHASIS_*: how *emphasis* is set */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
