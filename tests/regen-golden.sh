@@ -16,4 +16,5 @@ rm -f "$src"/tests/golden/png/page-*.png
 mkdir -p "$src/tests/golden/png"
 pdftoppm -r 100 -gray -png "$tmp/seed.pdf" "$src/tests/golden/png/page"
 rm -rf "$tmp"
+sh "$src/tests/golden_ruby.sh" "$kumihan" "$src" "${TMPDIR:-/tmp}" regen
 echo "regenerated; review: git diff --stat tests/golden"

@@ -200,6 +200,24 @@ static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {
   return KH_OK;
 }
 
+/* The font's ﹅ has its ink where vertical text wants it, off the centre
+ * of its box: move the ink to the centre of the em box (JLReq 3.2: the dot
+ * is centred over the character). */
+static void centre_ink(annotator *a, kh_annot *an) {
+  if (an->n != 1) return;
+  kh_glyph *g = &an->glyphs[0];
+  kh_font *f = kh_fontset_get(a->set, g->font);
+  hb_glyph_extents_t e;
+  if (!hb_font_get_glyph_extents(kh_font_hb_font(f), g->gid, &e)) return;
+  int64_t upem = kh_font_upem(f);
+  /* ink centre, font units: x from the pen, y up from the baseline */
+  int64_t cx = e.x_bearing + e.width / 2, cy = e.y_bearing + e.height / 2;
+  int64_t box_cy = (int64_t)upem * 380 / 1000; /* em box: 0.88 up, 0.12 down */
+  g->dx = kh_fixed_muldiv(an->size, (int64_t)upem / 2 - cx, upem);
+  g->dy = kh_fixed_muldiv(an->size, cy - box_cy, upem);
+  (void)g->adv;
+}
+
 static kh_status add_sesame(annotator *a, const kh_mark *m, uint32_t shift) {
   kh_shaped *sh = a->sh;
   uint32_t g0, g1;
@@ -232,6 +250,7 @@ static kh_status add_sesame(annotator *a, const kh_mark *m, uint32_t shift) {
     an.node_end = an.t1 - shift;
     kh_status st = shape_text(a, font, an.size, "\xEF\xB9\x85", 3, &an);
     if (st != KH_OK) return st;
+    centre_ink(a, &an);
     if ((st = kh_vec_push(&a->out, an)) != KH_OK) return st;
     i = j - 1;
   }
