@@ -4,8 +4,14 @@
  * the stages before it directly, and hands each finished page to sink(),
  * which writes it into the PDF at once. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +40,9 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
   if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
   unsigned options = (d->layout->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
-                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0);
+                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
+                     (d->layout->first_fit ? KH_PARA_FIRST_FIT : 0) |
+                     (d->layout->hanging_punctuation ? KH_PARA_HANG : 0);
   ret = kh_para_compose(ctx, arena, sh, options, out);
   if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
   return ret;
@@ -43,6 +51,7 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
 /* Each finished page goes straight into the PDF, then is freed. */
 static kh_status sink(void *user, const kh_page *page, uint32_t index) {
   driver *d = user;
+  d->ctx->npages = index + 1;
   if (d->ctx->trace == KH_TRACE_PAGES) kh_page_trace(page, index, d->ctx->trace_out);
   return d->pdf ? kh_pdf_add_page(d->pdf, page) : KH_OK;
 }
@@ -67,26 +76,120 @@ static int64_t doc_epoch(const kh_ctx *ctx, const kh_doc *doc) {
   return -1;
 }
 
+/* ---- one font cache for every build with a context --------------------------
+ * Fonts are immutable once loaded; a program building many publications with
+ * one context loads each layout's fonts once.  The cache holds the fontset
+ * of the last set of font files asked for (its paths, in order, are the key). */
+typedef struct font_cache {
+  char *key;
+  kh_fontset *set;
+} font_cache;
+
+static void font_cache_free(void *p) {
+  font_cache *c = p;
+  if (!c) return;
+  free(c->key);
+  kh_fontset_drop(c->set);
+  free(c);
+}
+
+static kh_status fontset_cached(kh_ctx *ctx, const kh_layout *layout, kh_fontset **out) {
+  kh_buf key = {0};
+  kh_status ret = KH_OK;
+  *out = NULL;
+  for (int i = 0; i < layout->nfonts; i++) {
+    KH_CHECK(kh_buf_printf(&key, "%s\n", layout->fonts[i].path));
+    KH_CHECK(kh_ctx_note_input(ctx, layout->fonts[i].path));
+  }
+  font_cache *c = ctx->cache[KH_CACHE_FONTS];
+  if (!c) {
+    if (!(c = calloc(1, sizeof *c))) {
+      ret = KH_NOMEM;
+      goto cleanup;
+    }
+    ctx->cache[KH_CACHE_FONTS] = c;
+    ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
+  }
+  if (!c->set || !c->key || !key.data || strcmp(c->key, key.data)) {
+    kh_fontset_drop(c->set);
+    free(c->key);
+    c->set = NULL;
+    c->key = NULL;
+    KH_CHECK(kh_fontset_new(ctx, layout, &c->set));
+    c->key = key.data;
+    key.data = NULL;
+  }
+  *out = c->set;
+cleanup:
+  kh_buf_free(&key);
+  return ret;
+}
+
+/* The text of a leaf block, if it has any that is not white space. */
+static const char *block_text(kh_arena *arena, const kh_node *n) {
+  for (uint32_t i = 0; i < n->text.len; i++)
+    if (!strchr(" \t\n", n->text.text[i])) {
+      char *s = kh_arena_strndup(arena, n->text.text, n->text.len);
+      for (char *c = s; c && *c; c++)
+        if (*c == '\n' || *c == '\t') *c = ' '; /* hard breaks */
+      return s;
+    }
+  return NULL;
+}
+
+/* The first heading (or title block) of the document, depth first. */
+static const kh_node *first_heading(const kh_node *n) {
+  for (; n; n = n->next) {
+    if ((n->kind == KH_NODE_HEADING || (n->style && !strcmp(n->style, "title"))) &&
+        n->text.len)
+      return n;
+    const kh_node *h = first_heading(n->child);
+    if (h) return h;
+  }
+  return NULL;
+}
+
+/* The document's title is never empty (PDF/UA-1 7.1: dc:title; viewers show
+ * it with DisplayDocTitle): the front matter's, else the first heading's,
+ * else the source file's name. */
+static const char *doc_title(kh_doc *doc) {
+  if (doc->title && doc->title[0]) return doc->title;
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    const kh_node *h = first_heading(p->body);
+    const char *t = h ? block_text(doc->arena, h) : NULL;
+    if (t) return t;
+  }
+  const char *name = doc->parts && doc->parts->src ? doc->parts->src->path : NULL;
+  if (name && name[0]) {
+    const char *base = strrchr(name, '/');
+    return base && base[1] ? base + 1 : name;
+  }
+  return "kumihan";
+}
+
 static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pdf_len) {
   kh_status ret = KH_OK;
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
   driver d = {ctx, NULL, NULL, NULL};
+  ctx->npages = 0;
   if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
-  KH_CHECK(kh_layout_load(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT, &layout));
+  KH_CHECK(kh_layout_load_at(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT,
+                             doc->layout ? doc->layout_pos : (kh_srcpos){0}, &layout));
   for (const kh_part *p = doc->parts; p; p = p->next)
     if (p->layout && doc->layout && strcmp(p->layout, doc->layout)) {
-      ret = kh_error(ctx, (kh_srcpos){p->src, 0}, KH_UNSUPPORTED,
+      ret = kh_error(ctx, p->layout_pos.src ? p->layout_pos : (kh_srcpos){p->src, 0}, KH_UNSUPPORTED,
                      "every part must use the publication's layout '%s'", doc->layout);
       goto cleanup;
     }
-  KH_CHECK(kh_fontset_new(ctx, layout, &fonts));
+  KH_CHECK(fontset_cached(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
   if (pdf) {
-    kh_pdf_meta meta = {doc->title, doc->author, doc->subject, "kumihan " KUMIHAN_VERSION,
-                        doc_epoch(ctx, doc), doc->lang};
+    kh_pdf_meta meta = {doc_title(doc), doc->author, doc->subject,
+                        "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc), doc->lang, doc,
+                        layout->pdf_a};
     KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, &d.pdf));
   }
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
@@ -94,32 +197,137 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pd
 cleanup:
   kh_pdf_drop(d.pdf);
   kh_outline_drop(outline);
-  kh_fontset_drop(fonts);
   kh_layout_drop(layout);
   return ret;
 }
 
+/* ---- the output -------------------------------------------------------------
+ * The PDF goes to a temporary file created exclusively (O_EXCL, a random
+ * name) beside the output, then is renamed over it.  The output must be a
+ * regular file or nothing (never a folder or a device node, which rename
+ * would replace) and none of the files the build read (`-o x.md`).  The
+ * temporary files being written are registered in a fixed table that
+ * kh_signal_cleanup() can walk from a signal handler with unlink() alone. */
+#define NTEMP 32 /* builds writing at the same time, in one process */
+#define TEMP_FREE 0
+#define TEMP_CLAIMED 1
+#define TEMP_LIVE 2
+
+static struct {
+  atomic_int state;
+  char path[PATH_MAX];
+} temp_files[NTEMP];
+
+void kh_signal_cleanup(void) {
+  for (int i = 0; i < NTEMP; i++)
+    if (atomic_load(&temp_files[i].state) == TEMP_LIVE) unlink(temp_files[i].path);
+}
+
+static int temp_register(const char *path) {
+  for (int i = 0; i < NTEMP; i++) {
+    int expect = TEMP_FREE;
+    if (atomic_compare_exchange_strong(&temp_files[i].state, &expect, TEMP_CLAIMED)) {
+      snprintf(temp_files[i].path, sizeof temp_files[i].path, "%s", path);
+      atomic_store(&temp_files[i].state, TEMP_LIVE);
+      return i;
+    }
+  }
+  return -1;
+}
+
+static void temp_release(int slot) {
+  if (slot >= 0) atomic_store(&temp_files[slot].state, TEMP_FREE);
+}
+
+/* What may be replaced: nothing, or a regular file the build did not read. */
+static kh_status check_output(kh_ctx *ctx, const char *output, const char *input) {
+  struct stat st, in;
+  if (stat(output, &st) != 0)
+    return errno == ENOENT ? KH_OK
+                           : kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return kh_error_file(ctx, output, KH_IO, "the output is a folder, not a file");
+  if (!S_ISREG(st.st_mode))
+    return kh_error_file(ctx, output, KH_IO,
+                         "the output is not a regular file (a device, FIFO or socket): "
+                         "refusing to replace it");
+  if ((input && stat(input, &in) == 0 && in.st_dev == st.st_dev && in.st_ino == st.st_ino) ||
+      kh_files_was_read(ctx, (uint64_t)st.st_dev, (uint64_t)st.st_ino))
+    return kh_error_file(ctx, output, KH_IO,
+                         "the output is one of the build's own inputs: refusing to replace it");
+  return KH_OK;
+}
+
+/* "dir/.name.XXXXXXXXXXXXXXXX.tmp" with 64 random bits. */
+static kh_status temp_name(kh_ctx *ctx, const char *output, char *tmp, size_t n) {
+  const char *slash = strrchr(output, '/');
+  int dlen = slash ? (int)(slash - output + 1) : 0;
+  uint64_t r = 0;
+  if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+    return kh_error_file(ctx, output, KH_IO, "cannot make a temporary name: %s", strerror(errno));
+  int w = snprintf(tmp, n, "%.*s.%s.%016llx.tmp", dlen, output, slash ? slash + 1 : output,
+                   (unsigned long long)r);
+  if (w < 0 || (size_t)w >= n) return kh_error_file(ctx, output, KH_LIMIT, "path too long");
+  return KH_OK;
+}
+
+static int write_all(int fd, const unsigned char *data, size_t len) {
+  while (len > 0) {
+    ssize_t w = write(fd, data, len);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    data += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
 static kh_status write_atomically(kh_ctx *ctx, const char *output, const unsigned char *data,
                                   size_t len) {
-  size_t n = strlen(output) + 32;
-  char *tmp = malloc(n);
-  if (!tmp) return KH_NOMEM;
-  snprintf(tmp, n, "%s.tmp%ld", output, (long)getpid());
+  char tmp[PATH_MAX];
   kh_status ret = KH_OK;
-  FILE *f = fopen(tmp, "wb");
-  if (!f) {
-    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-    free(tmp);
-    return ret;
+  int fd = -1, slot = -1;
+  for (int attempt = 0; fd < 0; attempt++) {
+    KH_CHECK(temp_name(ctx, output, tmp, sizeof tmp));
+    /* no signal between creating the file and registering it */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    slot = temp_register(tmp);
+    int err = EBUSY; /* no free slot: too many builds writing at once */
+    if (slot >= 0) {
+      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+      err = errno;
+      if (fd < 0) temp_release(slot), slot = -1;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0 && (err != EEXIST || attempt == 8)) {
+      ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(err));
+      goto cleanup;
+    }
   }
-  int ok = fwrite(data, 1, len, f) == len;
-  ok = (fflush(f) == 0) && ok;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok) ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-  else if (rename(tmp, output) != 0)
+  if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  int rc = close(fd);
+  fd = -1;
+  if (rc != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  KH_CHECK(check_output(ctx, output, NULL)); /* again, just before replacing it */
+  if (rename(tmp, output) != 0)
     ret = kh_error_file(ctx, output, KH_IO, "cannot rename into place: %s", strerror(errno));
-  if (ret != KH_OK) remove(tmp);
-  free(tmp);
+cleanup:
+  if (fd >= 0) close(fd);
+  if (slot >= 0) {
+    if (ret != KH_OK) unlink(tmp);
+    temp_release(slot);
+  }
   return ret;
 }
 
@@ -127,12 +335,31 @@ kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
   kh_doc *doc = NULL;
   unsigned char *pdf = NULL;
   size_t len = 0;
-  kh_status ret = kh_doc_load(ctx, input, &doc);
+  kh_status ret = output ? check_output(ctx, output, input) : KH_OK;
+  if (ret == KH_OK) ret = kh_doc_load(ctx, input, &doc);
   if (ret == KH_OK) ret = build(ctx, doc, output ? &pdf : NULL, &len);
   if (ret == KH_OK && output) ret = write_atomically(ctx, output, pdf, len);
   free(pdf);
   kh_doc_drop(doc);
+  kh_diag_flush(ctx);
   return ret;
+}
+
+kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
+                        size_t *pdf_len) {
+  kh_doc *doc = NULL;
+  *pdf = NULL;
+  *pdf_len = 0;
+  kh_status ret = kh_doc_load(ctx, input, &doc);
+  if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
+  kh_doc_drop(doc);
+  kh_diag_flush(ctx);
+  return ret;
+}
+
+kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
+                          size_t len) {
+  return write_atomically(ctx, output, data, len);
 }
 
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,
@@ -143,5 +370,37 @@ kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, s
   kh_status ret = kh_doc_load_memory(ctx, name, markdown, len, &doc);
   if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
   kh_doc_drop(doc);
+  kh_diag_flush(ctx);
+  return ret;
+}
+
+/* ---- versions ---------------------------------------------------------------*/
+
+kh_status kh_print_versions(kh_ctx *ctx, const char *layout_name, FILE *out) {
+  kh_buf b = {0};
+  kh_buf_printf(&b, "kumihan %s\n", KUMIHAN_VERSION);
+  kh_shape_versions(&b);
+  kh_para_versions(&b);
+  kh_pdf_versions(&b);
+  kh_doc_versions(&b);
+  kh_style_versions(&b);
+  kh_layout *layout = NULL;
+  kh_fontset *fonts = NULL;
+  kh_status ret = kh_layout_load(ctx, layout_name ? layout_name : DEFAULT_LAYOUT, &layout);
+  if (ret == KH_OK) ret = kh_fontset_new(ctx, layout, &fonts);
+  if (ret == KH_OK) {
+    kh_buf_printf(&b, "fonts of the layout '%s':\n", layout->name);
+    for (int i = 0; i < kh_fontset_count(fonts); i++) {
+      char v[256];
+      const kh_font *f = kh_fontset_get(fonts, i);
+      kh_font_version(f, v, sizeof v);
+      kh_buf_printf(&b, "  %s: %s (%s)\n", layout->fonts[i].name, v, kh_font_path(f));
+    }
+  }
+  if (b.data) fputs(b.data, out);
+  kh_buf_free(&b);
+  kh_fontset_drop(fonts);
+  kh_layout_drop(layout);
+  kh_diag_flush(ctx);
   return ret;
 }

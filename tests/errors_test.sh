@@ -47,7 +47,7 @@ expect bad-date '^.*/bad-date\.md:2:11: error: date-iso must be YYYY-MM-DD' "$ou
 expect missing-input '^.*/no-such\.md: error: cannot open' "$out/no-such.md"
 
 printf -- '---\nlayout: no-such-layout\n---\n本文\n' > "$out/no-layout.md"
-expect no-layout '^.*no-such-layout\.yaml: error: cannot open' "$out/no-layout.md"
+expect no-layout '^.*/no-layout\.md:2:9: error: no layout named .no-such-layout. in the layout search path \(known: press-release' "$out/no-layout.md"
 
 # layouts with mistakes, each reported at its line in the layout file
 sed 's/^  chars: 45/  chars: 45\n  colour: red/' "$src/layout/press-release.yaml" > "$out/badlayout/press-release.yaml"
@@ -55,13 +55,14 @@ printf '本文\n' > "$out/plain.md"
 expect layout-unknown-key '^.*/badlayout/press-release\.yaml:[0-9]+:3: error: unknown grid key .colour.' "$out/plain.md" --layout-dir "$out/badlayout"
 
 sed 's/BIZUDMincho-Regular.ttf/NoSuchFont.ttf/' "$src/layout/press-release.yaml" > "$out/layout/press-release.yaml"
-expect missing-font '^.*/layout/press-release\.yaml:[0-9]+:[0-9]+: error: cannot load font .mincho.' "$out/plain.md" --layout-dir "$out/layout"
+expect missing-font '^.*/layout/press-release\.yaml:[0-9]+:[0-9]+: error: cannot read font .mincho.: no file .NoSuchFont\.ttf. in the layout.s folder or the font search path' "$out/plain.md" --layout-dir "$out/layout"
 
 # a font with CFF outlines cannot be embedded: refused where the layout names it
 mkdir -p "$out/cfflayout"
 sed 's|^  pmincho: BIZUDPMincho-Regular.ttf|  pmincho: /usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf|' \
   "$src/layout/press-release.yaml" > "$out/cfflayout/press-release.yaml"
-expect cff-font '^.*/cfflayout/press-release\.yaml:[0-9]+:12: error: font .pmincho. .*has no TrueType outlines' "$out/plain.md" --layout-dir "$out/cfflayout"
+expect cff-font '^.*/cfflayout/press-release\.yaml:[0-9]+:12: error: font .pmincho. .*has no TrueType outlines' "$out/plain.md" --layout-dir "$out/cfflayout" \
+  --allow-path /usr/share/fonts/opentype/urw-base35
 
 # a family fontconfig does not know
 mkdir -p "$out/famlayout"
@@ -87,15 +88,21 @@ else
   echo "ok   keep: existing PDF untouched"
 fi
 
-# a character no font has is a warning with its position, not a failure
+# a character no font has: an error at its position under PDF/A (the
+# default: PDF/A forbids drawing .notdef), a warning with `pdf-a: false`
 printf '本文\340\270\201です\n' > "$out/pua.md"  # Thai ko kai: in none of the fonts
+expect missing-glyph-pdfa '^.*/pua\.md:1:3: error: no font has a glyph for U\+0E01' "$out/pua.md"
+mkdir -p "$out/nopdfa"
+sed 's/^line-end-closing: .*/&\npdf-a: false/' "$src/layout/press-release.yaml" > "$out/nopdfa/press-release.yaml"
 cases=$((cases + 1))
-if "$kumihan" "$out/pua.md" -o "$out/pua.pdf" 2> "$out/pua.stderr" &&
+if "$kumihan" "$out/pua.md" -o "$out/pua.pdf" --layout-dir "$out/nopdfa" 2> "$out/pua.stderr" &&
    grep -Eq '^.*/pua\.md:1:3: warning: no font has a glyph for U\+0E01' "$out/pua.stderr"; then
   echo "ok   missing-glyph: $(head -n 1 "$out/pua.stderr")"
 else
   echo "FAIL missing-glyph: $(cat "$out/pua.stderr")"; failures=$((failures + 1))
 fi
+sed 's/^line-end-closing: .*/&\npdf-a: maybe/' "$src/layout/press-release.yaml" > "$out/badlayout/press-release.yaml"
+expect layout-pdfa '^.*/badlayout/press-release\.yaml:[0-9]+:8: error: pdf-a must be true or false' "$out/plain.md" --layout-dir "$out/badlayout"
 
 echo "errors: $((cases - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,6 +1,7 @@
 /* base: the one wrapper over libyaml.  Builds a small tree of scalars,
  * sequences and mappings with source positions; aliases and tags are not
  * used by kumihan's files and are rejected. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -43,16 +44,54 @@ static kh_status next_event(parser *ps, yaml_event_t *ev) {
 static kh_status parse_node(parser *ps, yaml_event_t *ev, kh_yaml **out,
                             int depth);
 
+/* The keys of one mapping, hashed (FNV-1a, open addressing), so that a
+ * mapping of 100,000 keys finds duplicates in linear time. */
+typedef struct keyset {
+  const char **slot;
+  size_t cap, n;
+} keyset;
+
+static uint64_t hash_key(const char *s) {
+  uint64_t h = 1469598103934665603u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+/* 1 when key was there already; 0 when added; -1 when out of memory. */
+static int keyset_add(keyset *ks, const char *key) {
+  if (2 * (ks->n + 1) > ks->cap) {
+    size_t cap = ks->cap ? ks->cap * 2 : 16;
+    const char **slot = calloc(cap, sizeof *slot);
+    if (!slot) return -1;
+    for (size_t i = 0; i < ks->cap; i++)
+      if (ks->slot[i]) {
+        size_t j = hash_key(ks->slot[i]) & (cap - 1);
+        while (slot[j]) j = (j + 1) & (cap - 1);
+        slot[j] = ks->slot[i];
+      }
+    free(ks->slot);
+    ks->slot = slot;
+    ks->cap = cap;
+  }
+  size_t j = hash_key(key) & (ks->cap - 1);
+  for (; ks->slot[j]; j = (j + 1) & (ks->cap - 1))
+    if (strcmp(ks->slot[j], key) == 0) return 1;
+  ks->slot[j] = key;
+  ks->n++;
+  return 0;
+}
+
 static kh_status parse_children(parser *ps, kh_yaml *node, int is_map,
                                 int depth) {
   kh_status ret = KH_OK;
   kh_yaml **tail = &node->child;
+  keyset keys = {0};
   for (;;) {
     yaml_event_t ev;
     KH_CHECK(next_event(ps, &ev));
     if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
       yaml_event_delete(&ev);
-      return KH_OK;
+      goto cleanup;
     }
     const char *key = NULL;
     kh_srcpos keypos = pos_of(ps, ev.start_mark);
@@ -60,27 +99,28 @@ static kh_status parse_children(parser *ps, kh_yaml *node, int is_map,
       if (ev.type != YAML_SCALAR_EVENT) {
         ret = kh_error(ps->ctx, keypos, KH_SYNTAX, "mapping keys must be plain scalars");
         yaml_event_delete(&ev);
-        return ret;
+        goto cleanup;
       }
       key = kh_arena_strndup(ps->arena, (const char *)ev.data.scalar.value,
                              ev.data.scalar.length);
       yaml_event_delete(&ev);
-      if (!key) return KH_NOMEM;
-      for (kh_yaml *c = node->child; c; c = c->next)
-        if (strcmp(c->key, key) == 0)
-          return kh_error(ps->ctx, keypos, KH_SYNTAX, "duplicate key '%s'", key);
+      if (!key) KH_CHECK(KH_NOMEM);
+      int dup = keyset_add(&keys, key);
+      if (dup < 0) KH_CHECK(KH_NOMEM);
+      if (dup) KH_CHECK(kh_error(ps->ctx, keypos, KH_SYNTAX, "duplicate key '%s'", key));
       KH_CHECK(next_event(ps, &ev));
     }
     kh_yaml *child = NULL;
     ret = parse_node(ps, &ev, &child, depth + 1);
     yaml_event_delete(&ev);
-    if (ret != KH_OK) return ret;
+    if (ret != KH_OK) goto cleanup;
     child->key = key;
     if (key) child->key_pos = keypos;
     *tail = child;
     tail = &child->next;
   }
 cleanup:
+  free(keys.slot);
   return ret;
 }
 
@@ -172,9 +212,11 @@ kh_status kh_yaml_number(kh_ctx *ctx, const kh_yaml *node, double *out) {
   if (ret != KH_OK) return ret;
   char *end;
   double v = strtod(node->scalar, &end);
-  if (end == node->scalar || *end != '\0')
-    return kh_error(ctx, node->pos, KH_SYNTAX, "'%s' must be a number, not '%s'",
+  if (end == node->scalar || *end != '\0' || !isfinite(v))
+    return kh_error(ctx, node->pos, KH_SYNTAX, "'%s' must be a (finite) number, not '%s'",
                     node->key ? node->key : "value", node->scalar);
   *out = v;
   return KH_OK;
 }
+
+const char *kh_yaml_version(void) { return yaml_get_version_string(); }

@@ -8,10 +8,15 @@
  *    the glue the table gives (the quarter em of 3.2.6, or none);
  *  - break opportunities are ICU's UAX #14 ones ("ja@lb=strict") that the
  *    JLReq kinsoku rules also allow (3.1.7, 3.1.8, 3.1.10);
- *  - lines are chosen first-fit: what fits at natural spacing, and the
- *    characters at the overflow point pushed in by compression when they
- *    can be, else pushed out (3.8.2), then justified by spending shrink or
- *    stretch tier by tier (3.8.3, 3.8.4).
+ *  - a '\n' in the text is a forced line break; the line before it is set
+ *    like a paragraph's last line;
+ *  - lines are chosen over the whole paragraph (breaks.c: total fit, with
+ *    JLReq's adjustment as each line's cost), or first fit as a layout
+ *    option; then each line is justified by spending shrink tier by tier
+ *    (3.8.3) or stretch evenly over its gaps up to a cap (3.8.4);
+ *  - a verbatim paragraph (a code block) keeps its spaces, takes no
+ *    spacing or justification, and wraps at any character with a
+ *    continuation mark.
  *
  * Positions are integers (kh_fixed); linear in the paragraph's length.
  *
@@ -27,44 +32,7 @@
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
 
-#include "para/para.h"
-
-/* One cluster that is not white space, with zero-width clusters next to it
- * folded in. */
-typedef struct unit {
-  uint32_t g0, g1;  /* glyphs [g0, g1) */
-  uint32_t t0, t1;  /* text bytes [t0, t1) */
-  int32_t cp;       /* first code point */
-  kh_fixed box;     /* width of its box (the ink half for punctuation) */
-  kh_fixed pen;     /* pen of its first glyph from the start of the box */
-  kh_fixed lead;    /* space before it at a line start */
-  kh_fixed end;     /* space after it at a line end */
-  kh_fixed em;
-  uint8_t cls, grp, end_removable;
-} unit;
-
-/* The glue between unit i and unit i + 1; it holds the white-space glyphs
- * between them, [u[i].g1, u[i + 1].g0). */
-typedef struct glue {
-  kh_fixed nat, shrink, stretch, em;
-  uint8_t shrink_tier, stretch_tier, spread;
-  uint8_t brk;      /* a line may break here */
-  uint8_t absorbed; /* its spaces take no room of their own */
-} glue;
-
-typedef struct para {
-  const kh_shaped *sh;
-  unit *u;
-  glue *g;
-  uint32_t nu;
-  unsigned options; /* KH_PARA_* */
-} para;
-
-/* A line as chosen: units [s, k]. */
-typedef struct span {
-  uint32_t s, k;
-  int overfull;
-} span;
+#include "para/internal.h"
 
 /* Adjustment passes (3.8.3, 3.8.4), beyond the glue's own tiers. */
 enum {
@@ -141,6 +109,18 @@ static kh_status mark_icu_breaks(kh_ctx *ctx, para *p) {
 
 /* ---- boxes and glue -------------------------------------------------------*/
 
+static int verbatim(const para *p) { return (p->options & KH_PARA_VERBATIM) != 0; }
+
+/* Letters, digits and the signs that belong to a number (45%, $5): the
+ * Western text that 3.2.2 spaces from Japanese.  Western punctuation
+ * ("(", ")", ",", "<") sets solid against Japanese. */
+static int western_word_char(const unit *u) {
+  int32_t c = u->cp;
+  if (u->grp != KH_JG_WEST) return 0;
+  return u->cls == KH_CL_NUMERAL || (c < 0x80 && (isalnum(c) || c == '%' || c == '$')) ||
+         (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
+}
+
 static void make_unit(para *p, uint32_t g0, uint32_t c0, uint32_t c1,
                       kh_fixed adv, uint32_t t1) {
   const kh_glyph *first = &p->sh->glyphs[c0];
@@ -153,6 +133,11 @@ static void make_unit(para *p, uint32_t g0, uint32_t c0, uint32_t c1,
   u->cp = first->cp;
   u->em = first->size;
   u->cls = (uint8_t)kh_jlreq_class(first->cp);
+  if (verbatim(p)) { /* code: every glyph as it is, nothing around it */
+    u->grp = KH_JG_OTHER;
+    u->box = adv;
+    return;
+  }
   /* a full-width glyph: ink in one half; a half-width form of CJK
    * punctuation (OpenType hwid/halt): the advance is the box */
   int wide = adv >= FULLWIDTH_MIN(u->em);
@@ -164,10 +149,17 @@ static void make_unit(para *p, uint32_t g0, uint32_t c0, uint32_t c1,
   u->lead = eighths(u->em, bx->lead);
   u->end = eighths(u->em, bx->end);
   u->end_removable = (uint8_t)bx->end_removable;
+  /* 3.8.3 (ぶら下げ): only 、。 (and their full-width ，．) hang */
+  u->hang = wide && (u->cls == KH_CL_COMMA || u->cls == KH_CL_FULL_STOP);
+  u->word = (uint8_t)western_word_char(u);
+  /* 3.2.2: Western punctuation is no Western *text*: "(必要ならば)" and
+   * "<座長>" set solid against kana and kanji, like full-width symbols */
+  if (u->grp == KH_JG_WEST && !u->word) u->grp = KH_JG_OTHER;
 }
 
 /* Groups glyphs into units.  Leading and trailing white space belongs to no
- * unit, so it is never part of a line. */
+ * unit, so it is never part of a line (in a verbatim paragraph a space is
+ * a unit).  A '\n' is counted as a forced break after the unit before it. */
 static void build_units(para *p) {
   const kh_glyph *gl = p->sh->glyphs;
   uint32_t n = p->sh->n, pending = UINT32_MAX;
@@ -179,12 +171,16 @@ static void build_units(para *p) {
       adv += gl[j++].adv;
     }
     kh_jclass cls = kh_jlreq_class(gl[i].cp);
-    if (is_space(&gl[i], cls)) {
+    if (gl[i].cp == '\n') {
+      if (p->nu == 0) p->lead_hard++;
+      else p->u[p->nu - 1].hard++;
+      pending = UINT32_MAX; /* a mark before a break goes with nothing */
+    } else if (is_space(&gl[i], cls) && !verbatim(p)) {
       /* glue; zero-width glyphs waiting for a unit go with the next one */
     } else if (adv == 0 && p->nu > 0 && p->u[p->nu - 1].g1 == i) {
       p->u[p->nu - 1].g1 = j; /* ZWSP, a mark in a cluster of its own */
       if (t1 > p->u[p->nu - 1].t1) p->u[p->nu - 1].t1 = t1;
-    } else if (adv == 0) {
+    } else if (adv == 0 && !verbatim(p)) {
       if (pending == UINT32_MAX) pending = i;
     } else {
       make_unit(p, pending == UINT32_MAX ? i : pending, i, j, adv, t1);
@@ -194,32 +190,18 @@ static void build_units(para *p) {
   }
 }
 
-static int western_word_char(const unit *u) {
-  return u->cls == KH_CL_NUMERAL || (u->cp < 0x80 && isalnum(u->cp)) ||
-         (u->cp >= 0xC0 && u->cp < 0x2000 && u->cp != 0xD7 && u->cp != 0xF7);
-}
-
-/* 3.2.2 spaces Japanese from Western *text*.  Western punctuation that is
- * not part of a word or numeral, as in "<座長>", sets solid against kana
- * and kanji like the full-width symbols; "45%で" and "(Japan)" keep the
- * quarter em because their run holds letters or digits. */
-static void group_western_runs(para *p) {
-  for (uint32_t i = 0; i < p->nu;) {
-    if (p->u[i].grp != KH_JG_WEST) {
-      i++;
-      continue;
-    }
-    uint32_t j = i + 1;
-    int word = western_word_char(&p->u[i]);
-    while (j < p->nu && p->u[j].grp == KH_JG_WEST && p->u[j].g0 == p->u[j - 1].g1)
-      word |= western_word_char(&p->u[j++]);
-    if (!word)
-      for (uint32_t k = i; k < j; k++) p->u[k].grp = KH_JG_OTHER;
-    i = j;
-  }
-}
-
 static int fullwidth_digit(int32_t cp) { return cp >= 0xFF10 && cp <= 0xFF19; }
+
+/* Inside a run of Western characters with no space, where neither JLReq
+ * nor UAX #14 allows a break (a URL, a path, an identifier), a line may
+ * still break at any character rather than leave the line before it
+ * spaced out (issue: unbreakable Latin runs).  Not next to punctuation
+ * that kinsoku keeps with its neighbour. */
+static int emergency_break(const unit *a, const unit *b) {
+  int wa = a->cls == KH_CL_WESTERN || a->cls == KH_CL_NUMERAL;
+  int wb = b->cls == KH_CL_WESTERN || b->cls == KH_CL_NUMERAL;
+  return wa && wb && a->t1 == b->t0;
+}
 
 /* The glue between units i and i + 1 and whether a line may break there
  * (ICU's opinion is already in g->brk). */
@@ -230,6 +212,11 @@ static void make_glue(para *p, uint32_t i) {
   int icu = g->brk;
   memset(g, 0, sizeof *g);
   g->em = a->em > b->em ? a->em : b->em;
+  if (verbatim(p)) { /* code: solid, and a wrap may come anywhere */
+    g->spread = KH_SPREAD_NEVER;
+    g->brk = BRK_EMERGENCY;
+    return;
+  }
   kh_fixed sw = 0;
   uint32_t nsp = 0;
   for (uint32_t j = a->g1; j < b->g0; j++) {
@@ -273,45 +260,55 @@ static void make_glue(para *p, uint32_t i) {
          kh_jlreq_may_break(KH_CL_WESTERN_SPACE, (kh_jclass)b->cls);
   /* 3.1.10 c: European numerals, also full-width ones (２０２１) */
   if (nsp == 0 && fullwidth_digit(a->cp) && fullwidth_digit(b->cp)) ok = 0;
+  g->brk = ok ? BRK_OK : BRK_NONE;
   /* deviation: 3.1.10 f keeps Western words whole, but a URL or a path is
    * no word: it may break after "/" where UAX #14 allows (not before a
-   * digit), rather than leave a line of a few characters spaced out */
-  if (nsp == 0 && icu && a->cp == '/' && a->grp == KH_JG_WEST &&
-      b->grp == KH_JG_WEST)
-    ok = 1;
-  g->brk = (uint8_t)ok;
+   * digit), at a small cost */
+  if (!ok && nsp == 0 && icu && a->cp == '/' && b->cls == KH_CL_WESTERN)
+    g->brk = BRK_SLASH;
+  else if (!ok && nsp == 0 && emergency_break(a, b))
+    g->brk = a->word || a->cls == KH_CL_NUMERAL ? BRK_EMERGENCY : BRK_SOFT;
   /* a list marker and its text: fixed, so the hanging indent holds */
   uint32_t ml = p->sh->sp->marker_len;
   if (ml > 0 && a->t1 <= ml && b->t0 >= ml) {
     g->shrink = g->stretch = 0;
     g->shrink_tier = g->stretch_tier = 0;
     g->spread = KH_SPREAD_NEVER;
-    g->brk = 0;
+    g->brk = BRK_NONE;
   }
 }
 
 /* ---- widths and adjustment ------------------------------------------------*/
 
-static kh_fixed lead_of(const para *p, uint32_t s) {
+kh_fixed kh_para_lead(const para *p, uint32_t s) {
   if (p->u[s].grp == KH_JG_OPEN && !(p->options & KH_PARA_OPENING_HALF)) return 0; /* 3.1.5 */
   return p->u[s].lead;
 }
 
 /* The space kept after unit k when it ends a line: the half em after
  * 」、。 (3.1.9) unless the layout sets line-end punctuation half-width. */
-static kh_fixed line_end(const para *p, uint32_t k) {
+kh_fixed kh_para_line_end(const para *p, uint32_t k) {
   if ((p->options & KH_PARA_CLOSING_HALF) && p->u[k].end_removable) return 0;
   return p->u[k].end;
 }
 
 /* Natural width of units [s, k] without the line-end space. */
-static int64_t natural(const para *p, uint32_t s, uint32_t k) {
-  int64_t w = lead_of(p, s);
+int64_t kh_para_natural(const para *p, uint32_t s, uint32_t k) {
+  int64_t w = kh_para_lead(p, s);
   for (uint32_t i = s; i <= k; i++) {
     w += p->u[i].box;
     if (i < k) w += p->g[i].nat;
   }
   return w;
+}
+
+/* The cap on any one gap (3.8.4, issue: expansion caps): a word space up to
+ * half an em (3.8.4 a), a Japanese-Western space up to half an em (3.8.4
+ * b), letter-spacing between Japanese characters up to a quarter em
+ * (3.8.4 c); each gets the same extra, up to its cap. */
+kh_fixed kh_para_capped_stretch(const glue *g) {
+  if (g->stretch_tier) return g->stretch;
+  return g->spread == KH_SPREAD_OK ? g->em / 4 : 0;
 }
 
 /* How much glue i can give in a pass; `*weight` is set instead for the
@@ -321,7 +318,7 @@ static kh_fixed capacity(const glue *g, int pass, int tier, kh_fixed *weight) {
   switch (pass) {
   case PASS_SHRINK: return g->shrink_tier == tier ? g->shrink : 0;
   case PASS_STRETCH: return g->stretch_tier == tier ? g->stretch : 0;
-  case PASS_SPREAD: return g->spread == KH_SPREAD_OK ? g->em / 4 : 0;
+  case PASS_SPREAD: return kh_para_capped_stretch(g);
   case PASS_SPREAD_FREE:
     if (g->spread == KH_SPREAD_OK) *weight = g->em;
     return 0;
@@ -382,13 +379,70 @@ static int64_t spend(const para *p, uint32_t s, uint32_t k, int pass,
   return need;
 }
 
-/* Stretches the glue [s, k) by `need`: word spaces, Japanese-Western
- * spaces, then letter-spacing (3.8.4).  Returns what could not be given. */
+/* Spreads `need` over the glue [s, k) as the same extra on every gap that
+ * can take some, each up to its cap (kh_para_capped_stretch): water
+ * filling, so no gap opens wider than another unless the other is at its
+ * cap.  Exact: the remainder goes one unit at a time to the first gaps
+ * below their cap.  Returns what was spent. */
+static int64_t spread_even(const para *p, uint32_t s, uint32_t k, int64_t need,
+                           kh_fixed *delta) {
+  if (need <= 0 || k <= s) return 0;
+  int64_t cap = 0, n = 0;
+  for (uint32_t i = s; i < k; i++) {
+    kh_fixed c = kh_para_capped_stretch(&p->g[i]);
+    cap += c;
+    n += c > 0;
+  }
+  if (n == 0) return 0;
+  if (cap <= need) {
+    for (uint32_t i = s; i < k; i++) delta[i] += kh_para_capped_stretch(&p->g[i]);
+    return cap;
+  }
+  /* the level e: every gap gets min(cap, e); raise e past the small caps */
+  int64_t rest = need, e = 0;
+  for (;;) {
+    e = rest / n;
+    int64_t sat = 0, nsat = 0;
+    for (uint32_t i = s; i < k; i++) {
+      kh_fixed c = kh_para_capped_stretch(&p->g[i]);
+      if (c > 0 && c <= e) sat += c, nsat++;
+    }
+    int64_t left = need - sat, nleft = 0;
+    for (uint32_t i = s; i < k; i++) {
+      kh_fixed c = kh_para_capped_stretch(&p->g[i]);
+      nleft += c > e;
+    }
+    int64_t e2 = nleft ? left / nleft : e;
+    if (e2 == e || nleft == 0) break;
+    rest = left;
+    n = nleft;
+    if (e2 < e) break; /* cannot happen; keeps the loop finite */
+  }
+  int64_t given = 0;
+  for (uint32_t i = s; i < k; i++) {
+    kh_fixed c = kh_para_capped_stretch(&p->g[i]);
+    kh_fixed d = c < e ? c : (kh_fixed)e;
+    delta[i] += d;
+    given += d;
+  }
+  for (uint32_t i = s; i < k && given < need; i++) {
+    kh_fixed c = kh_para_capped_stretch(&p->g[i]);
+    if (c > e) {
+      delta[i] += 1;
+      given++;
+    }
+  }
+  return given;
+}
+
+/* Stretches the glue [s, k) by `need` (3.8.4): evenly over word spaces,
+ * Japanese-Western spaces and the gaps between Japanese characters, each
+ * up to its cap; beyond that (a line breaking would not spare) letter-
+ * spacing between Japanese characters, and as the very last resort inside
+ * Western words and beside punctuation.  Returns what could not be given. */
 static int64_t stretch(const para *p, uint32_t s, uint32_t k, int64_t need,
                        kh_fixed *delta) {
-  need -= spend(p, s, k, PASS_STRETCH, KH_STRETCH_SPACE, need, 1, delta);
-  need -= spend(p, s, k, PASS_STRETCH, KH_STRETCH_JW, need, 1, delta);
-  need -= spend(p, s, k, PASS_SPREAD, 0, need, 1, delta);
+  need -= spread_even(p, s, k, need, delta);
   need -= spend(p, s, k, PASS_SPREAD_FREE, 0, need, 1, delta);
   need -= spend(p, s, k, PASS_SPREAD_LAST, 0, need, 1, delta);
   return need;
@@ -423,22 +477,27 @@ static int64_t shrink(const para *p, uint32_t s, uint32_t k, int64_t need,
   return need;
 }
 
-/* Sets units [s, k] as one line: adjustment, pen positions, width. */
-static void set_line(const para *p, const span *b, int justify, kh_fixed x0,
-                     kh_fixed avail, kh_fixed *delta, kh_fixed *xs,
-                     kh_line *ln) {
+/* Sets units [s, k] as one line: adjustment, pen positions, width.  A
+ * hanging line is justified without its last unit, which then sits just
+ * past the measure. */
+static void set_line(const para *p, const span *b, kh_fixed x0, kh_fixed avail,
+                     kh_fixed *delta, kh_fixed *xs, kh_line *ln) {
   uint32_t s = b->s, k = b->k;
   const kh_glyph *gl = p->sh->glyphs;
-  for (uint32_t i = s; i < k; i++) delta[i] = 0;
-  kh_fixed end = justify ? line_end(p, k) : 0;
-  int64_t w = natural(p, s, k) + end;
+  int justify = b->justify;
+  for (uint32_t i = s; i <= k; i++) delta[i] = 0;
+  uint32_t kj = b->hang ? k - 1 : k; /* the last unit inside the measure */
+  kh_fixed end = justify && !b->hang ? kh_para_line_end(p, k) : 0;
+  int64_t w = kh_para_natural(p, s, kj) + end + (b->hang ? p->g[kj].nat : 0);
+  int64_t nat = b->hang ? kh_para_natural(p, s, k) : w;
   int overfull = b->overfull;
   if (justify && w < avail) {
-    stretch(p, s, k, avail - w, delta);
+    stretch(p, s, kj, avail - w, delta);
   } else if (w > avail) {
-    if (shrink(p, s, k, w - avail, &end, delta) > 0) overfull = 1;
+    if (shrink(p, s, kj, w - avail, &end, delta) > 0) overfull = 1;
   }
-  int64_t x = lead_of(p, s);
+  int64_t x = kh_para_lead(p, s);
+  kh_fixed max_gap = 0;
   for (uint32_t i = s; i <= k; i++) {
     const unit *u = &p->u[i];
     int64_t pen = x + u->pen;
@@ -455,56 +514,22 @@ static void set_line(const para *p, const span *b, int justify, kh_fixed x0,
       if (!g->absorbed) sx += gl[j].adv;
     }
     x += g->nat + delta[i];
+    if (delta[i] > max_gap) max_gap = delta[i];
   }
   ln->first = p->u[s].g0;
   ln->count = p->u[k].g1 - p->u[s].g0;
   ln->x = xs + ln->first;
   ln->width = (kh_fixed)(x + end);
-  ln->natural = (kh_fixed)w;
+  ln->natural = (kh_fixed)nat;
   ln->x0 = x0;
   ln->text_start = p->u[s].t0;
   ln->text_end = p->u[k].t1;
   ln->overfull = overfull;
+  ln->hang = b->hang;
+  ln->max_gap = max_gap;
 }
 
-/* ---- choosing breaks ------------------------------------------------------*/
-
-/* First fit, push-in first (JLReq 3.8.2): the line holds what
- * fits at natural spacing, up to its last break opportunity.  Only the
- * break at which the text overflows is a candidate for compression: if the
- * line up to it fits once its glue is compressed, it is pushed in (追い込み);
- * otherwise the line ends at the last natural break and is expanded
- * (追い出し).  Compression never pulls in text beyond that first
- * overflowing break.  With no break that fits, the first one is taken and
- * the line is overfull. */
-static span next_line(const para *p, uint32_t s, kh_fixed avail) {
-  span b = {s, s, 0};
-  int64_t wmin = lead_of(p, s), wnat = wmin;
-  int have_nat = 0;
-  for (uint32_t k = s; k < p->nu; k++) {
-    if (k > s) {
-      wnat += p->g[k - 1].nat;
-      wmin += p->g[k - 1].nat - p->g[k - 1].shrink;
-    }
-    wnat += p->u[k].box;
-    wmin += p->u[k].box;
-    if (k + 1 < p->nu && !p->g[k].brk) continue;
-    if (wnat + line_end(p, k) <= avail) { /* still fits as set */
-      b.k = k;
-      have_nat = 1;
-      continue;
-    }
-    if (wmin <= avail) b.k = k;    /* push in */
-    else if (!have_nat) b.k = k, b.overfull = 1;
-    return b;                      /* else push out: b.k is the last fit */
-  }
-  return b;
-}
-
-/* Units on a line other than the brackets and punctuation around its
- * characters: 「進」。 holds one. */
-static uint32_t core_units(const para *p, const span *b) {
-  uint32_t s = b->s, k = b->k;
+uint32_t kh_para_core_units(const para *p, uint32_t s, uint32_t k) {
   while (k > s) {
     int c = p->u[k].cls;
     if (c != KH_CL_CLOSING && c != KH_CL_FULL_STOP && c != KH_CL_COMMA &&
@@ -516,85 +541,128 @@ static uint32_t core_units(const para *p, const span *b) {
   return k - s + 1;
 }
 
-/* JLReq 3.8 (paragraph end): a last line of one character (「進」 alone) is
- * avoided by pushing the previous line's last break one opportunity back,
- * when that line can still be justified without spacing its characters out
- * by more than a quarter em each and the new last line fits. */
-static void avoid_lone_last(const para *p, span *lines, size_t n, int justify,
-                            kh_fixed measure, kh_fixed indent) {
-  if (n < 2 || core_units(p, &lines[n - 1]) != 1) return;
-  span *prev = &lines[n - 2], *last = &lines[n - 1];
-  uint32_t k = prev->k;
-  while (k > prev->s && !p->g[k - 1].brk) k--;
-  if (k == prev->s || prev->overfull) return;
-  uint32_t nk = k - 1; /* the previous line ends after unit nk */
-  kh_fixed avail_prev = measure - (n == 2 ? indent : 0);
-  int64_t nat = natural(p, prev->s, nk) + (justify ? line_end(p, nk) : 0);
-  if (nat > avail_prev) return;
-  if (justify) {
-    int64_t room = total_capacity(p, prev->s, nk, PASS_STRETCH, KH_STRETCH_SPACE) +
-                   total_capacity(p, prev->s, nk, PASS_STRETCH, KH_STRETCH_JW) +
-                   total_capacity(p, prev->s, nk, PASS_SPREAD, 0);
-    if (avail_prev - nat > room) return;
+/* ---- verbatim lines -------------------------------------------------------*/
+
+/* A code line longer than the measure wraps at the last character that
+ * fits with the continuation mark after it (issue 6: never off the page). */
+static kh_status verbatim_lines(const para *p, uint32_t a, uint32_t z, kh_fixed avail,
+                                span_vec *out) {
+  kh_status ret = KH_OK;
+  kh_fixed mark = p->sh->cont.adv;
+  for (uint32_t s = a; s <= z;) {
+    int64_t w = 0;
+    uint32_t k = s;
+    for (; k <= z; k++) {
+      if (w + p->u[k].box > avail) break;
+      w += p->u[k].box;
+    }
+    if (k > z) { /* the rest fits */
+      span b = {s, z, 0, 0, 0, 0};
+      KH_CHECK(kh_vec_push(out, b));
+      break;
+    }
+    /* room for the mark: give back characters until it fits */
+    while (k > s + 1 && w + mark > avail) w -= p->u[--k].box;
+    span b = {s, k > s ? k - 1 : s, k == s, 0, 0, 0};
+    KH_CHECK(kh_vec_push(out, b));
+    s = b.k + 1;
   }
-  int64_t min = lead_of(p, nk + 1);
-  for (uint32_t i = nk + 1; i <= last->k; i++) {
-    min += p->u[i].box;
-    if (i < last->k) min += p->g[i].nat - p->g[i].shrink;
-  }
-  if (min > measure) return;
-  prev->k = nk;
-  last->s = nk + 1;
+cleanup:
+  return ret;
 }
 
 /* ---- entry points ---------------------------------------------------------*/
+
+static kh_status push_empty(span_vec *out, uint32_t n) {
+  span e = {0, 0, 0, 0, 0, 1};
+  for (uint32_t i = 0; i < n; i++) {
+    kh_status ret = kh_vec_push(out, e);
+    if (ret != KH_OK) return ret;
+  }
+  return KH_OK;
+}
+
+/* Breaks the paragraph into lines: each stretch between forced breaks on
+ * its own, the first line of the paragraph shorter by `indent`. */
+static kh_status choose_lines(kh_ctx *ctx, const para *p, kh_fixed measure,
+                              kh_fixed indent, int justify, span_vec *out) {
+  kh_status ret = KH_OK;
+  KH_CHECK(push_empty(out, p->lead_hard));
+  for (uint32_t a = 0; a < p->nu;) {
+    uint32_t z = a;
+    while (z + 1 < p->nu && !p->u[z].hard) z++;
+    kh_fixed first = measure - (out->n == 0 ? indent : 0);
+    if (verbatim(p)) KH_CHECK(verbatim_lines(p, a, z, measure, out));
+    else if (p->options & KH_PARA_FIRST_FIT)
+      KH_CHECK(kh_para_first_fit(ctx, p, a, z, first, measure, justify, out));
+    else KH_CHECK(kh_para_total_fit(ctx, p, a, z, first, measure, justify, out));
+    /* n forced breaks end this line and leave n - 1 empty ones; the
+     * paragraph's own end is no line */
+    if (p->u[z].hard > 1) KH_CHECK(push_empty(out, p->u[z].hard - 1));
+    a = z + 1;
+  }
+cleanup:
+  return ret;
+}
 
 kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
                           unsigned options, kh_lines *out) {
   kh_status ret = KH_OK;
   const kh_spara *sp = sh->sp;
   const kh_pstyle *st = sp->style;
-  para p = {sh, NULL, NULL, 0, options};
-  KH_VEC(span) lines = {0};
+  para p = {sh, NULL, NULL, 0, options, 0};
+  span_vec lines = {0};
   kh_fixed *delta = NULL;
   out->sh = sh;
   out->lines = NULL;
   out->n = 0;
   if (sh->n == 0) return KH_OK;
+  if (sp->node && sp->node->kind == KH_NODE_CODE) p.options |= KH_PARA_VERBATIM;
 
   p.u = malloc(sh->n * sizeof *p.u);
   p.g = calloc(sh->n, sizeof *p.g);
   delta = malloc(sh->n * sizeof *delta);
   if (!p.u || !p.g || !delta) KH_CHECK(KH_NOMEM);
   build_units(&p);
-  group_western_runs(&p);
-  if (p.nu == 0) goto cleanup; /* white space only: no line */
-  KH_CHECK(mark_icu_breaks(ctx, &p));
+  if (p.nu > 0 && !verbatim(&p)) KH_CHECK(mark_icu_breaks(ctx, &p));
   for (uint32_t i = 0; i + 1 < p.nu; i++) make_glue(&p, i);
   for (uint32_t i = 0; sh->nannots && i + 1 < p.nu; i++) /* JLReq 3.3.5 */
     if (p.g[i].brk && kh_para_inside_ruby(sh, p.u[i + 1].t0)) p.g[i].brk = 0;
 
   kh_align align = st ? st->align : KH_ALIGN_DEFAULT;
-  int justify = align == KH_ALIGN_JUSTIFY || align == KH_ALIGN_DEFAULT;
+  int justify = !verbatim(&p) && (align == KH_ALIGN_JUSTIFY || align == KH_ALIGN_DEFAULT);
   kh_fixed indent = st ? st->indent : 0; /* never adjusted */
-  for (uint32_t s = 0; s < p.nu;) {
-    kh_fixed avail = sp->measure - (lines.n == 0 ? indent : 0);
-    span b = next_line(&p, s, avail);
-    KH_CHECK(kh_vec_push(&lines, b));
-    s = b.k + 1;
-  }
-  avoid_lone_last(&p, lines.v, lines.n, justify, sp->measure, indent);
+  /* a paragraph that starts with U+3000 brings its own indent: it stands
+   * for the style's, not in addition to it (issue 7) */
+  if (p.nu > 0 && p.lead_hard == 0 && p.u[0].cp == 0x3000 && p.u[0].t0 == sp->marker_len)
+    indent = 0;
+  if (verbatim(&p)) indent = 0;
+  KH_CHECK(choose_lines(ctx, &p, sp->measure, indent, justify, &lines));
 
-  kh_line *ls = kh_arena_alloc(arena, lines.n * sizeof *ls);
-  kh_fixed *xs = kh_arena_alloc(arena, sh->n * sizeof *xs);
+  kh_line *ls = kh_arena_alloc(arena, (lines.n + 1) * sizeof *ls);
+  kh_fixed *xs = kh_arena_alloc(arena, (sh->n + 1) * sizeof *xs);
   if (!ls || !xs) KH_CHECK(KH_NOMEM);
   const kh_node *node = sp->node;
+  uint32_t at = 0; /* text offset, for empty lines */
   for (size_t i = 0; i < lines.n; i++) {
     kh_line *ln = &ls[i];
+    memset(ln, 0, sizeof *ln);
     kh_fixed x0 = i == 0 ? indent : 0;
     kh_fixed avail = sp->measure - x0;
-    int last = i + 1 == lines.n;
-    set_line(&p, &lines.v[i], justify && !last, x0, avail, delta, xs, ln);
+    const span *b = &lines.v[i];
+    if (b->empty) {
+      ln->x = xs;
+      ln->x0 = x0;
+      ln->text_start = ln->text_end = at;
+      continue;
+    }
+    set_line(&p, b, x0, avail, delta, xs, ln);
+    at = ln->text_end;
+    if (verbatim(&p) && b->k + 1 < p.nu && !p.u[b->k].hard && sh->cont.adv > 0) {
+      ln->cont = 1;
+      ln->cont_x = avail - sh->cont.adv;
+      ln->width = avail;
+    }
     if (ln->width < avail && align == KH_ALIGN_CENTER)
       ln->x0 += (avail - ln->width) / 2;
     else if (ln->width < avail && align == KH_ALIGN_RIGHT)
@@ -635,10 +703,14 @@ void kh_para_trace(const kh_lines *lines, FILE *out) {
     put_pt(out, ln->width, 0);
     fputs(" adj=", out);
     put_pt(out, ln->width - ln->natural, 1);
+    fputs(" gap=", out);
+    put_pt(out, ln->max_gap, 0);
     if (ln->x0) {
       fputs(" x0=", out);
       put_pt(out, ln->x0, 0);
     }
+    if (ln->hang) fputs(" hang", out);
+    if (ln->cont) fputs(" cont", out);
     if (ln->overfull) fputs(" overfull", out);
     fputs("] ", out);
     fwrite(text + ln->text_start, 1, ln->text_end - ln->text_start, out);

@@ -24,8 +24,19 @@ typedef struct cp_class {
 } cp_class;
 
 static const cp_class k_points[] = {
+    /* ASCII brackets: A.1 and A.2 list ( [ { and ) ] } with the full-width
+     * ones; set narrow from the Latin font they take no half-em glue, but
+     * keep kinsoku and no letter-spacing inside (3.1.11 b) */
+    {0x0028, KH_CL_OPENING},     /* ( A.1 */
+    {0x0029, KH_CL_CLOSING},     /* ) A.2 */
+    {0x005B, KH_CL_OPENING},     /* [ A.1 */
+    {0x005D, KH_CL_CLOSING},     /* ] A.2 */
+    {0x007B, KH_CL_OPENING},     /* { A.1 */
+    {0x007D, KH_CL_CLOSING},     /* } A.2 */
+    {0x00AB, KH_CL_OPENING},     /* « A.1 */
     {0x00B0, KH_CL_POSTFIX},     /* ° A.13 */
     {0x00B1, KH_CL_MATH_OP},     /* ± A.18 */
+    {0x00BB, KH_CL_CLOSING},     /* » A.2 */
     {0x00D7, KH_CL_MATH_OP},     /* × A.18 */
     {0x00F7, KH_CL_MATH_OP},     /* ÷ A.18 */
     {0x2010, KH_CL_HYPHEN},      /* ‐ A.3 */
@@ -239,8 +250,10 @@ static const cp_class k_points[] = {
     {0xFFE5, KH_CL_PREFIX},      /* ￥ A.12 */
 };
 
-/* Blocks, sorted and disjoint.  A code point in no block is Western below
- * U+2E80 and ideographic-like (cl-19) from there on. */
+/* Blocks, sorted and disjoint.  A code point in no block is Western (A.27)
+ * or ideographic-like (A.19) as its script puts it in the Latin or the
+ * Japanese font (kh_script_of, from ICU). */
+#define BY_SCRIPT 0
 typedef struct range_class {
   int32_t lo, hi;
   uint8_t cls;
@@ -252,8 +265,13 @@ static const range_class k_ranges[] = {
     {0x0030, 0x0039, KH_CL_NUMERAL},       /* A.24 European numerals */
     {0x003A, 0x007E, KH_CL_WESTERN},       /* A.27 letters, punctuation */
     {0x00A0, 0x00A0, KH_CL_WESTERN_SPACE}, /* no-break space: a word space */
-    {0x00A1, 0x052F, KH_CL_WESTERN},       /* A.27 Latin, IPA, Greek, Cyrillic */
-    {0x1E00, 0x1FFF, KH_CL_WESTERN},       /* A.27 Latin/Greek extended */
+    {0x00A1, 0x036F, KH_CL_WESTERN},       /* A.27 Latin-1, Latin extended, IPA */
+    /* Greek and Cyrillic: A.19 (the JIS X 0213 characters of no other
+     * class: rows 6 and 7, full-width in a Japanese font) when the
+     * composite face sets them from the Japanese font, else A.27; which
+     * one is kh_script_of's decision, so spacing follows the font */
+    {0x0370, 0x052F, BY_SCRIPT},
+    {0x1E00, 0x1FFF, BY_SCRIPT},           /* Latin and Greek extended */
     {0x2000, 0x200A, KH_CL_WESTERN_SPACE}, /* en, em, thin ... spaces */
     {0x200B, 0x20CF, KH_CL_WESTERN},       /* A.27 punctuation, currency */
     /* A.19 lists letterlike symbols, number forms, arrows, box drawing,
@@ -292,9 +310,9 @@ kh_jclass kh_jlreq_class(int32_t cp) {
     if (k_ranges[mid].hi < cp) lo = mid + 1;
     else hi = mid;
   }
-  if (lo < COUNT(k_ranges) && k_ranges[lo].lo <= cp)
+  if (lo < COUNT(k_ranges) && k_ranges[lo].lo <= cp && k_ranges[lo].cls != BY_SCRIPT)
     return (kh_jclass)k_ranges[lo].cls;
-  return cp < 0x2E80 ? KH_CL_WESTERN : KH_CL_IDEOGRAPHIC;
+  return kh_script_of(cp) == KH_SCRIPT_LATIN ? KH_CL_WESTERN : KH_CL_IDEOGRAPHIC;
 }
 
 /* ---- line breaking -------------------------------------------------------

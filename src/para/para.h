@@ -26,6 +26,14 @@ typedef struct kh_line {
   kh_fixed natural;      /* width before justification (for the trace) */
   uint32_t text_start, text_end; /* bytes of the paragraph text it holds */
   int overfull;          /* no way to fit the measure was found */
+  int hang;              /* the last glyph (、。) hangs past the measure
+                            (ぶら下げ, JLReq 3.8.3): width exceeds it */
+  int cont;              /* a verbatim line wrapped here: the shaped
+                            paragraph's continuation mark (kh_shaped.cont)
+                            is drawn at cont_x */
+  kh_fixed cont_x;       /* pen x of the continuation mark, like x[] */
+  kh_fixed max_gap;      /* the largest space added to one gap between two
+                            characters by justification (0 when none) */
 } kh_line;
 
 typedef struct kh_lines {
@@ -42,7 +50,12 @@ enum {
   /* drop the half em after a line-end 」、。 so its ink ends on the measure
    * (JIS X 4051's 行末の約物半角; without it the half em stays inside the
    * measure, to be removed first when a line is pushed in) */
-  KH_PARA_CLOSING_HALF = 1u << 1
+  KH_PARA_CLOSING_HALF = 1u << 1,
+  /* choose each line's breaks one line at a time (first fit), not over the
+   * whole paragraph (total fit, the default) */
+  KH_PARA_FIRST_FIT = 1u << 2,
+  /* a line-end 、。 may hang past the measure (ぶら下げ, JLReq 3.8.3) */
+  KH_PARA_HANG = 1u << 3
 };
 
 /* Breaks and justifies one paragraph with `options` (KH_PARA_*).
@@ -140,5 +153,8 @@ kh_jgroup kh_jlreq_group(kh_jclass c, int fullwidth);
 const kh_jglue *kh_jlreq_glue(kh_jgroup a, kh_jgroup b);
 const kh_jbox *kh_jlreq_box(kh_jgroup g);
 kh_spread kh_jlreq_spread(kh_jclass a, kh_jclass b);
+
+/* The ICU version for kumihan --version (para/version.c). */
+void kh_para_versions(kh_buf *out);
 
 #endif

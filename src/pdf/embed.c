@@ -161,7 +161,7 @@ static unsigned table(hb_face_t *face, hb_tag_t tag, unsigned char *buf,
   hb_blob_t *b = hb_face_reference_table(face, tag);
   unsigned len = 0;
   const char *d = hb_blob_get_data(b, &len);
-  if (buf)
+  if (buf && d && len) /* an absent table is an empty blob with no data */
     memcpy(buf, d, len < n ? len : n);
   hb_blob_destroy(b);
   return len;

@@ -28,8 +28,9 @@
 
 #include <hb-ot.h>
 #include <hb.h>
+#include <png.h>
 
-#include "pdf/embed.h"
+#include "pdf/tag.h"
 
 /* Deepest outline level kept; deeper entries hang under the last one. */
 #define OUTLINE_DEPTH 16
@@ -46,6 +47,13 @@ typedef struct image_entry {
   HPDF_Image image; /* NULL: the glyph has no PNG (warned once) */
 } image_entry;
 
+/* A figure's image file, embedded once however often it is drawn. */
+typedef struct figure_entry {
+  const char *path; /* the item's, compared by content */
+  char *owned;      /* a copy: items are freed with their page */
+  HPDF_Image image;
+} figure_entry;
+
 struct kh_pdf {
   kh_pdf_lib lib;
   kh_pdf_meta meta; /* its strings must live until kh_pdf_finish */
@@ -59,8 +67,11 @@ struct kh_pdf {
   uint8_t *on_page;     /* per font: already in page_fonts */
   uint8_t *warned;      /* per font: "cannot embed" already said */
   KH_VEC(image_entry) images;
+  KH_VEC(figure_entry) figures;
   kh_buf ops;       /* operators of the item being drawn */
   HPDF_MD5_CTX md5; /* over everything the document shows */
+  unsigned char digest[16]; /* its result, the trailer's /ID */
+  kh_pdf_tags *tags; /* the structure tree (tag.c) */
 };
 typedef struct kh_pdf writer;
 
@@ -122,6 +133,7 @@ static void hash_meta(writer *w, const kh_pdf_meta *meta) {
   md5_str(w, meta->creator);
   md5_int(w, meta->date_epoch);
   md5_str(w, meta->lang);
+  md5_int(w, meta->pdfa);
   md5_int(w, w->page_w);
   md5_int(w, w->page_h);
 }
@@ -194,6 +206,33 @@ static int64_t emoji_stand_in(const writer *w, const kh_item *it) {
   return kh_font_glyph(kh_fontset_get(w->set, 0), IDEOGRAPHIC_SPACE);
 }
 
+/* The glyphs of a run and their text.  A glyph that does not start its
+ * cluster is noted with its cluster's text, so that every glyph drawn has a
+ * ToUnicode entry (PDF/A-2u 6.2.11.7.2); such a cluster is drawn in an
+ * ActualText span, so the text is not doubled.  Under PDF/A, .notdef is
+ * never drawn (6.2.11.8): shape/ refuses the characters no font has. */
+static kh_status note_glyphs(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  const char *cluster = NULL;
+  uint32_t cluster_len = 0;
+  for (uint32_t g = 0; g < it->n; g++) {
+    const kh_pglyph *pg = &it->glyphs[g];
+    if (pg->gid == 0 && w->meta.pdfa)
+      return kh_error_file(w->lib.ctx, NULL, KH_FONT,
+                           "a character no font has would be drawn as .notdef, "
+                           "which PDF/A forbids");
+    if (pg->text && pg->text_len) {
+      cluster = pg->text;
+      cluster_len = pg->text_len;
+      KH_CHECK(kh_pdf_fonts_note(w->fonts, it->font, pg->gid, pg->text, pg->text_len));
+    } else {
+      KH_CHECK(kh_pdf_fonts_note(w->fonts, it->font, pg->gid, cluster, cluster_len));
+    }
+  }
+cleanup:
+  return ret;
+}
+
 /* Before a page is drawn: every glyph on it and its text, so that each
  * ToUnicode entry is the first text a glyph stands for in the document and
  * drawing knows which clusters need ActualText.  Pages come in order, so a
@@ -205,10 +244,8 @@ static kh_status note_page(writer *w, const kh_page *pg) {
     if (it->kind == KH_ITEM_GLYPHS) {
       int ok;
       KH_CHECK(glyphs_drawable(w, it, &ok));
-      for (uint32_t g = 0; ok && g < it->n; g++)
-        KH_CHECK(kh_pdf_fonts_note(w->fonts, it->font, it->glyphs[g].gid,
-                                   it->glyphs[g].text,
-                                   it->glyphs[g].text ? it->glyphs[g].text_len : 0));
+      if (ok)
+        KH_CHECK(note_glyphs(w, it));
     } else if (it->kind == KH_ITEM_IMAGE) {
       int64_t gid = emoji_stand_in(w, it);
       if (gid >= 0)
@@ -300,13 +337,10 @@ cleanup:
   return ret;
 }
 
-static kh_status put_actual_text(kh_buf *b, const char *text, size_t len) {
-  kh_status ret = KH_OK;
-  KH_CHECK(kh_buf_printf(b, "/Span <</ActualText <FEFF"));
-  KH_CHECK(kh_pdf_utf16be(b, text, len, TEXT_MAX_UNITS, 1));
-  KH_CHECK(kh_buf_printf(b, ">>> BDC\n"));
-cleanup:
-  return ret;
+/* An ActualText span; tag.c writes it, as it must split the structure's
+ * marked content around it. */
+static kh_status put_actual_text(writer *w, kh_buf *b, const char *text, size_t len) {
+  return kh_pdf_tags_actual_text(w->tags, b, text, len);
 }
 
 /* Whether the cluster starting at glyph i would extract as something other
@@ -346,13 +380,14 @@ static uint32_t overlap_group_end(const writer *w, const kh_item *it, uint32_t i
   return end;
 }
 
-static kh_status put_group_text(kh_buf *b, const kh_item *it, uint32_t i, uint32_t end) {
+static kh_status put_group_text(writer *w, kh_buf *b, const kh_item *it, uint32_t i,
+                                uint32_t end) {
   kh_buf text = {0};
   kh_status ret = KH_OK;
   for (uint32_t k = i; k < end; k++)
     if (it->glyphs[k].text_len)
       KH_CHECK(kh_buf_append(&text, it->glyphs[k].text, it->glyphs[k].text_len));
-  KH_CHECK(put_actual_text(b, text.data ? text.data : "", text.len));
+  KH_CHECK(put_actual_text(w, b, text.data ? text.data : "", text.len));
 cleanup:
   kh_buf_free(&text);
   return ret;
@@ -380,24 +415,25 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   KH_CHECK(kh_buf_printf(b, "BT\n/%s ", name));
   KH_CHECK(put_milli(b, size));
   KH_CHECK(kh_buf_printf(b, " Tf\n"));
+  KH_CHECK(kh_pdf_tags_begin(w->tags, it, b)); /* inside the text object */
   for (uint32_t i = 0; i < it->n; i++) {
     const kh_pglyph *g = &it->glyphs[i];
     if (i == 0 || g->text_len > 0) { /* a cluster starts */
       if (in_span && i >= span_end) {
         KH_CHECK(tj_close(&t));
-        KH_CHECK(kh_buf_printf(b, "EMC\n"));
+        KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 1));
         in_span = 0;
       }
       if (!in_span) {
         uint32_t group = overlap_group_end(w, it, i);
         if (group > cluster_end(it, i)) {
           KH_CHECK(tj_close(&t));
-          KH_CHECK(put_group_text(b, it, i, group));
+          KH_CHECK(put_group_text(w, b, it, i, group));
           in_span = 1;
           span_end = group;
         } else if (cluster_needs_span(w, it, i)) {
           KH_CHECK(tj_close(&t));
-          KH_CHECK(put_actual_text(b, g->text, g->text ? g->text_len : 0));
+          KH_CHECK(put_actual_text(w, b, g->text, g->text ? g->text_len : 0));
           in_span = 1;
           span_end = group;
         }
@@ -435,7 +471,8 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   }
   KH_CHECK(tj_close(&t));
   if (in_span)
-    KH_CHECK(kh_buf_printf(b, "EMC\n"));
+    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
+  KH_CHECK(kh_pdf_tags_end(w->tags, b));
   KH_CHECK(kh_buf_printf(b, "ET\n"));
   KH_CHECK(flush_ops(w));
 cleanup:
@@ -481,9 +518,112 @@ static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
   return ret;
 }
 
+/* ---- figures -------------------------------------------------------------*/
+
+/* A PNG decoded whole with libpng's simplified API before libharu sees
+ * it: libharu 2.3.0 sets no recovery point for libpng's errors, so a
+ * corrupt PNG would abort the process inside it. */
+static kh_status png_valid(kh_ctx *ctx, kh_srcpos pos, const char *name, const void *d,
+                           size_t len) {
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&img, d, len))
+    return kh_error(ctx, pos, KH_SYNTAX, "image '%s' is corrupt: %s", name, img.message);
+  img.format = PNG_FORMAT_RGBA;
+  if ((uint64_t)img.width * img.height > 64u * 1024 * 1024) {
+    png_image_free(&img);
+    return kh_error(ctx, pos, KH_LIMIT, "image '%s' is too large (%u x %u pixels)", name,
+                    (unsigned)img.width, (unsigned)img.height);
+  }
+  void *pixels = malloc(PNG_IMAGE_SIZE(img));
+  if (!pixels) {
+    png_image_free(&img);
+    return KH_NOMEM;
+  }
+  int ok = png_image_finish_read(&img, NULL, pixels, 0, NULL);
+  free(pixels);
+  if (!ok) return kh_error(ctx, pos, KH_SYNTAX, "image '%s' is corrupt: %s", name, img.message);
+  return KH_OK;
+}
+
+/* A figure's image: JPEG passed through as DCT, PNG through libharu's
+ * decoder (Flate, its alpha as an SMask), each file loaded once.  A file
+ * libharu cannot read is an error at the figure's line. */
+static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
+  kh_status ret = KH_OK;
+  kh_ctx *ctx = w->lib.ctx;
+  kh_srcpos pos = it->node ? it->node->pos : (kh_srcpos){0};
+  void *raw = NULL;
+  size_t len = 0;
+  for (size_t i = 0; i < w->figures.n; i++)
+    if (!strcmp(w->figures.v[i].path, it->image)) {
+      *out = w->figures.v[i].image;
+      return KH_OK;
+    }
+  char *data = NULL;
+  KH_CHECK(kh_file_read(ctx, pos, "image", it->image, it->image, KH_FILE_CONFINE | KH_FILE_BINARY,
+                        &data, &len));
+  raw = data;
+  const unsigned char *d = raw;
+  HPDF_Image image = NULL;
+  if (len >= 8 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8)) {
+    KH_CHECK(png_valid(ctx, pos, it->image, d, len));
+    image = HPDF_LoadPngImageFromMem(w->lib.doc, d, (HPDF_UINT)len);
+  }
+  else if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+    image = HPDF_LoadJpegImageFromMem(w->lib.doc, d, (HPDF_UINT)len);
+  else {
+    ret = kh_error(ctx, pos, KH_UNSUPPORTED, "image '%s' is neither PNG nor JPEG", it->image);
+    goto cleanup;
+  }
+  if (!image) {
+    ret = kh_error(ctx, pos, KH_SYNTAX, "image '%s' cannot be read (libharu error 0x%04lX): "
+                   "is it corrupt?", it->image,
+                   (unsigned long)(w->lib.error ? w->lib.error : HPDF_GetError(w->lib.doc)));
+    goto cleanup;
+  }
+  {
+    /* as the emoji: libharu leaves a PNG's soft mask unfiltered */
+    HPDF_Dict smask = HPDF_Dict_GetItem(image, "SMask", HPDF_OCLASS_DICT);
+    if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
+      smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  }
+  md5_text(w, raw, len); /* the file's bytes are part of what is shown */
+  figure_entry e = {NULL, NULL, image};
+  if (!(e.owned = malloc(strlen(it->image) + 1))) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  strcpy(e.owned, it->image);
+  e.path = e.owned;
+  if ((ret = kh_vec_push(&w->figures, e)) != KH_OK) {
+    free(e.owned);
+    goto cleanup;
+  }
+  *out = image;
+cleanup:
+  free(raw);
+  return ret;
+}
+
+static kh_status draw_figure(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  HPDF_Image image = NULL;
+  KH_CHECK(figure_image(w, it, &image));
+  KH_CHECK(kh_pdf_lib_check(
+      &w->lib,
+      HPDF_Page_DrawImage(w->page, image, pt(it->x), pt((int64_t)w->page_h - it->y2),
+                          pt((int64_t)it->x2 - it->x), pt((int64_t)it->y2 - it->y)),
+      "drawing a figure"));
+cleanup:
+  return ret;
+}
+
 static kh_status draw_image(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   HPDF_Image image;
+  if (it->image) return draw_figure(w, it);
   if (it->font < 0 || it->font >= w->nfonts || it->n == 0)
     return kh_error_file(w->lib.ctx, NULL, KH_LIBRARY,
                          "internal: an image item without its glyph");
@@ -491,10 +631,10 @@ static kh_status draw_image(writer *w, const kh_item *it) {
   KH_CHECK(image_of(w, it->font, g->gid, &image));
 
   const int span = g->text && g->text_len > 0;
-  if (span) {
-    KH_CHECK(put_actual_text(&w->ops, g->text, g->text_len));
+  if (span)
+    KH_CHECK(put_actual_text(w, &w->ops, g->text, g->text_len));
+  if (w->ops.len)
     KH_CHECK(flush_ops(w));
-  }
   if (image)
     KH_CHECK(kh_pdf_lib_check(
         &w->lib,
@@ -526,7 +666,7 @@ static kh_status draw_image(writer *w, const kh_item *it) {
       KH_CHECK(put_milli(b, base));
       KH_CHECK(kh_buf_printf(b, " Tm\n<%04X> Tj\n0 Tr\nET\n", (unsigned)gid));
     }
-    KH_CHECK(kh_buf_printf(b, "EMC\n"));
+    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
     KH_CHECK(flush_ops(w));
   }
 cleanup:
@@ -574,6 +714,7 @@ static kh_status add_link(writer *w, const kh_item *it) {
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding a link"));
   KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0),
                             "adding a link"));
+  KH_CHECK(kh_pdf_tags_annot(w->tags, it, a));
 cleanup:
   kh_buf_free(&uri);
   return ret;
@@ -593,7 +734,8 @@ static kh_status add_page(writer *w) {
   w->page_fonts = NULL;
   if (w->nfonts)
     memset(w->on_page, 0, (size_t)w->nfonts);
-  return kh_pdf_lib_check(&w->lib, st, "setting the page size");
+  kh_status ret = kh_pdf_lib_check(&w->lib, st, "setting the page size");
+  return ret == KH_OK ? kh_pdf_tags_page(w->tags, page) : ret;
 }
 
 /* libharu deflates an empty content stream to no bytes at all, which is not
@@ -623,6 +765,12 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
   KH_CHECK(add_page(w));
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
+    /* its marked-content sequence (tag.c); a glyph run opens its own
+     * inside its text object */
+    if (it->kind != KH_ITEM_GLYPHS)
+      KH_CHECK(kh_pdf_tags_begin(w->tags, it, &w->ops));
+    if (it->kind == KH_ITEM_LINE && w->ops.len)
+      KH_CHECK(flush_ops(w));
     switch (it->kind) {
     case KH_ITEM_GLYPHS:
       KH_CHECK(draw_annotation_glyphs(w, it));
@@ -637,6 +785,9 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
       KH_CHECK(add_link(w, it));
       break;
     }
+    KH_CHECK(kh_pdf_tags_end(w->tags, &w->ops));
+    if (w->ops.len)
+      KH_CHECK(flush_ops(w));
   }
   end_page(w);
 cleanup:
@@ -677,17 +828,19 @@ static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
   /* libharu marks items /Type /Outlines, which belongs to the root only. */
   st |= HPDF_Dict_RemoveElement(o, "Type");
 
-  HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of.v[e->page]);
+  /* [page /XYZ 0 top 0], written directly in the item: libharu makes
+   * destinations indirect objects, which PDFBox cannot read, and refuses the
+   * zoom 0 that keeps the reader's zoom (12.3.2.2). */
+  HPDF_Array d = HPDF_Array_New(doc->mmgr);
   if (!d)
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
-  int64_t top = (int64_t)w->page_h - e->y;
-  st |= HPDF_Destination_SetXYZ(d, 0, pt(top < 0 ? 0 : top), 1);
-  /* Zoom 0 keeps the reader's zoom (12.3.2.2); libharu's setter refuses it,
-   * so the value is changed afterwards. */
-  HPDF_Real zoom = HPDF_Array_GetItem(d, 4, HPDF_OCLASS_REAL);
-  if (zoom)
-    st |= HPDF_Real_SetValue(zoom, 0);
-  st |= HPDF_Outline_SetDestination(o, d);
+  int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
+  st |= HPDF_Dict_Add(o, "Dest", d);
+  st |= HPDF_Array_Add(d, w->page_of.v[e->page]);
+  st |= HPDF_Array_AddName(d, "XYZ");
+  st |= HPDF_Array_AddNumber(d, 0);
+  st |= HPDF_Array_AddReal(d, pt(top < 0 ? 0 : top));
+  st |= HPDF_Array_AddNumber(d, 0);
   KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding an outline entry"));
   *out = o;
 cleanup:
@@ -740,7 +893,7 @@ static HPDF_Date utc_date(int64_t t) {
   d.hour = (HPDF_INT)(secs / 3600);
   d.minutes = (HPDF_INT)(secs / 60 % 60);
   d.seconds = (HPDF_INT)(secs % 60);
-  d.ind = 'Z';
+  d.ind = '+'; /* +00'00': PDFBox cannot read libharu's Z00'00' */
   return d;
 }
 
@@ -810,7 +963,7 @@ static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
  * halves are the digest of the content, so the file is reproducible. */
 static kh_status set_id(writer *w) {
   HPDF_Doc doc = w->lib.doc;
-  HPDF_BYTE digest[16];
+  HPDF_BYTE *digest = w->digest;
   HPDF_MD5Final(digest, &w->md5);
   HPDF_Array id = HPDF_Array_New(doc->mmgr);
   HPDF_STATUS st = HPDF_Dict_Add(doc->trailer, "ID", id);
@@ -821,12 +974,31 @@ static kh_status set_id(writer *w) {
   return kh_pdf_lib_check(&w->lib, st, "writing the document ID");
 }
 
+/* The structure tree, the XMP metadata and, for PDF/A, the output intent
+ * (tag.c, xmp.c). */
+static kh_status finish_archive(writer *w) {
+  kh_status ret = KH_OK;
+  KH_CHECK(kh_pdf_tags_finish(w->tags));
+  /* the Producer libharu wrote, repeated in the XMP */
+  char producer[128] = "";
+  HPDF_String p = HPDF_Dict_GetItem(w->lib.doc->info, "Producer", HPDF_OCLASS_STRING);
+  if (p && p->value && p->len < sizeof producer) {
+    memcpy(producer, p->value, p->len);
+    producer[p->len] = 0;
+  }
+  KH_CHECK(kh_pdf_xmp(&w->lib, &w->meta, producer, w->digest, w->meta.pdfa));
+  if (w->meta.pdfa)
+    KH_CHECK(kh_pdf_output_intent(&w->lib));
+cleanup:
+  return ret;
+}
+
 static kh_status save(writer *w, unsigned char **out, size_t *out_len) {
   HPDF_Doc doc = w->lib.doc;
-  /* ActualText spans are PDF 1.5 (14.9.4); images with soft masks 1.4.
+  /* A tagged PDF/UA-1 file is PDF 1.7 (ISO 14289-1 builds on ISO 32000-1);
    * libharu only raises its default of 1.3 for features it writes itself. */
-  if (doc->pdf_version < HPDF_VER_15)
-    doc->pdf_version = HPDF_VER_15;
+  if (doc->pdf_version < HPDF_VER_17)
+    doc->pdf_version = HPDF_VER_17;
   HPDF_STATUS st = HPDF_SaveToStream(doc);
   if (st != HPDF_OK)
     return kh_pdf_lib_fail(&w->lib, st, "saving the document");
@@ -877,6 +1049,7 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
     ret = KH_NOMEM;
     goto cleanup;
   }
+  KH_CHECK(kh_pdf_tags_new(&w->lib, meta->doc, &w->tags));
   HPDF_MD5Init(&w->md5);
   hash_meta(w, meta);
   w->meta = *meta;
@@ -887,8 +1060,22 @@ cleanup:
   return ret;
 }
 
+/* ---- page size -----------------------------------------------------------*/
+
+/* Each page has its template's paper (a landscape attachment between
+ * portrait parts); a page that gives none keeps the document's. */
+static void page_size(writer *w, const kh_page *page) {
+  if (page->width > 0 && page->height > 0) {
+    w->page_w = page->width;
+    w->page_h = page->height;
+  }
+  md5_int(w, w->page_w);
+  md5_int(w, w->page_h);
+}
+
 kh_status kh_pdf_add_page(kh_pdf *w, const kh_page *page) {
   kh_status ret = KH_OK;
+  page_size(w, page);
   hash_page(w, page);
   KH_CHECK(note_page(w, page));
   KH_CHECK(draw_page(w, page));
@@ -911,6 +1098,7 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
   KH_CHECK(set_catalog(w, &w->meta));
   KH_CHECK(kh_pdf_fonts_finish(w->fonts, &w->md5));
   KH_CHECK(set_id(w));
+  KH_CHECK(finish_archive(w));
   KH_CHECK(save(w, out, out_len));
 cleanup:
   return ret;
@@ -920,11 +1108,14 @@ void kh_pdf_drop(kh_pdf *w) {
   if (!w)
     return;
   HPDF_Free(w->lib.doc);
+  kh_pdf_tags_drop(w->tags);
   kh_pdf_fonts_drop(w->fonts);
   free(w->on_page);
   free(w->warned);
   kh_vec_free(&w->page_of);
   kh_vec_free(&w->images);
+  for (size_t i = 0; i < w->figures.n; i++) free(w->figures.v[i].owned);
+  kh_vec_free(&w->figures);
   kh_buf_free(&w->ops);
   free(w);
 }

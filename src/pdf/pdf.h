@@ -6,7 +6,10 @@
  * Type0 font, Identity-H, a CIDFontType2 with CIDToGIDMap Identity and a W
  * array of the glyphs used, the font subset with hb-subset (glyph IDs
  * retained) embedded as FontFile2, and a ToUnicode CMap made from the shaping
- * clusters.  The output is reproducible: no clock, a content-derived ID. */
+ * clusters.  The output is tagged (PDF/UA-1: a structure tree from the
+ * document, every drawn item marked) and, by default, PDF/A-2u (XMP
+ * metadata, an sRGB output intent).  The output is reproducible: no clock, a
+ * content-derived ID. */
 #ifndef KH_PDF_H
 #define KH_PDF_H
 
@@ -20,6 +23,11 @@ typedef struct kh_pdf_meta {
   int64_t date_epoch;   /* CreationDate, seconds since 1970 (UTC) */
   const char *lang;     /* the text's language (BCP 47), for the catalog's
                            /Lang: screen readers voice Japanese as Japanese */
+  const kh_doc *doc;    /* the document the pages' items come from: the
+                           structure tree of the tagged PDF is made from it
+                           (may be NULL: then only artifacts) */
+  int pdfa;             /* PDF/A-2u: an sRGB output intent, PDF/A
+                           identification in the XMP, no .notdef */
 } kh_pdf_meta;
 
 /* A PDF being written, page by page: kh_pdf_new (meta's strings must live
@@ -37,5 +45,8 @@ kh_status kh_pdf_add_page(kh_pdf *pdf, const kh_page *page);
 kh_status kh_pdf_finish(kh_pdf *pdf, const kh_outline_entry *outline, uint32_t noutline,
                         unsigned char **out, size_t *out_len);
 void kh_pdf_drop(kh_pdf *pdf); /* NULL-safe */
+
+/* The libharu version for kumihan --version (pdf/version.c). */
+void kh_pdf_versions(kh_buf *out);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * Each reading is shaped on its own, half the base size, in the base's
  * font.  Where a reading is wider than its base (JLReq 3.3.6), it first
- * overhangs adjacent kana by up to half a ruby character (never kanji); the
+ * overhangs adjacent kana (or the blank half of adjacent punctuation) by up
+ * to half a ruby character (never kanji); the
  * rest of the excess spaces the base out, 1:2:1 (a share before the first
  * base character, two between characters, one after the last), which is
  * done here by widening the base glyphs, so that line composition sees the
@@ -19,6 +20,19 @@
 
 static int is_kana(int32_t cp) {
   return (cp >= 0x3041 && cp <= 0x309F) || (cp >= 0x30A0 && cp <= 0x30FF);
+}
+
+/* What a reading may overhang before its base: kana, or the blank half of
+ * a full-width 、。 or closing bracket (JLReq 3.3.6, Appendix F). */
+static int overhang_before(int32_t cp) {
+  return is_kana(cp) || cp == 0x3001 || cp == 0x3002 || cp == 0xFF0C || cp == 0xFF0E ||
+         cp == 0x300D || cp == 0x300F || cp == 0xFF09 || cp == 0x3011 || cp == 0x3015;
+}
+
+/* ... and after it: kana, or the blank half of an opening bracket. */
+static int overhang_after(int32_t cp) {
+  return is_kana(cp) || cp == 0x300C || cp == 0x300E || cp == 0xFF08 || cp == 0x3010 ||
+         cp == 0x3014;
 }
 
 /* Punctuation, separators and controls carry no 圏点 (JLReq 3.2.4 note). */
@@ -115,8 +129,8 @@ static void fit_base(kh_shaped *sh, const kh_annot *an) {
   }
   if (an->width <= base || nchars == 0) return;
   kh_fixed excess = an->width - base, half = an->size / 2;
-  kh_fixed before = an->g0 > 0 && is_kana(sh->glyphs[an->g0 - 1].cp) ? half : 0;
-  kh_fixed after = an->g1 < sh->n && is_kana(sh->glyphs[an->g1].cp) ? half : 0;
+  kh_fixed before = an->g0 > 0 && overhang_before(sh->glyphs[an->g0 - 1].cp) ? half : 0;
+  kh_fixed after = an->g1 < sh->n && overhang_after(sh->glyphs[an->g1].cp) ? half : 0;
   kh_fixed oh = before < after ? before : after;
   if (oh > excess / 2) oh = excess / 2;
   kh_fixed spread = excess - 2 * oh;

@@ -6,6 +6,7 @@
  * shared by every paragraph the shaper sees and by the PDF embedder, and
  * nothing may change them after loading.  The fontset owns them; everything
  * handed out is "transfer none". */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,80 @@ static void font_clear(kh_font *f) {
   memset(f, 0, sizeof *f);
 }
 
+typedef struct mapping {
+  const void *data;
+  size_t len;
+} mapping;
+
+static void mapping_free(void *user) {
+  mapping *m = user;
+  kh_file_unmap(m->data, m->len);
+  free(m);
+}
+
+/* The file, mapped: a regular file in the publication's folders (or found
+ * by fontconfig), within the size limit for fonts. */
+static kh_status font_map(kh_ctx *ctx, const kh_font_ref *ref, hb_blob_t **out) {
+  mapping *m = calloc(1, sizeof *m);
+  if (!m)
+    return KH_NOMEM;
+  kh_status ret = kh_file_map(ctx, ref->pos, "font", ref->name ? ref->name : ref->path,
+                              ref->path, ref->system ? 0 : KH_FILE_CONFINE, &m->data, &m->len);
+  if (ret != KH_OK) {
+    free(m);
+    return ret;
+  }
+  if (m->len > UINT_MAX) {
+    mapping_free(m);
+    return kh_error(ctx, ref->pos, KH_LIMIT, "font '%s' is larger than 4 GiB", ref->name);
+  }
+  *out = hb_blob_create(m->data, (unsigned)m->len, HB_MEMORY_MODE_READONLY, m, mapping_free);
+  return KH_OK;
+}
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned table_length(hb_face_t *face, hb_tag_t tag) {
+  hb_blob_t *b = hb_face_reference_table(face, tag);
+  unsigned n = hb_blob_get_length(b);
+  hb_blob_destroy(b);
+  return n;
+}
+
+/* Checks a font where the layout names it, so that a damaged file fails
+ * there and not in the PDF stage: every table of its directory lies inside
+ * the file (a truncated file fails), the tables shaping and embedding read
+ * are present at their minimum sizes (OpenType 1.9: head 54, hhea 36,
+ * maxp 6 bytes), the units per em are in OpenType's range (16 to 16384),
+ * and loca covers every glyph.  Returns a reason, or NULL. */
+static const char *font_damage(hb_blob_t *blob, hb_face_t *face, int bitmap) {
+  unsigned len = 0;
+  const unsigned char *d = (const unsigned char *)hb_blob_get_data(blob, &len);
+  uint32_t dir = 0;
+  if (len >= 16 && be32(d) == HB_TAG('t', 't', 'c', 'f')) dir = be32(d + 12); /* first face */
+  if (len < 16 || dir > len - 12) return "the file is too short for a font";
+  unsigned ntables = (unsigned)d[dir + 4] << 8 | d[dir + 5];
+  if ((uint64_t)dir + 12 + (uint64_t)ntables * 16 > len) return "its table directory is cut off";
+  for (unsigned i = 0; i < ntables; i++) {
+    const unsigned char *rec = d + dir + 12 + i * 16;
+    if ((uint64_t)be32(rec + 8) + be32(rec + 12) > len) return "a table is cut off (truncated file?)";
+  }
+  if (table_length(face, HB_TAG('h', 'e', 'a', 'd')) < 54) return "no 'head' table";
+  if (table_length(face, HB_TAG('h', 'h', 'e', 'a')) < 36) return "no 'hhea' table";
+  if (table_length(face, HB_TAG('m', 'a', 'x', 'p')) < 6) return "no 'maxp' table";
+  if (table_length(face, HB_TAG('h', 'm', 't', 'x')) < 4) return "no 'hmtx' table";
+  if (table_length(face, HB_TAG('c', 'm', 'a', 'p')) < 4) return "no 'cmap' table";
+  unsigned upem = hb_face_get_upem(face);
+  if (upem < 16 || upem > 16384) return "its units per em are outside 16 to 16384";
+  unsigned loca = table_length(face, HB_TAG('l', 'o', 'c', 'a'));
+  unsigned glyphs = hb_face_get_glyph_count(face);
+  if (!bitmap && loca > 0 && (uint64_t)loca < ((uint64_t)glyphs + 1) * 2)
+    return "its 'loca' table is shorter than its glyph count";
+  return NULL;
+}
+
 static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
   size_t n = strlen(ref->path) + 1;
   f->path = malloc(n);
@@ -43,7 +118,9 @@ static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
     return KH_NOMEM;
   memcpy(f->path, ref->path, n);
 
-  f->blob = hb_blob_create_from_file_or_fail(ref->path);
+  kh_status ret = font_map(ctx, ref, &f->blob);
+  if (ret != KH_OK)
+    return ret;
   if (f->blob) {
     f->face = hb_face_create(f->blob, 0);
     /* hb_face_create never fails: a file that is not a font gives the empty
@@ -57,6 +134,10 @@ static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
     return kh_error(ctx, ref->pos, KH_FONT, "cannot load font '%s' (%s)",
                     ref->name ? ref->name : "", ref->path);
   hb_face_make_immutable(f->face);
+  const char *damage = font_damage(f->blob, f->face, hb_ot_color_has_png(f->face));
+  if (damage)
+    return kh_error(ctx, ref->pos, KH_FONT, "font '%s' (%s) is damaged: %s",
+                    ref->name ? ref->name : "", ref->path, damage);
 
   f->font = hb_font_create(f->face);
   if (!f->font || f->font == hb_font_get_empty())

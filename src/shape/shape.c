@@ -2,8 +2,9 @@
  *
  * Each run is split where a character needs another font: the run's own
  * font first, then the other fonts of its composite face, then the layout's
- * fallback fonts (emoji).  A character that no font has is reported as a
- * warning at its position and drawn as the primary font's .notdef.
+ * fallback fonts (emoji).  A character that no font has is an error at
+ * its position under PDF/A (the default), else a warning, and is drawn as the
+ * primary font's .notdef.
  * Positions are converted to kh_fixed once, here. */
 #include <hb-ot.h>
 #include <hb.h>
@@ -155,6 +156,30 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   return KH_OK;
 }
 
+/* The continuation mark of a verbatim paragraph: the first of these a font
+ * of the paragraph's face (or a fallback) has. */
+static const int32_t k_cont_marks[] = {0x23CE /* ⏎ */, 0x21A9 /* ↩ */, 0x2192 /* → */};
+
+static void cont_mark(const kh_fontset *set, const kh_layout *layout, const kh_spara *sp,
+                      kh_glyph *out) {
+  memset(out, 0, sizeof *out);
+  if (!sp->node || sp->node->kind != KH_NODE_CODE || sp->nruns == 0) return;
+  const kh_run *r = &sp->runs[0];
+  for (size_t i = 0; i < sizeof k_cont_marks / sizeof *k_cont_marks; i++) {
+    int f = pick_font(set, layout, r, k_cont_marks[i]);
+    if (f < 0) continue;
+    kh_font *font = kh_fontset_get(set, f);
+    out->gid = kh_font_glyph(font, k_cont_marks[i]);
+    out->font = (int16_t)f;
+    out->cp = k_cont_marks[i];
+    out->size = r->size;
+    out->flags = KH_GLYPH_CLUSTER_START;
+    out->adv = kh_fixed_muldiv(r->size, hb_font_get_glyph_h_advance(kh_font_hb_font(font), out->gid),
+                               kh_font_upem(font));
+    return;
+  }
+}
+
 kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         const kh_layout *layout, const kh_spara *sp,
                         kh_shaped *out) {
@@ -166,6 +191,11 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
     ret = KH_NOMEM;
     goto cleanup;
   }
+  /* about one glyph per character: reserved at once, so the array is not
+   * copied as it grows (pages never touched cost nothing) */
+  size_t chars = 0;
+  for (uint32_t i = 0; i < sp->len; i++) chars += ((unsigned char)sp->text[i] & 0xC0) != 0x80;
+  KH_CHECK(kh_vec_reserve(&s.out, chars + 1));
   for (uint32_t ri = 0; ri < sp->nruns; ri++) {
     const kh_run *r = &sp->runs[ri];
     uint32_t piece = r->start;
@@ -181,6 +211,14 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
         f = pick_font(set, layout, r, cp);
         if (f < 0) {
           uint32_t off = at >= sp->marker_len ? at - sp->marker_len : 0;
+          /* PDF/A-2 (ISO 19005-2, 6.2.11.8) forbids drawing .notdef */
+          if (layout->pdf_a) {
+            ret = kh_error(ctx, kh_inline_pos(&sp->node->text, off), KH_FONT,
+                           "no font has a glyph for U+%04X (a PDF/A file cannot "
+                           "show it; the layout's 'pdf-a: false' draws .notdef)",
+                           (unsigned)cp);
+            goto cleanup;
+          }
           kh_warning(ctx, kh_inline_pos(&sp->node->text, off),
                      "no font has a glyph for U+%04X", (unsigned)cp);
           f = r->font;
@@ -195,14 +233,18 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
     }
     if (piece_font >= 0 && r->end > piece) KH_CHECK(shape_piece(&s, ri, piece_font, piece, r->end));
   }
-  out->glyphs = kh_arena_alloc(arena, (s.out.n + 1) * sizeof *out->glyphs);
-  if (!out->glyphs) {
-    ret = KH_NOMEM;
-    goto cleanup;
-  }
-  if (s.out.n) memcpy(out->glyphs, s.out.v, s.out.n * sizeof *out->glyphs);
+  /* the glyphs stay with the paragraph without a copy: a paragraph of
+   * millions of characters must not need twice their memory at the end */
+  if (s.out.n == 0 || !s.out.v) KH_CHECK(kh_vec_reserve(&s.out, 1));
+  kh_glyph *exact = realloc(s.out.v, s.out.n * sizeof *exact + sizeof *exact);
+  if (exact) s.out.v = exact;
+  out->glyphs = s.out.v;
   out->n = (uint32_t)s.out.n;
-  ret = kh_shape_annotations(ctx, arena, set, layout, out);
+  s.out.v = NULL;
+  s.out.n = s.out.cap = 0;
+  KH_CHECK(kh_arena_adopt(arena, out->glyphs));
+  cont_mark(set, layout, sp, &out->cont);
+  KH_CHECK(kh_shape_annotations(ctx, arena, set, layout, out));
 cleanup:
   hb_buffer_destroy(s.buf);
   kh_vec_free(&s.out);

@@ -5,7 +5,12 @@
  * numbers in pt or strings with a unit (mm, cm, in, pt); style indents are
  * in ems of the grid.  Every key is checked: an unknown one is an error at
  * its line. */
+#include <dirent.h>
+#include <errno.h>
 #include <fontconfig/fontconfig.h>
+#include <stdio.h>
+#include <math.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,24 +20,30 @@
 typedef struct loader {
   kh_ctx *ctx;
   kh_layout *L;
+  const char *dir; /* the layout file's folder: font paths are relative to it */
   FcConfig *fc; /* our own fontconfig configuration, made on first use and
                    destroyed when the layout is loaded: no global state */
 } loader;
 
-static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
+/* A length from `lo` to `hi` pt: a number in pt or a string with a unit.
+ * Every length has a documented range (docs in README), so nothing
+ * downstream sees NaN, an infinity, zero or a negative size. */
+static kh_status length_in(kh_ctx *ctx, const kh_yaml *y, double lo, double hi, kh_fixed *out) {
   kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_SCALAR);
   if (ret != KH_OK) return ret;
   char *end;
   double v = strtod(y->scalar, &end);
   double scale = 1;
-  if (end == y->scalar) goto bad;
+  if (end == y->scalar || !isfinite(v)) goto bad;
   if (!strcmp(end, "mm")) scale = 72 / 25.4;
   else if (!strcmp(end, "cm")) scale = 72 / 2.54;
   else if (!strcmp(end, "in")) scale = 72;
   else if (!strcmp(end, "pt") || !*end) scale = 1;
   else goto bad;
   v *= scale;
-  if (v < -10000 || v > 10000) goto bad;
+  if (!(v >= lo && v <= hi))
+    return kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be from %g pt to %g pt, not '%s'",
+                    y->key ? y->key : "value", lo, hi, y->scalar);
   *out = KH_PT(v);
   return KH_OK;
 bad:
@@ -40,11 +51,32 @@ bad:
                   y->key ? y->key : "value", y->scalar);
 }
 
+/* Ranges of the layout's lengths, in pt.  A page at most 200 in (the
+ * largest a PDF page may be); type from 2 to 144 pt. */
+#define PAGE_MIN 72.0
+#define PAGE_MAX 14400.0
+#define TYPE_MIN 2.0
+#define TYPE_MAX 144.0
+#define PITCH_MAX 300.0
+#define RULE_MAX 10.0
+
+static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
+  return length_in(ctx, y, 0, PAGE_MAX, out);
+}
+
+/* An amount of ems from lo to hi. */
+static kh_status ems(kh_ctx *ctx, const kh_yaml *y, double lo, double hi, double *out) {
+  kh_status ret = kh_yaml_number(ctx, y, out);
+  if (ret == KH_OK && !(*out >= lo && *out <= hi))
+    ret = kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be from %g to %g em", y->key, lo, hi);
+  return ret;
+}
+
 static kh_status integer(kh_ctx *ctx, const kh_yaml *y, int lo, int hi, int *out) {
   double v;
   kh_status ret = kh_yaml_number(ctx, y, &v);
   if (ret != KH_OK) return ret;
-  if (v != (int)v || v < lo || v > hi)
+  if (v < lo || v > hi || v != (int)v)
     return kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be a whole number from %d to %d",
                     y->key, lo, hi);
   *out = (int)v;
@@ -62,6 +94,17 @@ static kh_status boolean(kh_ctx *ctx, const kh_yaml *y, int *out) {
 
 static kh_status unknown(kh_ctx *ctx, const kh_yaml *k, const char *where) {
   return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown %s key '%s'", where, k->key);
+}
+
+/* `pdf-a: true | false`: PDF/A-2u conformance (the default), or a file
+ * without the output intent's ICC profile for those who want the smallest. */
+static kh_status read_pdf_a(kh_ctx *ctx, const kh_yaml *s, int *out) {
+  kh_status ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR);
+  if (ret != KH_OK) return ret;
+  if (!strcmp(s->scalar, "true")) *out = 1;
+  else if (!strcmp(s->scalar, "false")) *out = 0;
+  else return kh_error(ctx, s->pos, KH_SYNTAX, "pdf-a must be true or false");
+  return KH_OK;
 }
 
 static int count(const kh_yaml *y) {
@@ -90,8 +133,25 @@ static int face_index(const kh_layout *L, const char *name) {
   return -1;
 }
 
-/* A font is a file name (looked up in the font directory, then as given) or
- * {family: name} resolved through fontconfig. */
+/* A font file: a path (it holds a '/') relative to the layout's folder;
+ * a bare name in the layout's folder, then along the font search path
+ * (base/search.c).  Malloc'd; NULL when not found. */
+static char *font_file(loader *ld, const char *file) {
+  char *p = kh_path_join(ld->dir, file);
+  if (!p || strchr(file, '/') || access(p, R_OK) == 0) return p;
+  free(p);
+  return kh_search_find(ld->ctx, KH_SEARCH_FONT, file);
+}
+
+/* Every font folder of the search path, for fontconfig. */
+static void add_font_dirs(loader *ld) {
+  const char *d;
+  for (size_t i = 0; (d = kh_search_dir(ld->ctx, KH_SEARCH_FONT, i)); i++)
+    FcConfigAppFontAddDir(ld->fc, (const FcChar8 *)d);
+}
+
+/* A font is a file name (see font_file) or {family: name} resolved through
+ * fontconfig. */
 static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
   kh_ctx *ctx = ld->ctx;
   f->name = k->key;
@@ -110,23 +170,24 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
     }
   }
   if (file) {
-    char *p = kh_path_join(ctx->font_dir, file);
-    if (!p) return KH_NOMEM;
-    if (access(p, R_OK) != 0 && access(file, R_OK) == 0) {
-      free(p);
-      p = kh_path_join("", file);
-      if (!p) return KH_NOMEM;
-    }
+    char *p = font_file(ld, file);
+    if (!p) return kh_error(ctx, k->pos, KH_FONT,
+                            "cannot read font '%s': no file '%s' in the layout's folder or "
+                            "the font search path (see kumihan --help)", k->key, file);
     f->path = kh_arena_strndup(ld->L->arena, p, strlen(p));
     free(p);
     return f->path ? KH_OK : KH_NOMEM;
   }
   if (!family) return kh_error(ctx, k->pos, KH_SYNTAX, "font '%s' needs a file or a family", k->key);
+#ifdef KH_FUZZING /* fontconfig reads the system's configuration and fonts */
+  return kh_error(ctx, k->pos, KH_UNSUPPORTED, "font families are not looked up when fuzzing");
+#endif
+  f->system = 1; /* installed on the system, found by fontconfig */
   /* the bundled fonts are found by family too, on every machine */
   if (!ld->fc) {
     if (!(ld->fc = FcInitLoadConfigAndFonts()))
       return kh_error(ctx, k->pos, KH_LIBRARY, "fontconfig cannot be initialised");
-    FcConfigAppFontAddDir(ld->fc, (const FcChar8 *)ctx->font_dir);
+    add_font_dirs(ld);
   }
   FcPattern *pat = FcNameParse((const FcChar8 *)family);
   FcResult res;
@@ -221,6 +282,28 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
 }
 
 
+/* A list of marker forms per nesting level (style/list.c). */
+static kh_status marker_list(loader *ld, const kh_yaml *y, const char ***out, int *n) {
+  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_SEQUENCE);
+  if (ret != KH_OK) return ret;
+  int count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) count++;
+  if (count == 0 || count > 10)
+    return kh_error(ld->ctx, y->pos, KH_SYNTAX, "'%s' lists 1 to 10 markers, one per level", y->key);
+  const char **v = kh_arena_alloc(ld->L->arena, (size_t)count * sizeof *v);
+  if (!v) return KH_NOMEM;
+  count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) {
+    if ((ret = kh_yaml_expect(ld->ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!*c->scalar || strlen(c->scalar) > 40)
+      return kh_error(ld->ctx, c->pos, KH_SYNTAX, "a list marker is 1 to 40 bytes");
+    v[count++] = c->scalar;
+  }
+  *out = v;
+  *n = count;
+  return KH_OK;
+}
+
 static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   kh_ctx *ctx = ld->ctx;
   const kh_layout *L = ld->L;
@@ -234,11 +317,13 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     if (!strcmp(key, "face")) ret = face_ref(ld, c, &st->face);
     else if (!strcmp(key, "strong")) ret = face_ref(ld, c, &st->strong_face);
     else if (!strcmp(key, "code")) ret = face_ref(ld, c, &st->code_face);
-    else if (!strcmp(key, "size")) ret = length(ctx, c, &st->size), have_size = 1;
-    else if (!strcmp(key, "indent")) ret = kh_yaml_number(ctx, c, &em_indent);
-    else if (!strcmp(key, "indent-after-heading")) ret = kh_yaml_number(ctx, c, &em_after);
-    else if (!strcmp(key, "left")) ret = kh_yaml_number(ctx, c, &em_left);
-    else if (!strcmp(key, "right")) ret = kh_yaml_number(ctx, c, &em_right);
+    else if (!strcmp(key, "size"))
+      ret = length_in(ctx, c, TYPE_MIN, TYPE_MAX, &st->size), have_size = 1;
+    else if (!strcmp(key, "indent")) ret = ems(ctx, c, -L->grid_chars, L->grid_chars, &em_indent);
+    else if (!strcmp(key, "indent-after-heading"))
+      ret = ems(ctx, c, -L->grid_chars, L->grid_chars, &em_after);
+    else if (!strcmp(key, "left")) ret = ems(ctx, c, 0, L->grid_chars, &em_left);
+    else if (!strcmp(key, "right")) ret = ems(ctx, c, 0, L->grid_chars, &em_right);
     else if (!strcmp(key, "space-before")) ret = integer(ctx, c, 0, 20, &st->space_before);
     else if (!strcmp(key, "space-after")) ret = integer(ctx, c, 0, 20, &st->space_after);
     else if (!strcmp(key, "lines")) ret = integer(ctx, c, 0, 10, &st->lines);
@@ -247,6 +332,13 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     else if (!strcmp(key, "keep-with-next")) ret = boolean(ctx, c, &st->keep_with_next);
     else if (!strcmp(key, "marker")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) == KH_OK) st->marker = c->scalar;
+    } else if (!strcmp(key, "bullets")) ret = marker_list(ld, c, &st->bullets, &st->nbullets);
+    else if (!strcmp(key, "numbers")) ret = marker_list(ld, c, &st->numbers, &st->nnumbers);
+    else if (!strcmp(key, "marker-gap")) {
+      double v;
+      if ((ret = kh_yaml_number(ctx, c, &v)) == KH_OK && !(v >= 0 && v <= 4))
+        ret = kh_error(ctx, c->pos, KH_SYNTAX, "marker-gap must be from 0 to 4 em");
+      if (ret == KH_OK) st->marker_gap = kh_fixed_muldiv(L->grid_size, (int64_t)(v * 4096), 4096);
     } else if (!strcmp(key, "align")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
       static const char *names[] = {"default", "left", "center", "right", "justify"};
@@ -260,6 +352,14 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     if (ret != KH_OK) return ret;
   }
   if (!have_size) st->size = L->grid_size;
+  /* every line keeps at least two ems of the grid, and no first line starts
+   * left of the text block */
+  double first = em_left + (em_after > -1000 && em_after > em_indent ? em_after : em_indent);
+  if (em_left + em_right + (first > em_left ? first - em_left : 0) > L->grid_chars - 2 ||
+      em_left + em_indent < 0 || (em_after > -1000 && em_left + em_after < 0))
+    return kh_error(ctx, k->key_pos, KH_SYNTAX,
+                    "style '%s': its indents leave less than 2 characters of the %d-character "
+                    "line, or start a line outside it", k->key, L->grid_chars);
   /* body's strong and code faces default to its own face */
   if (!strcmp(k->key, "body")) {
     if (!kh_yaml_get(k, "strong")) st->strong_face = st->face;
@@ -288,10 +388,135 @@ static kh_status read_styles(loader *ld, const kh_yaml *y) {
     kh_pstyle *st = &L->styles[L->nstyles++];
     *st = defaults;
     st->marker = NULL;
+    st->bullets = st->numbers = NULL;
+    st->nbullets = st->nnumbers = 0;
+    st->marker_gap = L->grid_size / 2; /* a number and its text: half an em */
     st->outline = 0;
     if ((ret = read_style(ld, k, st)) != KH_OK) return ret;
     if (!kh_yaml_get(k, "strong")) st->strong_face = defaults.strong_face;
     if (!kh_yaml_get(k, "code")) st->code_face = defaults.code_face;
+  }
+  return KH_OK;
+}
+
+/* Paper sizes by name, portrait, in mm.  B sizes are JIS B (JIS P 0138),
+ * the B5 and B4 of Japanese offices, not ISO B. */
+static const struct paper {
+  const char *name;
+  double w, h;
+} papers[] = {
+    {"A3", 297, 420}, {"A4", 210, 297}, {"A5", 148, 210}, {"A6", 105, 148},
+    {"B4", 257, 364}, {"B5", 182, 257}, {"B6", 128, 182},
+    {"Letter", 215.9, 279.4}, {"Legal", 215.9, 355.6},
+};
+
+/* `page:` of the layout or of a page template: the paper (size by name, or
+ * width and height), its orientation, and the text block's top and left
+ * margins (centred when not given). */
+static kh_status read_page(loader *ld, const kh_yaml *y, kh_geometry *g) {
+  kh_ctx *ctx = ld->ctx;
+  kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING);
+  int orientation = -1;
+  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
+    if (!strcmp(c->key, "width")) ret = length_in(ctx, c, PAGE_MIN, PAGE_MAX, &g->page_w);
+    else if (!strcmp(c->key, "height")) ret = length_in(ctx, c, PAGE_MIN, PAGE_MAX, &g->page_h);
+    else if (!strcmp(c->key, "top")) ret = length(ctx, c, &g->margin_top);
+    else if (!strcmp(c->key, "left")) ret = length(ctx, c, &g->margin_left);
+    else if (!strcmp(c->key, "size")) {
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      size_t i = 0, n = sizeof papers / sizeof papers[0];
+      while (i < n && strcasecmp(papers[i].name, c->scalar)) i++;
+      if (i == n)
+        ret = kh_error(ctx, c->pos, KH_SYNTAX,
+                       "page size must be A3, A4, A5, A6, B4, B5, B6, Letter or Legal "
+                       "(or width and height), not '%s'", c->scalar);
+      else {
+        g->page_w = KH_PT(papers[i].w * 72 / 25.4);
+        g->page_h = KH_PT(papers[i].h * 72 / 25.4);
+      }
+    } else if (!strcmp(c->key, "orientation")) {
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      if (!strcmp(c->scalar, "portrait")) orientation = 0;
+      else if (!strcmp(c->scalar, "landscape")) orientation = 1;
+      else ret = kh_error(ctx, c->pos, KH_SYNTAX,
+                          "orientation must be portrait or landscape, not '%s'", c->scalar);
+    } else ret = unknown(ctx, c, "page");
+  }
+  if (ret == KH_OK && orientation >= 0) {
+    g->landscape = orientation;
+    if ((orientation == 1) != (g->page_w > g->page_h)) {
+      kh_fixed t = g->page_w;
+      g->page_w = g->page_h;
+      g->page_h = t;
+    }
+  }
+  return ret;
+}
+
+/* `grid:` of the layout or of a page template. */
+static kh_status read_grid(loader *ld, const kh_yaml *y, kh_geometry *g) {
+  kh_ctx *ctx = ld->ctx;
+  kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING);
+  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
+    if (!strcmp(c->key, "size")) ret = length_in(ctx, c, TYPE_MIN, TYPE_MAX, &g->grid_size);
+    else if (!strcmp(c->key, "chars")) ret = integer(ctx, c, 5, 200, &g->grid_chars);
+    else if (!strcmp(c->key, "lines")) ret = integer(ctx, c, 2, 200, &g->grid_lines);
+    else if (!strcmp(c->key, "pitch")) ret = length_in(ctx, c, TYPE_MIN, PITCH_MAX, &g->line_pitch);
+    else if (!strcmp(c->key, "writing-mode")) {
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      if (!strcmp(c->scalar, "horizontal")) g->writing_mode = KH_WRITING_HORIZONTAL;
+      else ret = kh_error(ctx, c->pos, KH_UNSUPPORTED,
+                          "writing-mode '%s' is not supported yet (only horizontal)", c->scalar);
+    } else ret = unknown(ctx, c, "grid");
+  }
+  return ret;
+}
+
+/* The text block follows from the grid; it is centred where the margins
+ * are not given, and must fit the paper. */
+static kh_status finish_geometry(kh_ctx *ctx, kh_srcpos pos, kh_geometry *g) {
+  if (g->line_pitch < g->grid_size)
+    return kh_error(ctx, pos, KH_SYNTAX, "the grid's pitch is smaller than its size");
+  g->text_w = g->grid_size * g->grid_chars;
+  g->text_h = g->line_pitch * (g->grid_lines - 1) + g->grid_size;
+  if (g->margin_left < 0) g->margin_left = (g->page_w - g->text_w) / 2;
+  if (g->margin_top < 0) g->margin_top = (g->page_h - g->text_h) / 2;
+  if (g->margin_left < 0 || g->margin_top < 0 || g->margin_left + g->text_w > g->page_w ||
+      g->margin_top + g->text_h > g->page_h)
+    return kh_error(ctx, pos, KH_SYNTAX, "the grid (%d x %d) does not fit the page",
+                    g->grid_chars, g->grid_lines);
+  return KH_OK;
+}
+
+/* A running head or foot: a text (centred), or {left, center, right}. */
+static kh_status read_slots(loader *ld, const kh_yaml *y, const char **slots) {
+  kh_ctx *ctx = ld->ctx;
+  kh_status ret = KH_OK;
+  if (y->kind == KH_YAML_SCALAR) {
+    slots[KH_SLOT_CENTER] = y->scalar;
+    return KH_OK;
+  }
+  if ((ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING)) != KH_OK) return ret;
+  static const char *names[] = {"left", "center", "right"};
+  for (const kh_yaml *c = y->child; c; c = c->next) {
+    int i = 0;
+    while (i < KH_SLOT_COUNT && strcmp(names[i], c->key)) i++;
+    if (i == KH_SLOT_COUNT) return unknown(ctx, c, y->key);
+    if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
+    /* fields are checked here, so a misspelt one is an error at its line */
+    for (const char *p = strchr(c->scalar, '{'); p; p = strchr(p + 1, '{')) {
+      static const char *fields[] = {"page", "pages", "title", "part", "section", "date", "label"};
+      const char *e = strchr(p, '}');
+      size_t f = 0, nf = sizeof fields / sizeof fields[0];
+      while (e && f < nf && (strlen(fields[f]) != (size_t)(e - p - 1) ||
+                             strncmp(fields[f], p + 1, (size_t)(e - p - 1))))
+        f++;
+      if (!e || f == nf)
+        return kh_error(ctx, c->pos, KH_SYNTAX,
+                        "unknown field in '%s' (known: {page} {pages} {title} {part} {section} "
+                        "{date} {label})", c->scalar);
+    }
+    slots[i] = c->scalar;
   }
   return KH_OK;
 }
@@ -303,43 +528,138 @@ static kh_status read_pages(loader *ld, const kh_yaml *y) {
   for (const kh_yaml *k = y->child; k; k = k->next) {
     kh_page_tpl *p = &L->pages[L->npages++];
     p->name = k->key;
+    p->pos = k->key_pos;
+    p->geom = L->geom; /* before the layout's own is finished */
     if ((ret = kh_yaml_expect(ld->ctx, k, KH_YAML_MAPPING)) != KH_OK) return ret;
     for (const kh_yaml *c = k->child; c; c = c->next) {
       if (!strcmp(c->key, "folio")) ret = boolean(ld->ctx, c, &p->folio);
       else if (!strcmp(c->key, "label-box")) ret = boolean(ld->ctx, c, &p->label_box);
+      else if (!strcmp(c->key, "page")) ret = read_page(ld, c, &p->geom);
+      else if (!strcmp(c->key, "grid")) ret = read_grid(ld, c, &p->geom);
+      else if (!strcmp(c->key, "head")) ret = read_slots(ld, c, p->head);
+      else if (!strcmp(c->key, "foot")) ret = read_slots(ld, c, p->foot);
       else ret = unknown(ld->ctx, c, "page template");
       if (ret != KH_OK) return ret;
     }
+    if (p->folio && !p->foot[KH_SLOT_CENTER]) p->foot[KH_SLOT_CENTER] = "{page}";
+    if ((ret = finish_geometry(ld->ctx, k->key_pos, &p->geom)) != KH_OK) return ret;
   }
   return KH_OK;
 }
 
-static kh_status read_page(loader *ld, const kh_yaml *y) {
-  kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
-  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
-    if (!strcmp(c->key, "width")) ret = length(ld->ctx, c, &L->page_w);
-    else if (!strcmp(c->key, "height")) ret = length(ld->ctx, c, &L->page_h);
-    else if (!strcmp(c->key, "top")) ret = length(ld->ctx, c, &L->margin_top);
-    else ret = unknown(ld->ctx, c, "page");
-  }
-  return ret;
+/* The layout's own geometry in the fields the stages read. */
+static void layout_geometry(kh_layout *L) {
+  const kh_geometry *g = &L->geom;
+  L->page_w = g->page_w, L->page_h = g->page_h;
+  L->margin_top = g->margin_top, L->margin_left = g->margin_left;
+  L->grid_chars = g->grid_chars, L->grid_lines = g->grid_lines;
+  L->grid_size = g->grid_size, L->line_pitch = g->line_pitch;
+  L->text_w = g->text_w, L->text_h = g->text_h;
 }
 
-static kh_status read_grid(loader *ld, const kh_yaml *y) {
+/* The composition choices: how lines are broken, whether punctuation
+ * hangs, how table figures are set. */
+static kh_status read_composition(loader *ld, const kh_yaml *y) {
+  kh_ctx *ctx = ld->ctx;
   kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
-  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
-    if (!strcmp(c->key, "size")) ret = length(ld->ctx, c, &L->grid_size);
-    else if (!strcmp(c->key, "chars")) ret = integer(ld->ctx, c, 5, 200, &L->grid_chars);
-    else if (!strcmp(c->key, "lines")) ret = integer(ld->ctx, c, 2, 200, &L->grid_lines);
-    else if (!strcmp(c->key, "pitch")) ret = length(ld->ctx, c, &L->line_pitch);
-    else ret = unknown(ld->ctx, c, "grid");
+  kh_status ret = KH_OK;
+  const kh_yaml *s;
+  if ((s = kh_yaml_get(y, "line-breaking"))) {
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!strcmp(s->scalar, "first-fit")) L->first_fit = 1;
+    else if (strcmp(s->scalar, "total-fit"))
+      return kh_error(ctx, s->pos, KH_SYNTAX, "line-breaking must be total-fit or first-fit");
   }
+  if ((s = kh_yaml_get(y, "hanging-punctuation")))
+    if ((ret = boolean(ctx, s, &L->hanging_punctuation)) != KH_OK) return ret;
+  if ((s = kh_yaml_get(y, "table-figures"))) {
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!strcmp(s->scalar, "tnum")) L->table_figures = KH_FIGURES_TNUM;
+    else if (!strcmp(s->scalar, "fixed")) L->table_figures = KH_FIGURES_FIXED;
+    else if (strcmp(s->scalar, "proportional"))
+      return kh_error(ctx, s->pos, KH_SYNTAX, "table-figures must be proportional, tnum or fixed");
+  }
+  return KH_OK;
+}
+
+/* A name ending in .yaml or holding a '/' is a path, relative to the folder
+ * of the file that names it. */
+static int is_path(const char *name) {
+  size_t n = strlen(name);
+  return strchr(name, '/') || (n > 5 && !strcmp(name + n - 5, ".yaml"));
+}
+
+/* The layouts in the search path, for the error about a name not found:
+ * "press-release, report". */
+static void known_layouts(const kh_ctx *ctx, kh_buf *b) {
+  const char *d;
+  for (size_t i = 0; (d = kh_search_dir(ctx, KH_SEARCH_LAYOUT, i)); i++) {
+    DIR *dir = opendir(d);
+    struct dirent *e;
+    while (dir && (e = readdir(dir))) {
+      size_t n = strlen(e->d_name);
+      if (n <= 5 || strcmp(e->d_name + n - 5, ".yaml") || e->d_name[0] == '.') continue;
+      char name[256];
+      snprintf(name, sizeof name, "%.*s", (int)(n - 5), e->d_name);
+      int dup = 0; /* an earlier folder's layout of the same name wins */
+      for (const char *p = b->data; p && (p = strstr(p, name)); p++)
+        if ((p == b->data || p[-1] == ' ') && (p[strlen(name)] == ',' || !p[strlen(name)])) dup = 1;
+      if (!dup) kh_buf_printf(b, "%s%s", b->len ? ", " : "", name);
+    }
+    if (dir) closedir(dir);
+  }
+}
+
+/* Where layout `name` is: NULL (reported at `at`) when nowhere. */
+static kh_status layout_path(kh_ctx *ctx, const char *name, kh_srcpos at, char **out) {
+  *out = NULL;
+  if (is_path(name)) {
+    char *dir = at.src ? kh_path_dirname(at.src->path) : NULL;
+    if (at.src && !dir) return KH_NOMEM;
+    *out = kh_path_join(dir ? dir : "", name);
+    free(dir);
+    if (!*out) return KH_NOMEM;
+    if (access(*out, R_OK) == 0 || !at.src) return KH_OK;
+    kh_status ret = kh_error(ctx, at, KH_IO, "cannot read layout '%s': %s", name, strerror(errno));
+    free(*out);
+    *out = NULL;
+    return ret;
+  }
+  char file[512];
+  snprintf(file, sizeof file, "%s.yaml", name);
+  if ((*out = kh_search_find(ctx, KH_SEARCH_LAYOUT, file))) return KH_OK;
+  kh_buf known = {0};
+  known_layouts(ctx, &known);
+  kh_status ret;
+  if (at.src)
+    ret = kh_error(ctx, at, KH_IO, "no layout named '%s' in the layout search path (known: %s)",
+                   name, known.len ? known.data : "none");
+  else
+    ret = kh_error_file(ctx, file, KH_IO, "cannot open: no layout named '%s' in the layout "
+                        "search path (known: %s)", name, known.len ? known.data : "none");
+  kh_buf_free(&known);
   return ret;
 }
 
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
+  return kh_layout_load_at(ctx, name, (kh_srcpos){0}, out);
+}
+
+kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out) {
+  *out = NULL;
+  char *path = NULL;
+  kh_status ret = layout_path(ctx, name, at, &path);
+  if (ret != KH_OK) return ret;
+  /* a layout named by path lies in the publication's folder or the layout
+   * search path like every other file the publication names */
+  kh_source *src = NULL;
+  ret = kh_source_load_named(ctx, at, "layout", name, path, &src);
+  free(path);
+  return ret == KH_OK ? kh_layout_parse(ctx, name, src, out) : ret;
+}
+
+kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
+                          kh_layout **out) {
   kh_status ret = KH_OK;
   *out = NULL;
   kh_layout *L = calloc(1, sizeof *L);
@@ -347,35 +667,35 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
     free(L);
     return KH_NOMEM;
   }
-  loader ld = {ctx, L, NULL};
-  char file[512];
-  snprintf(file, sizeof file, "%s.yaml", name);
-  char *path = strchr(name, '/') ? kh_path_join("", name) : kh_path_join(ctx->layout_dir, file);
-  kh_source *src = NULL;
+  char *dir = kh_path_dirname(src->path); /* font paths are relative to it */
+  loader ld = {ctx, L, dir, NULL};
   kh_yaml *y = NULL;
-  if (!path) {
+  if (!dir) {
     ret = KH_NOMEM;
     goto cleanup;
   }
-  KH_CHECK(kh_source_load(ctx, path, &src));
   KH_CHECK(kh_yaml_parse(ctx, L->arena, src, 0, src->len, &y));
   if (!y || y->kind != KH_YAML_MAPPING) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout must be a mapping");
     goto cleanup;
   }
   L->name = kh_arena_strndup(L->arena, name, strlen(name));
-  /* defaults: A4, 40 x 40 of 10.5 pt */
-  L->page_w = KH_PT(595.2756);
-  L->page_h = KH_PT(841.8898);
-  L->grid_size = KH_PT(10.5);
-  L->grid_chars = 40;
-  L->grid_lines = 40;
-  L->line_pitch = KH_PT(17.5);
+  /* defaults: A4, 40 x 40 of 10.5 pt, centred */
+  L->geom.page_w = KH_PT(595.2756);
+  L->geom.page_h = KH_PT(841.8898);
+  L->geom.grid_size = KH_PT(10.5);
+  L->geom.grid_chars = 40;
+  L->geom.grid_lines = 40;
+  L->geom.line_pitch = KH_PT(17.5);
+  L->geom.margin_top = -1;
+  L->geom.margin_left = -1;
   L->rule_width = KH_PT(0.5);
   L->margin_top = -1;
+  L->pdf_a = 1;
   /* sections in dependency order, whatever order the file has them in */
   static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
-                                "line-end-closing", "emphasis",
+                                "line-end-closing", "line-breaking", "hanging-punctuation",
+                                "table-figures", "pdf-a", "emphasis",
                                 "fonts", "fallback", "faces", "styles", "pages"};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -386,9 +706,11 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
     }
   }
   const kh_yaml *s;
-  if ((s = kh_yaml_get(y, "page"))) KH_CHECK(read_page(&ld, s));
-  if ((s = kh_yaml_get(y, "grid"))) KH_CHECK(read_grid(&ld, s));
-  if ((s = kh_yaml_get(y, "rule-width"))) KH_CHECK(length(ctx, s, &L->rule_width));
+  if ((s = kh_yaml_get(y, "page"))) KH_CHECK(read_page(&ld, s, &L->geom));
+  if ((s = kh_yaml_get(y, "grid"))) KH_CHECK(read_grid(&ld, s, &L->geom));
+  /* the styles' sizes and indents are checked against the layout's grid */
+  layout_geometry(L);
+  if ((s = kh_yaml_get(y, "rule-width"))) KH_CHECK(length_in(ctx, s, 0, RULE_MAX, &L->rule_width));
   if ((s = kh_yaml_get(y, "line-start-opening"))) {
     KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
     if (!strcmp(s->scalar, "half")) L->line_start_opening_half = 1;
@@ -413,6 +735,8 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
       goto cleanup;
     }
   }
+  KH_CHECK(read_composition(&ld, y));
+  if ((s = kh_yaml_get(y, "pdf-a"))) KH_CHECK(read_pdf_a(ctx, s, &L->pdf_a));
   if (!(s = kh_yaml_get(y, "fonts"))) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs 'fonts'");
     goto cleanup;
@@ -439,21 +763,17 @@ kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
   }
   KH_CHECK(read_styles(&ld, s));
   if ((s = kh_yaml_get(y, "pages"))) KH_CHECK(read_pages(&ld, s));
-  /* the text block is centred; its size follows from the grid */
-  L->text_w = L->grid_size * L->grid_chars;
-  L->text_h = L->line_pitch * (L->grid_lines - 1) + L->grid_size;
-  L->margin_left = (L->page_w - L->text_w) / 2;
-  if (L->margin_top < 0) L->margin_top = (L->page_h - L->text_h) / 2;
-  if (L->text_w > L->page_w || L->margin_top + L->text_h > L->page_h) {
-    ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX,
-                   "the grid (%d x %d) does not fit the page", L->grid_chars, L->grid_lines);
-    goto cleanup;
-  }
+  KH_CHECK(finish_geometry(ctx, (kh_srcpos){src, 0}, &L->geom));
+  layout_geometry(L);
+  L->default_page.name = "default";
+  L->default_page.geom = L->geom;
+  L->default_page.folio = 1;
+  L->default_page.foot[KH_SLOT_CENTER] = "{page}";
   *out = L;
   L = NULL;
 cleanup:
   if (ld.fc) FcConfigDestroy(ld.fc);
-  free(path);
+  free(dir);
   kh_layout_drop(L);
   return ret;
 }
@@ -483,7 +803,8 @@ const kh_pstyle *kh_layout_style(const kh_layout *L, const char *page, const cha
 }
 
 const kh_page_tpl *kh_layout_page(const kh_layout *L, const char *name) {
-  for (int i = 0; name && i < L->npages; i++)
+  if (!name) return &L->default_page;
+  for (int i = 0; i < L->npages; i++)
     if (!strcmp(L->pages[i].name, name)) return &L->pages[i];
   return NULL;
 }

@@ -4,21 +4,56 @@
  * font comes from the paragraph style's composite face (or its strong face
  * inside **strong**: Japanese has no faux bold, bold is the Gothic), chosen
  * per script as LuaTeX-ja pairs a Japanese font with a Latin one. */
+#include <stdlib.h>
 #include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
 
 #include "style/style.h"
 
 kh_script kh_script_of(int32_t cp) {
-  /* Latin letters, digits and their punctuation: ASCII, Latin-1,
-   * Latin Extended A/B, IPA, combining marks, Latin Extended Additional. */
-  if (cp < 0x250 || (cp >= 0x300 && cp < 0x370) || (cp >= 0x1E00 && cp < 0x1F00))
-    return cp == 0xD7 || cp == 0xF7 ? KH_SCRIPT_JA : KH_SCRIPT_LATIN; /* × ÷ */
-  if (cp >= 0x2000 && cp <= 0x200A) return KH_SCRIPT_LATIN; /* Western spaces */
-  /* Pictographs with emoji presentation: Misc Symbols and Pictographs,
-   * Emoticons, Transport, Supplemental Symbols, Symbols Extended-A. */
-  if (cp >= 0x1F300 && cp <= 0x1FAFF) return KH_SCRIPT_EMOJI;
-  if (cp == 0xFE0F || (cp >= 0x1F1E6 && cp <= 0x1F1FF)) return KH_SCRIPT_EMOJI;
-  return KH_SCRIPT_JA;
+  /* ASCII: letters, digits and punctuation are the Latin font's */
+  if (cp < 0x80) return KH_SCRIPT_LATIN;
+  if (cp == 0xFE0F || u_hasBinaryProperty(cp, UCHAR_EMOJI_PRESENTATION)) return KH_SCRIPT_EMOJI;
+  UErrorCode err = U_ZERO_ERROR;
+  UScriptCode sc = uscript_getScript(cp, &err);
+  if (U_FAILURE(err)) return KH_SCRIPT_JA;
+  switch (sc) {
+  case USCRIPT_LATIN:
+    /* full-width Ｌａｔｉｎ is Japanese text (JIS X 0208 row 3), and so are
+     * the letterlike symbols (K Å Ⅎ, with ℃ and №) */
+    if (cp >= 0x2100 && cp < 0x2C00) return KH_SCRIPT_JA;
+    return u_getIntPropertyValue(cp, UCHAR_EAST_ASIAN_WIDTH) == U_EA_FULLWIDTH ? KH_SCRIPT_JA
+                                                                               : KH_SCRIPT_LATIN;
+  case USCRIPT_INHERITED: /* combining marks (a run keeps them with their
+                             base; alone they are Latin, as before) */
+    return cp < 0x370 ? KH_SCRIPT_LATIN : KH_SCRIPT_JA;
+  case USCRIPT_COMMON:
+    /* punctuation and symbols before General Punctuation, and the Western
+     * spaces, go with Latin text; × ÷ are Japanese (JIS X 0208 row 1,
+     * full-width, cl-18), as is everything from U+2000 on */
+    if (cp < 0x2000) return cp == 0xD7 || cp == 0xF7 ? KH_SCRIPT_JA : KH_SCRIPT_LATIN;
+    if (cp <= 0x200A) return KH_SCRIPT_LATIN;
+    return KH_SCRIPT_JA;
+  case USCRIPT_HAN:
+  case USCRIPT_HIRAGANA:
+  case USCRIPT_KATAKANA:
+  case USCRIPT_KATAKANA_OR_HIRAGANA:
+  case USCRIPT_BOPOMOFO:
+  case USCRIPT_HANGUL:
+  case USCRIPT_YI:
+  case USCRIPT_TANGUT:
+  case USCRIPT_NUSHU:
+  /* Greek and Cyrillic too: the Japanese font has them full-width (JIS X
+   * 0208 rows 6 and 7), and JLReq's class table follows (cl-19) */
+  case USCRIPT_GREEK:
+  case USCRIPT_CYRILLIC:
+    return KH_SCRIPT_JA;
+  default: /* other scripts are Western text, from the Latin font or a
+              fallback */
+    return KH_SCRIPT_LATIN;
+  }
 }
 
 /* Between two Western characters they are Western (A—B), elsewhere
@@ -53,23 +88,83 @@ static kh_script context_script(const char *text, uint32_t len, size_t before, s
              : KH_SCRIPT_JA;
 }
 
-static unsigned flags_at(const kh_node *node, uint32_t off, const char **href, int sesame) {
+/* The marks over a paragraph, walked once in the order of their starts:
+ * the marks covering a character are the open ones, so a paragraph of
+ * 50,000 links costs 50,000 steps, not 50,000 per character.  Offsets
+ * asked for never decrease. */
+typedef struct mark_walk {
+  const kh_mark *marks;
+  uint32_t n;
+  struct by { uint32_t start, i; } *order; /* by start; NULL when in order */
+  uint32_t next;    /* next in order not opened yet */
+  KH_VEC(uint32_t) open; /* marks opened and perhaps ended, by index */
+} mark_walk;
+
+static int by_start(const void *a, const void *b) {
+  const struct by *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start ? 1 : x->i < y->i ? -1 : x->i > y->i;
+}
+
+static kh_status walk_init(mark_walk *w, const kh_inline *in) {
+  memset(w, 0, sizeof *w);
+  w->marks = in->marks;
+  w->n = in->nmarks;
+  for (uint32_t i = 1; i < w->n; i++)
+    if (w->marks[i].start < w->marks[i - 1].start) { /* a post-pass added some */
+      if (!(w->order = malloc(w->n * sizeof *w->order))) return KH_NOMEM;
+      for (uint32_t k = 0; k < w->n; k++) w->order[k] = (struct by){w->marks[k].start, k};
+      qsort(w->order, w->n, sizeof *w->order, by_start);
+      break;
+    }
+  return KH_OK;
+}
+
+static void walk_free(mark_walk *w) {
+  free(w->order);
+  kh_vec_free(&w->open);
+}
+
+static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const char **href,
+                          int sesame) {
   unsigned f = 0;
   *href = NULL;
-  for (uint32_t i = 0; i < node->text.nmarks; i++) {
-    const kh_mark *m = &node->text.marks[i];
-    if (off < m->start || off >= m->end) continue;
+  while (w->next < w->n) {
+    uint32_t i = w->order ? w->order[w->next].i : w->next;
+    if (w->marks[i].start > off) break;
+    if (kh_vec_push(&w->open, i) != KH_OK) return KH_NOMEM;
+    w->next++;
+  }
+  size_t keep = 0, href_mark = 0;
+  for (size_t k = 0; k < w->open.n; k++) {
+    uint32_t i = w->open.v[k];
+    const kh_mark *m = &w->marks[i];
+    if (off >= m->end) continue; /* ended: dropped for good */
+    w->open.v[keep++] = i;
     /* Japanese has no italic: emphasis takes the strong (Gothic) face */
     if (m->flags & KH_MARK_STRONG) f |= KH_RUN_STRONG;
     /* ... unless the layout sets it with 圏点 (shape/annot.c) */
     if ((m->flags & KH_MARK_EM) && !sesame) f |= KH_RUN_STRONG;
     if (m->flags & KH_MARK_CODE) f |= KH_RUN_CODE;
-    if (m->flags & KH_MARK_LINK) {
+    if (m->flags & KH_MARK_STRIKE) f |= KH_RUN_STRIKE;
+    if (m->flags & KH_MARK_UNDERLINE) f |= KH_RUN_UNDERLINE;
+    if (m->flags & KH_MARK_FOOTREF) f |= KH_RUN_FOOTREF;
+    if ((m->flags & KH_MARK_LINK) && (!*href || i >= href_mark)) {
       f |= KH_RUN_LINK;
-      *href = m->href;
+      *href = m->href; /* the innermost (last) link, as the marks list them */
+      href_mark = i;
     }
   }
-  return f;
+  w->open.n = keep;
+  *flags = f;
+  return KH_OK;
+}
+
+/* A footnote reference's number is set superscript: 60 % of the size,
+ * raised so its top meets the top of the em box (the usual 脚注 合印). */
+static void footref_size(const kh_pstyle *style, unsigned flags, kh_fixed *size, kh_fixed *rise) {
+  if (!(flags & KH_RUN_FOOTREF)) return;
+  *size = kh_fixed_muldiv(style->size, 600, 1000);
+  *rise = kh_fixed_muldiv(style->size, 330, 1000);
 }
 
 kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
@@ -79,26 +174,37 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   memset(out, 0, sizeof *out);
   size_t mlen = marker ? strlen(marker) : 0;
   uint32_t len = node->text.len + (uint32_t)mlen;
-  char *text = kh_arena_alloc(arena, len + 1);
+  /* the node's own text when there is no marker to put before it */
+  char *text = mlen || !node->text.text ? kh_arena_alloc(arena, len + 1) : NULL;
   KH_VEC(kh_run) runs = {0};
-  if (!text) return KH_NOMEM;
-  if (mlen) memcpy(text, marker, mlen);
-  if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
+  if (mlen || !node->text.text) {
+    if (!text) return KH_NOMEM;
+    if (mlen) memcpy(text, marker, mlen);
+    if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
+  }
+  const char *use = text ? text : node->text.text;
   out->node = node;
   out->style = style;
-  out->text = text;
+  out->text = use;
   out->len = len;
   out->marker_len = (uint32_t)mlen;
   out->measure = measure - style->left - style->right;
 
+  mark_walk walk;
+  if (walk_init(&walk, &node->text) != KH_OK) return KH_NOMEM;
   size_t i = 0;
   while (i < len) {
     uint32_t at = (uint32_t)i;
-    int32_t cp = kh_utf8_next(text, len, &i);
+    int32_t cp = kh_utf8_next(use, len, &i);
     const char *href = NULL;
-    unsigned flags = at < mlen ? 0 : flags_at(node, at - (uint32_t)mlen, &href,
-                                                      layout->emphasis == KH_EMPHASIS_SESAME);
-    kh_script script = kh_script_neutral(cp) ? context_script(text, len, at, i) : kh_script_of(cp);
+    unsigned flags = 0;
+    if (at >= mlen && flags_at(&walk, at - (uint32_t)mlen, &flags, &href,
+                                   layout->emphasis == KH_EMPHASIS_SESAME) != KH_OK) {
+      walk_free(&walk);
+      kh_vec_free(&runs);
+      return KH_NOMEM;
+    }
+    kh_script script = kh_script_neutral(cp) ? context_script(use, len, at, i) : kh_script_of(cp);
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D))
@@ -116,6 +222,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       size = kh_fixed_muldiv(size, fc->latin_scale, 1000);
     if (script == KH_SCRIPT_LATIN && fc->latin_rise)
       rise = kh_fixed_muldiv(style->size, fc->latin_rise, 1000);
+    footref_size(style, flags, &size, &rise);
     kh_run *prev = runs.n ? &runs.v[runs.n - 1] : NULL;
     if (prev && prev->font == font && prev->size == size && prev->script == script &&
         prev->flags == flags && prev->href == href && prev->rise == rise) {
@@ -124,10 +231,12 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     }
     kh_run r = {at, (uint32_t)i, font, face, size, script, flags, href, rise};
     if (kh_vec_push(&runs, r) != KH_OK) {
+      walk_free(&walk);
       kh_vec_free(&runs);
       return KH_NOMEM;
     }
   }
+  walk_free(&walk);
   /* the runs stay with the paragraph, in the arena, at their real count */
   out->runs = kh_arena_alloc(arena, (runs.n + 1) * sizeof *out->runs);
   if (out->runs && runs.n) memcpy(out->runs, runs.v, runs.n * sizeof *out->runs);
@@ -144,8 +253,9 @@ void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
     fprintf(out, "  [%s %s %.2fpt", layout->fonts[r->font].name, scripts[r->script],
             KH_FIXED_TO_PT(r->size));
     if (r->rise) fprintf(out, " rise=%.3f", KH_FIXED_TO_PT(r->rise));
-    fprintf(out, "%s%s] \"%.*s\"\n",
+    fprintf(out, "%s%s%s%s] \"%.*s\"\n",
             r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
+            r->flags & KH_RUN_STRIKE ? " strike" : "", r->flags & KH_RUN_FOOTREF ? " footref" : "",
             (int)(r->end - r->start), sp->text + r->start);
   }
 }

@@ -18,8 +18,11 @@ typedef enum kh_script {
   KH_SCRIPT_COUNT
 } kh_script;
 
-/* Script of a code point (by Unicode block and emoji ranges).  The styled
- * runs resolve dashes and quotation marks by their context instead. */
+/* Script of a code point, from ICU's Script and East_Asian_Width
+ * properties and Emoji_Presentation: the one place that decides which font
+ * of a composite face sets a character (para's JLReq class table agrees
+ * with it).  The styled runs resolve dashes and quotation marks by their
+ * context instead. */
 kh_script kh_script_of(int32_t cp);
 /* Dashes and quotation marks (‐ – — ‘ ’ “ ”): no script of their own;
  * Western between Western characters, else Japanese, where JLReq sets them
@@ -31,6 +34,8 @@ typedef struct kh_font_ref {
   const char *name;  /* layout name, e.g. "mincho" */
   const char *path;  /* resolved file path */
   kh_srcpos pos;     /* where the layout names it, for diagnostics */
+  int system;        /* found through fontconfig among the system's fonts,
+                        so not confined to the publication's folders */
 } kh_font_ref;
 
 /* A composite face: one font (index into kh_layout.fonts) per script. */
@@ -64,23 +69,71 @@ typedef struct kh_pstyle {
   int box;             /* draw a ruled box around the block */
   int keep_with_next;  /* headings */
   int outline;         /* 0: not in the PDF outline; else its level */
-  const char *marker;  /* list items: marker text (e.g. "・"), or NULL */
+  const char *marker;  /* list items: the bullet of every level (e.g. "・"),
+                          or NULL */
+  const char **bullets;/* list items: bullet per nesting level */
+  int nbullets;
+  const char **numbers;/* list items: number format per level ("1.", "(1)",
+                          "①", "ア", "(ア)"; see style/list.c) */
+  int nnumbers;
+  kh_fixed marker_gap; /* list items: space between a number and the text */
 } kh_pstyle;
 
-/* A page template: what is printed around the text block. */
+/* The direction lines run in.  Horizontal only, for now; vertical writing
+ * (縦組) will set columns right to left on the same frame. */
+typedef enum kh_writing_mode { KH_WRITING_HORIZONTAL = 0 } kh_writing_mode;
+
+/* The geometry of a page: the paper, and on it the text block (hanmen) as
+ * a line grid.  The layout's top-level `page:` and `grid:` give the
+ * default; a page template may override any of it. */
+typedef struct kh_geometry {
+  kh_fixed page_w, page_h;  /* the paper as printed (orientation applied) */
+  int landscape;            /* page_w > page_h was asked for */
+  kh_fixed margin_top;      /* top of the first grid line's em box */
+  kh_fixed margin_left;     /* left edge of the text block */
+  int grid_chars;           /* characters per line (body size) */
+  int grid_lines;           /* lines per page */
+  kh_fixed grid_size;       /* the grid's em */
+  kh_fixed line_pitch;      /* baseline to baseline */
+  kh_fixed text_w, text_h;  /* derived text block */
+  kh_writing_mode writing_mode;
+} kh_geometry;
+
+/* Where a running head or foot field stands on its line. */
+enum { KH_SLOT_LEFT = 0, KH_SLOT_CENTER, KH_SLOT_RIGHT, KH_SLOT_COUNT };
+
+/* A page template: the page's geometry, and what is printed around the
+ * text block.  Head and foot slots are texts with fields: {page},
+ * {pages}, {title}, {part}, {section}, {date}, {label}. */
 typedef struct kh_page_tpl {
   const char *name;
-  int folio;           /* print the page number at the foot */
+  kh_geometry geom;
+  int folio;           /* print the page number at the foot (the same as
+                          foot: {center: "{page}"}) */
   int label_box;       /* draw the part's label (別添) in a box, top right */
+  const char *head[KH_SLOT_COUNT]; /* running head, above the text block */
+  const char *foot[KH_SLOT_COUNT]; /* running foot, below it */
+  kh_srcpos pos;
 } kh_page_tpl;
 
 /* `emphasis:` in the layout: the Gothic face (as **strong**), or 圏点
  * sesame dots over each character (JLReq 3.2). */
 enum { KH_EMPHASIS_GOTHIC = 0, KH_EMPHASIS_SESAME = 1 };
+/* How digits are set in table cells, so that a column of numbers lines up
+ * (layout key table-figures). */
+typedef enum kh_table_figures {
+  KH_FIGURES_PROPORTIONAL = 0, /* as the Latin font has them */
+  KH_FIGURES_TNUM,             /* the Latin font's tabular figures (OpenType
+                                  'tnum') */
+  KH_FIGURES_FIXED             /* the Japanese font's fixed-pitch (half-em)
+                                  digits */
+} kh_table_figures;
 
 typedef struct kh_layout {
   kh_arena *arena;
   const char *name;
+  /* the default geometry (also in `geom`), for pages of no template */
+  kh_geometry geom;
   kh_fixed page_w, page_h;
   kh_fixed margin_top;      /* top of the first grid line's em box */
   kh_fixed margin_left;     /* derived: the text block is centred */
@@ -95,6 +148,13 @@ typedef struct kh_layout {
   int line_end_closing_half;    /* set a line-end 」、。 half-width, its ink
                                   on the measure (JIS X 4051 行末約物半角) */
   int emphasis;             /* KH_EMPHASIS_*: how *emphasis* is set */
+  int first_fit;            /* line-breaking: first-fit (default total-fit) */
+  int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
+                               3.8.3): a line-end 、。 may hang */
+  kh_table_figures table_figures; /* digits in table cells */
+  int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
+                               sRGB output intent, no .notdef): `pdf-a`,
+                               true unless the layout says false */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
@@ -105,20 +165,46 @@ typedef struct kh_layout {
   int nstyles;
   kh_page_tpl *pages;
   int npages;
+  kh_page_tpl default_page; /* a part with no `page:`: the layout's
+                               geometry, page number centred at the foot */
 } kh_layout;
 
-/* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
- * errors at their position. */
+/* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
+ * the folder of the file at `at`, else <name>.yaml along the layout search
+ * path (base/search.c).  A layout not found is an error at `at` (the
+ * front-matter line naming it) when known.  Unknown keys are errors at
+ * their position. */
+kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out);
+/* The same, with no position: a path is relative to the working folder. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
+/* The same from a source already read (the fuzz target's way in). */
+kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
+                          kh_layout **out);
 void kh_layout_drop(kh_layout *layout);
 /* Style by name: "<page>.<name>" first when page is not NULL, then "<name>",
  * then "body" (never NULL once loaded). */
 const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
                                  const char *name);
+/* Template by name; NULL names the default template.  NULL when the layout
+ * has no template of that name. */
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
 
+/* The marker of item `number` (1-based) of a list at nesting `level`
+ * (1 = outermost), from the `item` style's formats (or the defaults 1. (1)
+ * ① ア (ア) and ・).  Writes NUL-terminated UTF-8 to out; returns its
+ * length. */
+int kh_style_list_marker(const kh_pstyle *item, int ordered, int level, int number, char *out,
+                         size_t size);
+
 /* ---- styled runs ---------------------------------------------------------*/
-enum { KH_RUN_STRONG = 1u << 0, KH_RUN_LINK = 1u << 1, KH_RUN_CODE = 1u << 2 };
+enum {
+  KH_RUN_STRONG = 1u << 0,
+  KH_RUN_LINK = 1u << 1,
+  KH_RUN_CODE = 1u << 2,
+  KH_RUN_STRIKE = 1u << 3,    /* 取消線: page draws a rule through it */
+  KH_RUN_UNDERLINE = 1u << 4, /* page draws a rule under it */
+  KH_RUN_FOOTREF = 1u << 5    /* a footnote reference: set superscript */
+};
 
 typedef struct kh_run {
   uint32_t start, end;  /* byte range in the paragraph text */
@@ -149,5 +235,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
                         const char *marker, kh_fixed measure, kh_spara *out);
 void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out);
+
+/* fontconfig and libyaml versions for kumihan --version (style/version.c). */
+void kh_style_versions(kh_buf *out);
 
 #endif

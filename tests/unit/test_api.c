@@ -1,6 +1,7 @@
 /* Unit tests: the public API (include/kumihan.h) from memory to memory. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "kumihan.h"
@@ -34,5 +35,32 @@ int main(void) {
   CHECK(strcmp(kh_version(), KUMIHAN_VERSION) == 0);
   kh_ctx_drop(ctx);
   kh_ctx_drop(NULL);
+
+  /* a document in memory names no file outside the layout folder */
+  ctx = kh_ctx_new();
+  kh_ctx_set_diag(ctx, kh_test_capture, NULL);
+  const char *fm = "---\nlayout: /etc/hostname\n---\n本文\n";
+  CHECK(kh_build_memory(ctx, "mem.md", fm, strlen(fm), &pdf, &len) == KH_IO);
+  /* reported at the front-matter line naming it */
+  CHECK(strstr(kh_test_last, "mem.md:2:9: error: layout '/etc/hostname' is outside the "
+                             "publication's folder") != NULL);
+  kh_ctx_drop(ctx);
+
+  /* the size limit on text, set through the API */
+  ctx = kh_ctx_new();
+  kh_ctx_set_diag(ctx, kh_test_capture, NULL);
+  char path[] = "/tmp/kh-test-limit-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  for (int i = 0; f && i < 100; i++) fputs("本文です。", f);
+  if (f) fclose(f);
+  kh_ctx_set_size_limit(ctx, KH_INPUT_TEXT, 1000);
+  CHECK(kh_build_file(ctx, path, NULL) == KH_LIMIT);
+  CHECK(strstr(kh_test_last, "error: larger than the limit of") != NULL);
+  kh_ctx_set_size_limit(ctx, KH_INPUT_TEXT, 0); /* the default again */
+  CHECK(kh_build_file(ctx, path, NULL) == KH_OK);
+  unlink(path);
+  kh_ctx_drop(ctx);
   return kh_test_report();
 }

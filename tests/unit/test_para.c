@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
 #include <unicode/uclean.h>
 
 #include "check.h"
@@ -28,8 +29,8 @@ typedef struct class_row {
 } class_row;
 
 static const class_row k_class_rows[] = {
-    {KH_CL_OPENING, "「『（〔［｛〈《【〘〖〝‘“｟"},
-    {KH_CL_CLOSING, "」』）〕］｝〉》】〙〗〟’”｠"},
+    {KH_CL_OPENING, "「『（〔［｛〈《【〘〖〝‘“｟([{«"},
+    {KH_CL_CLOSING, "」』）〕］｝〉》】〙〗〟’”｠)]}»"},
     {KH_CL_HYPHEN, "‐〜゠–～"},
     {KH_CL_DIVIDING, "？！‼⁇⁈⁉"},
     {KH_CL_MIDDLE_DOT, "・：；"},
@@ -46,12 +47,12 @@ static const class_row k_class_rows[] = {
     {KH_CL_KATAKANA, "アイウカガノンヴヷ"},
     {KH_CL_MATH_SYMBOL, "＝≠≦≧⊂∈"},
     {KH_CL_MATH_OP, "＋−×÷±"},
-    {KH_CL_IDEOGRAPHIC, "漢字国〆〇※■□①→２０Ａ＆仝𠮟😀"},
+    {KH_CL_IDEOGRAPHIC, "漢字国〆〇※■□①→２０Ａ＆仝𠮟😀αΩЖя"},
     /* cl-20..23, cl-25, cl-28..30 depend on context (ruby, warichu, units
      * after numerals): kh_jlreq_class never returns them */
     {KH_CL_NUMERAL, "0123456789"},
     {KH_CL_WESTERN_SPACE, " "},
-    {KH_CL_WESTERN, "AZaz()[],.:;!?-/@éΩЖ"},
+    {KH_CL_WESTERN, "AZaz,.:;!?-/@éŁɐ"},
 };
 
 static void test_classes(void) {
@@ -67,6 +68,25 @@ static void test_classes(void) {
       CHECK(got == k_class_rows[r].cls);
     }
   }
+}
+
+/* The JLReq class of every letter and digit agrees with the font the
+ * composite face sets it from (style's kh_script_of, from ICU): Western
+ * classes for the Latin font, none of them for the Japanese font. */
+static void test_class_script(void) {
+  int bad = 0;
+  for (int32_t cp = 0; cp < 0x30000; cp++) {
+    if (!u_isalnum(cp)) continue;
+    kh_jclass c = kh_jlreq_class(cp);
+    int west = c == KH_CL_WESTERN || c == KH_CL_NUMERAL;
+    int latin = kh_script_of(cp) == KH_SCRIPT_LATIN;
+    if (west != latin) {
+      if (bad++ < 10 || (bad % 500) == 0)
+        fprintf(stderr, "U+%04X: class cl-%02d, script %s\n", (unsigned)cp, (int)c,
+                latin ? "latin" : "ja");
+    }
+  }
+  CHECK_EQ_INT(bad, 0);
 }
 
 /* ---- (b) kinsoku ---------------------------------------------------------*/
@@ -141,6 +161,8 @@ typedef struct para_case {
 /* Set: full-width punctuation comes as half-width forms (OpenType hwid),
  * whose advance is the ink box. */
 static int half_forms;
+/* Set: the synthetic paragraph is a code block (verbatim). */
+static int code_block;
 
 static kh_fixed adv_of(int32_t cp) {
   if (cp == ' ') return EM / 4;
@@ -165,7 +187,7 @@ static kh_status compose(para_case *c, kh_ctx *ctx, const char *text,
   c->ctx = ctx;
   c->arena = kh_arena_new();
   uint32_t len = (uint32_t)strlen(text);
-  c->node.kind = KH_NODE_PARA;
+  c->node.kind = code_block ? KH_NODE_CODE : KH_NODE_PARA;
   c->node.text.text = text + marker;
   c->node.text.len = len - marker;
   c->style.name = "test";
@@ -196,6 +218,12 @@ static kh_status compose(para_case *c, kh_ctx *ctx, const char *text,
   c->sh.sp = &c->sp;
   c->sh.glyphs = g;
   c->sh.n = n;
+  if (code_block) { /* the continuation mark, half an em */
+    c->sh.cont.gid = 0x23CE;
+    c->sh.cont.cp = 0x23CE;
+    c->sh.cont.size = EM;
+    c->sh.cont.adv = EM / 2;
+  }
   return kh_para_compose(ctx, c->arena, &c->sh, options, &c->lines);
 }
 
@@ -652,12 +680,22 @@ static void test_url(kh_ctx *ctx) {
 static void test_overfull(kh_ctx *ctx) {
   para_case c;
   unsigned before = nwarn;
+  /* an unbreakable URL breaks at any character rather than run over */
   CHECK(compose(&c, ctx, "参照 https://www.example.go.jp/press/ のこと", 0,
                 8 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
   int over = 0;
   for (uint32_t i = 0; i < c.lines.n; i++) over += c.lines.lines[i].overfull;
-  CHECK_EQ_INT(over, 1);
-  CHECK_EQ_INT(nwarn, before + 1);
+  CHECK_EQ_INT(over, 0);
+  CHECK_EQ_INT(nwarn, before);
+  check_invariants(&c, 1, 0);
+  release(&c);
+  /* a character wider than the measure has no way to fit */
+  CHECK(compose(&c, ctx, "漢字", 0, EM / 2, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  over = 0;
+  for (uint32_t i = 0; i < c.lines.n; i++) over += c.lines.lines[i].overfull;
+  CHECK_EQ_INT(c.lines.n, 2);
+  CHECK_EQ_INT(over, 2);
+  CHECK_EQ_INT(nwarn, before + 2);
   CHECK(strstr(last_diag, "overfull line") != NULL);
   release(&c);
   /* white space alone makes no line */
@@ -678,8 +716,8 @@ static void test_trace(kh_ctx *ctx) {
   FILE *f = open_memstream(&buf, &len);
   kh_para_trace(&c.lines, f);
   fclose(f);
-  const char *want = "  [w=94.500 adj=+0.000 x0=10.500] 一二三四五六七八九|\n"
-                     "  [w=42.000 adj=+0.000] 十一二三|\n";
+  const char *want = "  [w=94.500 adj=+0.000 gap=0.000 x0=10.500] 一二三四五六七八九|\n"
+                     "  [w=42.000 adj=+0.000 gap=0.000] 十一二三|\n";
   if (strcmp(buf, want) != 0) fprintf(stderr, "trace:\n%s", buf);
   CHECK(strcmp(buf, want) == 0);
   free(buf);
@@ -720,11 +758,178 @@ static void test_line_end_half(kh_ctx *ctx) {
   release(&c);
 }
 
+
+/* ---- forced breaks, code, indents, spacing, expansion, hanging ----------*/
+
+/* '\n' ends a line; the line before it is set like a last line; two in a
+ * row leave an empty line. */
+static void test_hard_break(kh_ctx *ctx) {
+  para_case c;
+  CHECK(compose(&c, ctx, "一二三\n四五六七八九十一二三四五六七八", 0, 10 * EM,
+                KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 3);
+  CHECK_EQ_INT(c.lines.lines[0].count, 3);
+  CHECK_EQ_INT(c.lines.lines[0].width, 3 * EM); /* not justified */
+  CHECK_EQ_INT(c.sh.glyphs[c.lines.lines[1].first].cp, 0x56DB); /* 四 */
+  CHECK_EQ_INT(c.lines.lines[1].width, 10 * EM);
+  release(&c);
+  CHECK(compose(&c, ctx, "住所\n\n東京都", 0, 10 * EM, KH_ALIGN_JUSTIFY, EM, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 3);
+  CHECK_EQ_INT(c.lines.lines[0].count, 2);
+  CHECK_EQ_INT(c.lines.lines[0].x0, EM); /* the first line's indent only */
+  CHECK_EQ_INT(c.lines.lines[1].count, 0);
+  CHECK_EQ_INT(c.lines.lines[2].count, 3);
+  CHECK_EQ_INT(c.lines.lines[2].x0, 0);
+  release(&c);
+  /* with first fit too */
+  CHECK(compose(&c, ctx, "一二三\n四五六", 0, 10 * EM, KH_ALIGN_JUSTIFY, 0,
+                KH_PARA_FIRST_FIT) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 2);
+  CHECK_EQ_INT(c.lines.lines[0].width, 3 * EM);
+  release(&c);
+}
+
+/* A code block: spaces kept as written (indentation too), blank lines kept,
+ * no spacing around brackets or between scripts, no justification, and a
+ * long line wrapped at any character with the continuation mark. */
+static void test_verbatim(kh_ctx *ctx) {
+  para_case c;
+  code_block = 1;
+  CHECK(compose(&c, ctx, "  if (x) {\n\n    return「値」;\n  }", 0, 20 * EM,
+                KH_ALIGN_LEFT, EM, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 4);
+  const kh_line *ln = &c.lines.lines[0];
+  CHECK_EQ_INT(ln->x0, 0); /* no indent */
+  CHECK_EQ_INT(ln->x[0], 0);
+  CHECK_EQ_INT(ln->x[2], EM / 2); /* "i" after two quarter-em spaces */
+  CHECK_EQ_INT(c.lines.lines[1].count, 0);
+  ln = &c.lines.lines[2];
+  CHECK_EQ_INT(ln->x[4], EM); /* four spaces */
+  uint32_t q = find(&c, 0x300C, 0); /* 「 a full em, no half-em glue */
+  CHECK_EQ_INT(ln->x[q - ln->first], EM + 6 * EM / 2);
+  CHECK_EQ_INT(ln->x[q - ln->first + 1], ln->x[q - ln->first] + EM);
+  CHECK(!ln->cont);
+  release(&c);
+  /* 31 half-em characters at 10 em: 19 and the mark, then 12 */
+  CHECK(compose(&c, ctx, "0123456789012345678901234567890", 0, 10 * EM,
+                KH_ALIGN_LEFT, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.n, 2);
+  CHECK_EQ_INT(c.lines.lines[0].count, 19);
+  CHECK(c.lines.lines[0].cont);
+  CHECK_EQ_INT(c.lines.lines[0].cont_x, 10 * EM - EM / 2);
+  CHECK_EQ_INT(c.lines.lines[1].count, 12);
+  CHECK(!c.lines.lines[1].cont);
+  CHECK(!c.lines.lines[0].overfull && !c.lines.lines[1].overfull);
+  release(&c);
+  code_block = 0;
+}
+
+/* A paragraph that starts with U+3000 is indented by it alone. */
+static void test_ideographic_indent(kh_ctx *ctx) {
+  para_case c;
+  CHECK(compose(&c, ctx, "\xE3\x80\x80一二三四五六七八九十一二三", 0, 10 * EM,
+                KH_ALIGN_JUSTIFY, EM, 0) == KH_OK);
+  const kh_line *ln = &c.lines.lines[0];
+  CHECK_EQ_INT(ln->x0, 0);
+  CHECK_EQ_INT(ln->x[1], EM); /* 一 one em in */
+  CHECK_EQ_INT(ln->count, 10);
+  release(&c);
+  /* without it, the style's indent */
+  CHECK(compose(&c, ctx, "一二三四五六七八九十一二三", 0, 10 * EM, KH_ALIGN_JUSTIFY, EM,
+                0) == KH_OK);
+  CHECK_EQ_INT(c.lines.lines[0].x0 + c.lines.lines[0].x[0], EM);
+  release(&c);
+}
+
+/* 3.2.2: Western punctuation is no Western text; Greek and Cyrillic set
+ * from the Japanese font take no Japanese-Western space. */
+static void test_tight_western_punct(kh_ctx *ctx) {
+  para_case c;
+  CHECK(compose(&c, ctx, "設定を複製する(必要ならば)。x(必要)とAIを使う", 0, 40 * EM,
+                KH_ALIGN_LEFT, 0, 0) == KH_OK);
+  CHECK_EQ_INT(gap(&c, find(&c, '(', 0), find(&c, 0x5FC5, 0)), 0); /* (必 */
+  CHECK_EQ_INT(gap(&c, find(&c, 0x3070, 0), find(&c, ')', 0)), 0); /* ば) */
+  CHECK_EQ_INT(gap(&c, find(&c, 0x308B, 0), find(&c, '(', 0)), 0); /* る( */
+  CHECK_EQ_INT(gap(&c, find(&c, 'x', 0), find(&c, '(', 1)), 0);
+  CHECK_EQ_INT(gap(&c, find(&c, '(', 1), find(&c, 0x5FC5, 1)), 0);
+  CHECK_EQ_INT(gap(&c, find(&c, 0x3068, 0), find(&c, 'A', 0)), EM / 4); /* とA */
+  release(&c);
+  CHECK(compose(&c, ctx, "文字\xCE\xB1\xCE\xB2\xCE\xB3と\xCE\xA9の\xD0\x96", 0, 40 * EM,
+                KH_ALIGN_LEFT, 0, 0) == KH_OK);
+  for (uint32_t i = 0; i + 1 < c.sh.n; i++) CHECK_EQ_INT(gap(&c, i, i + 1), 0);
+  release(&c);
+}
+
+/* 3.8.4 with a cap: no gap between Japanese characters gets more than a
+ * quarter em, no Japanese-Western space more than half an em, over a long
+ * run of technical text with URLs and identifiers at several measures. */
+static const char *const k_technical[] = {
+    "詳しくは https://www.w3.org/TR/jlreq/ を参照のこと。設定ファイルは "
+    "/usr/local/share/kumihan/layout/press-release.yaml にある既定のものを複製"
+    "して使うこと(必要ならば)。",
+    "関数 kh_para_compose_with_total_fit_and_hanging_punctuation は段落を行に分け"
+    "、構造体 kh_layout_composition_options_for_tables に表の数字の扱いを持たせる。",
+    "インストール先を変えるときは ${DESTDIR}${PREFIX}/lib/x86_64-linux-gnu/pkgconfig "
+    "を確かめ、問題があれば https://example.go.jp/press/2022/03/31/"
+    "smartcity_model_project_findings_attachment_v2.pdf を見る。",
+};
+
+static void test_expansion_cap(kh_ctx *ctx) {
+  for (int chars = 12; chars <= 45; chars += 3) {
+    for (size_t t = 0; t < sizeof k_technical / sizeof *k_technical; t++) {
+      para_case c;
+      CHECK(compose(&c, ctx, k_technical[t], 0, chars * EM, KH_ALIGN_JUSTIFY, EM, 0) == KH_OK);
+      for (uint32_t i = 0; i < c.lines.n; i++) {
+        const kh_line *ln = &c.lines.lines[i];
+        if (ln->max_gap > EM / 4 || ln->overfull) {
+          fprintf(stderr, "%d chars, line %u: gap %.3f pt\n", chars, i,
+                  KH_FIXED_TO_PT(ln->max_gap));
+          dump(&c);
+        }
+        CHECK(ln->max_gap <= EM / 4);
+        CHECK(!ln->overfull);
+      }
+      release(&c);
+    }
+  }
+}
+
+/* ぶら下げ (3.8.3): with KH_PARA_HANG a line-end 、 may hang past the
+ * measure instead of the line being pushed in or out. */
+static void test_hanging(kh_ctx *ctx) {
+  const char *text = "一二三四五六七八九十、一二三四五六七八九十一二三";
+  para_case c;
+  CHECK(compose(&c, ctx, text, 0, 10 * EM, KH_ALIGN_JUSTIFY, 0, KH_PARA_HANG) == KH_OK);
+  const kh_line *ln = &c.lines.lines[0];
+  CHECK(ln->hang);
+  CHECK_EQ_INT(ln->count, 11);
+  CHECK_EQ_INT(ln->x[10], 10 * EM); /* 、 just past the measure */
+  CHECK_EQ_INT(ln->x[9], 9 * EM);   /* the rest solid */
+  CHECK_EQ_INT(c.sh.glyphs[c.lines.lines[1].first].cp, 0x4E00);
+  release(&c);
+  CHECK(compose(&c, ctx, text, 0, 10 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  for (uint32_t i = 0; i < c.lines.n; i++) CHECK(!c.lines.lines[i].hang);
+  CHECK(c.lines.lines[0].width <= 10 * EM);
+  check_invariants(&c, 1, 0);
+  release(&c);
+}
+
+/* The layout's first fit: the push-in of 3.8.2 where total fit expands. */
+static void test_first_fit(kh_ctx *ctx) {
+  para_case c;
+  CHECK(compose(&c, ctx, "一、二、三四五六七八。一二三", 0, 10 * EM, KH_ALIGN_JUSTIFY, 0,
+                KH_PARA_FIRST_FIT) == KH_OK);
+  CHECK_EQ_INT(c.lines.lines[0].count, 11);
+  check_invariants(&c, 1, 0);
+  release(&c);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   if (!ctx) return 1;
   kh_ctx_set_diag(ctx, on_diag, NULL);
   test_classes();
+  test_class_script();
   test_may_break();
   test_dense(ctx);
   test_pairs(ctx);
@@ -738,6 +943,13 @@ int main(void) {
   test_trace(ctx);
   test_long(ctx);
   test_line_end_half(ctx);
+  test_hard_break(ctx);
+  test_verbatim(ctx);
+  test_ideographic_indent(ctx);
+  test_tight_western_punct(ctx);
+  test_expansion_cap(ctx);
+  test_hanging(ctx);
+  test_first_fit(ctx);
   kh_ctx_drop(ctx);
   u_cleanup(); /* ICU's caches, for valgrind */
   return kh_test_report();
