@@ -147,6 +147,8 @@ void kh_outline_drop(kh_outline *outline);
 kh_status kh_page_annots(kh_arena *A, const kh_lines *ls, uint32_t li, kh_fixed left,
                          kh_fixed base, kh_status (*add)(void *user, kh_item it),
                          void *user);
+/* The largest ruby or 圏点 size over a paragraph (0 when none). */
+kh_fixed kh_page_ruby_size(const kh_shaped *sh);
 /* The "pages" trace of one page: positioned runs, rules, images, links. */
 void kh_page_trace(const kh_page *page, uint32_t index, FILE *out);
 
