@@ -38,6 +38,24 @@ static uint32_t find(const char *t, uint32_t end, uint32_t i, const char *lit) {
   return UINT32_MAX;
 }
 
+/* The next `lit` at or after `from` before `eol`, remembered: the scan asks
+ * with `from` never decreasing, so a line costs one pass per literal, not
+ * one per notation character. */
+typedef struct next_cache {
+  uint32_t from, eol, pos;
+  int valid;
+} next_cache;
+
+static uint32_t next_of(next_cache *c, const char *t, uint32_t eol, uint32_t from,
+                        const char *lit) {
+  if (c->valid && c->eol == eol && c->from <= from && c->pos >= from) return c->pos;
+  c->valid = 1;
+  c->from = from;
+  c->eol = eol;
+  c->pos = find(t, eol, from, lit);
+  return c->pos;
+}
+
 static uint32_t count_chars(const char *t, uint32_t a, uint32_t b) {
   uint32_t n = 0;
   for (size_t i = a; i < b; n++) kh_utf8_next(t, b, &i);
@@ -69,13 +87,21 @@ static int in_code(const kh_inline *in, uint32_t i) {
 static kh_status scan(pass *p) {
   const char *t = p->in->text;
   uint32_t len = p->in->len;
+  uint32_t eol = 0; /* end of the line of text holding i */
+  next_cache opens = {0}, closes = {0};
   for (uint32_t i = 0; i < len;) {
     /* a notation stays on its line of text */
-    uint32_t eol = find(t, len, i, "\n");
-    if (eol == UINT32_MAX) eol = len;
+    if (eol <= i) {
+      const char *nl = memchr(t + i, '\n', len - i);
+      eol = nl ? (uint32_t)(nl - t) : len;
+      if (eol == i) {
+        i++;
+        continue;
+      }
+    }
     if (at(t, len, i, FW_BAR) && !in_code(p->in, i)) {
-      uint32_t o = find(t, eol, i + 3, OPEN_R);
-      uint32_t c = o == UINT32_MAX ? UINT32_MAX : find(t, eol, o + 3, CLOSE_R);
+      uint32_t o = next_of(&opens, t, eol, i + 3, OPEN_R);
+      uint32_t c = o == UINT32_MAX ? UINT32_MAX : next_of(&closes, t, eol, o + 3, CLOSE_R);
       if (o == UINT32_MAX || c == UINT32_MAX || o == i + 3 || c == o + 3) {
         kh_warning(p->ctx, kh_inline_pos(p->in, i),
                    "ruby: ｜ needs a base and then 《reading》; kept as text");
@@ -88,7 +114,7 @@ static kh_status scan(pass *p) {
       continue;
     }
     if (at(t, len, i, OPEN_R) && !in_code(p->in, i)) {
-      uint32_t c = find(t, eol, i + 3, CLOSE_R);
+      uint32_t c = next_of(&closes, t, eol, i + 3, CLOSE_R);
       /* the run of kanji before 《, not reaching back past a notation */
       uint32_t b = i;
       while (b > p->done) {

@@ -78,7 +78,15 @@ kh_status kh_page_annots(kh_arena *A, const kh_lines *ls, uint32_t li, kh_fixed 
   const kh_shaped *sh = ls->sh;
   const kh_line *ln = &ls->lines[li];
   if (!sh->nannots || ln->count == 0) return KH_OK;
-  for (uint32_t i = 0; i < sh->nannots; i++) {
+  /* annotations are in text order, so in glyph order: the first that may
+   * stand on this line, by bisection */
+  uint32_t lo = 0, hi = sh->nannots;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (sh->annots[mid].g0 < ln->first) lo = mid + 1;
+    else hi = mid;
+  }
+  for (uint32_t i = lo; i < sh->nannots && sh->annots[i].g0 < ln->first + ln->count; i++) {
     const kh_annot *an = &sh->annots[i];
     /* only what stands wholly on this line (a group is never broken) */
     if (an->n == 0 || an->g0 < ln->first || an->g1 > ln->first + ln->count) continue;

@@ -108,13 +108,21 @@ static kh_status shape_text(annotator *a, int font, kh_fixed size, const char *t
 }
 
 /* Glyphs [g0, g1) whose clusters lie in text [t0, t1). */
+static uint32_t first_at(const kh_shaped *sh, uint32_t t) {
+  /* clusters never decrease in logical order (monotone cluster level) */
+  uint32_t lo = 0, hi = sh->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (sh->glyphs[mid].cluster < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 static void glyph_range(const kh_shaped *sh, uint32_t t0, uint32_t t1, uint32_t *g0,
                         uint32_t *g1) {
-  uint32_t i = 0;
-  while (i < sh->n && sh->glyphs[i].cluster < t0) i++;
-  *g0 = i;
-  while (i < sh->n && sh->glyphs[i].cluster < t1) i++;
-  *g1 = i;
+  *g0 = first_at(sh, t0);
+  *g1 = first_at(sh, t1);
 }
 
 /* JLReq 3.3.6: a reading wider than its base overhangs adjacent kana by up
