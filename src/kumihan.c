@@ -167,7 +167,26 @@ static const char *doc_title(kh_doc *doc) {
   return "kumihan";
 }
 
-static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pdf_len) {
+/* Every part's `page:` names a template of the layout: a misspelt one would
+ * lose the template's folio and label in silence. */
+static kh_status check_templates(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout) {
+  const char *names[65];
+  int n = 0;
+  for (int i = 0; i < layout->npages && n < 64; i++) names[n++] = layout->pages[i].name;
+  names[n] = NULL;
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    if (!p->page || kh_layout_page(layout, p->page)) continue;
+    const char *near = kh_nearest(p->page, names);
+    return kh_error(ctx, p->page_pos, KH_SYNTAX,
+                    "page template '%s' is not in layout '%s'%s%s%s", p->page, layout->name,
+                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+  }
+  return KH_OK;
+}
+
+/* Builds the document; the PDF goes out through `write` as it is made (no
+ * PDF when write is NULL: tracing only). */
+static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *user) {
   kh_status ret = KH_OK;
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
@@ -183,17 +202,19 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pd
                      "every part must use the publication's layout '%s'", doc->layout);
       goto cleanup;
     }
+  KH_CHECK(check_templates(ctx, doc, layout));
   KH_CHECK(fontset_cached(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
-  if (pdf) {
+  if (write) {
     kh_pdf_meta meta = {doc_title(doc), doc->author, doc->subject,
                         "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc), doc->lang, doc,
-                        layout->pdf_a};
-    KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, &d.pdf));
+                        layout->pdf_a, layout->keep_hinting};
+    KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, write, user,
+                        &d.pdf));
   }
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
-  if (pdf) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n, pdf, pdf_len));
+  if (write) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));
 cleanup:
   kh_pdf_drop(d.pdf);
   kh_outline_drop(outline);
@@ -282,13 +303,21 @@ static int write_all(int fd, const unsigned char *data, size_t len) {
   return 0;
 }
 
-static kh_status write_atomically(kh_ctx *ctx, const char *output, const unsigned char *data,
-                                  size_t len) {
+/* The PDF being written into its temporary file. */
+typedef struct temp_out {
+  kh_ctx *ctx;
+  const char *output;
   char tmp[PATH_MAX];
+  int fd, slot;
+} temp_out;
+
+static kh_status temp_open(temp_out *t) {
+  kh_ctx *ctx = t->ctx;
+  const char *output = t->output;
   kh_status ret = KH_OK;
-  int fd = -1, slot = -1;
-  for (int attempt = 0; fd < 0; attempt++) {
-    KH_CHECK(temp_name(ctx, output, tmp, sizeof tmp));
+  t->fd = t->slot = -1;
+  for (int attempt = 0; t->fd < 0; attempt++) {
+    KH_CHECK(temp_name(ctx, output, t->tmp, sizeof t->tmp));
     /* no signal between creating the file and registering it */
     sigset_t block, old;
     sigemptyset(&block);
@@ -296,50 +325,80 @@ static kh_status write_atomically(kh_ctx *ctx, const char *output, const unsigne
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    slot = temp_register(tmp);
+    t->slot = temp_register(t->tmp);
     int err = EBUSY; /* no free slot: too many builds writing at once */
-    if (slot >= 0) {
-      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (t->slot >= 0) {
+      t->fd = open(t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
       err = errno;
-      if (fd < 0) temp_release(slot), slot = -1;
+      if (t->fd < 0) temp_release(t->slot), t->slot = -1;
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (fd < 0 && (err != EEXIST || attempt == 8)) {
+    if (t->fd < 0 && (err != EEXIST || attempt == 8)) {
       ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(err));
       goto cleanup;
     }
   }
-  if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-    goto cleanup;
-  }
-  int rc = close(fd);
-  fd = -1;
-  if (rc != 0) {
-    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-    goto cleanup;
-  }
-  KH_CHECK(check_output(ctx, output, NULL)); /* again, just before replacing it */
-  if (rename(tmp, output) != 0)
-    ret = kh_error_file(ctx, output, KH_IO, "cannot rename into place: %s", strerror(errno));
 cleanup:
-  if (fd >= 0) close(fd);
-  if (slot >= 0) {
-    if (ret != KH_OK) unlink(tmp);
-    temp_release(slot);
+  return ret;
+}
+
+static kh_status temp_write(void *user, const void *data, size_t len) {
+  temp_out *t = user;
+  if (write_all(t->fd, data, len) != 0)
+    return kh_error_file(t->ctx, t->output, KH_IO, "cannot write: %s", strerror(errno));
+  return KH_OK;
+}
+
+/* With ok, the file is synced and renamed over the output; otherwise, or
+ * when that fails, it is removed. */
+static kh_status temp_close(temp_out *t, int ok) {
+  kh_ctx *ctx = t->ctx;
+  const char *output = t->output;
+  kh_status ret = KH_OK;
+  if (ok && fsync(t->fd) != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  int rc = close(t->fd);
+  t->fd = -1;
+  if (ok && rc != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  if (ok) {
+    KH_CHECK(check_output(ctx, output, NULL)); /* again, just before replacing it */
+    if (rename(t->tmp, output) != 0)
+      ret = kh_error_file(ctx, output, KH_IO, "cannot rename into place: %s", strerror(errno));
+  }
+cleanup:
+  if (t->fd >= 0) close(t->fd);
+  if (t->slot >= 0) {
+    if (ret != KH_OK || !ok) unlink(t->tmp);
+    temp_release(t->slot);
   }
   return ret;
 }
 
+static kh_status mem_write(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
+}
+
 kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
   kh_doc *doc = NULL;
-  unsigned char *pdf = NULL;
-  size_t len = 0;
   kh_status ret = output ? check_output(ctx, output, input) : KH_OK;
   if (ret == KH_OK) ret = kh_doc_load(ctx, input, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, output ? &pdf : NULL, &len);
-  if (ret == KH_OK && output) ret = write_atomically(ctx, output, pdf, len);
-  free(pdf);
+  if (ret == KH_OK && !output) ret = build(ctx, doc, NULL, NULL);
+  if (ret == KH_OK && output) {
+    /* the PDF is written into a temporary file as it is made: only the
+     * page being drawn and what the end of the file needs stay in memory */
+    temp_out t = {ctx, output, "", -1, -1};
+    ret = temp_open(&t);
+    if (ret == KH_OK) {
+      ret = build(ctx, doc, temp_write, &t);
+      kh_status st = temp_close(&t, ret == KH_OK);
+      if (ret == KH_OK) ret = st;
+    }
+  }
   kh_doc_drop(doc);
   kh_diag_flush(ctx);
   return ret;
@@ -350,8 +409,15 @@ kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
   kh_doc *doc = NULL;
   *pdf = NULL;
   *pdf_len = 0;
+  kh_buf b = {0};
   kh_status ret = kh_doc_load(ctx, input, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
+  if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
+  if (ret == KH_OK) {
+    *pdf = (unsigned char *)b.data;
+    *pdf_len = b.len;
+  } else {
+    kh_buf_free(&b);
+  }
   kh_doc_drop(doc);
   kh_diag_flush(ctx);
   return ret;
@@ -359,7 +425,13 @@ kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
 
 kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
                           size_t len) {
-  return write_atomically(ctx, output, data, len);
+  kh_status ret = check_output(ctx, output, NULL);
+  if (ret != KH_OK) return ret;
+  temp_out t = {ctx, output, "", -1, -1};
+  if ((ret = temp_open(&t)) != KH_OK) return ret;
+  ret = temp_write(&t, data, len);
+  kh_status st = temp_close(&t, ret == KH_OK);
+  return ret == KH_OK ? st : ret;
 }
 
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,
@@ -367,8 +439,15 @@ kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, s
   kh_doc *doc = NULL;
   *pdf = NULL;
   *pdf_len = 0;
+  kh_buf b = {0};
   kh_status ret = kh_doc_load_memory(ctx, name, markdown, len, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
+  if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
+  if (ret == KH_OK) {
+    *pdf = (unsigned char *)b.data;
+    *pdf_len = b.len;
+  } else {
+    kh_buf_free(&b);
+  }
   kh_doc_drop(doc);
   kh_diag_flush(ctx);
   return ret;

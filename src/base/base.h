@@ -229,6 +229,10 @@ int kh_utf8_encode(int32_t cp, char *out);
 char *kh_path_join(const char *dir, const char *name);
 /* Directory part of a path, malloc'd ("." when none). */
 char *kh_path_dirname(const char *path);
+/* The name of the NULL-terminated list `names` nearest to `word` (edit
+ * distance with transpositions), for "did you mean" in diagnostics; NULL
+ * when none is near enough. */
+const char *kh_nearest(const char *word, const char *const *names);
 
 /* ---- YAML ----------------------------------------------------------------
  * The one wrapper over libyaml, used by the layout (style) and by front

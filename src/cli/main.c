@@ -241,6 +241,7 @@ int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
   unsigned char *pdf = NULL;
   size_t len = 0;
   unsigned warnings = kh_ctx_warning_count(ctx);
+  int streamed = 0;
   kh_status st;
   if (!strcmp(job->input, "-")) {
     char *md = NULL;
@@ -251,6 +252,10 @@ int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
     free(md);
   } else if (o->trace != KH_TRACE_NONE && !job->output) {
     st = kh_build_file(ctx, job->input, NULL);
+  } else if (job->output && strcmp(job->output, "-") && !o->check && !o->werror) {
+    /* straight into the file, page by page: memory stays flat */
+    st = kh_build_file(ctx, job->input, job->output);
+    streamed = 1;
   } else {
     st = kh_build_path(ctx, job->input, &pdf, &len);
   }
@@ -262,7 +267,7 @@ int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
     cli_diag(KH_SEV_ERROR, job->input, "werror", msg);
     st = KH_SYNTAX;
   }
-  if (st == KH_OK && job->output && !o->check) {
+  if (st == KH_OK && job->output && !o->check && !streamed) {
     if (!strcmp(job->output, "-")) {
       if (fwrite(pdf, 1, len, stdout) != len || fflush(stdout) != 0) {
         cli_diag(KH_SEV_ERROR, NULL, "io", "cannot write to standard output");

@@ -155,6 +155,8 @@ typedef struct kh_layout {
   int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
                                sRGB output intent, no .notdef): `pdf-a`,
                                true unless the layout says false */
+  int keep_hinting;         /* font-hinting: keep (embed TrueType
+                               instructions; default drop) */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
@@ -168,6 +170,15 @@ typedef struct kh_layout {
   kh_page_tpl default_page; /* a part with no `page:`: the layout's
                                geometry, page number centred at the foot */
 } kh_layout;
+
+/* The style names the engine gives blocks, each with what triggers it
+ * (style/names.c; docs/layout.md lists the same).  NULL-terminated. */
+typedef struct kh_style_name {
+  const char *name;
+  const char *trigger;
+} kh_style_name;
+extern const kh_style_name kh_style_names[];
+int kh_style_known(const char *name);
 
 /* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
  * the folder of the file at `at`, else <name>.yaml along the layout search

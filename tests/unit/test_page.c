@@ -59,6 +59,10 @@ static kh_node *figure(kh_doc *doc, kh_node *after, const char *image, const cha
   return n;
 }
 
+static kh_status mem_write(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
+}
+
 /* Builds `md` with a figure of each image after its first paragraphs. */
 static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, int nimages,
                        unsigned char **pdf, size_t *len) {
@@ -67,6 +71,7 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
+  kh_buf out = {0};
   driver d = {ctx, NULL, NULL, NULL};
   KH_CHECK(kh_doc_load_memory(ctx, "fig.md", md, strlen(md), &doc));
   kh_node *at = doc->parts->body;
@@ -83,11 +88,16 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   KH_CHECK(kh_fontset_new(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
-  kh_pdf_meta meta = {"figures", NULL, NULL, "kumihan", 0, "ja", doc, 0};
-  KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, &d.pdf));
+  kh_pdf_meta meta = {"figures", NULL, NULL, "kumihan", 0, "ja", doc, 0, 0};
+  KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, mem_write, &out,
+                      &d.pdf));
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
-  KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n, pdf, len));
+  KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));
+  *pdf = (unsigned char *)out.data;
+  *len = out.len;
+  out.data = NULL;
 cleanup:
+  kh_buf_free(&out);
   kh_pdf_drop(d.pdf);
   kh_outline_drop(outline);
   kh_fontset_drop(fonts);
@@ -113,6 +123,7 @@ int main(int argc, char **argv) {
   size_t len = 0;
   CHECK(build(ctx, md, images, 3, &pdf, &len) == KH_OK);
   CHECK_EQ_INT(kh_ctx_error_count(ctx), 0);
+  if (kh_ctx_error_count(ctx)) fprintf(stderr, "%s\n", kh_test_last);
   if (pdf && argc > 1) {
     FILE *f = fopen(argv[1], "wb");
     CHECK(f && fwrite(pdf, 1, len, f) == len);
