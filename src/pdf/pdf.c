@@ -821,8 +821,15 @@ static kh_status end_page(writer *w) {
 static kh_status draw_annotation_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS))) return draw_glyphs(w, it);
+  /* the span holds a whole text object: it must not straddle BT or ET */
+  if (w->ops.len)
+    KH_CHECK(flush_ops(w));
+  KH_CHECK(text_end(w));
   KH_CHECK(kh_buf_printf(&w->ops, "/Span <</ActualText <FEFF>>> BDC\n"));
   KH_CHECK(draw_glyphs(w, it));
+  if (w->ops.len)
+    KH_CHECK(flush_ops(w));
+  KH_CHECK(text_end(w));
   KH_CHECK(kh_buf_printf(&w->ops, "EMC\n"));
   KH_CHECK(flush_ops(w));
 cleanup:
