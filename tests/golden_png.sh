@@ -9,6 +9,14 @@ rm -rf "$out"
 mkdir -p "$out"
 SOURCE_DATE_EPOCH=0 "$kumihan" "$src/content/smartcity-2022-03-31" -o "$out/seed.pdf"
 pdftoppm -r 100 -gray -png "$out/seed.pdf" "$out/page"
+# ぶら下げ in the book layout
+SOURCE_DATE_EPOCH=0 "$kumihan" "$src/tests/para/hanging.md" -o "$out/hang.pdf"
+pdftoppm -r 100 -gray -png "$out/hang.pdf" "$out/hang"
+for golden in "$src"/tests/golden/png/hang-*.png; do
+  name=$(basename "$golden")
+  test -f "$out/$name" || { echo "FAIL: $name was not rendered"; exit 1; }
+  python3 "$src/tests/pdfcheck.py" pngdiff "$out/$name" "$golden" 0.001
+done
 n=0
 for golden in "$src"/tests/golden/png/page-*.png; do
   n=$((n + 1))

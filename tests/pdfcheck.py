@@ -17,6 +17,18 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
   pdfcheck.py breaks PDF LEFT EM        no paragraph leaves one line alone at a
                                         page's foot or head
   pdfcheck.py links PDF URL...          exactly these link annotations (qpdf)
+  pdfcheck.py gaps PDF EM               no line spaced out beyond the caps (mutool):
+                                        at most a quarter em added between two
+                                        Japanese characters, Japanese-Western
+                                        space at most half an em, no letter-
+                                        spacing inside Western words
+  pdfcheck.py indent PDF LEFT EM TEXT   the line starting with TEXT (after a
+                                        U+3000) has its ink exactly one em in
+  pdfcheck.py hang PDF RIGHT N          ぶら下げ: at least N lines end with 、。
+                                        set just past the measure's RIGHT edge,
+                                        and nothing else passes it
+  pdfcheck.py tight PDF MAX PAIR...     each two-character PAIR is set at most
+                                        MAX pt apart (0: solid)
   pdfcheck.py qdf PDF REGEX...          each REGEX is found in qpdf's QDF form
 
 Each exits 1 with a message naming what failed.
@@ -78,14 +90,19 @@ def cmd_roundtrip(pdf, expected):
     print("roundtrip ok: %d characters matched in order" % pos)
 
 
-def bbox_lines(pdf):
-    """Lines as pdftotext -bbox-layout groups them: (page, text, xMin, xMax, yMin)."""
+def bbox_lines(pdf, body_only=False):
+    """Lines as pdftotext -bbox-layout groups them: (page, text, xMin, xMax, yMin).
+    body_only: without the running foot (the folio, set in the bottom margin,
+    below 93% of the page's height on every layout the tests use)."""
     xhtml, _ = run("pdftotext", "-bbox-layout", pdf, "-")
     xhtml = re.sub(r'xmlns="[^"]+"', "", xhtml, count=1)
     root = ET.fromstring(xhtml)
     out = []
     for pn, page in enumerate(root.iter("page"), 1):
+        height = float(page.get("height"))
         for line in page.iter("line"):
+            if body_only and float(line.get("yMin")) > 0.93 * height:
+                continue
             words = list(line.iter("word"))
             if not words:
                 continue
@@ -135,7 +152,7 @@ def cmd_justify(pdf, left, measure, em):
     the grid (an opening bracket's glyph box may start half an em early)."""
     left, measure, em = float(left), float(measure), float(em)
     right = left + measure
-    lines = [l for l in bbox_lines(pdf)]
+    lines = [l for l in bbox_lines(pdf, body_only=True)]
     bad = []
     checked = 0
     for i, (pn, text, x0, x1, y0, words) in enumerate(lines):
@@ -205,6 +222,135 @@ def cmd_jwgap(pdf, em):
     if seen == 0:
         fail("no Japanese-Western pair found")
     print("jwgap ok: %d pairs" % seen)
+
+
+def is_kana_kanji(c):
+    o = ord(c)
+    return (0x3041 <= o <= 0x3096 or 0x30A1 <= o <= 0x30FA or 0x4E00 <= o <= 0x9FFF
+            or 0x3400 <= o <= 0x4DBF)
+
+
+def stext_chars_fonts(pdf):
+    """Lines of (char, x, advance end, font name)."""
+    xml, err = run("mutool", "draw", "-F", "stext", "-o", "-", pdf)
+    lines = []
+    for line in ET.fromstring(xml).iter("line"):
+        chars = []
+        for font in line.iter("font"):
+            for ch in font.iter("char"):
+                q = [float(v) for v in ch.get("quad").split()]
+                chars.append((ch.get("c"), float(ch.get("x")), q[2], font.get("name")))
+        lines.append(chars)
+    return lines
+
+
+def cmd_gaps(pdf, em):
+    em = float(em)
+    caps = {"ja": em / 4, "jw": em / 2, "west": 0.0}
+    worst = {"ja": 0.0, "jw": 0.0, "west": 0.0}
+    bad, seen = [], 0
+    for chars in stext_chars_fonts(pdf):
+        # letter-spacing inside Western words only where nothing else can
+        # take it: a line of one Western run (a piece of a URL)
+        only_west = not any(is_kana_kanji(c[0]) or c[0].isspace() for c in chars)
+        caps["west"] = em / 8 if only_west else 0.0
+        # mutool puts a space of its own where glyphs are far apart, in the
+        # font of the glyph before it: measure across such spaces.  A space
+        # in another font (the Latin font's) was typed: skip the pair
+        for i in range(1, len(chars)):
+            b = chars[i]
+            if b[0].isspace():
+                continue
+            j = i - 1
+            while j >= 0 and chars[j][0].isspace():
+                j -= 1
+            if j < 0:
+                continue
+            a, spaced = chars[j], j < i - 1
+            if any(chars[t][3] != a[3] for t in range(j + 1, i)):
+                continue
+            if is_kana_kanji(a[0]) and is_kana_kanji(b[0]):
+                kind = "ja"
+            elif (is_kana_kanji(a[0]) and is_western(b[0])) or (is_western(a[0]) and is_kana_kanji(b[0])):
+                kind = "jw"
+            elif is_western(a[0]) and is_western(b[0]) and not spaced:
+                kind = "west"
+            else:
+                continue
+            seen += 1
+            gap = b[1] - a[2]  # next pen x - previous glyph's advance end
+            worst[kind] = max(worst[kind], gap)
+            if gap > caps[kind] + 0.05:
+                line = "".join(c[0] for c in chars)
+                bad.append("%s%s: %.3f pt (cap %.3f): %s" % (a[0], b[0], gap, caps[kind], line))
+    if bad:
+        fail("%d gaps over the cap:\n  " % len(bad) + "\n  ".join(bad[:20]))
+    if seen == 0:
+        fail("no character pairs found")
+    print("gaps ok: %d pairs; largest: %.3f pt between Japanese characters, %.3f pt "
+          "Japanese-Western, %.3f pt inside Western words" % (seen, worst["ja"], worst["jw"], worst["west"]))
+
+
+def cmd_indent(pdf, left, em, text):
+    left, em = float(left), float(em)
+    for chars in stext_chars(pdf):
+        ink = [c for c in chars if not c[0].isspace() and c[0] != "\u3000"]
+        if not ink or not "".join(c[0] for c in ink).startswith(text):
+            continue
+        x = ink[0][1]
+        if not near(x, left + em, 0.05):
+            fail("'%s' starts at %.3f, not one em in (%.3f)" % (text, x, left + em))
+        print("indent ok: '%s' one em in, at %.3f" % (text, x))
+        return
+    fail("no line starts with '%s'" % text)
+
+
+def cmd_hang(pdf, right, n):
+    right, n = float(right), int(n)
+    hung, bad = 0, []
+    for chars in stext_chars(pdf):
+        ink = [c for c in chars if not c[0].isspace()]
+        if not ink:
+            continue
+        for c in ink[:-1]:
+            if c[2] > right + 0.05:
+                bad.append("%s passes the measure (%.3f > %.3f)" % (c[0], c[2], right))
+        last = ink[-1]
+        if last[0] in "、。" and near(last[1], right, 0.05):
+            hung += 1
+        elif last[2] > right + 0.05 and not (last[0] in STOPS and last[1] + last[3] / 2 <= right + 0.05):
+            bad.append("%s at the line end passes the measure" % last[0])
+    if bad:
+        fail("; ".join(bad))
+    if hung < n:
+        fail("%d lines hang their 、。, expected at least %d" % (hung, n))
+    print("hang ok: %d lines hang their 、。" % hung)
+
+
+def cmd_tight(pdf, maxgap, *pairs):
+    maxgap = float(maxgap)
+    found = {p: 0 for p in pairs}
+    bad = []
+    lines = stext_chars(pdf)
+    for chars in lines:
+        for a, b in zip(chars, chars[1:]):
+            p = a[0] + b[0]
+            if p in found:
+                found[p] += 1
+                gap = b[1] - a[2]
+                if gap > maxgap + 0.01 or gap < -0.05:
+                    bad.append("%s: %.3f pt apart" % (p, gap))
+    # a pair split by a line break has no gap to measure
+    texts = ["".join(c[0] for c in l).strip() for l in lines]
+    for t, u in zip(texts, texts[1:]):
+        if t and u and t[-1] + u[0] in found:
+            found[t[-1] + u[0]] += 1
+    missing = [p for p, n in found.items() if n == 0]
+    if missing:
+        fail("not found: " + " ".join(missing))
+    if bad:
+        fail("more than %.3f pt apart: " % maxgap + "; ".join(bad))
+    print("tight ok: %s" % ", ".join("%s x%d" % (p, n) for p, n in found.items()))
 
 
 def cmd_fonts(pdf):
@@ -358,7 +504,7 @@ def cmd_breaks(pdf, left, em):
     (orphan) nor its last line alone at the head (widow)."""
     left, em = float(left), float(em)
     pages = {}
-    for pn, text, x0, x1, y0, words in bbox_lines(pdf):
+    for pn, text, x0, x1, y0, words in bbox_lines(pdf, body_only=True):
         pages.setdefault(pn, []).append((y0, x0, text))
     bad, breaks = [], 0
     starts = lambda line: line[1] > left + em / 4 + 0.1

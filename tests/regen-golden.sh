@@ -15,5 +15,8 @@ SOURCE_DATE_EPOCH=0 "$kumihan" "$src/content/smartcity-2022-03-31" -o "$tmp/seed
 rm -f "$src"/tests/golden/png/page-*.png
 mkdir -p "$src/tests/golden/png"
 pdftoppm -r 100 -gray -png "$tmp/seed.pdf" "$src/tests/golden/png/page"
+SOURCE_DATE_EPOCH=0 "$kumihan" "$src/tests/para/hanging.md" -o "$tmp/hang.pdf"
+rm -f "$src"/tests/golden/png/hang-*.png
+pdftoppm -r 100 -gray -png "$tmp/hang.pdf" "$src/tests/golden/png/hang"
 rm -rf "$tmp"
 echo "regenerated; review: git diff --stat tests/golden"

@@ -136,6 +136,7 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
   if (fm->kind != KH_YAML_MAPPING)
     return kh_error(ctx, fm->pos, KH_SYNTAX, "front matter must be a mapping");
   const kh_yaml *title = NULL, *subtitle = NULL, *date = NULL, *issuer = NULL;
+  kh_status bad = KH_OK;
   for (const kh_yaml *k = fm->child; k; k = k->next) {
     const char *key = k->key;
     if (!strcmp(key, "contact")) {
@@ -163,12 +164,13 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
     else if (!strcmp(key, "subtitle")) subtitle = k, part->subtitle = k->scalar;
     else if (!strcmp(key, "date")) date = k;
     else if (!strcmp(key, "date-iso")) part->date_iso = k->scalar;
-    else if (!strcmp(key, "layout")) part->layout = k->scalar;
+    else if (!strcmp(key, "layout")) part->layout = k->scalar, part->layout_pos = k->pos;
     else if (!strcmp(key, "page")) part->page = k->scalar, part->page_pos = k->pos;
     else if (!strcmp(key, "label")) part->label = k->scalar;
     else if (!strcmp(key, "lang")) part->lang = k->scalar;
-    else return unknown_key(ctx, k, "front matter", front_matter_keys);
+    else bad = unknown_key(ctx, k, "front matter", front_matter_keys);
   }
+  if (bad != KH_OK) return bad; /* every unknown key is reported, not only the first */
   if (part->date_iso && !valid_date(part->date_iso))
     return kh_error(ctx, kh_yaml_get(fm, "date-iso")->pos, KH_SYNTAX,
                     "date-iso must be YYYY-MM-DD, a real date, not '%s'", part->date_iso);
@@ -262,7 +264,7 @@ static void doc_finish(kh_doc *doc) {
   if (!doc->author) doc->author = p->issuer;
   if (!doc->subject) doc->subject = p->subtitle;
   if (!doc->date_iso) doc->date_iso = p->date_iso;
-  if (!doc->layout) doc->layout = p->layout;
+  if (!doc->layout) doc->layout = p->layout, doc->layout_pos = p->layout_pos;
   if (!doc->lang) doc->lang = p->lang ? p->lang : "ja";
   for (kh_part *q = p; q; q = q->next)
     if (!q->layout) q->layout = doc->layout;
@@ -298,7 +300,7 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
                      "date-iso must be YYYY-MM-DD, a real date, not '%s'", k->scalar);
       goto cleanup;
     }
-    else if (!strcmp(k->key, "layout")) doc->layout = k->scalar;
+    else if (!strcmp(k->key, "layout")) doc->layout = k->scalar, doc->layout_pos = k->pos;
     else if (!strcmp(k->key, "lang")) doc->lang = k->scalar;
     else {
       ret = unknown_key(ctx, k, "publication", publication_keys);
@@ -319,11 +321,16 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
     }
     kh_source *psrc = NULL;
     /* inside the publication's folder, reported at the line naming it */
-    ret = kh_source_load_named(ctx, it->pos, "part", it->scalar, ppath, &psrc);
+    kh_status pret = kh_source_load_named(ctx, it->pos, "part", it->scalar, ppath, &psrc);
     free(ppath);
-    if (ret != KH_OK) goto cleanup;
-    KH_CHECK(part_parse(ctx, doc->arena, psrc, tail));
-    tail = &(*tail)->next;
+    if (pret == KH_OK) pret = part_parse(ctx, doc->arena, psrc, tail);
+    if (pret == KH_OK) tail = &(*tail)->next;
+    /* a part in error does not stop the others: all their errors in one run */
+    if (pret == KH_NOMEM) {
+      ret = pret;
+      goto cleanup;
+    }
+    if (ret == KH_OK) ret = pret;
   }
 cleanup:
   free(ypath);

@@ -127,6 +127,7 @@ typedef struct kh_part kh_part;
 struct kh_part {
   const kh_source *src;
   const char *layout;   /* layout name from front matter ("press-release") */
+  kh_srcpos layout_pos; /* where it is named, for diagnostics */
   const char *page;     /* page template name within the layout, or NULL */
   kh_srcpos page_pos;   /* where the front matter names it */
   const char *title;    /* front matter; NULL when absent */
@@ -153,6 +154,7 @@ typedef struct kh_doc {
   const char *subject;
   const char *date_iso;
   const char *layout;
+  kh_srcpos layout_pos; /* where the layout is named */
   const char *lang;  /* BCP 47 language tag; "ja" unless given */
 } kh_doc;
 
@@ -170,5 +172,8 @@ void kh_doc_trace(const kh_doc *doc, FILE *out);
 kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena,
                                 const kh_source *src, uint32_t off,
                                 kh_node **out, kh_node **notes);
+
+/* The md4c version for kumihan --version (doc/version.c). */
+void kh_doc_versions(kh_buf *out);
 
 #endif

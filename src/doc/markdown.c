@@ -342,10 +342,12 @@ static int leaf_close(builder *b) {
   in->len = (uint32_t)b->text.len;
   in->text = kh_arena_strndup(b->arena, b->text.data ? b->text.data : "", b->text.len);
   in->nmarks = (uint32_t)b->marks.n;
-  in->marks = kh_arena_alloc(b->arena, (b->marks.n + 1) * sizeof *in->marks);
+  /* most cells and paragraphs have no marks: no array for them (a table of
+   * 200,000 rows has 400,000 cells) */
+  in->marks = b->marks.n ? kh_arena_alloc(b->arena, b->marks.n * sizeof *in->marks) : NULL;
   in->nsegs = (uint32_t)b->segs.n;
   in->segs = kh_arena_alloc(b->arena, (b->segs.n + 1) * sizeof *in->segs);
-  if (!in->text || !in->marks || !in->segs) return fail(b, KH_NOMEM);
+  if (!in->text || (b->marks.n && !in->marks) || !in->segs) return fail(b, KH_NOMEM);
   if (b->marks.n) memcpy(in->marks, b->marks.v, b->marks.n * sizeof *in->marks);
   if (b->segs.n) memcpy(in->segs, b->segs.v, b->segs.n * sizeof *in->segs);
   if (n->kind == KH_NODE_PARA && !n->style)

@@ -21,8 +21,9 @@
  *    being forbidden;
  *  - two consecutive lines ending in the same punctuation cost a little;
  *  - a line whose 、。 hangs past the measure (ぶら下げ, 3.8.3, when the
- *    layout allows it) costs a little, so it is taken where it spares
- *    compression or expansion.
+ *    layout allows it) costs next to nothing of its own: a book that hangs
+ *    its punctuation does so wherever 、。 would otherwise be pushed in or
+ *    push a character out; only a tie goes to the line that does not hang.
  * Demerits per line are (10 + badness)^2 plus the costs above (TeX's
  * scheme).  Floating point only here, for the cost; positions stay
  * integers.
@@ -51,7 +52,7 @@
 #define PEN_EMERGENCY 400000.0
 #define PEN_LONE_LAST 50000.0
 #define PEN_SAME_END 3000.0
-#define PEN_HANG 400.0
+#define PEN_HANG 1.0
 
 typedef struct fit {
   const para *p;

@@ -171,14 +171,18 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   memset(out, 0, sizeof *out);
   size_t mlen = marker ? strlen(marker) : 0;
   uint32_t len = node->text.len + (uint32_t)mlen;
-  char *text = kh_arena_alloc(arena, len + 1);
+  /* the node's own text when there is no marker to put before it */
+  char *text = mlen || !node->text.text ? kh_arena_alloc(arena, len + 1) : NULL;
   KH_VEC(kh_run) runs = {0};
-  if (!text) return KH_NOMEM;
-  if (mlen) memcpy(text, marker, mlen);
-  if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
+  if (mlen || !node->text.text) {
+    if (!text) return KH_NOMEM;
+    if (mlen) memcpy(text, marker, mlen);
+    if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
+  }
+  const char *use = text ? text : node->text.text;
   out->node = node;
   out->style = style;
-  out->text = text;
+  out->text = use;
   out->len = len;
   out->marker_len = (uint32_t)mlen;
   out->measure = measure - style->left - style->right;
@@ -188,7 +192,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   size_t i = 0;
   while (i < len) {
     uint32_t at = (uint32_t)i;
-    int32_t cp = kh_utf8_next(text, len, &i);
+    int32_t cp = kh_utf8_next(use, len, &i);
     const char *href = NULL;
     unsigned flags = 0;
     if (at >= mlen && flags_at(&walk, at - (uint32_t)mlen, &flags, &href) != KH_OK) {
@@ -196,7 +200,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       kh_vec_free(&runs);
       return KH_NOMEM;
     }
-    kh_script script = kh_script_neutral(cp) ? context_script(text, len, at, i) : kh_script_of(cp);
+    kh_script script = kh_script_neutral(cp) ? context_script(use, len, at, i) : kh_script_of(cp);
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D))

@@ -29,8 +29,8 @@ typedef struct class_row {
 } class_row;
 
 static const class_row k_class_rows[] = {
-    {KH_CL_OPENING, "「『（〔［｛〈《【〘〖〝‘“｟"},
-    {KH_CL_CLOSING, "」』）〕］｝〉》】〙〗〟’”｠"},
+    {KH_CL_OPENING, "「『（〔［｛〈《【〘〖〝‘“｟([{«"},
+    {KH_CL_CLOSING, "」』）〕］｝〉》】〙〗〟’”｠)]}»"},
     {KH_CL_HYPHEN, "‐〜゠–～"},
     {KH_CL_DIVIDING, "？！‼⁇⁈⁉"},
     {KH_CL_MIDDLE_DOT, "・：；"},
@@ -52,7 +52,7 @@ static const class_row k_class_rows[] = {
      * after numerals): kh_jlreq_class never returns them */
     {KH_CL_NUMERAL, "0123456789"},
     {KH_CL_WESTERN_SPACE, " "},
-    {KH_CL_WESTERN, "AZaz()[],.:;!?-/@éŁɐ"},
+    {KH_CL_WESTERN, "AZaz,.:;!?-/@éŁɐ"},
 };
 
 static void test_classes(void) {
