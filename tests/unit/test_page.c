@@ -63,10 +63,6 @@ static kh_node *figure(kh_doc *doc, kh_node *after, const char *image, const cha
   return n;
 }
 
-static kh_status mem_write(void *user, const void *data, size_t len) {
-  return kh_buf_append(user, data, len);
-}
-
 /* Builds `md` with a figure of each image after its first paragraphs. */
 static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, int nimages,
                        unsigned char **pdf, size_t *len) {
@@ -75,7 +71,6 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
-  kh_buf out = {0};
   driver d = {ctx, NULL, NULL, NULL};
   kh_buf out = {0};
   *pdf = NULL;

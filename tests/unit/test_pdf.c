@@ -3,18 +3,15 @@
  * with a link each way, figures with and without alt text and a caption,
  * a table caption, ruby.  Pages of hand-made items go through the PDF
  * writer; the file is written to KH_TEST_OUT for tests/tagcheck.py (the
- * structure against the content, pdfinfo -struct-text) and checked here for
- * the elements and the warning. */
+ * structure against the content, pdfinfo -struct-text); the warning for
+ * the figure without alt text is checked here. */
 #include <string.h>
 
 #include "check.h"
 #include "pdf/pdf.h"
 
-static int contains(const char *s, size_t len, const char *needle) {
-  size_t n = strlen(needle);
-  for (size_t i = 0; i + n <= len; i++)
-    if (!memcmp(s + i, needle, n)) return 1;
-  return 0;
+static kh_status to_buf(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
 }
 
 static kh_node *leaf(kh_node *n, kh_node_kind kind, const char *style, const char *text) {
@@ -106,10 +103,11 @@ int main(void) {
   doc.title = "脚注と図";
   doc.lang = "ja";
 
-  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1};
+  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1, 0};
   kh_pdf *pdf = NULL;
   warnings = 0;
-  CHECK(kh_pdf_new(ctx, fonts, &meta, KH_PT(595), KH_PT(842), &pdf) == KH_OK);
+  kh_buf file = {0};
+  CHECK(kh_pdf_new(ctx, fonts, &meta, KH_PT(595), KH_PT(842), to_buf, &file, &pdf) == KH_OK);
   CHECK_EQ_INT(warnings, 1); /* the figure without alt text */
   CHECK(strstr(kh_test_last, "no alt text") != NULL);
   if (!pdf) goto done;
@@ -149,20 +147,14 @@ int main(void) {
   items[n++] = back;
   kh_page page = {items, n, KH_PT(595), KH_PT(842), 0, 0};
   CHECK(kh_pdf_add_page(pdf, &page) == KH_OK);
-  unsigned char *out = NULL;
-  size_t len = 0;
-  CHECK(kh_pdf_finish(pdf, NULL, 0, &out, &len) == KH_OK);
+  CHECK(kh_pdf_finish(pdf, NULL, 0) == KH_OK);
   kh_pdf_drop(pdf);
+  const unsigned char *out = (const unsigned char *)file.data;
+  size_t len = file.len;
   if (out) {
-    const char *s = (const char *)out;
-    CHECK(contains(s, len, "/S /Note"));
-    CHECK(contains(s, len, "/S /Reference"));
-    CHECK(contains(s, len, "/ID (note00000001)"));
-    CHECK(contains(s, len, "/IDTree"));
-    CHECK(contains(s, len, "/S /Figure"));
-    CHECK(contains(s, len, "/S /Caption"));
-    CHECK(contains(s, len, "/S /Ruby"));
-    CHECK(contains(s, len, "/S /RB"));
+    /* the elements are read back by tests/tagcheck.py (objects may be
+     * in compressed object streams) */
+    CHECK(len > 1000 && !memcmp(out, "%PDF-1.7", 8));
     FILE *f = fopen(KH_TEST_OUT "/tags-synthetic.pdf", "wb");
     CHECK(f != NULL);
     if (f) {
@@ -170,7 +162,7 @@ int main(void) {
       fclose(f);
     }
   }
-  free(out);
+  kh_buf_free(&file);
 done:
   kh_fontset_drop(fonts);
   kh_layout_drop(L);
