@@ -125,7 +125,6 @@ int main(int argc, char **argv) {
   size_t len = 0;
   CHECK(build(ctx, md, images, 3, &pdf, &len) == KH_OK);
   CHECK_EQ_INT(kh_ctx_error_count(ctx), 0);
-  if (kh_ctx_error_count(ctx)) fprintf(stderr, "%s\n", kh_test_last);
   if (pdf && argc > 1) {
     FILE *f = fopen(argv[1], "wb");
     CHECK(f && fwrite(pdf, 1, len, f) == len);
