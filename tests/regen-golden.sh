@@ -19,4 +19,5 @@ SOURCE_DATE_EPOCH=0 "$kumihan" "$src/tests/para/hanging.md" -o "$tmp/hang.pdf"
 rm -f "$src"/tests/golden/png/hang-*.png
 pdftoppm -r 100 -gray -png "$tmp/hang.pdf" "$src/tests/golden/png/hang"
 rm -rf "$tmp"
+sh "$src/tests/golden_ruby.sh" "$kumihan" "$src" "${TMPDIR:-/tmp}" regen
 echo "regenerated; review: git diff --stat tests/golden"

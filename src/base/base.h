@@ -109,6 +109,7 @@ struct kh_ctx {
   int64_t source_date_epoch; /* -1 when unset */
   kh_dirlist inputs;         /* every file a build read (for --watch) */
   unsigned npages;           /* pages of the last build */
+  int werror;                /* a build with a warning fails */
 
   kh_files files;            /* what may be read, and what was (base/file.c) */
   void *cache[KH_CACHE_COUNT];

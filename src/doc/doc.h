@@ -176,4 +176,8 @@ kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena,
 /* The md4c version for kumihan --version (doc/version.c). */
 void kh_doc_versions(kh_buf *out);
 
+/* Internal to doc/: turns the ruby notations in a leaf's text into
+ * KH_MARK_RUBY marks over the base text (ruby.c). */
+kh_status kh_doc_ruby(kh_ctx *ctx, kh_arena *arena, kh_inline *in);
+
 #endif

@@ -350,6 +350,10 @@ static int leaf_close(builder *b) {
   if (!in->text || (b->marks.n && !in->marks) || !in->segs) return fail(b, KH_NOMEM);
   if (b->marks.n) memcpy(in->marks, b->marks.v, b->marks.n * sizeof *in->marks);
   if (b->segs.n) memcpy(in->segs, b->segs.v, b->segs.n * sizeof *in->segs);
+  if (n->kind != KH_NODE_CODE) { /* ruby notation (ruby.c); code is verbatim */
+    kh_status st = kh_doc_ruby(b->ctx, b->arena, in);
+    if (st != KH_OK) return fail(b, st);
+  }
   if (n->kind == KH_NODE_PARA && !n->style)
     n->style = para_style(b, in->text, in->len);
   return 0;

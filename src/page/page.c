@@ -764,6 +764,8 @@ static int in_marker(const line_marks *lm, const kh_glyph *g) {
   return g->cluster < lm->marker_len;
 }
 
+static kh_status add_item(void *user, kh_item it) { return item(user, it); }
+
 /* Turns one composed line into glyph runs (split where font or size
  * changes, and where the list marker, a link, a footnote reference or ruby
  * starts or ends), image items and link rectangles. */
@@ -833,6 +835,14 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     i = j;
   }
   if ((ret = emit_cont(b, ls, ln, left, base)) != KH_OK) return ret;
+  /* ruby and 圏点 over the line (annot.c); the grid's line gap must hold
+   * them, as lines are not moved apart for ruby */
+  if ((ret = kh_page_annots(A, ls, li, left, base, add_item, b)) != KH_OK) return ret;
+  if (li == 0 && sh->nannots && kh_page_ruby_size(sh) > b->F.pitch - b->F.em && sp->node)
+    kh_warning(b->ctx, sp->node->pos,
+               "ruby of %.2f pt does not fit in the line gap of %.2f pt: it touches the line "
+               "above (use a larger grid pitch)",
+               KH_FIXED_TO_PT(kh_page_ruby_size(sh)), KH_FIXED_TO_PT(b->F.pitch - b->F.em));
   /* links: one rectangle per run of linked glyphs on the line */
   for (i = 0; i < ln->count;) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];

@@ -39,7 +39,12 @@ typedef enum kh_item_kind {
 enum {
   KH_ITEM_ARTIFACT = 1u << 0, /* page furniture: folio, running head, label
                                  box, rules, frames, emphasis dots */
-  KH_ITEM_MARKER = 1u << 1    /* a list item's marker (Lbl), not its body */
+  KH_ITEM_MARKER = 1u << 1,   /* a list item's marker (Lbl), not its body */
+  KH_ITEM_RUBY = 1u << 2,     /* GLYPHS: ruby text (RT) over the base text
+                                 [base_start, base_end) of `node` (the RB);
+                                 kept out of the text flow (ActualText) */
+  KH_ITEM_EMPHASIS = 1u << 3  /* GLYPHS: 圏点 sesame dots (with ARTIFACT) over
+                                 [base_start, base_end) of `node` */
 };
 
 /* Coordinates in kh_fixed points, origin at the page's top-left corner,
@@ -58,6 +63,8 @@ typedef struct kh_item {
   kh_pglyph *glyphs;  /* GLYPHS; IMAGE: exactly one */
   uint32_t n;
   const char *href;   /* LINK */
+  uint32_t base_start, base_end; /* KH_ITEM_RUBY, KH_ITEM_EMPHASIS: the base
+                                    these stand over, bytes of node's text */
   const char *image;  /* IMAGE of a figure: its file (font -1, no glyph);
                          NULL for a colour glyph */
   const kh_mark *mark;/* GLYPHS, IMAGE, LINK: the link, footnote reference
@@ -133,6 +140,15 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
                         kh_compose_fn compose, kh_page_sink_fn sink, void *user,
                         kh_outline **out);
 void kh_outline_drop(kh_outline *outline);
+
+/* Internal to page/ (annot.c): the ruby and sesame dots over line `li`,
+ * whose glyphs start at page x `left` on baseline `base`; each item is
+ * handed to `add`. */
+kh_status kh_page_annots(kh_arena *A, const kh_lines *ls, uint32_t li, kh_fixed left,
+                         kh_fixed base, kh_status (*add)(void *user, kh_item it),
+                         void *user);
+/* The largest ruby or 圏点 size over a paragraph (0 when none). */
+kh_fixed kh_page_ruby_size(const kh_shaped *sh);
 /* The "pages" trace of one page: positioned runs, rules, images, links. */
 void kh_page_trace(const kh_page *page, uint32_t index, FILE *out);
 

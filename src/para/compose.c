@@ -666,6 +666,8 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
   if (!verbatim(&p)) contextual_classes(&p);
   if (p.nu > 0 && !verbatim(&p)) KH_CHECK(mark_icu_breaks(ctx, &p));
   for (uint32_t i = 0; i + 1 < p.nu; i++) make_glue(&p, i);
+  for (uint32_t i = 0; sh->nannots && i + 1 < p.nu; i++) /* JLReq 3.3.5 */
+    if (p.g[i].brk && kh_para_inside_ruby(sh, p.u[i + 1].t0)) p.g[i].brk = 0;
 
   kh_align align = st ? st->align : KH_ALIGN_DEFAULT;
   int justify = !verbatim(&p) && (align == KH_ALIGN_JUSTIFY || align == KH_ALIGN_DEFAULT);

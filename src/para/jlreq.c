@@ -320,25 +320,26 @@ static kh_jclass class_search(int32_t cp) {
 
 /* The tables above are the reviewable data; a composer asks for the class
  * of every character, so the Basic Multilingual Plane's answers are kept in
- * blocks of 256 filled on first use (a text touches a few dozen blocks).
+ * blocks of 64 filled on first use (a text touches a few dozen blocks).
  * Entries are atomic, so threads composing at once may fill a block twice
  * with the same values. */
-#define CLASS_BLOCKS 256
-static _Atomic uint8_t k_class_cache[CLASS_BLOCKS][256];
+#define BLOCK_BITS 6
+#define CLASS_BLOCKS (0x10000 >> BLOCK_BITS)
+static _Atomic uint8_t k_class_cache[CLASS_BLOCKS][1 << BLOCK_BITS];
 static _Atomic uint8_t k_class_ready[CLASS_BLOCKS];
 
 kh_jclass kh_jlreq_class(int32_t cp) {
-  if (cp < 0 || cp >= CLASS_BLOCKS * 256)
+  if (cp < 0 || cp >= 0x10000)
     return class_search(cp);
-  unsigned block = (unsigned)cp >> 8;
+  unsigned block = (unsigned)cp >> BLOCK_BITS, n = 1u << BLOCK_BITS;
   if (!atomic_load_explicit(&k_class_ready[block], memory_order_acquire)) {
-    for (unsigned i = 0; i < 256; i++)
+    for (unsigned i = 0; i < n; i++)
       atomic_store_explicit(&k_class_cache[block][i],
-                            (uint8_t)class_search((int32_t)(block << 8 | i)),
+                            (uint8_t)class_search((int32_t)(block << BLOCK_BITS | i)),
                             memory_order_relaxed);
     atomic_store_explicit(&k_class_ready[block], 1, memory_order_release);
   }
-  return (kh_jclass)atomic_load_explicit(&k_class_cache[block][cp & 0xFF],
+  return (kh_jclass)atomic_load_explicit(&k_class_cache[block][cp & (n - 1)],
                                          memory_order_relaxed);
 }
 

@@ -62,6 +62,9 @@ enum {
  * Allocates from arena. */
 kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
                           unsigned options, kh_lines *out);
+/* Whether a line break before paragraph text byte t would fall inside a
+ * group ruby's base (ruby.c). */
+int kh_para_inside_ruby(const kh_shaped *sh, uint32_t t);
 /* One line per output line: the text with "|" at each break, then the
  * line's width and adjustment. */
 void kh_para_trace(const kh_lines *lines, FILE *out);

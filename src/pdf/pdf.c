@@ -815,6 +815,20 @@ static kh_status end_page(writer *w) {
   return ret == KH_OK ? kh_pdf_out_page(w->out, w->page) : ret;
 }
 
+/* Ruby and 圏点 are drawn outside the text flow: an empty ActualText
+ * (14.9.4) keeps them out of copy, search and extraction, which give the
+ * base text alone (a search for 親文字 finds it). */
+static kh_status draw_annotation_glyphs(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS))) return draw_glyphs(w, it);
+  KH_CHECK(kh_buf_printf(&w->ops, "/Span <</ActualText <FEFF>>> BDC\n"));
+  KH_CHECK(draw_glyphs(w, it));
+  KH_CHECK(kh_buf_printf(&w->ops, "EMC\n"));
+  KH_CHECK(flush_ops(w));
+cleanup:
+  return ret;
+}
+
 static kh_status draw_page(writer *w, const kh_page *pg) {
   kh_status ret = KH_OK;
   KH_CHECK(add_page(w));
@@ -832,7 +846,7 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
       KH_CHECK(flush_ops(w));
     switch (it->kind) {
     case KH_ITEM_GLYPHS:
-      KH_CHECK(draw_glyphs(w, it));
+      KH_CHECK(draw_annotation_glyphs(w, it));
       break;
     case KH_ITEM_IMAGE:
       KH_CHECK(draw_image(w, it));

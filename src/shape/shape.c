@@ -245,6 +245,7 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
   s.out.n = s.out.cap = 0;
   KH_CHECK(kh_arena_adopt(arena, out->glyphs));
   cont_mark(set, layout, sp, &out->cont);
+  KH_CHECK(kh_shape_annotations(ctx, arena, set, layout, out));
 cleanup:
   hb_buffer_destroy(s.buf);
   kh_vec_free(&s.out);

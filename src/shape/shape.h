@@ -50,10 +50,31 @@ typedef struct kh_glyph {
                          downwards, as page space does */
 } kh_glyph;
 
+/* Something set over the base text (annot.c): ruby (JLReq 3.3) or a 圏点
+ * sesame dot (JLReq 3.2).  Its glyphs are shaped at their own size; the
+ * page stage places them over the base as composed. */
+enum { KH_ANNOT_RUBY = 1, KH_ANNOT_SESAME = 2 };
+
+typedef struct kh_annot {
+  uint8_t kind;        /* KH_ANNOT_* */
+  uint8_t group;       /* group ruby: no line break inside its base */
+  uint32_t t0, t1;     /* the base: bytes of the paragraph text */
+  uint32_t g0, g1;     /* the base: glyphs [g0, g1) */
+  uint32_t node_start, node_end; /* the base: bytes of the node's text */
+  kh_fixed size;       /* the annotation's size (half the base's) */
+  kh_fixed width;      /* natural width of its glyphs */
+  kh_glyph *glyphs;    /* clusters index `text` */
+  uint32_t n;
+  const char *text;    /* the reading (or ﹅), UTF-8 */
+  uint32_t text_len;
+} kh_annot;
+
 typedef struct kh_shaped {
   const kh_spara *sp;
   kh_glyph *glyphs;   /* in logical order, from the arena */
   uint32_t n;
+  kh_annot *annots;   /* ordered by t0; NULL when none */
+  uint32_t nannots;
   kh_glyph cont;      /* a verbatim paragraph (KH_NODE_CODE): the mark drawn
                          at the end of a line that wraps (U+21A9 ↩, from
                          the paragraph's first font that has it); adv 0
@@ -63,6 +84,10 @@ typedef struct kh_shaped {
 kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         const kh_layout *layout, const kh_spara *sp,
                         kh_shaped *out);
+/* Shapes the ruby and sesame dots over a shaped paragraph (annot.c), and
+ * spaces a base that is narrower than its ruby.  Called by kh_shape_para. */
+kh_status kh_shape_annotations(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
+                               const kh_layout *layout, kh_shaped *sh);
 /* Serialises glyphs like hb-shape: [font:gid=cluster+advance|...]. */
 void kh_shape_trace(const kh_layout *layout, const kh_shaped *sh, FILE *out);
 

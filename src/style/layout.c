@@ -760,7 +760,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   /* sections in dependency order, whatever order the file has them in */
   static const char *const known[] = {"page", "grid", "rule-width", "line-start-opening",
                                 "line-end-closing", "line-breaking", "hanging-punctuation",
-                                "table-figures", "pdf-a", "font-hinting",
+                                "table-figures", "pdf-a", "font-hinting", "emphasis",
                                 "fonts", "fallback", "faces", "styles", "pages", NULL};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -799,6 +799,14 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
     if (!strcmp(s->scalar, "half")) L->line_end_closing_half = 1;
     else if (strcmp(s->scalar, "full")) {
       ret = kh_error(ctx, s->pos, KH_SYNTAX, "line-end-closing must be full or half");
+      goto cleanup;
+    }
+  }
+  if ((s = kh_yaml_get(y, "emphasis"))) {
+    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
+    if (!strcmp(s->scalar, "sesame")) L->emphasis = KH_EMPHASIS_SESAME;
+    else if (strcmp(s->scalar, "gothic")) {
+      ret = kh_error(ctx, s->pos, KH_SYNTAX, "emphasis must be sesame or gothic");
       goto cleanup;
     }
   }

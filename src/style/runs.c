@@ -127,7 +127,8 @@ static void walk_free(mark_walk *w) {
   kh_vec_free(&w->open);
 }
 
-static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const char **href) {
+static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const char **href,
+                          int sesame) {
   unsigned f = 0;
   *href = NULL;
   while (w->next < w->n) {
@@ -143,7 +144,9 @@ static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const cha
     if (off >= m->end) continue; /* ended: dropped for good */
     w->open.v[keep++] = i;
     /* Japanese has no italic: emphasis takes the strong (Gothic) face */
-    if (m->flags & (KH_MARK_STRONG | KH_MARK_EM)) f |= KH_RUN_STRONG;
+    if (m->flags & KH_MARK_STRONG) f |= KH_RUN_STRONG;
+    /* ... unless the layout sets it with 圏点 (shape/annot.c) */
+    if ((m->flags & KH_MARK_EM) && !sesame) f |= KH_RUN_STRONG;
     if (m->flags & KH_MARK_CODE) f |= KH_RUN_CODE;
     if (m->flags & KH_MARK_STRIKE) f |= KH_RUN_STRIKE;
     if (m->flags & KH_MARK_UNDERLINE) f |= KH_RUN_UNDERLINE;
@@ -209,7 +212,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     int32_t cp = kh_utf8_next(use, len, &i);
     const char *href = NULL;
     unsigned flags = 0;
-    if (at >= mlen && flags_at(&walk, at - (uint32_t)mlen, &flags, &href) != KH_OK) {
+    if (at >= mlen && flags_at(&walk, at - (uint32_t)mlen, &flags, &href,
+                                   layout->emphasis == KH_EMPHASIS_SESAME) != KH_OK) {
       walk_free(&walk);
       kh_vec_free(&runs);
       return KH_NOMEM;

@@ -116,6 +116,9 @@ typedef struct kh_page_tpl {
   kh_srcpos pos;
 } kh_page_tpl;
 
+/* `emphasis:` in the layout: the Gothic face (as **strong**), or 圏点
+ * sesame dots over each character (JLReq 3.2). */
+enum { KH_EMPHASIS_GOTHIC = 0, KH_EMPHASIS_SESAME = 1 };
 /* How digits are set in table cells, so that a column of numbers lines up
  * (layout key table-figures). */
 typedef enum kh_table_figures {
@@ -144,6 +147,7 @@ typedef struct kh_layout {
                                   line-start opening bracket */
   int line_end_closing_half;    /* set a line-end 」、。 half-width, its ink
                                   on the measure (JIS X 4051 行末約物半角) */
+  int emphasis;             /* KH_EMPHASIS_*: how *emphasis* is set */
   int first_fit;            /* line-breaking: first-fit (default total-fit) */
   int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
                                3.8.3): a line-end 、。 may hang */
