@@ -843,6 +843,8 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
     const kh_item *it = &pg->items[i];
     /* its marked-content sequence (tag.c); a glyph run opens its own
      * inside its text object */
+    if (it->kind != KH_ITEM_GLYPHS && it->kind != KH_ITEM_LINK)
+      KH_CHECK(text_end(w)); /* its sequence must not start inside BT */
     if (it->kind != KH_ITEM_GLYPHS)
       KH_CHECK(kh_pdf_tags_begin(w->tags, it, &w->ops));
     /* drawn through libharu's page calls: the BDC goes first (an emoji's
