@@ -669,6 +669,9 @@ static kh_status draw_figure(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   HPDF_Image image = NULL;
   KH_CHECK(figure_image(w, it, &image));
+  /* the marked-content sequence opened for it, and no open text object,
+   * before libharu writes the image into the page */
+  KH_CHECK(flush_ops(w));
   KH_CHECK(kh_pdf_lib_check(
       &w->lib,
       HPDF_Page_DrawImage(w->page, image, pt(it->x), pt((int64_t)w->page_h - it->y2),
