@@ -112,6 +112,9 @@ void kh_ctx_set_size_limit(kh_ctx *ctx, kh_input_kind kind, size_t bytes);
 /* Number of errors and warnings reported so far. */
 unsigned kh_ctx_error_count(const kh_ctx *ctx);
 unsigned kh_ctx_warning_count(const kh_ctx *ctx);
+/* With `on`, a build that gives a warning fails (an error says how many)
+ * and writes no PDF: kh_build_file leaves no file, the others no buffer. */
+void kh_ctx_set_werror(kh_ctx *ctx, int on);
 /* Pages of the last build. */
 unsigned kh_ctx_page_count(const kh_ctx *ctx);
 /* The i-th file builds with this context have read (sources, layouts,
@@ -129,7 +132,8 @@ const char *kh_ctx_input(const kh_ctx *ctx, size_t i);
 kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output);
 
 /* Builds the publication at `input` (as kh_build_file) into a PDF in memory,
- * writing nothing: *pdf is malloc'd, owned by the caller. */
+ * writing nothing: *pdf is malloc'd, owned by the caller.  With pdf NULL,
+ * the PDF is made and thrown away (a check of every stage). */
 kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
                         size_t *pdf_len);
 

@@ -167,6 +167,23 @@ static const char *doc_title(kh_doc *doc) {
   return "kumihan";
 }
 
+/* Every part's `page:` names a template of the layout: a misspelt one would
+ * lose the template's folio and label in silence. */
+static kh_status check_templates(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout) {
+  const char *names[65];
+  int n = 0;
+  for (int i = 0; i < layout->npages && n < 64; i++) names[n++] = layout->pages[i].name;
+  names[n] = NULL;
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    if (!p->page || kh_layout_page(layout, p->page)) continue;
+    const char *near = kh_nearest(p->page, names);
+    return kh_error(ctx, p->page_pos, KH_SYNTAX,
+                    "page template '%s' is not in layout '%s'%s%s%s", p->page, layout->name,
+                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+  }
+  return KH_OK;
+}
+
 /* Builds the document; the PDF goes out through `write` as it is made (no
  * PDF when write is NULL: tracing only). */
 static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *user) {
@@ -175,6 +192,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
   driver d = {ctx, NULL, NULL, NULL};
+  unsigned warnings = ctx->nwarnings;
   ctx->npages = 0;
   if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
   KH_CHECK(kh_layout_load_at(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT,
@@ -185,6 +203,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
                      "every part must use the publication's layout '%s'", doc->layout);
       goto cleanup;
     }
+  KH_CHECK(check_templates(ctx, doc, layout));
   KH_CHECK(fontset_cached(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
@@ -197,6 +216,10 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
   }
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
   if (write) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));
+  if (ctx->werror && ctx->nwarnings > warnings) /* the caller discards the PDF */
+    ret = kh_error_file(ctx, doc->parts && doc->parts->src ? doc->parts->src->path : NULL,
+                        KH_SYNTAX, "%u warning%s treated as errors: no PDF written",
+                        ctx->nwarnings - warnings, ctx->nwarnings - warnings == 1 ? "" : "s");
 cleanup:
   kh_pdf_drop(d.pdf);
   kh_outline_drop(outline);
@@ -386,17 +409,24 @@ kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
   return ret;
 }
 
+static kh_status discard_write(void *user, const void *data, size_t len) {
+  (void)user;
+  (void)data;
+  (void)len;
+  return KH_OK;
+}
+
 kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
                         size_t *pdf_len) {
   kh_doc *doc = NULL;
-  *pdf = NULL;
-  *pdf_len = 0;
   kh_buf b = {0};
+  if (pdf) *pdf = NULL;
+  if (pdf_len) *pdf_len = 0;
   kh_status ret = kh_doc_load(ctx, input, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
-  if (ret == KH_OK) {
+  if (ret == KH_OK) ret = pdf ? build(ctx, doc, mem_write, &b) : build(ctx, doc, discard_write, NULL);
+  if (ret == KH_OK && pdf) {
     *pdf = (unsigned char *)b.data;
-    *pdf_len = b.len;
+    if (pdf_len) *pdf_len = b.len;
   } else {
     kh_buf_free(&b);
   }
@@ -407,9 +437,10 @@ kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
 
 kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
                           size_t len) {
-  temp_out t = {ctx, output, "", -1, -1};
-  kh_status ret = temp_open(&t);
+  kh_status ret = check_output(ctx, output, NULL);
   if (ret != KH_OK) return ret;
+  temp_out t = {ctx, output, "", -1, -1};
+  if ((ret = temp_open(&t)) != KH_OK) return ret;
   ret = temp_write(&t, data, len);
   kh_status st = temp_close(&t, ret == KH_OK);
   return ret == KH_OK ? st : ret;

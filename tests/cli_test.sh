@@ -80,7 +80,7 @@ werror)
   "$kumihan" --layout-dir "$nopdfa" --werror w.md -o strict.pdf 2> err; rc=$?
   [ $rc -eq 1 ] || fail "--werror: exit $rc"
   [ ! -e strict.pdf ] || fail "--werror left a PDF"
-  grep -q "2 warnings treated as errors (--werror)" err || fail "$(cat err)"
+  grep -q "^w.md: error: 2 warnings treated as errors: no PDF written" err || fail "$(cat err)"
   "$kumihan" --werror "$seed" -o seed.pdf || fail "the seed has a warning"
   ok "a warning fails the build with --werror, and only then"
   ;;

@@ -98,6 +98,9 @@ struct kh_ctx {
   kh_trace_stage trace;      /* stage whose result is dumped, or KH_TRACE_NONE */
   FILE *trace_out;           /* where the trace goes; not owned */
   unsigned nerrors, nwarnings;
+  int quiet;                 /* > 0: warnings are not given (a stage measuring
+                                by composing on trial, e.g. page's table
+                                columns); errors still are */
   kh_source **sources;       /* every file read, kept for diagnostics */
   size_t nsources;
   char *font_dir;            /* the installed fonts folder, or NULL; owned */
@@ -106,6 +109,7 @@ struct kh_ctx {
   int64_t source_date_epoch; /* -1 when unset */
   kh_dirlist inputs;         /* every file a build read (for --watch) */
   unsigned npages;           /* pages of the last build */
+  int werror;                /* a build with a warning fails */
 
   kh_files files;            /* what may be read, and what was (base/file.c) */
   void *cache[KH_CACHE_COUNT];
@@ -229,6 +233,10 @@ int kh_utf8_encode(int32_t cp, char *out);
 char *kh_path_join(const char *dir, const char *name);
 /* Directory part of a path, malloc'd ("." when none). */
 char *kh_path_dirname(const char *path);
+/* The name of the NULL-terminated list `names` nearest to `word` (edit
+ * distance with transpositions), for "did you mean" in diagnostics; NULL
+ * when none is near enough. */
+const char *kh_nearest(const char *word, const char *const *names);
 
 /* ---- YAML ----------------------------------------------------------------
  * The one wrapper over libyaml, used by the layout (style) and by front

@@ -78,6 +78,7 @@ void kh_ctx_set_source_date_epoch(kh_ctx *ctx, int64_t epoch) {
 unsigned kh_ctx_error_count(const kh_ctx *ctx) { return ctx->nerrors; }
 unsigned kh_ctx_warning_count(const kh_ctx *ctx) { return ctx->nwarnings; }
 unsigned kh_ctx_page_count(const kh_ctx *ctx) { return ctx->npages; }
+void kh_ctx_set_werror(kh_ctx *ctx, int on) { ctx->werror = on != 0; }
 
 const char *kh_status_string(kh_status status) {
   switch (status) {

@@ -305,6 +305,7 @@ kh_status kh_error(kh_ctx *ctx, kh_srcpos pos, kh_status status, const char *fmt
 
 void kh_warning(kh_ctx *ctx, kh_srcpos pos, const char *fmt, ...) {
   va_list ap;
+  if (ctx->quiet) return; /* a trial composition, not the document's */
   va_start(ap, fmt);
   emit(ctx, KH_SEV_WARNING, KH_OK, pos, NULL, fmt, ap);
   va_end(ap);

@@ -83,7 +83,7 @@ kh_status kh_arena_adopt(kh_arena *a, void *p) {
 char *kh_arena_strndup(kh_arena *a, const char *s, size_t len) {
   char *d = kh_arena_alloc(a, len + 1);
   if (d) {
-    memcpy(d, s, len);
+    if (len) memcpy(d, s, len); /* s may be NULL when len is 0 ([x]()) */
     d[len] = '\0';
   }
   return d;
@@ -233,4 +233,37 @@ char *kh_path_dirname(const char *path) {
     d[n] = '\0';
   }
   return d;
+}
+
+/* Optimal string alignment distance (Levenshtein with transpositions), on
+ * bytes, capped: names are short ASCII keys. */
+static size_t osa_distance(const char *a, const char *b) {
+  enum { MAX = 64 };
+  size_t n = strlen(a), m = strlen(b);
+  if (n >= MAX || m >= MAX) return MAX;
+  size_t d[MAX + 1][MAX + 1];
+  for (size_t i = 0; i <= n; i++) d[i][0] = i;
+  for (size_t j = 0; j <= m; j++) d[0][j] = j;
+  for (size_t i = 1; i <= n; i++)
+    for (size_t j = 1; j <= m; j++) {
+      size_t cost = a[i - 1] != b[j - 1];
+      size_t v = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+      if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+        v = d[i - 2][j - 2] + 1;
+      d[i][j] = v;
+    }
+  return d[n][m];
+}
+
+const char *kh_nearest(const char *word, const char *const *names) {
+  const char *best = NULL;
+  size_t best_d = (size_t)-1, len = strlen(word);
+  size_t limit = len < 6 ? 2 : len / 3 + 1; /* farther is another word */
+  for (size_t i = 0; names && names[i]; i++) {
+    size_t d = osa_distance(word, names[i]);
+    if (d < best_d) best_d = d, best = names[i];
+  }
+  return best_d <= limit && best_d > 0 ? best : NULL;
 }

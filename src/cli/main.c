@@ -196,6 +196,7 @@ kh_ctx *cli_ctx(const cli_opts *o) {
   if (!ctx) return NULL;
   kh_ctx_set_diagnostic_fn(ctx, on_diagnostic, &g_diag);
   if (o->source_date_epoch >= 0) kh_ctx_set_source_date_epoch(ctx, o->source_date_epoch);
+  kh_ctx_set_werror(ctx, o->werror);
   kh_status st = KH_OK;
   for (size_t i = o->nlayout_dirs; st == KH_OK && i > 0; i--)
     st = kh_ctx_set_layout_dir(ctx, o->layout_dirs[i - 1]);
@@ -242,6 +243,7 @@ int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
   size_t len = 0;
   unsigned warnings = kh_ctx_warning_count(ctx);
   kh_status st;
+  int to_stdout = job->output && !strcmp(job->output, "-");
   if (!strcmp(job->input, "-")) {
     char *md = NULL;
     size_t mdlen = 0;
@@ -249,27 +251,22 @@ int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
     if (st == KH_IO) cli_diag(KH_SEV_ERROR, "<stdin>", "io", "cannot read standard input");
     if (st == KH_OK) st = kh_build_memory(ctx, "<stdin>", md, mdlen, &pdf, &len);
     free(md);
+    if (st == KH_OK && job->output && !to_stdout && !o->check)
+      st = kh_write_output(ctx, job->output, pdf, len);
   } else if (o->trace != KH_TRACE_NONE && !job->output) {
     st = kh_build_file(ctx, job->input, NULL);
-  } else {
+  } else if (o->check || !job->output) {
+    st = kh_build_path(ctx, job->input, NULL, NULL); /* made and thrown away */
+  } else if (to_stdout) {
     st = kh_build_path(ctx, job->input, &pdf, &len);
+  } else {
+    st = kh_build_file(ctx, job->input, job->output); /* streamed to a temporary file */
   }
   warnings = kh_ctx_warning_count(ctx) - warnings;
-  if (st == KH_OK && o->werror && warnings) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "%u warning%s treated as errors (--werror): no PDF written",
-             warnings, warnings == 1 ? "" : "s");
-    cli_diag(KH_SEV_ERROR, job->input, "werror", msg);
-    st = KH_SYNTAX;
-  }
-  if (st == KH_OK && job->output && !o->check) {
-    if (!strcmp(job->output, "-")) {
-      if (fwrite(pdf, 1, len, stdout) != len || fflush(stdout) != 0) {
-        cli_diag(KH_SEV_ERROR, NULL, "io", "cannot write to standard output");
-        st = KH_IO;
-      }
-    } else {
-      st = kh_write_output(ctx, job->output, pdf, len);
+  if (st == KH_OK && to_stdout && !o->check) {
+    if (fwrite(pdf, 1, len, stdout) != len || fflush(stdout) != 0) {
+      cli_diag(KH_SEV_ERROR, NULL, "io", "cannot write to standard output");
+      st = KH_IO;
     }
   }
   if (report) {

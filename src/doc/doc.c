@@ -113,6 +113,22 @@ static kh_status scalar_or_list(kh_ctx *ctx, kh_arena *arena, const kh_yaml *y,
   return KH_OK;
 }
 
+/* The keys of front matter and publication.yaml (README documents them). */
+static const char *const front_matter_keys[] = {
+    "title", "subtitle", "date", "date-iso", "issuer", "contact", "layout", "page", "label",
+    "lang", NULL};
+static const char *const contact_keys[] = {"heading", "lines", NULL};
+static const char *const publication_keys[] = {"title",  "author", "subject", "date-iso",
+                                               "layout", "lang",   "parts",   NULL};
+
+/* An unknown key: an error at its line, with the nearest known one. */
+static kh_status unknown_key(kh_ctx *ctx, const kh_yaml *k, const char *where,
+                             const char *const *names) {
+  const char *near = kh_nearest(k->key, names);
+  return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown %s key '%s'%s%s%s", where, k->key,
+                  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
 /* Reads the front matter keys of one part. */
 static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
                               const kh_yaml *fm, chain *head, chain *tail) {
@@ -134,7 +150,7 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
         } else if (!strcmp(c->key, "lines")) {
           KH_CHECK(scalar_or_list(ctx, arena, c, "contact", tail));
         } else {
-          return kh_error(ctx, c->key_pos, KH_SYNTAX, "unknown contact key '%s'", c->key);
+          return unknown_key(ctx, c, "contact", contact_keys);
         }
       }
       continue;
@@ -149,10 +165,10 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
     else if (!strcmp(key, "date")) date = k;
     else if (!strcmp(key, "date-iso")) part->date_iso = k->scalar;
     else if (!strcmp(key, "layout")) part->layout = k->scalar, part->layout_pos = k->pos;
-    else if (!strcmp(key, "page")) part->page = k->scalar;
+    else if (!strcmp(key, "page")) part->page = k->scalar, part->page_pos = k->pos;
     else if (!strcmp(key, "label")) part->label = k->scalar;
     else if (!strcmp(key, "lang")) part->lang = k->scalar;
-    else bad = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown front matter key '%s'", key);
+    else bad = unknown_key(ctx, k, "front matter", front_matter_keys);
   }
   if (bad != KH_OK) return bad; /* every unknown key is reported, not only the first */
   if (part->date_iso && !valid_date(part->date_iso))
@@ -287,7 +303,7 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
     else if (!strcmp(k->key, "layout")) doc->layout = k->scalar, doc->layout_pos = k->pos;
     else if (!strcmp(k->key, "lang")) doc->lang = k->scalar;
     else {
-      ret = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown publication key '%s'", k->key);
+      ret = unknown_key(ctx, k, "publication", publication_keys);
       goto cleanup;
     }
   }

@@ -129,6 +129,7 @@ struct kh_part {
   const char *layout;   /* layout name from front matter ("press-release") */
   kh_srcpos layout_pos; /* where it is named, for diagnostics */
   const char *page;     /* page template name within the layout, or NULL */
+  kh_srcpos page_pos;   /* where the front matter names it */
   const char *title;    /* front matter; NULL when absent */
   const char *subtitle;
   const char *date_iso; /* "2022-03-31", for the PDF metadata */

@@ -35,6 +35,9 @@ typedef struct table {
   kh_fixed *colx;  /* ncols + 1 rule positions */
   cell *cells;     /* nrows x ncols */
   int *rowlines;   /* grid lines per row */
+  int nhead;       /* leading rows that are the table's head, repeated on
+                      each page the table continues on */
+  int headlines;   /* their grid lines; 0 when too tall to repeat */
 } table;
 
 /* A list item's marker, drawn on its first line: right-aligned in a column
@@ -57,6 +60,7 @@ typedef struct piece {
   kh_fixed mx;     /* where the marker line starts */
   int level;
   int after_heading;
+  int after_caption; /* P_TABLE: its caption directly above it */
   kh_fixed measure;
   kh_fixed x;      /* left edge of the measure; P_PARA: style->left added
                       once composed */
@@ -192,6 +196,31 @@ static kh_status compose_para(builder *b, piece *p) {
   return KH_OK;
 }
 
+/* The width of a cell's longest unbreakable piece: its text broken at
+ * every opportunity (a measure of one em), the widest line. */
+static kh_status cell_minimum(builder *b, const kh_part *part, const kh_node *n, kh_fixed *w) {
+  const kh_pstyle *st = kh_layout_style(b->L, page_name(part), n->style);
+  kh_pstyle tight = *st;
+  tight.align = KH_ALIGN_LEFT;
+  tight.indent = tight.indent_after_heading = tight.left = tight.right = 0;
+  kh_lines lines = {0};
+  kh_arena *A = kh_arena_new(); /* only the width is kept */
+  if (!A) return KH_NOMEM;
+  /* at one em every line is overfull: a measurement, not the document's
+   * warning (the cell is composed again at its column's width) */
+  b->ctx->quiet++;
+  kh_status ret = b->compose(b->user, A, n, &tight, NULL, b->F.em, &lines);
+  b->ctx->quiet--;
+  *w = 0;
+  for (uint32_t i = 0; ret == KH_OK && i < lines.n; i++) {
+    kh_fixed lw = lines.lines[i].natural > lines.lines[i].width ? lines.lines[i].natural
+                                                                 : lines.lines[i].width;
+    if (lw > *w) *w = lw;
+  }
+  kh_arena_drop(A);
+  return ret;
+}
+
 /* Natural single-line width of a cell's text. */
 static kh_status cell_natural(builder *b, const kh_part *part, const kh_node *n, kh_fixed *w) {
   const kh_pstyle *st = kh_layout_style(b->L, page_name(part), n->style);
@@ -260,6 +289,7 @@ static kh_status compose_table(builder *b, piece *p) {
   if (!tb) return KH_NOMEM;
   for (const kh_node *r = t->child; r; r = r->next) {
     if (r->header && r->empty) continue; /* a GFM head row left blank */
+    if (r->header && tb->nhead == tb->nrows) tb->nhead++;
     int nc = 0;
     for (const kh_node *c = r->child; c; c = c->next) nc++;
     if (nc > tb->ncols) tb->ncols = nc;
@@ -269,42 +299,64 @@ static kh_status compose_table(builder *b, piece *p) {
   p->tbl = tb;
   if (!tb->nrows || !tb->ncols) return KH_OK;
   kh_fixed *natural = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *natural);
+  kh_fixed *minimum = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *minimum);
   tb->colx = kh_arena_alloc(A, (size_t)(tb->ncols + 1) * sizeof *tb->colx);
   tb->cells = kh_arena_alloc(A, (size_t)(tb->nrows * tb->ncols) * sizeof *tb->cells);
   tb->rowlines = kh_arena_alloc(A, (size_t)tb->nrows * sizeof *tb->rowlines);
-  if (!natural || !tb->colx || !tb->cells || !tb->rowlines) return KH_NOMEM;
+  if (!natural || !minimum || !tb->colx || !tb->cells || !tb->rowlines) return KH_NOMEM;
   int ri = 0;
   for (const kh_node *r = t->child; r; r = r->next) {
     if (r->header && r->empty) continue;
     int ci = 0;
     for (const kh_node *c = r->child; c; c = c->next, ci++) {
-      kh_fixed w;
+      kh_fixed w, mw = 0;
       kh_status ret = cell_natural(b, part, c, &w);
+      if (ret == KH_OK) ret = cell_minimum(b, part, c, &mw);
       if (ret != KH_OK) return ret;
       if (w > natural[ci]) natural[ci] = w;
+      if (mw > minimum[ci]) minimum[ci] = mw;
       tb->cells[ri * tb->ncols + ci].node = c;
     }
     ri++;
   }
   /* Columns in whole ems plus a half-em pad either side, so cell text stays
-   * on the character grid; if too wide, the widest columns give way. */
-  kh_fixed pad = em / 2, total = 0;
+   * on the character grid.  Too wide, the widest column with room above its
+   * longest unbreakable piece gives way an em at a time; when every column
+   * is down to that piece, the widest column wraps inside it (down to one
+   * character); a table whose columns cannot each have one character is
+   * refused rather than drawn off the page. */
+  kh_fixed pad = em / 2, total = 0, floor_w = em + 2 * pad;
   kh_fixed *w = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *w);
   if (!w) return KH_NOMEM;
+  if ((int64_t)tb->ncols * floor_w > measure)
+    return kh_error(ctx, t->pos, KH_LIMIT,
+                    "table has %d columns: at most %d fit the text block", tb->ncols,
+                    (int)(measure / floor_w));
   for (int c = 0; c < tb->ncols; c++) {
     w[c] = ((natural[c] + em - 1) / em) * em + 2 * pad;
+    minimum[c] = ((minimum[c] + em - 1) / em) * em + 2 * pad;
+    if (minimum[c] > w[c]) minimum[c] = w[c];
     total += w[c];
   }
+  int wrapped = 0;
   while (total > measure) {
-    int widest = 0;
-    for (int c = 1; c < tb->ncols; c++)
-      if (w[c] > w[widest]) widest = c;
-    if (w[widest] <= 4 * em) {
-      kh_warning(ctx, t->pos, "table is wider than the text block");
-      break;
+    int widest = -1;
+    for (int c = 0; c < tb->ncols; c++)
+      if (w[c] > minimum[c] && (widest < 0 || w[c] > w[widest])) widest = c;
+    if (widest < 0) {
+      for (int c = 0; c < tb->ncols; c++)
+        if (w[c] > floor_w && (widest < 0 || w[c] > w[widest])) widest = c;
+      if (!wrapped++)
+        kh_warning(ctx, t->pos, "table is wider than the text block: a word wraps inside its "
+                                "cell");
     }
-    w[widest] -= em;
-    total -= em;
+    kh_fixed cut = total - measure;
+    kh_fixed room_c = w[widest] - (w[widest] > minimum[widest] ? minimum[widest] : floor_w);
+    cut = cut < em ? em : (cut + em - 1) / em * em;
+    if (cut > room_c) cut = room_c;
+    if (cut > em) cut = em; /* an em at a time spreads the cut over columns */
+    w[widest] -= cut;
+    total -= cut;
   }
   tb->colx[0] = x + ((measure - total) / 2 / em) * em; /* centred on the grid */
   for (int c = 0; c < tb->ncols; c++) tb->colx[c + 1] = tb->colx[c] + w[c];
@@ -336,6 +388,9 @@ static kh_status compose_table(builder *b, piece *p) {
     if (ret != KH_OK) return ret;
   }
   for (int r = 0; r < tb->nrows; r++) p->nlines += tb->rowlines[r];
+  for (int r = 0; r < tb->nhead; r++) tb->headlines += tb->rowlines[r];
+  /* a head that leaves less than half a page for the body is not repeated */
+  if (tb->nhead == tb->nrows || tb->headlines * 2 > b->F.lines) tb->headlines = 0;
   return KH_OK;
 }
 
@@ -550,6 +605,7 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
     }
     case KH_NODE_TABLE:
       p.kind = P_TABLE;
+      p.after_caption = prev && prev->kind == KH_NODE_CAPTION;
       ret = add_piece(b, p);
       break;
     case KH_NODE_RULE:
@@ -994,7 +1050,12 @@ static int head_lines(const piece *p) {
   case P_PARA:
     if (p->st->lines || p->lines.n <= 3) return p->nlines;
     return 2;
-  case P_TABLE: return p->nlines < 2 ? p->nlines : 2;
+  case P_TABLE: { /* its head and first row */
+    const table *tb = p->tbl;
+    int first = tb && tb->nhead < tb->nrows ? tb->nhead : 0, n = 0;
+    for (int r = 0; tb && r <= first && r < tb->nrows; r++) n += tb->rowlines[r];
+    return n;
+  }
   default: return 1;
   }
 }
@@ -1057,45 +1118,86 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   return KH_OK;
 }
 
-/* A row's text, composed again now and dropped once on the page. */
-static kh_status place_row(builder *b, const table *tb, int r) {
+/* Draws lines [from, from + count) of row r at the current grid line:
+ * the cells' text, the rule above when `top`, the rule below and the
+ * column rules. */
+static kh_status table_rows(builder *b, const table *tb, int r, int from, int count, int top) {
+  const kh_frame *F = &b->F;
+  kh_fixed half = (F->pitch - F->em) / 2;
+  kh_status ret = KH_OK;
+  kh_fixed y1 = line_top(b, b->k) - half;
+  kh_fixed y2 = line_top(b, b->k + count) - half;
+  const kh_node *keep = b->node;
+  if (top && (ret = rule(b, tb->colx[0], y1, tb->colx[tb->ncols], y1)) != KH_OK) return ret;
+  if ((ret = rule(b, tb->colx[0], y2, tb->colx[tb->ncols], y2)) != KH_OK) return ret;
+  for (int c = 0; c <= tb->ncols; c++)
+    if ((ret = rule(b, tb->colx[c], y1, tb->colx[c], y2)) != KH_OK) return ret;
+  /* the row's text, composed again now and dropped once on the page */
   kh_arena *RA = kh_arena_new();
   kh_lines *lines = RA ? kh_arena_alloc(RA, (size_t)tb->ncols * sizeof *lines) : NULL;
-  kh_status ret = lines ? compose_row(b, tb, r, RA, lines) : KH_NOMEM;
+  ret = lines ? compose_row(b, tb, r, RA, lines) : KH_NOMEM;
   for (int c = 0; ret == KH_OK && c < tb->ncols; c++) {
     const cell *cl = &tb->cells[r * tb->ncols + c];
+    if (!cl->node) continue;
     b->node = cl->node;
-    for (uint32_t i = 0; ret == KH_OK && cl->node && i < lines[c].n; i++)
-      ret = emit_line(b, &lines[c], i, cl->x, baseline(b, b->k + (int)i));
+    for (int i = from; ret == KH_OK && i < from + count && i < (int)lines[c].n; i++)
+      ret = emit_line(b, &lines[c], (uint32_t)i, cl->x, baseline(b, b->k + i - from));
   }
   kh_arena_drop(RA);
+  b->node = keep;
+  b->k += count;
   return ret;
 }
 
+/* A new page for a table that runs on: its head again at the top. */
+static kh_status table_page(builder *b, const table *tb) {
+  kh_status ret = page_open(b);
+  for (int r = 0; ret == KH_OK && tb->headlines && r < tb->nhead; r++)
+    ret = table_rows(b, tb, r, 0, tb->rowlines[r], r == 0);
+  return ret;
+}
+
+/* A table starts where it is when its head and first row fit there; it
+ * continues on the next page between rows, repeating its head; a row taller
+ * than what a page leaves for it is split between lines of its cells. */
 static kh_status place_table(builder *b, const piece *p) {
   const kh_frame *F = &b->F;
   const table *tb = p->tbl;
-  kh_fixed half = (F->pitch - F->em) / 2;
   kh_status ret = KH_OK;
-  int need = p->nlines <= F->lines ? p->nlines : tb->rowlines[0];
+  if (!tb->nrows) return KH_OK;
+  int sb = p->st ? p->st->space_before : 0, sa = p->st ? p->st->space_after : 0;
+  if (b->k > 0 && !p->after_caption) b->k += sb;
+  int first = tb->nhead < tb->nrows ? tb->nhead : 0;
+  int need = 0;
+  for (int r = 0; r < first; r++) need += tb->rowlines[r];
+  /* a first row taller than a page splits from here anyway */
+  need += tb->rowlines[first] + need <= F->lines ? tb->rowlines[first] : 1;
+  if (need > F->lines) need = F->lines;
   if ((ret = room(b, need)) != KH_OK) return ret;
+  int top_of_page = 1;
   for (int r = 0; r < tb->nrows; r++) {
     int rl = tb->rowlines[r];
-    int first_row_on_page = r == 0;
-    if (b->k + rl > F->lines) {
-      if ((ret = page_open(b)) != KH_OK) return ret;
-      first_row_on_page = 1;
+    int body = F->lines - tb->headlines; /* what a continuation page holds */
+    if (b->k + rl > F->lines && rl <= body && b->k > 0) {
+      if ((ret = table_page(b, tb)) != KH_OK) return ret;
+      top_of_page = b->k == 0;
     }
-    kh_fixed top = line_top(b, b->k) - half;
-    kh_fixed bot = line_top(b, b->k + rl) - half;
-    if (first_row_on_page && (ret = rule(b, tb->colx[0], top, tb->colx[tb->ncols], top)) != KH_OK)
-      return ret;
-    if ((ret = rule(b, tb->colx[0], bot, tb->colx[tb->ncols], bot)) != KH_OK) return ret;
-    for (int c = 0; c <= tb->ncols; c++)
-      if ((ret = rule(b, tb->colx[c], top, tb->colx[c], bot)) != KH_OK) return ret;
-    if ((ret = place_row(b, tb, r)) != KH_OK) return ret;
-    b->k += rl;
+    for (int from = 0; from < rl;) {
+      int avail = F->lines - b->k;
+      if (avail <= 0) {
+        if ((ret = table_page(b, tb)) != KH_OK) return ret;
+        top_of_page = b->k == 0;
+        continue;
+      }
+      int count = rl - from < avail ? rl - from : avail;
+      ret = table_rows(b, tb, r, from, count, r == 0 || from > 0 || top_of_page);
+      if (ret != KH_OK) return ret;
+      top_of_page = 0;
+      from += count;
+    }
   }
+  mark_used(b);
+  b->k += sa;
   return KH_OK;
 }
 

@@ -370,6 +370,18 @@ static const pair_rule k_no_break[] = {
     {KH_CL_WESTERN, KH_CL_NUMERAL},  /* 3.1.10 f */
     {KH_CL_WESTERN, KH_CL_WESTERN},  /* 3.1.10 f: Western words */
     {KH_CL_UNIT, KH_CL_UNIT},        /* 3.1.10 f: letters of a unit */
+    /* the contextual classes (Appendix A, cl-20..23, 28..30) */
+    {0, KH_CL_REFERENCE},            /* cl-20: a reference mark stays with
+                                        what it annotates */
+    {KH_CL_REFERENCE, KH_CL_REFERENCE}, /* cl-20: and is one unit */
+    {KH_CL_ORNAMENTED, KH_CL_ORNAMENTED}, /* cl-21: one complex */
+    {KH_CL_RUBY_MONO, KH_CL_RUBY_MONO}, /* cl-22, 3.3: a mono- or group-ruby
+                                           base is never split (cl-23,
+                                           jukugo ruby, may break between
+                                           its base characters: no row) */
+    {KH_CL_WARICHU_OPENING, 0},      /* cl-28: as cl-01 (3.1.8) */
+    {0, KH_CL_WARICHU_CLOSING},      /* cl-29: as cl-02 (3.1.7) */
+    {KH_CL_TATECHUYOKO, KH_CL_TATECHUYOKO}, /* cl-30: one em box */
 };
 
 static int may_break_scan(kh_jclass a, kh_jclass b) {
@@ -386,8 +398,10 @@ static int may_break_scan(kh_jclass a, kh_jclass b) {
  * ink in one half, so its box is the advance less half an em. */
 kh_jgroup kh_jlreq_group(kh_jclass c, int fullwidth) {
   switch (c) {
-  case KH_CL_OPENING: return fullwidth ? KH_JG_OPEN : KH_JG_WEST;
+  case KH_CL_OPENING:
+  case KH_CL_WARICHU_OPENING: return fullwidth ? KH_JG_OPEN : KH_JG_WEST;
   case KH_CL_CLOSING:
+  case KH_CL_WARICHU_CLOSING:
   case KH_CL_COMMA: return fullwidth ? KH_JG_CLOSE : KH_JG_WEST;
   case KH_CL_FULL_STOP: return fullwidth ? KH_JG_STOP : KH_JG_WEST;
   case KH_CL_MIDDLE_DOT: return fullwidth ? KH_JG_MIDDLE : KH_JG_WEST;
@@ -396,7 +410,13 @@ kh_jgroup kh_jlreq_group(kh_jclass c, int fullwidth) {
   case KH_CL_SMALL_KANA:
   case KH_CL_HIRAGANA:
   case KH_CL_KATAKANA:
-  case KH_CL_IDEOGRAPHIC: return KH_JG_JA;
+  case KH_CL_IDEOGRAPHIC:
+  case KH_CL_ORNAMENTED:
+  case KH_CL_RUBY_MONO:
+  case KH_CL_RUBY_JUKUGO:
+  case KH_CL_TATECHUYOKO: return KH_JG_JA;
+  /* a reference mark (small raised digits) sets solid either side */
+  case KH_CL_REFERENCE: return KH_JG_OTHER;
   case KH_CL_NUMERAL:
   case KH_CL_UNIT:
   case KH_CL_WESTERN:
@@ -497,6 +517,15 @@ typedef struct spread_rule {
 static const spread_rule k_spread[] = {
     /* 3.1.10 a, b and 3.1.11 a: —— …… never come apart */
     {KH_CL_INSEPARABLE, KH_CL_INSEPARABLE, KH_SPREAD_NEVER},
+    /* cl-20: a reference mark is not spaced from what it annotates, nor
+     * inside; cl-21, cl-30: one complex, one box */
+    {0, KH_CL_REFERENCE, KH_SPREAD_NEVER},
+    {KH_CL_REFERENCE, KH_CL_REFERENCE, KH_SPREAD_NEVER},
+    {KH_CL_ORNAMENTED, KH_CL_ORNAMENTED, KH_SPREAD_NEVER},
+    {KH_CL_TATECHUYOKO, KH_CL_TATECHUYOKO, KH_SPREAD_NEVER},
+    /* 3.1.11 b: inside warichu brackets as inside brackets */
+    {KH_CL_WARICHU_OPENING, 0, KH_SPREAD_LAST},
+    {0, KH_CL_WARICHU_CLOSING, KH_SPREAD_LAST},
     /* 3.1.11 b: after an opening bracket, before a closing bracket, full
      * stop or comma (handled as closing brackets) */
     {KH_CL_OPENING, 0, KH_SPREAD_LAST},

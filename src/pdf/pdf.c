@@ -669,9 +669,10 @@ static kh_status draw_figure(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   HPDF_Image image = NULL;
   KH_CHECK(figure_image(w, it, &image));
-  /* the marked-content sequence opened for it, and no open text object,
-   * before libharu writes the image into the page */
-  KH_CHECK(flush_ops(w));
+  /* its marked-content sequence is already in w->ops: out before the Do */
+  if (w->ops.len)
+    KH_CHECK(flush_ops(w));
+  KH_CHECK(text_end(w));
   KH_CHECK(kh_pdf_lib_check(
       &w->lib,
       HPDF_Page_DrawImage(w->page, image, pt(it->x), pt((int64_t)w->page_h - it->y2),
@@ -823,7 +824,9 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
      * inside its text object */
     if (it->kind != KH_ITEM_GLYPHS)
       KH_CHECK(kh_pdf_tags_begin(w->tags, it, &w->ops));
-    if (it->kind == KH_ITEM_LINE && w->ops.len)
+    /* drawn through libharu's page calls: the BDC goes first (an emoji's
+     * image may still turn it into its ActualText span) */
+    if (it->kind != KH_ITEM_GLYPHS && it->kind != KH_ITEM_IMAGE && w->ops.len)
       KH_CHECK(flush_ops(w));
     switch (it->kind) {
     case KH_ITEM_GLYPHS:

@@ -92,8 +92,35 @@ static kh_status boolean(kh_ctx *ctx, const kh_yaml *y, int *out) {
   return KH_OK;
 }
 
-static kh_status unknown(kh_ctx *ctx, const kh_yaml *k, const char *where) {
+/* The keys of each section, for the nearest-name suggestion of an unknown
+ * key (docs/layout.md documents them). */
+static const char *const font_keys[] = {"file", "family", NULL};
+static const char *const face_keys[] = {"ja", "latin", "emoji", "latin-rise", "latin-scale", NULL};
+static const char *const style_keys[] = {
+    "face", "strong", "code", "size", "indent", "indent-after-heading", "left", "right",
+    "space-before", "space-after", "lines", "outline", "box", "keep-with-next", "marker",
+    "bullets", "numbers", "marker-gap", "align", NULL};
+static const char *const template_keys[] = {"folio", "label-box", NULL};
+static const char *const page_keys[] = {"width", "height", "top", NULL};
+static const char *const grid_keys[] = {"size", "chars", "lines", "pitch", NULL};
+
+/* An unknown key: an error at its line, with the nearest known one. */
+static kh_status unknown_near(kh_ctx *ctx, const kh_yaml *k, const char *where,
+                              const char *const *names) {
+  const char *near = kh_nearest(k->key, names);
+  if (near)
+    return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown %s key '%s'; did you mean '%s'?", where,
+                    k->key, near);
   return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown %s key '%s'", where, k->key);
+}
+
+static kh_status unknown(kh_ctx *ctx, const kh_yaml *k, const char *where) {
+  static const struct { const char *where; const char *const *names; } sections[] = {
+      {"font", font_keys},           {"face", face_keys}, {"style", style_keys},
+      {"page template", template_keys}, {"page", page_keys}, {"grid", grid_keys}};
+  for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
+    if (!strcmp(sections[i].where, where)) return unknown_near(ctx, k, where, sections[i].names);
+  return unknown_near(ctx, k, where, NULL);
 }
 
 /* `pdf-a: true | false`: PDF/A-2u conformance (the default), or a file
@@ -521,6 +548,44 @@ static kh_status read_slots(loader *ld, const kh_yaml *y, const char **slots) {
   return KH_OK;
 }
 
+/* Every style a layout defines is one the engine uses, alone or after a
+ * page template's name ("attachment.title"): a misspelt name would never
+ * apply, in silence. */
+static kh_status check_style_names(loader *ld, const kh_yaml *styles) {
+  const kh_layout *L = ld->L;
+  const char *names[64];
+  size_t n = 0;
+  for (const kh_style_name *s = kh_style_names; s->name && n < 63; s++) names[n++] = s->name;
+  names[n] = NULL;
+  for (const kh_yaml *k = styles->child; k; k = k->next) {
+    const char *name = k->key, *dot = strchr(name, '.');
+    if (dot) {
+      char tpl[128];
+      size_t tl = (size_t)(dot - name);
+      snprintf(tpl, sizeof tpl, "%.*s", (int)(tl < sizeof tpl ? tl : sizeof tpl - 1), name);
+      if (!kh_layout_page(L, tpl)) {
+        const char *tnames[65];
+        int m = 0;
+        for (int i = 0; i < L->npages && m < 64; i++) tnames[m++] = L->pages[i].name;
+        tnames[m] = NULL;
+        const char *near = kh_nearest(tpl, tnames);
+        return kh_error(ld->ctx, k->key_pos, KH_SYNTAX,
+                        "style '%s' names page template '%s', which 'pages' does not define%s%s%s",
+                        name, tpl, near ? "; did you mean '" : "", near ? near : "",
+                        near ? "'?" : "");
+      }
+      name = dot + 1;
+    }
+    if (!kh_style_known(name)) {
+      const char *near = kh_nearest(name, names);
+      return kh_error(ld->ctx, k->key_pos, KH_SYNTAX,
+                      "unknown style '%s' (docs/layout.md lists the styles)%s%s%s", name,
+                      near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    }
+  }
+  return KH_OK;
+}
+
 static kh_status read_pages(loader *ld, const kh_yaml *y) {
   kh_layout *L = ld->L;
   kh_status ret = table_for(ld, y, sizeof *L->pages, (void **)&L->pages);
@@ -693,15 +758,15 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   L->margin_top = -1;
   L->pdf_a = 1;
   /* sections in dependency order, whatever order the file has them in */
-  static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
+  static const char *const known[] = {"page", "grid", "rule-width", "line-start-opening",
                                 "line-end-closing", "line-breaking", "hanging-punctuation",
                                 "table-figures", "pdf-a", "font-hinting",
-                                "fonts", "fallback", "faces", "styles", "pages"};
+                                "fonts", "fallback", "faces", "styles", "pages", NULL};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
-    while (i < sizeof known / sizeof known[0] && strcmp(known[i], k->key)) i++;
-    if (i == sizeof known / sizeof known[0]) {
-      ret = unknown(ctx, k, "layout");
+    while (known[i] && strcmp(known[i], k->key)) i++;
+    if (!known[i]) {
+      ret = unknown_near(ctx, k, "layout", known);
       goto cleanup;
     }
   }
@@ -765,6 +830,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   }
   KH_CHECK(read_styles(&ld, s));
   if ((s = kh_yaml_get(y, "pages"))) KH_CHECK(read_pages(&ld, s));
+  KH_CHECK(check_style_names(&ld, kh_yaml_get(y, "styles")));
   KH_CHECK(finish_geometry(ctx, (kh_srcpos){src, 0}, &L->geom));
   layout_geometry(L);
   L->default_page.name = "default";

@@ -167,6 +167,15 @@ typedef struct kh_layout {
                                geometry, page number centred at the foot */
 } kh_layout;
 
+/* The style names the engine gives blocks, each with what triggers it
+ * (style/names.c; docs/layout.md lists the same).  NULL-terminated. */
+typedef struct kh_style_name {
+  const char *name;
+  const char *trigger;
+} kh_style_name;
+extern const kh_style_name kh_style_names[];
+int kh_style_known(const char *name);
+
 /* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
  * the folder of the file at `at`, else <name>.yaml along the layout search
  * path (base/search.c).  A layout not found is an error at `at` (the
@@ -201,7 +210,8 @@ enum {
   KH_RUN_CODE = 1u << 2,
   KH_RUN_STRIKE = 1u << 3,    /* 取消線: page draws a rule through it */
   KH_RUN_UNDERLINE = 1u << 4, /* page draws a rule under it */
-  KH_RUN_FOOTREF = 1u << 5    /* a footnote reference: set superscript */
+  KH_RUN_FOOTREF = 1u << 5,   /* a footnote reference: set superscript */
+  KH_RUN_TNUM = 1u << 6       /* tabular figures: shape with OpenType 'tnum' */
 };
 
 typedef struct kh_run {

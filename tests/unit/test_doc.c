@@ -3,6 +3,7 @@
 
 #include "check.h"
 #include "doc/doc.h"
+#include "style/style.h"
 
 static kh_doc *load(kh_ctx *ctx, const char *md) {
   kh_doc *doc = NULL;
@@ -208,6 +209,36 @@ static void test_captions_and_figures(kh_ctx *ctx) {
   CHECK(strstr(kh_test_last, "t.md:1:") && strstr(kh_test_last, "an image must be a paragraph"));
 }
 
+/* Every style the tree gives a block is one the layouts may define and
+ * docs/layout.md lists (the golden document has every construct). */
+static int styles_known(const kh_node *n) {
+  int ok = 1;
+  for (; n; n = n->next) {
+    if (n->style && !kh_style_known(n->style)) {
+      fprintf(stderr, "  style '%s' is not in kh_style_names\n", n->style);
+      ok = 0;
+    }
+    ok &= styles_known(n->child);
+  }
+  return ok;
+}
+
+static void test_style_names(kh_ctx *ctx) {
+  kh_doc *doc = NULL;
+  CHECK(kh_doc_load(ctx, KH_TEST_DATA "/../golden/doc/structure.md", &doc) == KH_OK);
+  if (!doc) return;
+  for (const kh_part *p = doc->parts; p; p = p->next) {
+    CHECK(styles_known(p->body));
+    CHECK(p->notes && styles_known(p->notes));
+  }
+  const kh_node *fig = NULL;
+  for (const kh_node *n = doc->parts->body; n; n = n->next)
+    if (n->kind == KH_NODE_FIGURE) fig = n;
+  CHECK(fig && fig->number == 1 && fig->width_permille == 500 && !strcmp(fig->alt, "図1 流れ図") &&
+        strstr(fig->image, "golden/doc/fig.png"));
+  kh_doc_drop(doc);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   kh_ctx_set_diag(ctx, kh_test_capture, NULL);
@@ -219,6 +250,7 @@ int main(void) {
   test_lists(ctx);
   test_footnotes(ctx);
   test_captions_and_figures(ctx);
+  test_style_names(ctx);
   kh_ctx_drop(ctx);
   return kh_test_report();
 }

@@ -72,8 +72,10 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
-  kh_buf out = {0};
   driver d = {ctx, NULL, NULL, NULL};
+  kh_buf out = {0};
+  *pdf = NULL;
+  *len = 0;
   KH_CHECK(kh_doc_load_memory(ctx, "fig.md", md, strlen(md), &doc));
   kh_node *at = doc->parts->body;
   for (int i = 0; i < nimages && at; i++) {
@@ -96,7 +98,7 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));
   *pdf = (unsigned char *)out.data;
   *len = out.len;
-  out = (kh_buf){0};
+  out.data = NULL;
 cleanup:
   kh_buf_free(&out);
   kh_pdf_drop(d.pdf);

@@ -149,6 +149,57 @@ static void test_family(kh_ctx *ctx) {
   kh_layout_drop(L);
 }
 
+/* Unknown style names, keys, sections and templates are errors at their
+ * line with the nearest known name. */
+static void test_strict(kh_ctx *ctx) {
+  static const struct { const char *file, *expect; } cases[] = {
+      {"strict-style.yaml", "strict-style.yaml:7:3: error: unknown style 'captoin' "
+                            "(docs/layout.md lists the styles); did you mean 'caption'?"},
+      {"strict-key.yaml", "strict-key.yaml:7:10: error: unknown style key 'indnet'; did you "
+                          "mean 'indent'?"},
+      {"strict-template.yaml", "strict-template.yaml:7:3: error: style 'attachmnt.title' names "
+                               "page template 'attachmnt', which 'pages' does not define; did "
+                               "you mean 'attachment'?"},
+      {"strict-section.yaml", "strict-section.yaml:5:1: error: unknown layout key 'styels'; did "
+                              "you mean 'styles'?"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/layout/%s", KH_TEST_DATA, cases[i].file);
+    kh_layout *L = NULL;
+    CHECK(kh_layout_load(ctx, path, &L) == KH_SYNTAX && !L);
+    const char *at = strstr(kh_test_last, cases[i].file);
+    CHECK(at && !strcmp(at, cases[i].expect));
+    if (!at || strcmp(at, cases[i].expect)) fprintf(stderr, "  got: %s\n", kh_test_last);
+  }
+  CHECK(kh_nearest("h7", (const char *const[]){"h1", "body", NULL}) != NULL);
+  CHECK(kh_nearest("zzzzzz", (const char *const[]){"h1", "body", NULL}) == NULL);
+}
+
+/* docs/layout.md lists exactly the style names of src/style/names.c. */
+static void test_style_reference(void) {
+  FILE *f = fopen(KH_TEST_DATA "/../../docs/layout.md", "r");
+  CHECK(f != NULL);
+  if (!f) return;
+  char line[1024];
+  int in = 0, rows = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (strstr(line, "<!-- styles -->")) in = 1;
+    else if (strstr(line, "<!-- /styles -->")) in = 0;
+    else if (in && !strncmp(line, "| `", 3)) {
+      char *end = strchr(line + 3, '`');
+      if (!end) continue;
+      *end = '\0';
+      rows++;
+      CHECK(kh_style_known(line + 3));
+      if (!kh_style_known(line + 3)) fprintf(stderr, "  docs/layout.md: '%s' not in the code\n", line + 3);
+    }
+  }
+  fclose(f);
+  int n = 0;
+  for (const kh_style_name *s = kh_style_names; s->name; s++) n++;
+  CHECK_EQ_INT(rows, n); /* and every name of the code is documented */
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   kh_ctx_set_diag(ctx, kh_test_capture, NULL);
@@ -157,6 +208,8 @@ int main(void) {
   test_composite(ctx);
   test_family(ctx);
   test_neutral(ctx);
+  test_strict(ctx);
+  test_style_reference();
   kh_ctx_drop(ctx);
   return kh_test_report();
 }
