@@ -27,7 +27,7 @@ case $N in '' | *[!0-9]*) usage ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=${KH_ROOT:-$(dirname "$HERE")}
 SEED=$ROOT/content/smartcity-2022-03-31
-TEXSEED=$HERE/lualatex/smartcity.tex
+TEXSEED=${TEXSEED:-$HERE/lualatex/smartcity.tex}
 # One repetition of the seed body fills ~5/8 of a page (~25 grid lines).
 REPS_PER_PAGE=${REPS_PER_PAGE:-1.6}
 

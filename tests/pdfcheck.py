@@ -27,6 +27,9 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
   pdfcheck.py hang PDF RIGHT N          ぶら下げ: at least N lines end with 、。
                                         set just past the measure's RIGHT edge,
                                         and nothing else passes it
+  pdfcheck.py figures PDF               numbers that end at the same x (a right-
+                                        aligned column) have every digit at the
+                                        same x, counted from the right
   pdfcheck.py tight PDF MAX PAIR...     each two-character PAIR is set at most
                                         MAX pt apart (0: solid)
   pdfcheck.py qdf PDF REGEX...          each REGEX is found in qpdf's QDF form
@@ -303,6 +306,39 @@ def cmd_indent(pdf, left, em, text):
         print("indent ok: '%s' one em in, at %.3f" % (text, x))
         return
     fail("no line starts with '%s'" % text)
+
+
+def cmd_figures(pdf):
+    numbers = []
+    for chars in stext_chars(pdf):
+        cur = []
+        for c in chars + [(" ", 0, 0, 0)]:
+            if c[0].isdigit() or (cur and c[0] in ",."):
+                cur.append(c)
+                continue
+            if len(cur) >= 2:
+                numbers.append(cur)
+            cur = []
+    columns = {}
+    for n in numbers:
+        columns.setdefault(round(n[-1][2], 1), []).append(n)
+    bad, checked = [], 0
+    for right, ns in columns.items():
+        if len(ns) < 2:
+            continue
+        for k in range(1, max(len(n) for n in ns) + 1):
+            xs = [(n[-k][1], "".join(c[0] for c in n)) for n in ns if len(n) >= k]
+            if len(xs) < 2:
+                continue
+            checked += 1
+            if max(x for x, _ in xs) - min(x for x, _ in xs) > 0.05:
+                bad.append("column ending at %.1f, place %d from the right: %s"
+                           % (right, k, ", ".join("%s at %.2f" % (t, x) for x, t in xs)))
+    if bad:
+        fail("figures do not line up:\n  " + "\n  ".join(bad[:10]))
+    if checked == 0:
+        fail("no column of figures found")
+    print("figures ok: %d places in %d columns line up" % (checked, len([c for c in columns.values() if len(c) > 1])))
 
 
 def cmd_hang(pdf, right, n):

@@ -190,6 +190,42 @@ static void build_units(para *p) {
   }
 }
 
+/* The classes that depend on context (Appendix A): cl-25, Western letters
+ * right after a numeral that make a unit ("4km", "100MB": one to three
+ * letters ending the word), and cl-20, the characters of a footnote
+ * reference (KH_MARK_FOOTREF).  The ruby classes (cl-22, 23) are the ruby
+ * stage's; there is no warichu (cl-28, 29) or vertical text (cl-30) yet. */
+static void contextual_classes(para *p) {
+  const unit *u = p->u;
+  for (uint32_t i = 1; i < p->nu; i++) {
+    if (u[i - 1].cls != KH_CL_NUMERAL || u[i - 1].t1 != u[i].t0 || u[i].cp >= 0x80 ||
+        !isalpha(u[i].cp))
+      continue;
+    uint32_t j = i;
+    while (j < p->nu && u[j].cp < 0x80 && isalpha(u[j].cp) && u[j].t0 == u[j - 1].t1) j++;
+    int ends = j == p->nu || u[j].t0 != u[j - 1].t1 || !(u[j].cp < 0x80 && isalnum(u[j].cp));
+    if (ends && j - i <= 3)
+      for (uint32_t k = i; k < j; k++) p->u[k].cls = KH_CL_UNIT;
+    i = j;
+  }
+  const kh_node *node = p->sh->sp->node;
+  uint32_t ml = p->sh->sp->marker_len;
+  for (uint32_t m = 0; node && m < node->text.nmarks; m++) {
+    const kh_mark *mk = &node->text.marks[m];
+    if (!(mk->flags & KH_MARK_FOOTREF)) continue;
+    uint32_t lo = 0, hi = p->nu; /* the first unit at or after the mark */
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (u[mid].t0 < mk->start + ml) lo = mid + 1;
+      else hi = mid;
+    }
+    for (uint32_t i = lo; i < p->nu && u[i].t1 <= mk->end + ml; i++) {
+      p->u[i].cls = KH_CL_REFERENCE;
+      p->u[i].grp = KH_JG_OTHER;
+    }
+  }
+}
+
 static int fullwidth_digit(int32_t cp) { return cp >= 0xFF10 && cp <= 0xFF19; }
 
 /* Inside a run of Western characters with no space, where neither JLReq
@@ -252,6 +288,9 @@ static void make_glue(para *p, uint32_t i) {
     g->stretch_tier = KH_STRETCH_SPACE;
     g->spread = KH_SPREAD_LAST;
   }
+  /* ‥ … may start a line (JLReq cl-08: not among the characters of
+   * 3.1.7); UAX #14 (LB22) keeps them with what precedes */
+  if (b->cls == KH_CL_INSEPARABLE && (b->cp == 0x2025 || b->cp == 0x2026)) icu = 1;
   int ok = icu;
   if (nsp == 0)
     ok = ok && kh_jlreq_may_break((kh_jclass)a->cls, (kh_jclass)b->cls);
@@ -624,6 +663,7 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
   delta = malloc(sh->n * sizeof *delta);
   if (!p.u || !p.g || !delta) KH_CHECK(KH_NOMEM);
   build_units(&p);
+  if (!verbatim(&p)) contextual_classes(&p);
   if (p.nu > 0 && !verbatim(&p)) KH_CHECK(mark_icu_breaks(ctx, &p));
   for (uint32_t i = 0; i + 1 < p.nu; i++) make_glue(&p, i);
 

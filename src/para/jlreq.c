@@ -320,25 +320,26 @@ static kh_jclass class_search(int32_t cp) {
 
 /* The tables above are the reviewable data; a composer asks for the class
  * of every character, so the Basic Multilingual Plane's answers are kept in
- * blocks of 256 filled on first use (a text touches a few dozen blocks).
+ * blocks of 64 filled on first use (a text touches a few dozen blocks).
  * Entries are atomic, so threads composing at once may fill a block twice
  * with the same values. */
-#define CLASS_BLOCKS 256
-static _Atomic uint8_t k_class_cache[CLASS_BLOCKS][256];
+#define BLOCK_BITS 6
+#define CLASS_BLOCKS (0x10000 >> BLOCK_BITS)
+static _Atomic uint8_t k_class_cache[CLASS_BLOCKS][1 << BLOCK_BITS];
 static _Atomic uint8_t k_class_ready[CLASS_BLOCKS];
 
 kh_jclass kh_jlreq_class(int32_t cp) {
-  if (cp < 0 || cp >= CLASS_BLOCKS * 256)
+  if (cp < 0 || cp >= 0x10000)
     return class_search(cp);
-  unsigned block = (unsigned)cp >> 8;
+  unsigned block = (unsigned)cp >> BLOCK_BITS, n = 1u << BLOCK_BITS;
   if (!atomic_load_explicit(&k_class_ready[block], memory_order_acquire)) {
-    for (unsigned i = 0; i < 256; i++)
+    for (unsigned i = 0; i < n; i++)
       atomic_store_explicit(&k_class_cache[block][i],
-                            (uint8_t)class_search((int32_t)(block << 8 | i)),
+                            (uint8_t)class_search((int32_t)(block << BLOCK_BITS | i)),
                             memory_order_relaxed);
     atomic_store_explicit(&k_class_ready[block], 1, memory_order_release);
   }
-  return (kh_jclass)atomic_load_explicit(&k_class_cache[block][cp & 0xFF],
+  return (kh_jclass)atomic_load_explicit(&k_class_cache[block][cp & (n - 1)],
                                          memory_order_relaxed);
 }
 
@@ -369,6 +370,18 @@ static const pair_rule k_no_break[] = {
     {KH_CL_WESTERN, KH_CL_NUMERAL},  /* 3.1.10 f */
     {KH_CL_WESTERN, KH_CL_WESTERN},  /* 3.1.10 f: Western words */
     {KH_CL_UNIT, KH_CL_UNIT},        /* 3.1.10 f: letters of a unit */
+    /* the contextual classes (Appendix A, cl-20..23, 28..30) */
+    {0, KH_CL_REFERENCE},            /* cl-20: a reference mark stays with
+                                        what it annotates */
+    {KH_CL_REFERENCE, KH_CL_REFERENCE}, /* cl-20: and is one unit */
+    {KH_CL_ORNAMENTED, KH_CL_ORNAMENTED}, /* cl-21: one complex */
+    {KH_CL_RUBY_MONO, KH_CL_RUBY_MONO}, /* cl-22, 3.3: a mono- or group-ruby
+                                           base is never split (cl-23,
+                                           jukugo ruby, may break between
+                                           its base characters: no row) */
+    {KH_CL_WARICHU_OPENING, 0},      /* cl-28: as cl-01 (3.1.8) */
+    {0, KH_CL_WARICHU_CLOSING},      /* cl-29: as cl-02 (3.1.7) */
+    {KH_CL_TATECHUYOKO, KH_CL_TATECHUYOKO}, /* cl-30: one em box */
 };
 
 static int may_break_scan(kh_jclass a, kh_jclass b) {
@@ -385,8 +398,10 @@ static int may_break_scan(kh_jclass a, kh_jclass b) {
  * ink in one half, so its box is the advance less half an em. */
 kh_jgroup kh_jlreq_group(kh_jclass c, int fullwidth) {
   switch (c) {
-  case KH_CL_OPENING: return fullwidth ? KH_JG_OPEN : KH_JG_WEST;
+  case KH_CL_OPENING:
+  case KH_CL_WARICHU_OPENING: return fullwidth ? KH_JG_OPEN : KH_JG_WEST;
   case KH_CL_CLOSING:
+  case KH_CL_WARICHU_CLOSING:
   case KH_CL_COMMA: return fullwidth ? KH_JG_CLOSE : KH_JG_WEST;
   case KH_CL_FULL_STOP: return fullwidth ? KH_JG_STOP : KH_JG_WEST;
   case KH_CL_MIDDLE_DOT: return fullwidth ? KH_JG_MIDDLE : KH_JG_WEST;
@@ -395,7 +410,13 @@ kh_jgroup kh_jlreq_group(kh_jclass c, int fullwidth) {
   case KH_CL_SMALL_KANA:
   case KH_CL_HIRAGANA:
   case KH_CL_KATAKANA:
-  case KH_CL_IDEOGRAPHIC: return KH_JG_JA;
+  case KH_CL_IDEOGRAPHIC:
+  case KH_CL_ORNAMENTED:
+  case KH_CL_RUBY_MONO:
+  case KH_CL_RUBY_JUKUGO:
+  case KH_CL_TATECHUYOKO: return KH_JG_JA;
+  /* a reference mark (small raised digits) sets solid either side */
+  case KH_CL_REFERENCE: return KH_JG_OTHER;
   case KH_CL_NUMERAL:
   case KH_CL_UNIT:
   case KH_CL_WESTERN:
@@ -496,6 +517,15 @@ typedef struct spread_rule {
 static const spread_rule k_spread[] = {
     /* 3.1.10 a, b and 3.1.11 a: —— …… never come apart */
     {KH_CL_INSEPARABLE, KH_CL_INSEPARABLE, KH_SPREAD_NEVER},
+    /* cl-20: a reference mark is not spaced from what it annotates, nor
+     * inside; cl-21, cl-30: one complex, one box */
+    {0, KH_CL_REFERENCE, KH_SPREAD_NEVER},
+    {KH_CL_REFERENCE, KH_CL_REFERENCE, KH_SPREAD_NEVER},
+    {KH_CL_ORNAMENTED, KH_CL_ORNAMENTED, KH_SPREAD_NEVER},
+    {KH_CL_TATECHUYOKO, KH_CL_TATECHUYOKO, KH_SPREAD_NEVER},
+    /* 3.1.11 b: inside warichu brackets as inside brackets */
+    {KH_CL_WARICHU_OPENING, 0, KH_SPREAD_LAST},
+    {0, KH_CL_WARICHU_CLOSING, KH_SPREAD_LAST},
     /* 3.1.11 b: after an opening bracket, before a closing bracket, full
      * stop or comma (handled as closing brackets) */
     {KH_CL_OPENING, 0, KH_SPREAD_LAST},

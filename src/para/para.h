@@ -87,12 +87,25 @@ typedef enum kh_jclass {
   KH_CL_MATH_SYMBOL = 17,   /* cl-17 ＝≠ */
   KH_CL_MATH_OP = 18,       /* cl-18 ＋−×÷ */
   KH_CL_IDEOGRAPHIC = 19,   /* cl-19 kanji and other full-width characters */
+  /* cl-20..23, 25, 28..30 depend on context, never on the code point alone:
+   * kh_jlreq_class never returns them; composition (or the stage that
+   * knows the context: ruby, warichu) assigns them to units */
+  KH_CL_REFERENCE = 20,     /* cl-20 characters of a reference mark (合印:
+                               a footnote reference's number) */
+  KH_CL_ORNAMENTED = 21,    /* cl-21 a base character with a superscript or
+                               subscript (添え字付き親文字) */
+  KH_CL_RUBY_MONO = 22,     /* cl-22 base characters of mono- or group ruby
+                               (熟語ルビ以外のルビ付き親文字群) */
+  KH_CL_RUBY_JUKUGO = 23,   /* cl-23 base characters of jukugo ruby */
   KH_CL_NUMERAL = 24,       /* cl-24 grouped numerals (digits) */
-  KH_CL_UNIT = 25,          /* cl-25 unit symbols ("km" after a numeral):
-                               contextual, never returned by
-                               kh_jlreq_class (㎏ is cl-13, Appendix A) */
+  KH_CL_UNIT = 25,          /* cl-25 unit symbols ("km" right after a
+                               numeral; ㎏ alone is cl-13, Appendix A) */
   KH_CL_WESTERN_SPACE = 26, /* cl-26 Western word space */
-  KH_CL_WESTERN = 27        /* cl-27 Western characters */
+  KH_CL_WESTERN = 27,       /* cl-27 Western characters */
+  KH_CL_WARICHU_OPENING = 28, /* cl-28 the opening bracket of 割注 */
+  KH_CL_WARICHU_CLOSING = 29, /* cl-29 the closing bracket of 割注 */
+  KH_CL_TATECHUYOKO = 30    /* cl-30 characters set horizontally in vertical
+                               text (縦中横) */
 } kh_jclass;
 
 kh_jclass kh_jlreq_class(int32_t cp);

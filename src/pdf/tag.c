@@ -78,7 +78,8 @@ typedef struct slot {
   uint32_t elem; /* the element its content goes to */
   uint32_t lbl;  /* a list item's first block: the item's Lbl */
   uint32_t fig;  /* a figure: the Figure (elem is its Caption); a ruby
-                    mark: the RB (elem is the Ruby) */
+                    mark: the RB (elem is the Ruby); a footnote reference:
+                    the Link of its annotation */
 } slot;
 
 typedef struct tree_key {
@@ -102,6 +103,8 @@ struct kh_pdf_tags {
   uint32_t open;               /* the open sequence's element, ARTIFACT or NONE */
   uint32_t mcid;               /* its MCID */
   size_t bdc_at, bdc_end;      /* where its BDC is in the operators buffer */
+  char bdc_text[64];           /* and what it says (bdc_len bytes, 0: none) */
+  size_t bdc_len;
   uint32_t root;
   uint32_t nnotes;
   int level;                   /* the last heading's level in this part */
@@ -422,8 +425,8 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *ou
   kh_status ret = KH_OK;
   slot *s;
   KH_CHECK(map_put(t, m, &s));
-  if (s->elem != NONE) {
-    *out = s->fig != NONE ? s->fig : s->elem;
+  if (s->elem != NONE) { /* ruby: its RB; a footnote reference: itself */
+    *out = s->fig != NONE && (m->flags & KH_MARK_RUBY) ? s->fig : s->elem;
     return KH_OK;
   }
   uint32_t in;
@@ -491,6 +494,10 @@ static kh_status open_mcid(tags *t, uint32_t e, kh_buf *ops, const char *actual,
     KH_CHECK(kh_buf_printf(ops, "/%s <</MCID %u>> BDC\n", el->type, (unsigned)mcid));
   }
   t->bdc_end = ops->len;
+  /* kept to be sure, before rewriting it, that the buffer still holds it */
+  size_t n = t->bdc_end - t->bdc_at;
+  t->bdc_len = n < sizeof t->bdc_text ? n : 0;
+  if (t->bdc_len) memcpy(t->bdc_text, ops->data + t->bdc_at, n);
   t->mcid = mcid;
 cleanup:
   return ret;
@@ -524,7 +531,8 @@ kh_status kh_pdf_tags_actual_text(kh_pdf_tags *t, kh_buf *ops, const char *text,
     return KH_OK;
   }
   uint32_t e = t->open;
-  if (ops->len == t->bdc_end && t->bdc_end > t->bdc_at) { /* nothing drawn yet */
+  if (ops->len == t->bdc_end && t->bdc_len && t->bdc_end - t->bdc_at == t->bdc_len &&
+      !memcmp(ops->data + t->bdc_at, t->bdc_text, t->bdc_len)) { /* nothing drawn yet */
     ops->len = t->bdc_at;
     KH_CHECK(kh_buf_printf(ops, "/Span <</MCID %u /ActualText <FEFF", (unsigned)t->mcid));
     KH_CHECK(kh_pdf_utf16be(ops, text, len, TEXT_MAX_UNITS, 1));
@@ -533,7 +541,7 @@ kh_status kh_pdf_tags_actual_text(kh_pdf_tags *t, kh_buf *ops, const char *text,
     KH_CHECK(kh_buf_append(ops, "EMC\n", 4));
     KH_CHECK(open_mcid(t, e, ops, text, len));
   }
-  t->bdc_end = t->bdc_at; /* the span is not to be rewritten */
+  t->bdc_len = 0; /* the span is not to be rewritten */
 cleanup:
   return ret;
 }
@@ -569,9 +577,22 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   kh_status ret = KH_OK;
   uint32_t e = NONE;
   const slot *s = it->node ? map_get(t, it->node) : NULL;
-  if (it->mark && s && s->elem != NONE) KH_CHECK(inline_elem(t, it->mark, s->elem, &e));
+  const uint32_t node_elem = s ? s->elem : NONE; /* slots move as the map grows */
+  if (it->mark && node_elem != NONE) KH_CHECK(inline_elem(t, it->mark, node_elem, &e));
+  if (e != NONE && (it->mark->flags & KH_MARK_FOOTREF)) {
+    /* a footnote reference's link to its note: a Link in the Reference */
+    slot *ms = map_get(t, it->mark);
+    if (ms->fig == NONE) {
+      uint32_t link;
+      KH_CHECK(new_elem(t, e, "Link", &link));
+      if ((ms = map_get(t, it->mark))) ms->fig = link;
+    }
+    e = ms ? ms->fig : e;
+  } else if (e != NONE && !(it->mark->flags & KH_MARK_LINK)) {
+    e = NONE; /* ruby is no link: the annotation gets a Link of its own */
+  }
   if (e == NONE) { /* a link page/ did not attribute: a Link of its own */
-    uint32_t parent = s && s->elem != NONE ? s->elem : t->root;
+    uint32_t parent = node_elem != NONE ? node_elem : t->root;
     KH_CHECK(new_elem(t, parent, "Link", &e));
   }
   uint32_t index = (uint32_t)t->annots.n, k = (uint32_t)t->keys.n;

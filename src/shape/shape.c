@@ -108,7 +108,8 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   /* joiners and variation selectors leave no glyph of their own: a colour
    * font has no bitmap for one, and nothing would be drawn for it anyway */
   hb_buffer_set_flags(s->buf, HB_BUFFER_FLAG_REMOVE_DEFAULT_IGNORABLES);
-  hb_shape(kh_font_hb_font(f), s->buf, NULL, 0);
+  hb_feature_t tnum = {HB_TAG('t', 'n', 'u', 'm'), 1, 0, (unsigned)-1};
+  hb_shape(kh_font_hb_font(f), s->buf, &tnum, (r->flags & KH_RUN_TNUM) ? 1 : 0);
   unsigned n;
   hb_glyph_info_t *info = hb_buffer_get_glyph_infos(s->buf, &n);
   hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(s->buf, &n);

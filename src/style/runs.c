@@ -15,6 +15,9 @@
 kh_script kh_script_of(int32_t cp) {
   /* ASCII: letters, digits and punctuation are the Latin font's */
   if (cp < 0x80) return KH_SCRIPT_LATIN;
+  /* CJK symbols, kana, kanji: what ICU says of them, without asking (none
+   * has Emoji_Presentation) */
+  if (cp >= 0x3000 && cp <= 0x9FFF) return KH_SCRIPT_JA;
   if (cp == 0xFE0F || u_hasBinaryProperty(cp, UCHAR_EMOJI_PRESENTATION)) return KH_SCRIPT_EMOJI;
   UErrorCode err = U_ZERO_ERROR;
   UScriptCode sc = uscript_getScript(cp, &err);
@@ -164,6 +167,17 @@ static void footref_size(const kh_pstyle *style, unsigned flags, kh_fixed *size,
   *rise = kh_fixed_muldiv(style->size, 330, 1000);
 }
 
+/* Digits in table cells line up (layout key table-figures): from the
+ * Japanese font, whose digits are all half an em (fixed), or the Latin
+ * font's tabular figures (tnum, applied by shape). */
+static kh_script table_figure(const kh_layout *layout, const kh_node *node, int32_t cp,
+                              kh_script script, unsigned *flags) {
+  if (node->kind != KH_NODE_CELL || cp < '0' || cp > '9') return script;
+  if (layout->table_figures == KH_FIGURES_FIXED) return KH_SCRIPT_JA;
+  if (layout->table_figures == KH_FIGURES_TNUM) *flags |= KH_RUN_TNUM;
+  return script;
+}
+
 kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
                         const char *marker, kh_fixed measure, kh_spara *out) {
@@ -201,6 +215,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       return KH_NOMEM;
     }
     kh_script script = kh_script_neutral(cp) ? context_script(use, len, at, i) : kh_script_of(cp);
+    script = table_figure(layout, node, cp, script, &flags);
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D))

@@ -210,7 +210,8 @@ enum {
   KH_RUN_CODE = 1u << 2,
   KH_RUN_STRIKE = 1u << 3,    /* 取消線: page draws a rule through it */
   KH_RUN_UNDERLINE = 1u << 4, /* page draws a rule under it */
-  KH_RUN_FOOTREF = 1u << 5    /* a footnote reference: set superscript */
+  KH_RUN_FOOTREF = 1u << 5,   /* a footnote reference: set superscript */
+  KH_RUN_TNUM = 1u << 6       /* tabular figures: shape with OpenType 'tnum' */
 };
 
 typedef struct kh_run {

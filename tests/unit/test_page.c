@@ -38,10 +38,6 @@ static kh_status sink(void *user, const kh_page *page, uint32_t index) {
   return kh_pdf_add_page(d->pdf, page);
 }
 
-static kh_status mem_write(void *user, const void *data, size_t len) {
-  return kh_buf_append(user, data, len);
-}
-
 /* A figure node after `after`, its caption `caption`, at the source offset
  * of `after` (so errors name that line). */
 static kh_node *figure(kh_doc *doc, kh_node *after, const char *image, const char *caption,
@@ -61,6 +57,11 @@ static kh_node *figure(kh_doc *doc, kh_node *after, const char *image, const cha
   n->next = after->next;
   after->next = n;
   return n;
+}
+
+/* The PDF's bytes, into a buffer. */
+static kh_status append(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
 }
 
 /* Builds `md` with a figure of each image after its first paragraphs. */
@@ -91,7 +92,7 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   d.layout = layout;
   d.fonts = fonts;
   kh_pdf_meta meta = {"figures", NULL, NULL, "kumihan", 0, "ja", doc, 0, 0};
-  KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, mem_write, &out,
+  KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, append, &out,
                       &d.pdf));
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
   KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));

@@ -163,6 +163,9 @@ typedef struct para_case {
 static int half_forms;
 /* Set: the synthetic paragraph is a code block (verbatim). */
 static int code_block;
+/* Set: marks over the synthetic paragraph's text. */
+static kh_mark *test_marks;
+static uint32_t test_nmarks;
 
 static kh_fixed adv_of(int32_t cp) {
   if (cp == ' ') return EM / 4;
@@ -190,6 +193,8 @@ static kh_status compose(para_case *c, kh_ctx *ctx, const char *text,
   c->node.kind = code_block ? KH_NODE_CODE : KH_NODE_PARA;
   c->node.text.text = text + marker;
   c->node.text.len = len - marker;
+  c->node.text.marks = test_marks;
+  c->node.text.nmarks = test_nmarks;
   c->style.name = "test";
   c->style.size = EM;
   c->style.align = align;
@@ -924,6 +929,49 @@ static void test_first_fit(kh_ctx *ctx) {
   release(&c);
 }
 
+/* The contextual classes: a unit after a numeral (cl-25) and a footnote
+ * reference (cl-20) stay with what they belong to, even where a Western
+ * run could otherwise break anywhere. */
+static void test_contextual(kh_ctx *ctx) {
+  para_case c;
+  /* at 4 em the line must break inside the run, but never in 100km */
+  CHECK(compose(&c, ctx, "abcdefgh100km", 0, 4 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  for (uint32_t i = 0; i < c.lines.n; i++) {
+    const kh_line *ln = &c.lines.lines[i];
+    int32_t last = c.sh.glyphs[ln->first + ln->count - 1].cp;
+    CHECK(last != '1' && last != '0' && last != 'k');
+  }
+  release(&c);
+  CHECK(kh_jlreq_may_break(KH_CL_NUMERAL, KH_CL_UNIT) == 0);
+  CHECK(kh_jlreq_may_break(KH_CL_IDEOGRAPHIC, KH_CL_REFERENCE) == 0);
+  CHECK(kh_jlreq_may_break(KH_CL_RUBY_MONO, KH_CL_RUBY_MONO) == 0);
+  CHECK(kh_jlreq_may_break(KH_CL_RUBY_JUKUGO, KH_CL_RUBY_JUKUGO) == 1);
+  CHECK(kh_jlreq_may_break(KH_CL_WARICHU_OPENING, KH_CL_IDEOGRAPHIC) == 0);
+  CHECK(kh_jlreq_may_break(KH_CL_IDEOGRAPHIC, KH_CL_WARICHU_CLOSING) == 0);
+  /* a footnote reference "12" after 本文 never starts a line: at 5 em
+   * first fit would put 12 at the head of the second line */
+  kh_mark m = {0};
+  m.flags = KH_MARK_FOOTREF;
+  m.start = 15; /* after 本文一二三 (5 x 3 bytes) */
+  m.end = 17;
+  test_marks = &m;
+  test_nmarks = 1;
+  CHECK(compose(&c, ctx, "本文一二三12と続く文", 0, 5 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  test_marks = NULL;
+  test_nmarks = 0;
+  for (uint32_t i = 1; i < c.lines.n; i++) {
+    int32_t first = c.sh.glyphs[c.lines.lines[i].first].cp;
+    CHECK(first != '1' && first != '2');
+  }
+  release(&c);
+  /* ‥ … may start a line but never split (cl-08, 3.1.10 b) */
+  CHECK(compose(&c, ctx, "一二三四五六……七八九十", 0, 7 * EM, KH_ALIGN_JUSTIFY, 0, 0) == KH_OK);
+  CHECK_EQ_INT(c.lines.lines[0].count, 6);
+  CHECK_EQ_INT(c.sh.glyphs[c.lines.lines[1].first].cp, 0x2026);
+  CHECK_EQ_INT(c.sh.glyphs[c.lines.lines[1].first + 1].cp, 0x2026);
+  release(&c);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   if (!ctx) return 1;
@@ -950,6 +998,7 @@ int main(void) {
   test_expansion_cap(ctx);
   test_hanging(ctx);
   test_first_fit(ctx);
+  test_contextual(ctx);
   kh_ctx_drop(ctx);
   u_cleanup(); /* ICU's caches, for valgrind */
   return kh_test_report();
