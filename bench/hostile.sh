@@ -9,8 +9,8 @@
 #   para-20mb  one paragraph of 20 MB of Japanese text (memory)
 #   rows       a table of 200,000 rows (memory)
 #
-# Prints one line per input: name, wall seconds, peak RSS in MiB, exit
-# status.  Errors are expected where noted (yaml-keys); anything slower than
+# Prints one line per input: name, wall and CPU (user + system) seconds,
+# peak RSS in MiB, exit status.  Errors are expected where noted (yaml-keys); anything slower than
 # a few seconds is a regression.  Set ONLY=name to run one.
 set -u
 kumihan=$1
@@ -56,13 +56,14 @@ run() {
   shift
   [ -n "${ONLY:-}" ] && [ "$ONLY" != "$name" ] && return
   gen "$name"
-  /usr/bin/time -f "%e %M" -o "$out/$name.time" "$kumihan" "$@" > /dev/null 2> "$out/$name.stderr"
+  /usr/bin/time -f "%e %U %S %M" -o "$out/$name.time" "$kumihan" "$@" > /dev/null 2> "$out/$name.stderr"
   rc=$?
   # the last line: /usr/bin/time says "Command exited with ..." first on failure
-  read -r secs kib <<EOT
+  read -r secs usr sys kib <<EOT
 $(tail -n 1 "$out/$name.time")
 EOT
-  printf '%-10s %8ss %8s MiB  exit %s\n' "$name" "$secs" "$((kib / 1024))" "$rc"
+  cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  printf '%-10s %8ss wall %8ss CPU %6s MiB  exit %s\n' "$name" "$secs" "$cpu" "$((kib / 1024))" "$rc"
 }
 
 run links "$out/links.md" -o "$out/links.pdf"

@@ -83,7 +83,7 @@ kh_status kh_arena_adopt(kh_arena *a, void *p) {
 char *kh_arena_strndup(kh_arena *a, const char *s, size_t len) {
   char *d = kh_arena_alloc(a, len + 1);
   if (d) {
-    memcpy(d, s, len);
+    if (len) memcpy(d, s, len); /* s may be NULL when len is 0 ([x]()) */
     d[len] = '\0';
   }
   return d;
