@@ -45,22 +45,53 @@ typedef enum kh_trace_stage {
   KH_TRACE_PAGES  /* positioned runs per page */
 } kh_trace_stage;
 
+/* A diagnostic as a record, for programs that present diagnostics their own
+ * way (JSON, an editor).  Every string is valid only during the call. */
+typedef struct kh_diagnostic {
+  kh_severity severity;
+  const char *code;     /* the kind, stable: for errors "syntax", "io",
+                           "font", "limit", "unsupported", "library",
+                           "nomem"; for warnings "missing-glyph",
+                           "overfull-line", "table-too-wide", ... */
+  const char *file;     /* NULL when about no file */
+  unsigned line, column;/* 1-based (column in characters); 0 when unknown */
+  const char *message;  /* the message alone */
+  const char *text;     /* the first line, "file:line:col: error: message" */
+  const char *excerpt;  /* the source line and a caret under the column,
+                           two lines without a final newline, or NULL */
+} kh_diagnostic;
+typedef void (*kh_diagnostic_fn)(void *user, const kh_diagnostic *d);
+
 typedef struct kh_ctx kh_ctx;
 
-/* A new context; NULL when out of memory.  Diagnostics go to stderr until a
- * callback is set. */
+/* A new context; NULL when out of memory.  Diagnostics go to stderr, each
+ * followed by its source line and a caret, until a callback is set. */
 kh_ctx *kh_ctx_new(void);
 /* Frees the context and everything it owns.  NULL-safe. */
 void kh_ctx_drop(kh_ctx *ctx);
 
+/* The diagnostic's first line only (NULL: back to stderr). */
 void kh_ctx_set_diag(kh_ctx *ctx, kh_diag_fn fn, void *user);
+/* Diagnostics as records; takes precedence over kh_ctx_set_diag. */
+void kh_ctx_set_diagnostic_fn(kh_ctx *ctx, kh_diagnostic_fn fn, void *user);
+/* Errors shown per build (default 20; 0: all); the rest are counted and
+ * summed up in one line.  A warning repeated (the same kind) is shown three
+ * times, then summed up in one line when the build ends. */
+void kh_ctx_set_error_limit(kh_ctx *ctx, unsigned limit);
 /* Dumps the result of `stage` to `out` (not owned) while building. */
 void kh_ctx_set_trace(kh_ctx *ctx, kh_trace_stage stage, FILE *out);
-/* Where the bundled fonts and the layouts are found.  Defaults: the
- * directories compiled in (the source tree's fonts/ and layout/), overridden
- * by the environment variables KUMIHAN_FONT_DIR and KUMIHAN_LAYOUT_DIR. */
+/* Where layouts and fonts named without a path are found, in order: the
+ * folders given here (first given, first searched), the colon-separated
+ * KUMIHAN_LAYOUT_PATH / KUMIHAN_FONT_PATH (and the older one-folder
+ * KUMIHAN_LAYOUT_DIR / KUMIHAN_FONT_DIR after them), then the installed
+ * <prefix>/share/kumihan/{layout,fonts}, found from where the program or
+ * libkumihan itself lies.  A layout or font named by a path is relative to
+ * the file naming it; font families go to fontconfig. */
 kh_status kh_ctx_set_font_dir(kh_ctx *ctx, const char *dir);
 kh_status kh_ctx_set_layout_dir(kh_ctx *ctx, const char *dir);
+/* The i-th folder searched for layouts (fonts = 0) or fonts (fonts = 1);
+ * NULL past the last.  Owned by ctx. */
+const char *kh_ctx_search_dir(const kh_ctx *ctx, int fonts, size_t i);
 /* Seconds since 1970 used for the PDF's dates; negative means "take the date
  * from the front matter".  kh_ctx_new reads SOURCE_DATE_EPOCH. */
 void kh_ctx_set_source_date_epoch(kh_ctx *ctx, int64_t epoch);
@@ -81,6 +112,11 @@ void kh_ctx_set_size_limit(kh_ctx *ctx, kh_input_kind kind, size_t bytes);
 /* Number of errors and warnings reported so far. */
 unsigned kh_ctx_error_count(const kh_ctx *ctx);
 unsigned kh_ctx_warning_count(const kh_ctx *ctx);
+/* Pages of the last build. */
+unsigned kh_ctx_page_count(const kh_ctx *ctx);
+/* The i-th file builds with this context have read (sources, layouts,
+ * fonts, images), as named; NULL past the last.  Owned by ctx. */
+const char *kh_ctx_input(const kh_ctx *ctx, size_t i);
 
 /* Builds the publication at `input` (a Markdown file, or a folder holding
  * publication.yaml) into the PDF file `output`.  `output` must be a regular
@@ -92,11 +128,26 @@ unsigned kh_ctx_warning_count(const kh_ctx *ctx);
  * and the temporary file is removed. */
 kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output);
 
+/* Builds the publication at `input` (as kh_build_file) into a PDF in memory,
+ * writing nothing: *pdf is malloc'd, owned by the caller. */
+kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
+                        size_t *pdf_len);
+
+/* Writes `len` bytes to the file `output` as kh_build_file writes its PDF:
+ * a temporary file beside it, renamed over it only when complete. */
+kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
+                          size_t len);
+
 /* Builds one Markdown document held in memory (`name` is used in
  * diagnostics and to resolve the layout) into a PDF in memory.  On success
  * *pdf is a malloc'd buffer owned by the caller (free it with free()). */
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown,
                           size_t len, unsigned char **pdf, size_t *pdf_len);
+
+/* Writes the versions of kumihan, the libraries it was built with and runs
+ * with (HarfBuzz, ICU, libharu, md4c, fontconfig, libyaml)
+ * and of the fonts of `layout` (NULL: the default layout) to `out`. */
+kh_status kh_print_versions(kh_ctx *ctx, const char *layout, FILE *out);
 
 /* Removes the temporary files of every build being written right now.
  * Async-signal-safe: meant for the program's own SIGINT/SIGTERM/SIGHUP

@@ -51,6 +51,7 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
 /* Each finished page goes straight into the PDF, then is freed. */
 static kh_status sink(void *user, const kh_page *page, uint32_t index) {
   driver *d = user;
+  d->ctx->npages = index + 1;
   if (d->ctx->trace == KH_TRACE_PAGES) kh_page_trace(page, index, d->ctx->trace_out);
   return d->pdf ? kh_pdf_add_page(d->pdf, page) : KH_OK;
 }
@@ -73,6 +74,55 @@ static int64_t doc_epoch(const kh_ctx *ctx, const kh_doc *doc) {
   if (doc->date_iso && sscanf(doc->date_iso, "%d-%d-%d", &y, &m, &dd) == 3)
     return days_from_civil(y, m, dd) * 86400 - 9 * 3600;
   return -1;
+}
+
+/* ---- one font cache for every build with a context --------------------------
+ * Fonts are immutable once loaded; a program building many publications with
+ * one context loads each layout's fonts once.  The cache holds the fontset
+ * of the last set of font files asked for (its paths, in order, are the key). */
+typedef struct font_cache {
+  char *key;
+  kh_fontset *set;
+} font_cache;
+
+static void font_cache_free(void *p) {
+  font_cache *c = p;
+  if (!c) return;
+  free(c->key);
+  kh_fontset_drop(c->set);
+  free(c);
+}
+
+static kh_status fontset_cached(kh_ctx *ctx, const kh_layout *layout, kh_fontset **out) {
+  kh_buf key = {0};
+  kh_status ret = KH_OK;
+  *out = NULL;
+  for (int i = 0; i < layout->nfonts; i++) {
+    KH_CHECK(kh_buf_printf(&key, "%s\n", layout->fonts[i].path));
+    KH_CHECK(kh_ctx_note_input(ctx, layout->fonts[i].path));
+  }
+  font_cache *c = ctx->cache[KH_CACHE_FONTS];
+  if (!c) {
+    if (!(c = calloc(1, sizeof *c))) {
+      ret = KH_NOMEM;
+      goto cleanup;
+    }
+    ctx->cache[KH_CACHE_FONTS] = c;
+    ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
+  }
+  if (!c->set || !c->key || !key.data || strcmp(c->key, key.data)) {
+    kh_fontset_drop(c->set);
+    free(c->key);
+    c->set = NULL;
+    c->key = NULL;
+    KH_CHECK(kh_fontset_new(ctx, layout, &c->set));
+    c->key = key.data;
+    key.data = NULL;
+  }
+  *out = c->set;
+cleanup:
+  kh_buf_free(&key);
+  return ret;
 }
 
 /* The text of a leaf block, if it has any that is not white space. */
@@ -117,35 +167,39 @@ static const char *doc_title(kh_doc *doc) {
   return "kumihan";
 }
 
-static kh_status build(kh_ctx *ctx, kh_doc *doc, unsigned char **pdf, size_t *pdf_len) {
+/* Builds the document; the PDF goes out through `write` as it is made (no
+ * PDF when write is NULL: tracing only). */
+static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *user) {
   kh_status ret = KH_OK;
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
   driver d = {ctx, NULL, NULL, NULL};
+  ctx->npages = 0;
   if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
-  KH_CHECK(kh_layout_load(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT, &layout));
+  KH_CHECK(kh_layout_load_at(ctx, doc->layout ? doc->layout : DEFAULT_LAYOUT,
+                             doc->layout ? doc->layout_pos : (kh_srcpos){0}, &layout));
   for (const kh_part *p = doc->parts; p; p = p->next)
     if (p->layout && doc->layout && strcmp(p->layout, doc->layout)) {
-      ret = kh_error(ctx, (kh_srcpos){p->src, 0}, KH_UNSUPPORTED,
+      ret = kh_error(ctx, p->layout_pos.src ? p->layout_pos : (kh_srcpos){p->src, 0}, KH_UNSUPPORTED,
                      "every part must use the publication's layout '%s'", doc->layout);
       goto cleanup;
     }
-  KH_CHECK(kh_fontset_new(ctx, layout, &fonts));
+  KH_CHECK(fontset_cached(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
-  if (pdf) {
+  if (write) {
     kh_pdf_meta meta = {doc_title(doc), doc->author, doc->subject,
                         "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc), doc->lang, doc,
-                        layout->pdf_a};
-    KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, &d.pdf));
+                        layout->pdf_a, layout->keep_hinting};
+    KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, write, user,
+                        &d.pdf));
   }
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
-  if (pdf) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n, pdf, pdf_len));
+  if (write) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));
 cleanup:
   kh_pdf_drop(d.pdf);
   kh_outline_drop(outline);
-  kh_fontset_drop(fonts);
   kh_layout_drop(layout);
   return ret;
 }
@@ -231,13 +285,21 @@ static int write_all(int fd, const unsigned char *data, size_t len) {
   return 0;
 }
 
-static kh_status write_atomically(kh_ctx *ctx, const char *output, const unsigned char *data,
-                                  size_t len) {
+/* The PDF being written into its temporary file. */
+typedef struct temp_out {
+  kh_ctx *ctx;
+  const char *output;
   char tmp[PATH_MAX];
+  int fd, slot;
+} temp_out;
+
+static kh_status temp_open(temp_out *t) {
+  kh_ctx *ctx = t->ctx;
+  const char *output = t->output;
   kh_status ret = KH_OK;
-  int fd = -1, slot = -1;
-  for (int attempt = 0; fd < 0; attempt++) {
-    KH_CHECK(temp_name(ctx, output, tmp, sizeof tmp));
+  t->fd = t->slot = -1;
+  for (int attempt = 0; t->fd < 0; attempt++) {
+    KH_CHECK(temp_name(ctx, output, t->tmp, sizeof t->tmp));
     /* no signal between creating the file and registering it */
     sigset_t block, old;
     sigemptyset(&block);
@@ -245,52 +307,113 @@ static kh_status write_atomically(kh_ctx *ctx, const char *output, const unsigne
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    slot = temp_register(tmp);
+    t->slot = temp_register(t->tmp);
     int err = EBUSY; /* no free slot: too many builds writing at once */
-    if (slot >= 0) {
-      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (t->slot >= 0) {
+      t->fd = open(t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
       err = errno;
-      if (fd < 0) temp_release(slot), slot = -1;
+      if (t->fd < 0) temp_release(t->slot), t->slot = -1;
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (fd < 0 && (err != EEXIST || attempt == 8)) {
+    if (t->fd < 0 && (err != EEXIST || attempt == 8)) {
       ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(err));
       goto cleanup;
     }
   }
-  if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-    goto cleanup;
-  }
-  int rc = close(fd);
-  fd = -1;
-  if (rc != 0) {
-    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
-    goto cleanup;
-  }
-  KH_CHECK(check_output(ctx, output, NULL)); /* again, just before replacing it */
-  if (rename(tmp, output) != 0)
-    ret = kh_error_file(ctx, output, KH_IO, "cannot rename into place: %s", strerror(errno));
 cleanup:
-  if (fd >= 0) close(fd);
-  if (slot >= 0) {
-    if (ret != KH_OK) unlink(tmp);
-    temp_release(slot);
+  return ret;
+}
+
+static kh_status temp_write(void *user, const void *data, size_t len) {
+  temp_out *t = user;
+  if (write_all(t->fd, data, len) != 0)
+    return kh_error_file(t->ctx, t->output, KH_IO, "cannot write: %s", strerror(errno));
+  return KH_OK;
+}
+
+/* With ok, the file is synced and renamed over the output; otherwise, or
+ * when that fails, it is removed. */
+static kh_status temp_close(temp_out *t, int ok) {
+  kh_ctx *ctx = t->ctx;
+  const char *output = t->output;
+  kh_status ret = KH_OK;
+  if (ok && fsync(t->fd) != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  int rc = close(t->fd);
+  t->fd = -1;
+  if (ok && rc != 0) {
+    ret = kh_error_file(ctx, output, KH_IO, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  if (ok) {
+    KH_CHECK(check_output(ctx, output, NULL)); /* again, just before replacing it */
+    if (rename(t->tmp, output) != 0)
+      ret = kh_error_file(ctx, output, KH_IO, "cannot rename into place: %s", strerror(errno));
+  }
+cleanup:
+  if (t->fd >= 0) close(t->fd);
+  if (t->slot >= 0) {
+    if (ret != KH_OK || !ok) unlink(t->tmp);
+    temp_release(t->slot);
   }
   return ret;
 }
 
+static kh_status mem_write(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
+}
+
 kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
   kh_doc *doc = NULL;
-  unsigned char *pdf = NULL;
-  size_t len = 0;
   kh_status ret = output ? check_output(ctx, output, input) : KH_OK;
   if (ret == KH_OK) ret = kh_doc_load(ctx, input, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, output ? &pdf : NULL, &len);
-  if (ret == KH_OK && output) ret = write_atomically(ctx, output, pdf, len);
-  free(pdf);
+  if (ret == KH_OK && !output) ret = build(ctx, doc, NULL, NULL);
+  if (ret == KH_OK && output) {
+    /* the PDF is written into a temporary file as it is made: only the
+     * page being drawn and what the end of the file needs stay in memory */
+    temp_out t = {ctx, output, "", -1, -1};
+    ret = temp_open(&t);
+    if (ret == KH_OK) {
+      ret = build(ctx, doc, temp_write, &t);
+      kh_status st = temp_close(&t, ret == KH_OK);
+      if (ret == KH_OK) ret = st;
+    }
+  }
   kh_doc_drop(doc);
+  kh_diag_flush(ctx);
   return ret;
+}
+
+kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
+                        size_t *pdf_len) {
+  kh_doc *doc = NULL;
+  *pdf = NULL;
+  *pdf_len = 0;
+  kh_buf b = {0};
+  kh_status ret = kh_doc_load(ctx, input, &doc);
+  if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
+  if (ret == KH_OK) {
+    *pdf = (unsigned char *)b.data;
+    *pdf_len = b.len;
+  } else {
+    kh_buf_free(&b);
+  }
+  kh_doc_drop(doc);
+  kh_diag_flush(ctx);
+  return ret;
+}
+
+kh_status kh_write_output(kh_ctx *ctx, const char *output, const unsigned char *data,
+                          size_t len) {
+  kh_status ret = check_output(ctx, output, NULL);
+  if (ret != KH_OK) return ret;
+  temp_out t = {ctx, output, "", -1, -1};
+  if ((ret = temp_open(&t)) != KH_OK) return ret;
+  ret = temp_write(&t, data, len);
+  kh_status st = temp_close(&t, ret == KH_OK);
+  return ret == KH_OK ? st : ret;
 }
 
 kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, size_t len,
@@ -298,8 +421,47 @@ kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, s
   kh_doc *doc = NULL;
   *pdf = NULL;
   *pdf_len = 0;
+  kh_buf b = {0};
   kh_status ret = kh_doc_load_memory(ctx, name, markdown, len, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, pdf, pdf_len);
+  if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
+  if (ret == KH_OK) {
+    *pdf = (unsigned char *)b.data;
+    *pdf_len = b.len;
+  } else {
+    kh_buf_free(&b);
+  }
   kh_doc_drop(doc);
+  kh_diag_flush(ctx);
+  return ret;
+}
+
+/* ---- versions ---------------------------------------------------------------*/
+
+kh_status kh_print_versions(kh_ctx *ctx, const char *layout_name, FILE *out) {
+  kh_buf b = {0};
+  kh_buf_printf(&b, "kumihan %s\n", KUMIHAN_VERSION);
+  kh_shape_versions(&b);
+  kh_para_versions(&b);
+  kh_pdf_versions(&b);
+  kh_doc_versions(&b);
+  kh_style_versions(&b);
+  kh_layout *layout = NULL;
+  kh_fontset *fonts = NULL;
+  kh_status ret = kh_layout_load(ctx, layout_name ? layout_name : DEFAULT_LAYOUT, &layout);
+  if (ret == KH_OK) ret = kh_fontset_new(ctx, layout, &fonts);
+  if (ret == KH_OK) {
+    kh_buf_printf(&b, "fonts of the layout '%s':\n", layout->name);
+    for (int i = 0; i < kh_fontset_count(fonts); i++) {
+      char v[256];
+      const kh_font *f = kh_fontset_get(fonts, i);
+      kh_font_version(f, v, sizeof v);
+      kh_buf_printf(&b, "  %s: %s (%s)\n", layout->fonts[i].name, v, kh_font_path(f));
+    }
+  }
+  if (b.data) fputs(b.data, out);
+  kh_buf_free(&b);
+  kh_fontset_drop(fonts);
+  kh_layout_drop(layout);
+  kh_diag_flush(ctx);
   return ret;
 }

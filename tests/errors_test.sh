@@ -47,7 +47,7 @@ expect bad-date '^.*/bad-date\.md:2:11: error: date-iso must be YYYY-MM-DD' "$ou
 expect missing-input '^.*/no-such\.md: error: cannot open' "$out/no-such.md"
 
 printf -- '---\nlayout: no-such-layout\n---\n本文\n' > "$out/no-layout.md"
-expect no-layout '^.*no-such-layout\.yaml: error: cannot open' "$out/no-layout.md"
+expect no-layout '^.*/no-layout\.md:2:9: error: no layout named .no-such-layout. in the layout search path \(known: [a-z0-9, -]*press-release' "$out/no-layout.md"
 
 # layouts with mistakes, each reported at its line in the layout file
 sed 's/^  chars: 45/  chars: 45\n  colour: red/' "$src/layout/press-release.yaml" > "$out/badlayout/press-release.yaml"
@@ -55,7 +55,7 @@ printf '本文\n' > "$out/plain.md"
 expect layout-unknown-key '^.*/badlayout/press-release\.yaml:[0-9]+:3: error: unknown grid key .colour.' "$out/plain.md" --layout-dir "$out/badlayout"
 
 sed 's/BIZUDMincho-Regular.ttf/NoSuchFont.ttf/' "$src/layout/press-release.yaml" > "$out/layout/press-release.yaml"
-expect missing-font '^.*/layout/press-release\.yaml:[0-9]+:[0-9]+: error: cannot read font .mincho.: No such file' "$out/plain.md" --layout-dir "$out/layout"
+expect missing-font '^.*/layout/press-release\.yaml:[0-9]+:[0-9]+: error: cannot read font .mincho.: no file .NoSuchFont\.ttf. in the layout.s folder or the font search path' "$out/plain.md" --layout-dir "$out/layout"
 
 # a font with CFF outlines cannot be embedded: refused where the layout names it
 mkdir -p "$out/cfflayout"

@@ -93,14 +93,19 @@ def cmd_roundtrip(pdf, expected):
     print("roundtrip ok: %d characters matched in order" % pos)
 
 
-def bbox_lines(pdf):
-    """Lines as pdftotext -bbox-layout groups them: (page, text, xMin, xMax, yMin)."""
+def bbox_lines(pdf, body_only=False):
+    """Lines as pdftotext -bbox-layout groups them: (page, text, xMin, xMax, yMin).
+    body_only: without the running foot (the folio, set in the bottom margin,
+    below 93% of the page's height on every layout the tests use)."""
     xhtml, _ = run("pdftotext", "-bbox-layout", pdf, "-")
     xhtml = re.sub(r'xmlns="[^"]+"', "", xhtml, count=1)
     root = ET.fromstring(xhtml)
     out = []
     for pn, page in enumerate(root.iter("page"), 1):
+        height = float(page.get("height"))
         for line in page.iter("line"):
+            if body_only and float(line.get("yMin")) > 0.93 * height:
+                continue
             words = list(line.iter("word"))
             if not words:
                 continue
@@ -150,7 +155,7 @@ def cmd_justify(pdf, left, measure, em):
     the grid (an opening bracket's glyph box may start half an em early)."""
     left, measure, em = float(left), float(measure), float(em)
     right = left + measure
-    lines = [l for l in bbox_lines(pdf)]
+    lines = [l for l in bbox_lines(pdf, body_only=True)]
     bad = []
     checked = 0
     for i, (pn, text, x0, x1, y0, words) in enumerate(lines):
@@ -535,7 +540,7 @@ def cmd_breaks(pdf, left, em):
     (orphan) nor its last line alone at the head (widow)."""
     left, em = float(left), float(em)
     pages = {}
-    for pn, text, x0, x1, y0, words in bbox_lines(pdf):
+    for pn, text, x0, x1, y0, words in bbox_lines(pdf, body_only=True):
         pages.setdefault(pn, []).append((y0, x0, text))
     bad, breaks = [], 0
     starts = lambda line: line[1] > left + em / 4 + 0.1

@@ -23,4 +23,8 @@ fi
 # building from another working directory gives the same bytes
 (cd "$out" && env -u SOURCE_DATE_EPOCH "$kumihan" "$pub" -o e.pdf)
 cmp "$out/a.pdf" "$out/e.pdf"
+# the tagged test publication too: structure tree, XMP, output intent
+"$kumihan" "$src/tests/data/tagged" -o "$out/f.pdf"
+"$kumihan" "$src/tests/data/tagged" -o "$out/g.pdf"
+cmp "$out/f.pdf" "$out/g.pdf"
 echo "reproducible ok"

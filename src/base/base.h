@@ -39,6 +39,11 @@ typedef struct kh_source {
   size_t len;
   uint32_t *lines;   /* byte offset of the start of each line; owned */
   size_t nlines;
+  /* the last position looked up (base/diag.c), so that positions along one
+   * line are counted on from there, not from the line's start each time */
+  size_t memo_line;
+  uint32_t memo_off;
+  unsigned memo_col;
 } kh_source;
 
 typedef struct kh_srcpos {
@@ -48,6 +53,19 @@ typedef struct kh_srcpos {
 
 /* 1-based line and column (column counted in characters, not bytes). */
 void kh_srcpos_linecol(kh_srcpos pos, unsigned *line, unsigned *col);
+
+/* ---- search path (base/search.c) ------------------------------------------
+ * Folders where layouts and fonts named without a path are looked for: the
+ * program's folders first, then the environment (KUMIHAN_LAYOUT_PATH,
+ * KUMIHAN_FONT_PATH), then the installed data (ctx->layout_dir and
+ * ctx->font_dir).  See search.c for the whole order. */
+typedef enum kh_search_kind { KH_SEARCH_LAYOUT = 0, KH_SEARCH_FONT, KH_SEARCH_COUNT } kh_search_kind;
+
+typedef struct kh_dirlist {
+  char **v;     /* owned */
+  size_t n;
+  size_t nfront; /* how many were put first by the program */
+} kh_dirlist;
 
 /* ---- files a publication may read (base/file.c) ---------------------------
  * Every file a publication names resolves, after symlinks, inside one of
@@ -69,19 +87,26 @@ typedef struct kh_files {
 /* ---- context -------------------------------------------------------------*/
 /* Slots where a stage keeps state across calls (e.g. para's ICU break
  * iterator); freed by kh_ctx_drop through the stage's own function. */
-typedef enum kh_cache_id { KH_CACHE_PARA = 0, KH_CACHE_COUNT } kh_cache_id;
+typedef enum kh_cache_id { KH_CACHE_PARA = 0, KH_CACHE_FONTS, KH_CACHE_COUNT } kh_cache_id;
 
 struct kh_ctx {
-  kh_diag_fn diag_fn;
+  kh_diag_fn diag_fn;        /* NULL: print to stderr with the source line */
   void *diag_user;
+  kh_diagnostic_fn diagnostic_fn; /* structured; takes precedence */
+  void *diagnostic_user;
+  struct kh_diagstate *diag; /* folding and the error limit (diag.c) */
   kh_trace_stage trace;      /* stage whose result is dumped, or KH_TRACE_NONE */
   FILE *trace_out;           /* where the trace goes; not owned */
   unsigned nerrors, nwarnings;
   kh_source **sources;       /* every file read, kept for diagnostics */
   size_t nsources;
-  char *font_dir;            /* directory holding the bundled fonts; owned */
-  char *layout_dir;          /* directory holding layout files; owned */
+  char *font_dir;            /* the installed fonts folder, or NULL; owned */
+  char *layout_dir;          /* the installed layouts folder, or NULL; owned */
+  kh_dirlist search[KH_SEARCH_COUNT]; /* folders searched before those */
   int64_t source_date_epoch; /* -1 when unset */
+  kh_dirlist inputs;         /* every file a build read (for --watch) */
+  unsigned npages;           /* pages of the last build */
+
   kh_files files;            /* what may be read, and what was (base/file.c) */
   void *cache[KH_CACHE_COUNT];
   void (*cache_free[KH_CACHE_COUNT])(void *);
@@ -98,6 +123,11 @@ void kh_warning(kh_ctx *ctx, kh_srcpos pos, const char *fmt, ...)
 kh_status kh_error_file(kh_ctx *ctx, const char *path, kh_status status,
                         const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Ends a build's diagnostics: sums up the folded warnings ("and 499 more
+ * characters not in any font: ...") and the errors beyond the limit. */
+void kh_diag_flush(kh_ctx *ctx);
+kh_status kh_diag_init(kh_ctx *ctx);
+void kh_diag_free(kh_ctx *ctx);
 
 /* Reads a whole file (or takes a copy of memory) into a source that the
  * context keeps until kh_ctx_drop.  Checks UTF-8 and reports the first
@@ -134,6 +164,20 @@ kh_status kh_files_set_root(kh_ctx *ctx, const char *dir);
 int kh_files_was_read(const kh_ctx *ctx, uint64_t dev, uint64_t ino);
 void kh_files_free(kh_files *f);
 
+/* Fills the search path from the environment and finds the installed data
+ * (kh_ctx_new calls it). */
+kh_status kh_search_init(kh_ctx *ctx);
+/* Puts `dir` before the environment's folders (after earlier such calls). */
+kh_status kh_search_prepend(kh_ctx *ctx, kh_search_kind kind, const char *dir);
+/* The i-th folder searched, or NULL past the last. */
+const char *kh_search_dir(const kh_ctx *ctx, kh_search_kind kind, size_t i);
+/* The first "<dir>/<file>" that is a regular file, malloc'd; NULL if none
+ * (or out of memory). */
+char *kh_search_find(const kh_ctx *ctx, kh_search_kind kind, const char *file);
+void kh_dirlist_free(kh_dirlist *l);
+/* Notes a file the build reads (once), for kh_ctx_input. */
+kh_status kh_ctx_note_input(kh_ctx *ctx, const char *path);
+
 /* ---- memory --------------------------------------------------------------
  * An arena: stage outputs are allocated from it and freed all at once. */
 typedef struct kh_arena kh_arena;
@@ -141,6 +185,9 @@ kh_arena *kh_arena_new(void);
 void kh_arena_drop(kh_arena *a);
 void *kh_arena_alloc(kh_arena *a, size_t size); /* zeroed; NULL on OOM */
 char *kh_arena_strndup(kh_arena *a, const char *s, size_t len);
+/* The arena takes a malloc'd block and frees it when it is dropped (a large
+ * array built with realloc, kept without a copy).  On failure p is freed. */
+kh_status kh_arena_adopt(kh_arena *a, void *p);
 
 /* A growable byte buffer (heap).  kh_buf_free is NULL-safe in the sense
  * that a zeroed buffer may be freed. */
@@ -213,5 +260,7 @@ const kh_yaml *kh_yaml_get(const kh_yaml *map, const char *key);
 /* Scalar as a number; returns KH_SYNTAX (reported) when it is not one. */
 kh_status kh_yaml_number(kh_ctx *ctx, const kh_yaml *node, double *out);
 kh_status kh_yaml_expect(kh_ctx *ctx, const kh_yaml *node, kh_yaml_kind kind);
+/* libyaml's version string. */
+const char *kh_yaml_version(void);
 
 #endif

@@ -1,23 +1,10 @@
-/* base: the context, diagnostics and sources. */
+/* base: the context and sources (diagnostics: diag.c, search path: search.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
-
-#ifndef KH_DEFAULT_FONT_DIR
-#define KH_DEFAULT_FONT_DIR "fonts"
-#endif
-#ifndef KH_DEFAULT_LAYOUT_DIR
-#define KH_DEFAULT_LAYOUT_DIR "layout"
-#endif
-
-static void diag_stderr(void *user, kh_severity sev, const char *line) {
-  (void)user;
-  (void)sev;
-  fprintf(stderr, "%s\n", line);
-}
 
 static char *dup_str(const char *s) {
   size_t n = strlen(s) + 1;
@@ -29,11 +16,6 @@ static char *dup_str(const char *s) {
 kh_ctx *kh_ctx_new(void) {
   kh_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return NULL;
-  ctx->diag_fn = diag_stderr;
-  const char *fd = getenv("KUMIHAN_FONT_DIR");
-  const char *ld = getenv("KUMIHAN_LAYOUT_DIR");
-  ctx->font_dir = dup_str(fd && *fd ? fd : KH_DEFAULT_FONT_DIR);
-  ctx->layout_dir = dup_str(ld && *ld ? ld : KH_DEFAULT_LAYOUT_DIR);
   ctx->source_date_epoch = -1;
   const char *sde = getenv("SOURCE_DATE_EPOCH");
   if (sde && *sde) {
@@ -41,7 +23,7 @@ kh_ctx *kh_ctx_new(void) {
     long long v = strtoll(sde, &end, 10);
     if (*end == '\0' && v >= 0) ctx->source_date_epoch = v;
   }
-  if (!ctx->font_dir || !ctx->layout_dir) {
+  if (kh_diag_init(ctx) != KH_OK || kh_search_init(ctx) != KH_OK) {
     kh_ctx_drop(ctx);
     return NULL;
   }
@@ -65,11 +47,14 @@ void kh_ctx_drop(kh_ctx *ctx) {
   kh_files_free(&ctx->files);
   free(ctx->font_dir);
   free(ctx->layout_dir);
+  for (int k = 0; k < KH_SEARCH_COUNT; k++) kh_dirlist_free(&ctx->search[k]);
+  kh_dirlist_free(&ctx->inputs);
+  kh_diag_free(ctx);
   free(ctx);
 }
 
 void kh_ctx_set_diag(kh_ctx *ctx, kh_diag_fn fn, void *user) {
-  ctx->diag_fn = fn ? fn : diag_stderr;
+  ctx->diag_fn = fn; /* NULL: the default printer (base/diag.c) */
   ctx->diag_user = user;
 }
 
@@ -78,20 +63,12 @@ void kh_ctx_set_trace(kh_ctx *ctx, kh_trace_stage stage, FILE *out) {
   ctx->trace_out = out;
 }
 
-static kh_status set_dir(char **slot, const char *dir) {
-  char *d = dup_str(dir);
-  if (!d) return KH_NOMEM;
-  free(*slot);
-  *slot = d;
-  return KH_OK;
-}
-
 kh_status kh_ctx_set_font_dir(kh_ctx *ctx, const char *dir) {
-  return set_dir(&ctx->font_dir, dir);
+  return kh_search_prepend(ctx, KH_SEARCH_FONT, dir);
 }
 
 kh_status kh_ctx_set_layout_dir(kh_ctx *ctx, const char *dir) {
-  return set_dir(&ctx->layout_dir, dir);
+  return kh_search_prepend(ctx, KH_SEARCH_LAYOUT, dir);
 }
 
 void kh_ctx_set_source_date_epoch(kh_ctx *ctx, int64_t epoch) {
@@ -100,6 +77,7 @@ void kh_ctx_set_source_date_epoch(kh_ctx *ctx, int64_t epoch) {
 
 unsigned kh_ctx_error_count(const kh_ctx *ctx) { return ctx->nerrors; }
 unsigned kh_ctx_warning_count(const kh_ctx *ctx) { return ctx->nwarnings; }
+unsigned kh_ctx_page_count(const kh_ctx *ctx) { return ctx->npages; }
 
 const char *kh_status_string(kh_status status) {
   switch (status) {
@@ -116,76 +94,6 @@ const char *kh_status_string(kh_status status) {
 }
 
 const char *kh_version(void) { return KUMIHAN_VERSION; }
-
-/* ---- diagnostics ---------------------------------------------------------*/
-
-void kh_srcpos_linecol(kh_srcpos pos, unsigned *line, unsigned *col) {
-  *line = *col = 0;
-  const kh_source *s = pos.src;
-  if (!s || !s->nlines) return;
-  size_t lo = 0, hi = s->nlines; /* last line start <= off */
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (s->lines[mid] <= pos.off) lo = mid;
-    else hi = mid;
-  }
-  *line = (unsigned)lo + 1;
-  unsigned c = 1;
-  for (size_t i = s->lines[lo]; i < pos.off && i < s->len; i++)
-    if (((unsigned char)s->data[i] & 0xC0) != 0x80) c++;
-  *col = c;
-}
-
-static void emit(kh_ctx *ctx, kh_severity sev, const char *where,
-                 const char *fmt, va_list ap) {
-  char msg[1024];
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  char line[1600];
-  snprintf(line, sizeof line, "%s: %s: %s", where,
-           sev == KH_SEV_ERROR ? "error" : "warning", msg);
-  if (sev == KH_SEV_ERROR) ctx->nerrors++;
-  else ctx->nwarnings++;
-  ctx->diag_fn(ctx->diag_user, sev, line);
-}
-
-static void where_of(kh_srcpos pos, char *buf, size_t n) {
-  if (!pos.src) {
-    snprintf(buf, n, "kumihan");
-    return;
-  }
-  unsigned l, c;
-  kh_srcpos_linecol(pos, &l, &c);
-  snprintf(buf, n, "%s:%u:%u", pos.src->path, l, c);
-}
-
-kh_status kh_error(kh_ctx *ctx, kh_srcpos pos, kh_status status,
-                   const char *fmt, ...) {
-  char where[512];
-  where_of(pos, where, sizeof where);
-  va_list ap;
-  va_start(ap, fmt);
-  emit(ctx, KH_SEV_ERROR, where, fmt, ap);
-  va_end(ap);
-  return status;
-}
-
-void kh_warning(kh_ctx *ctx, kh_srcpos pos, const char *fmt, ...) {
-  char where[512];
-  where_of(pos, where, sizeof where);
-  va_list ap;
-  va_start(ap, fmt);
-  emit(ctx, KH_SEV_WARNING, where, fmt, ap);
-  va_end(ap);
-}
-
-kh_status kh_error_file(kh_ctx *ctx, const char *path, kh_status status,
-                        const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  emit(ctx, KH_SEV_ERROR, path ? path : "kumihan", fmt, ap);
-  va_end(ap);
-  return status;
-}
 
 /* ---- sources -------------------------------------------------------------*/
 
@@ -225,7 +133,7 @@ static size_t first_control(const char *s, size_t len, int32_t *cp) {
 }
 
 static kh_status source_add(kh_ctx *ctx, const char *name, char *data,
-                            size_t len, kh_source **out) {
+                            size_t len, int from_file, kh_source **out) {
   kh_source *s = calloc(1, sizeof *s);
   kh_source **grown = realloc(ctx->sources, (ctx->nsources + 1) * sizeof *grown);
   if (!s || !grown) {
@@ -252,6 +160,7 @@ static kh_status source_add(kh_ctx *ctx, const char *name, char *data,
     if (data[i] == '\n') s->lines[s->nlines++] = (uint32_t)(i + 1);
   ctx->sources[ctx->nsources++] = s;
   *out = s;
+  if (from_file && kh_ctx_note_input(ctx, name) != KH_OK) return KH_NOMEM;
   size_t bad = kh_utf8_validate(data, len);
   int32_t cp = 0;
   size_t ctl = first_control(data, bad, &cp);
@@ -273,7 +182,7 @@ kh_status kh_source_from_memory(kh_ctx *ctx, const char *name,
   if (!copy) return KH_NOMEM;
   memcpy(copy, data, len);
   copy[len] = '\0';
-  return source_add(ctx, name, copy, len, out);
+  return source_add(ctx, name, copy, len, 0, out);
 }
 
 /* The size limit keeps positions within 32 bits as well. */
@@ -287,7 +196,7 @@ static kh_status source_read(kh_ctx *ctx, kh_srcpos at, const char *what, const 
     free(data);
     return kh_error_file(ctx, path, KH_LIMIT, "input larger than 2 GiB");
   }
-  return source_add(ctx, path, data, len, out);
+  return source_add(ctx, path, data, len, 1, out);
 }
 
 kh_status kh_source_load(kh_ctx *ctx, const char *path, kh_source **out) {

@@ -70,6 +70,10 @@ static int under_dir(const char *real, const char *dir) {
 static int inside_roots(const kh_ctx *ctx, const char *real) {
   if (under_dir(real, ctx->font_dir) || under_dir(real, ctx->layout_dir)) return 1;
 #ifndef KH_FUZZING
+  /* the folders of the search path the user gave (options, environment) */
+  for (int k = 0; k < KH_SEARCH_COUNT; k++)
+    for (size_t i = 0; i < ctx->search[k].n; i++)
+      if (under_dir(real, ctx->search[k].v[i])) return 1;
   if (ctx->files.root && under(real, ctx->files.root)) return 1;
   for (size_t i = 0; i < ctx->files.nallowed; i++)
     if (under(real, ctx->files.allowed[i])) return 1;
@@ -139,6 +143,7 @@ static kh_status open_regular(kh_ctx *ctx, kh_srcpos at, const char *what, const
     ret = fail(ctx, at, path, KH_LIMIT, TOO_LARGE, what, name, why);
   } else {
     ret = remember(ctx, &st);
+    if (ret == KH_OK) ret = kh_ctx_note_input(ctx, path); /* for --watch */
     *size = (size_t)st.st_size;
   }
   if (ret != KH_OK) {

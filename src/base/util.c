@@ -19,8 +19,14 @@ typedef struct block {
   max_align_t data[];
 } block;
 
+typedef struct adopted {
+  struct adopted *next;
+  void *p;
+} adopted;
+
 struct kh_arena {
   block *head;
+  adopted *adopted; /* malloc'd blocks it owns, recorded in its own blocks */
 };
 
 #define ARENA_BLOCK (64 * 1024)
@@ -29,6 +35,7 @@ kh_arena *kh_arena_new(void) { return calloc(1, sizeof(kh_arena)); }
 
 void kh_arena_drop(kh_arena *a) {
   if (!a) return;
+  for (adopted *d = a->adopted; d; d = d->next) free(d->p);
   for (block *b = a->head, *n; b; b = n) {
     n = b->next;
     free(b);
@@ -59,6 +66,18 @@ void *kh_arena_alloc(kh_arena *a, size_t size) {
   b->used += size;
   memset(p, 0, size);
   return p;
+}
+
+kh_status kh_arena_adopt(kh_arena *a, void *p) {
+  adopted *d = kh_arena_alloc(a, sizeof *d);
+  if (!d) {
+    free(p);
+    return KH_NOMEM;
+  }
+  d->p = p;
+  d->next = a->adopted;
+  a->adopted = d;
+  return KH_OK;
 }
 
 char *kh_arena_strndup(kh_arena *a, const char *s, size_t len) {

@@ -218,3 +218,5 @@ kh_status kh_yaml_number(kh_ctx *ctx, const kh_yaml *node, double *out) {
   *out = v;
   return KH_OK;
 }
+
+const char *kh_yaml_version(void) { return yaml_get_version_string(); }

@@ -120,6 +120,7 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
   if (fm->kind != KH_YAML_MAPPING)
     return kh_error(ctx, fm->pos, KH_SYNTAX, "front matter must be a mapping");
   const kh_yaml *title = NULL, *subtitle = NULL, *date = NULL, *issuer = NULL;
+  kh_status bad = KH_OK;
   for (const kh_yaml *k = fm->child; k; k = k->next) {
     const char *key = k->key;
     if (!strcmp(key, "contact")) {
@@ -147,12 +148,13 @@ static kh_status front_matter(kh_ctx *ctx, kh_arena *arena, kh_part *part,
     else if (!strcmp(key, "subtitle")) subtitle = k, part->subtitle = k->scalar;
     else if (!strcmp(key, "date")) date = k;
     else if (!strcmp(key, "date-iso")) part->date_iso = k->scalar;
-    else if (!strcmp(key, "layout")) part->layout = k->scalar;
+    else if (!strcmp(key, "layout")) part->layout = k->scalar, part->layout_pos = k->pos;
     else if (!strcmp(key, "page")) part->page = k->scalar;
     else if (!strcmp(key, "label")) part->label = k->scalar;
     else if (!strcmp(key, "lang")) part->lang = k->scalar;
-    else return kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown front matter key '%s'", key);
+    else bad = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown front matter key '%s'", key);
   }
+  if (bad != KH_OK) return bad; /* every unknown key is reported, not only the first */
   if (part->date_iso && !valid_date(part->date_iso))
     return kh_error(ctx, kh_yaml_get(fm, "date-iso")->pos, KH_SYNTAX,
                     "date-iso must be YYYY-MM-DD, a real date, not '%s'", part->date_iso);
@@ -216,7 +218,7 @@ static kh_status part_parse(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
   }
   kh_node *blocks = NULL;
   warn_rtl(ctx, src);
-  KH_CHECK(kh_doc_parse_markdown(ctx, arena, src, body, &blocks));
+  KH_CHECK(kh_doc_parse_markdown(ctx, arena, src, body, &blocks, &part->notes));
   if (blocks) chain_add(&head, blocks);
   if (tail.head) chain_add(&head, tail.head);
   if (!head.head) /* not even a title: the PDF would be blank pages */
@@ -246,7 +248,7 @@ static void doc_finish(kh_doc *doc) {
   if (!doc->author) doc->author = p->issuer;
   if (!doc->subject) doc->subject = p->subtitle;
   if (!doc->date_iso) doc->date_iso = p->date_iso;
-  if (!doc->layout) doc->layout = p->layout;
+  if (!doc->layout) doc->layout = p->layout, doc->layout_pos = p->layout_pos;
   if (!doc->lang) doc->lang = p->lang ? p->lang : "ja";
   for (kh_part *q = p; q; q = q->next)
     if (!q->layout) q->layout = doc->layout;
@@ -282,7 +284,7 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
                      "date-iso must be YYYY-MM-DD, a real date, not '%s'", k->scalar);
       goto cleanup;
     }
-    else if (!strcmp(k->key, "layout")) doc->layout = k->scalar;
+    else if (!strcmp(k->key, "layout")) doc->layout = k->scalar, doc->layout_pos = k->pos;
     else if (!strcmp(k->key, "lang")) doc->lang = k->scalar;
     else {
       ret = kh_error(ctx, k->key_pos, KH_SYNTAX, "unknown publication key '%s'", k->key);
@@ -303,11 +305,16 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
     }
     kh_source *psrc = NULL;
     /* inside the publication's folder, reported at the line naming it */
-    ret = kh_source_load_named(ctx, it->pos, "part", it->scalar, ppath, &psrc);
+    kh_status pret = kh_source_load_named(ctx, it->pos, "part", it->scalar, ppath, &psrc);
     free(ppath);
-    if (ret != KH_OK) goto cleanup;
-    KH_CHECK(part_parse(ctx, doc->arena, psrc, tail));
-    tail = &(*tail)->next;
+    if (pret == KH_OK) pret = part_parse(ctx, doc->arena, psrc, tail);
+    if (pret == KH_OK) tail = &(*tail)->next;
+    /* a part in error does not stop the others: all their errors in one run */
+    if (pret == KH_NOMEM) {
+      ret = pret;
+      goto cleanup;
+    }
+    if (ret == KH_OK) ret = pret;
   }
 cleanup:
   free(ypath);
@@ -373,9 +380,24 @@ void kh_doc_drop(kh_doc *doc) {
 }
 
 /* ---- trace ---------------------------------------------------------------*/
+static void trace_text(const char *s, uint32_t n, FILE *out) {
+  fputc('"', out);
+  for (uint32_t i = 0; i < n; i++) {
+    if (s[i] == '\n') fputs("\\n", out);
+    else if (s[i] == '"' || s[i] == '\\') fprintf(out, "\\%c", s[i]);
+    else fputc(s[i], out);
+  }
+  fputc('"', out);
+}
+
 static void trace_node(const kh_node *n, int depth, FILE *out) {
   static const char *kinds[] = {"para", "heading", "list", "item", "box",
-                                "table", "row", "cell", "rule"};
+                                "table", "row", "cell", "rule", "figure",
+                                "code", "footnote", "caption"};
+  static const struct { unsigned flag; const char *name; } marks[] = {
+      {KH_MARK_STRONG, "strong"}, {KH_MARK_EM, "em"}, {KH_MARK_CODE, "code"},
+      {KH_MARK_LINK, "link"}, {KH_MARK_STRIKE, "strike"}, {KH_MARK_UNDERLINE, "underline"},
+      {KH_MARK_FOOTREF, "footref"}, {KH_MARK_RUBY, "ruby"}, {KH_MARK_SESAME, "sesame"}};
   for (; n; n = n->next) {
     unsigned line, col;
     kh_srcpos_linecol(n->pos, &line, &col);
@@ -386,15 +408,28 @@ static void trace_node(const kh_node *n, int depth, FILE *out) {
     if (n->header) fprintf(out, " header");
     if (n->empty) fprintf(out, " empty");
     if (n->kind == KH_NODE_CELL && n->align) fprintf(out, " align=%d", n->align);
+    if (n->number) fprintf(out, " number=%d", n->number);
+    if (n->label) fprintf(out, " label=%s", n->label);
+    if (n->info) fprintf(out, " info=%s", n->info);
+    if (n->image) {
+      const char *slash = strrchr(n->image, '/');
+      fprintf(out, " image=%s", slash ? slash + 1 : n->image);
+    }
+    if (n->width) fprintf(out, " width=%.2fpt", (double)n->width / 65536);
+    if (n->width_permille) fprintf(out, " width=%d.%d%%", n->width_permille / 10,
+                                   n->width_permille % 10);
     fprintf(out, " @%u:%u", line, col);
     if (n->text.text) {
-      fprintf(out, " \"%.*s\"", (int)n->text.len, n->text.text);
+      fputc(' ', out);
+      trace_text(n->text.text, n->text.len, out);
       for (uint32_t i = 0; i < n->text.nmarks; i++) {
         const kh_mark *m = &n->text.marks[i];
-        fprintf(out, " %s%s%s%s[%u,%u)", m->flags & KH_MARK_STRONG ? "strong" : "",
-                m->flags & KH_MARK_EM ? "em" : "", m->flags & KH_MARK_CODE ? "code" : "",
-                m->flags & KH_MARK_LINK ? "link" : "", m->start, m->end);
+        fputc(' ', out);
+        for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+          if (m->flags & marks[k].flag) fputs(marks[k].name, out);
+        fprintf(out, "[%u,%u)", m->start, m->end);
         if (m->href) fprintf(out, "=<%s>", m->href);
+        if (m->note) fprintf(out, "=note%d", m->note->number);
       }
     }
     fputc('\n', out);
@@ -407,5 +442,7 @@ void kh_doc_trace(const kh_doc *doc, FILE *out) {
     fprintf(out, "part %s layout=%s page=%s\n", p->src->path,
             p->layout ? p->layout : "-", p->page ? p->page : "-");
     trace_node(p->body, 1, out);
+    if (p->notes) fprintf(out, "notes\n");
+    trace_node(p->notes, 1, out);
   }
 }

@@ -112,6 +112,10 @@ struct kh_node {
   const char *info;   /* code blocks: info string */
   const char *label;  /* footnotes: the [^label] as written */
   int number;         /* figures, footnotes: 1-based number */
+  kh_fixed width;     /* figures: width from the image title ("width=80mm"),
+                         0 when not given */
+  int width_permille; /* figures: width as a share of the measure
+                         ("width=60%" = 600), 0 when not given */
   kh_srcpos pos;      /* where the block starts */
   kh_node *child;     /* first child (containers) */
   kh_node *next;      /* next sibling */
@@ -123,6 +127,7 @@ typedef struct kh_part kh_part;
 struct kh_part {
   const kh_source *src;
   const char *layout;   /* layout name from front matter ("press-release") */
+  kh_srcpos layout_pos; /* where it is named, for diagnostics */
   const char *page;     /* page template name within the layout, or NULL */
   const char *title;    /* front matter; NULL when absent */
   const char *subtitle;
@@ -148,6 +153,7 @@ typedef struct kh_doc {
   const char *subject;
   const char *date_iso;
   const char *layout;
+  kh_srcpos layout_pos; /* where the layout is named */
   const char *lang;  /* BCP 47 language tag; "ja" unless given */
 } kh_doc;
 
@@ -160,9 +166,13 @@ void kh_doc_drop(kh_doc *doc);
 /* Writes the tree as text (the "doc" trace). */
 void kh_doc_trace(const kh_doc *doc, FILE *out);
 
-/* Internal to doc/: parse one part's Markdown body (after front matter). */
+/* Internal to doc/: parse one part's Markdown body (after front matter)
+ * into its blocks and its footnotes (kh_part.notes). */
 kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena,
                                 const kh_source *src, uint32_t off,
-                                kh_node **out);
+                                kh_node **out, kh_node **notes);
+
+/* The md4c version for kumihan --version (doc/version.c). */
+void kh_doc_versions(kh_buf *out);
 
 #endif

@@ -20,12 +20,13 @@
  * ideographic embox of BIZ UD and most Japanese fonts: 880/1000). */
 #define EM_ASCENT(size) kh_fixed_muldiv((size), 880, 1000)
 
-typedef enum piece_kind { P_PARA, P_TABLE, P_BOX_OPEN, P_BOX_CLOSE, P_RULE, P_PART } piece_kind;
+typedef enum piece_kind {
+  P_PARA, P_TABLE, P_BOX_OPEN, P_BOX_CLOSE, P_RULE, P_PART, P_FIGURE
+} piece_kind;
 
 typedef struct cell {
   const kh_node *node;
   const kh_pstyle *st;
-  kh_lines lines;
   kh_fixed x;      /* left edge of the cell's text */
 } cell;
 
@@ -36,13 +37,24 @@ typedef struct table {
   int *rowlines;   /* grid lines per row */
 } table;
 
+/* A list item's marker, drawn on its first line: right-aligned in a column
+ * of `width` starting at `col`, `gap` before the item's text. */
+typedef struct list_mark {
+  const char *text;
+  const kh_node *item; /* the KH_NODE_LIST_ITEM */
+  kh_fixed col, width, gap;
+} list_mark;
+
 typedef struct piece {
   piece_kind kind;
   const kh_node *node;
   const kh_part *part;
   /* what to compose: */
   const char *style_name;
-  const char *marker;
+  list_mark mark;  /* the first block of a list item: its marker */
+  int in_item;     /* a block of a list item: set at the item's text edge */
+  kh_lines mlines; /* the marker, once composed */
+  kh_fixed mx;     /* where the marker line starts */
   int level;
   int after_heading;
   kh_fixed measure;
@@ -53,7 +65,11 @@ typedef struct piece {
   const kh_pstyle *st;
   kh_lines lines;
   table *tbl;
-  int nlines;      /* grid lines taken, spacing excluded */
+  int nlines;      /* grid lines taken, spacing excluded: the block's
+                      height in grid units */
+  /* P_FIGURE, once composed: */
+  kh_fixed img_w, img_h; /* the image as drawn */
+  int img_lines;   /* grid lines the image takes (the caption's follow) */
   size_t close;    /* P_BOX_OPEN: index of its P_BOX_CLOSE */
 } piece;
 
@@ -78,14 +94,40 @@ typedef struct builder {
   int part_first_page;
   int box_open;
   int box_page_k;            /* grid line where the open box starts */
+  kh_frame F;                /* the current page's frame */
+  const kh_doc *doc;
+  /* what the items being made are drawn for */
+  const kh_node *node;       /* the document node */
+  unsigned flags;            /* KH_ITEM_ARTIFACT for page furniture */
+  int k_used;                /* grid lines used on the current page */
+  const kh_node *section;    /* the heading in force (柱) */
+  uint32_t total_pages;      /* known on the second pass when a template
+                                prints {pages}; else 0 */
+  int counting;              /* first pass: pages counted, not drawn */
 } builder;
 
+kh_frame kh_frame_of(const kh_geometry *g) {
+  kh_frame f = {0};
+  f.page_w = g->page_w;
+  f.page_h = g->page_h;
+  f.left = g->margin_left;
+  f.top = g->margin_top;
+  f.measure = g->text_w;
+  f.height = g->text_h;
+  f.em = g->grid_size;
+  f.pitch = g->line_pitch;
+  f.lines = g->grid_lines;
+  f.chars = g->grid_chars;
+  f.writing_mode = g->writing_mode;
+  return f;
+}
+
 static kh_fixed line_top(const builder *b, int k) {
-  return b->L->margin_top + b->L->line_pitch * k;
+  return b->F.top + b->F.pitch * k;
 }
 
 static kh_fixed baseline(const builder *b, int k) {
-  return line_top(b, k) + EM_ASCENT(b->L->grid_size);
+  return line_top(b, k) + EM_ASCENT(b->F.em);
 }
 
 /* ---- pass 1: compose ------------------------------------------------------*/
@@ -96,17 +138,54 @@ static kh_status add_piece(builder *b, piece p) {
 
 static const char *page_name(const kh_part *part) { return part ? part->page : NULL; }
 
+/* A part's page template; the default one when it names none (or one the
+ * layout does not have, which doc/ reports). */
+static const kh_page_tpl *tpl_of(const kh_layout *L, const kh_part *part) {
+  const kh_page_tpl *t = kh_layout_page(L, page_name(part));
+  return t ? t : kh_layout_page(L, NULL);
+}
+
+/* A list marker as a line of its own, in the item's face, left-aligned at
+ * no indent; `width` its set width. */
+static kh_status marker_line(builder *b, kh_arena *A, const kh_part *part, const char *text,
+                             kh_lines *out, kh_fixed *width) {
+  kh_node *n = kh_arena_alloc(A, sizeof *n);
+  kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
+  if (!n || !st) return KH_NOMEM;
+  n->kind = KH_NODE_PARA;
+  n->style = "item";
+  n->text.text = text;
+  n->text.len = (uint32_t)strlen(text);
+  *st = *kh_layout_style(b->L, page_name(part), "item");
+  st->left = st->right = st->indent = st->indent_after_heading = 0;
+  st->align = KH_ALIGN_LEFT;
+  st->lines = 0;
+  kh_status ret = b->compose(b->user, A, n, st, NULL, KH_PT(5000), out);
+  *width = ret == KH_OK && out->n ? out->lines[0].width : 0;
+  return ret;
+}
+
+static kh_status compose_marker(builder *b, piece *p) {
+  kh_fixed w;
+  kh_status ret = marker_line(b, p->arena, p->part, p->mark.text, &p->mlines, &w);
+  /* a number ends on the column's right edge, less its gap; a bullet (a
+   * full-width character whose em box spaces it) starts the column */
+  p->mx = p->mark.gap ? p->mark.col + p->mark.width - p->mark.gap - w : p->mark.col;
+  return ret;
+}
+
 static kh_status compose_para(builder *b, piece *p) {
   const kh_pstyle *base = kh_layout_style(b->L, page_name(p->part), p->style_name);
   kh_pstyle *st = kh_arena_alloc(p->arena, sizeof *st);
   if (!st) return KH_NOMEM;
   *st = *base;
-  if (p->level > 1) st->left = base->left * p->level; /* nested lists step in */
   if (p->after_heading) st->indent = base->indent_after_heading;
+  if (p->in_item) /* the list set the text edge; every line starts there */
+    st->left = st->indent = st->indent_after_heading = 0;
   p->st = st;
   p->x += st->left;
-  kh_status ret = b->compose(b->user, p->arena, p->node, st, p->marker ? p->marker : st->marker,
-                             p->measure, &p->lines);
+  kh_status ret = b->compose(b->user, p->arena, p->node, st, NULL, p->measure, &p->lines);
+  if (ret == KH_OK && p->mark.text) ret = compose_marker(b, p);
   if (ret != KH_OK) return ret;
   p->nlines = (int)p->lines.n;
   if (st->lines > p->nlines) p->nlines = st->lines;
@@ -114,17 +193,59 @@ static kh_status compose_para(builder *b, piece *p) {
 }
 
 /* Natural single-line width of a cell's text. */
-static kh_status cell_natural(builder *b, kh_arena *A, const kh_part *part, const kh_node *n,
-                              kh_fixed *w) {
+static kh_status cell_natural(builder *b, const kh_part *part, const kh_node *n, kh_fixed *w) {
   const kh_pstyle *st = kh_layout_style(b->L, page_name(part), n->style);
   kh_pstyle loose = *st;
   loose.align = KH_ALIGN_LEFT;
   kh_lines lines = {0};
+  kh_arena *A = kh_arena_new(); /* only the width is kept */
+  if (!A) return KH_NOMEM;
   kh_status ret = b->compose(b->user, A, n, &loose, NULL, KH_PT(5000), &lines);
-  if (ret != KH_OK) return ret;
   *w = 0;
-  for (uint32_t i = 0; i < lines.n; i++)
+  for (uint32_t i = 0; ret == KH_OK && i < lines.n; i++)
     if (lines.lines[i].x0 + lines.lines[i].width > *w) *w = lines.lines[i].x0 + lines.lines[i].width;
+  kh_arena_drop(A);
+  return ret;
+}
+
+/* A cell's style is its style with the column's alignment: one copy per
+ * pair, shared by every cell of a column, not one per cell. */
+typedef struct cell_style_made {
+  const kh_pstyle *base;
+  kh_align align;
+  const kh_pstyle *st;
+} cell_style_made;
+typedef KH_VEC(cell_style_made) cell_styles;
+
+static kh_status cell_style(kh_arena *A, const kh_pstyle *base, kh_align align,
+                            cell_styles *made, const kh_pstyle **out) {
+  for (size_t i = 0; i < made->n; i++)
+    if (made->v[i].base == base && made->v[i].align == align) {
+      *out = made->v[i].st;
+      return KH_OK;
+    }
+  kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
+  if (!st) return KH_NOMEM;
+  *st = *base;
+  if (align) st->align = align;
+  cell_style_made m = {base, align, st};
+  if (kh_vec_push(made, m) != KH_OK) return KH_NOMEM;
+  *out = st;
+  return KH_OK;
+}
+
+/* Composes one row's cells into `A` (lines[c] for column c).  A table's
+ * rows are composed once to count their lines and again, one row at a
+ * time, when they are placed: memory holds one row, not the table. */
+static kh_status compose_row(builder *b, const table *tb, int r, kh_arena *A, kh_lines *lines) {
+  for (int c = 0; c < tb->ncols; c++) {
+    const cell *cl = &tb->cells[r * tb->ncols + c];
+    lines[c] = (kh_lines){0};
+    if (!cl->node) continue;
+    kh_fixed w = tb->colx[c + 1] - tb->colx[c] - 2 * (b->F.em / 2); /* less the pads */
+    kh_status ret = b->compose(b->user, A, cl->node, cl->st, NULL, w, &lines[c]);
+    if (ret != KH_OK) return ret;
+  }
   return KH_OK;
 }
 
@@ -134,7 +255,7 @@ static kh_status compose_table(builder *b, piece *p) {
   const kh_part *part = p->part;
   const kh_node *t = p->node;
   kh_fixed x = p->x, measure = p->measure;
-  kh_fixed em = b->L->grid_size;
+  kh_fixed em = b->F.em;
   table *tb = kh_arena_alloc(A, sizeof *tb);
   if (!tb) return KH_NOMEM;
   for (const kh_node *r = t->child; r; r = r->next) {
@@ -158,7 +279,7 @@ static kh_status compose_table(builder *b, piece *p) {
     int ci = 0;
     for (const kh_node *c = r->child; c; c = c->next, ci++) {
       kh_fixed w;
-      kh_status ret = cell_natural(b, A, part, c, &w);
+      kh_status ret = cell_natural(b, part, c, &w);
       if (ret != KH_OK) return ret;
       if (w > natural[ci]) natural[ci] = w;
       tb->cells[ri * tb->ncols + ci].node = c;
@@ -187,32 +308,134 @@ static kh_status compose_table(builder *b, piece *p) {
   }
   tb->colx[0] = x + ((measure - total) / 2 / em) * em; /* centred on the grid */
   for (int c = 0; c < tb->ncols; c++) tb->colx[c + 1] = tb->colx[c] + w[c];
+  cell_styles styles = {0};
   for (int r = 0; r < tb->nrows; r++) {
-    tb->rowlines[r] = 1;
     for (int c = 0; c < tb->ncols; c++) {
       cell *cl = &tb->cells[r * tb->ncols + c];
       if (!cl->node) continue;
-      cl->st = kh_layout_style(b->L, page_name(part), cl->node->style);
-      kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
-      if (!st) return KH_NOMEM;
-      *st = *cl->st;
-      if (cl->node->align) st->align = cl->node->align;
-      cl->st = st;
-      cl->x = tb->colx[c] + pad + st->left;
-      kh_status ret = b->compose(b->user, A, cl->node, st, NULL, w[c] - 2 * pad, &cl->lines);
-      if (ret != KH_OK) return ret;
-      if ((int)cl->lines.n > tb->rowlines[r]) tb->rowlines[r] = (int)cl->lines.n;
+      const kh_pstyle *base = kh_layout_style(b->L, page_name(part), cl->node->style);
+      kh_status ret = cell_style(A, base, cl->node->align, &styles, &cl->st);
+      if (ret != KH_OK) {
+        kh_vec_free(&styles);
+        return ret;
+      }
+      cl->x = tb->colx[c] + pad + cl->st->left;
     }
   }
+  kh_vec_free(&styles);
+  kh_lines *row = kh_arena_alloc(A, (size_t)tb->ncols * sizeof *row);
+  if (!row) return KH_NOMEM;
+  for (int r = 0; r < tb->nrows; r++) { /* count each row's lines */
+    kh_arena *RA = kh_arena_new();
+    if (!RA) return KH_NOMEM;
+    kh_status ret = compose_row(b, tb, r, RA, row);
+    tb->rowlines[r] = 1;
+    for (int c = 0; c < tb->ncols; c++)
+      if ((int)row[c].n > tb->rowlines[r]) tb->rowlines[r] = (int)row[c].n;
+    kh_arena_drop(RA);
+    if (ret != KH_OK) return ret;
+  }
   for (int r = 0; r < tb->nrows; r++) p->nlines += tb->rowlines[r];
+  return KH_OK;
+}
+
+/* ---- figures ---------------------------------------------------------------*/
+
+static uint32_t be16(const unsigned char *d) { return (uint32_t)d[0] << 8 | d[1]; }
+static uint32_t be32(const unsigned char *d) { return be16(d) << 16 | be16(d + 2); }
+
+/* The pixel size of a PNG (its IHDR chunk) or a JPEG (its SOFn segment),
+ * to scale the figure; pdf/ decodes the image itself.  0 when the header
+ * does not give one (a truncated or corrupt file). */
+static int image_size(const unsigned char *d, size_t len, uint32_t *w, uint32_t *h) {
+  *w = *h = 0;
+  if (len >= 24 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8) && !memcmp(d + 12, "IHDR", 4)) {
+    *w = be32(d + 16);
+    *h = be32(d + 20);
+  } else if (len >= 4 && d[0] == 0xFF && d[1] == 0xD8) {
+    size_t i = 2;
+    while (i + 4 <= len) {
+      if (d[i] != 0xFF) return 0;
+      unsigned m = d[i + 1];
+      if (m == 0xFF) { /* fill byte */
+        i++;
+        continue;
+      }
+      if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { /* no length */
+        i += 2;
+        continue;
+      }
+      if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+        if (i + 9 > len) return 0;
+        *h = be16(d + i + 5);
+        *w = be16(d + i + 7);
+        break;
+      }
+      if (m == 0xD9 || m == 0xDA) return 0; /* image data before any frame */
+      i += 2 + be16(d + i + 2);
+    }
+  }
+  return *w > 0 && *h > 0 && *w < 1u << 24 && *h < 1u << 24;
+}
+
+/* A figure: the image scaled to the measure (or the width its title gives),
+ * no taller than the text block leaves room for, taking whole grid lines;
+ * its caption below in the `figure-caption` style (else `caption`). */
+static kh_status compose_figure(builder *b, piece *p) {
+  kh_ctx *ctx = b->ctx;
+  const kh_node *n = p->node;
+  const kh_frame *F = &b->F;
+  const void *data = NULL;
+  size_t len = 0;
+  uint32_t pw, ph;
+  if (!n->image) return kh_error(ctx, n->pos, KH_SYNTAX, "a figure without its image file");
+  kh_status ret = kh_file_map(ctx, n->pos, "image", n->image, n->image,
+                              KH_FILE_CONFINE | KH_FILE_BINARY, &data, &len);
+  if (ret != KH_OK) return ret;
+  int ok = image_size(data, len, &pw, &ph);
+  kh_file_unmap(data, len);
+  if (!ok)
+    return kh_error(ctx, n->pos, KH_SYNTAX,
+                    "image '%s' is corrupt: its header gives no size (a PNG or a JPEG)",
+                    n->image);
+  const kh_pstyle *st = kh_layout_style(b->L, page_name(p->part), "figure-caption");
+  if (strcmp(st->name, "figure-caption"))
+    st = kh_layout_style(b->L, page_name(p->part), "caption");
+  p->st = kh_layout_style(b->L, page_name(p->part), "figure");
+  if (n->text.len) {
+    if ((ret = b->compose(b->user, p->arena, n, st, NULL, p->measure, &p->lines)) != KH_OK)
+      return ret;
+  }
+  kh_fixed w = p->measure;
+  if (n->width) w = n->width;
+  else if (n->width_permille) w = kh_fixed_muldiv(p->measure, n->width_permille, 1000);
+  if (w > p->measure) {
+    kh_warning(ctx, n->pos, "figure wider than the measure: set at the measure");
+    w = p->measure;
+  }
+  /* no taller than a page less its caption and one line */
+  kh_fixed max_h = F->height - F->pitch * ((int)p->lines.n + 1);
+  if (max_h < F->em) max_h = F->em;
+  kh_fixed h = kh_fixed_muldiv(w, ph, pw);
+  if (h > max_h) {
+    w = kh_fixed_muldiv(max_h, pw, ph);
+    h = max_h;
+  }
+  p->img_w = w;
+  p->img_h = h;
+  /* n grid lines span pitch * (n - 1) + em from the first em box's top */
+  p->img_lines = h <= F->em ? 1 : (int)((h - F->em + F->pitch - 1) / F->pitch) + 1;
+  p->nlines = p->img_lines + (int)p->lines.n;
   return KH_OK;
 }
 
 /* Composes piece i if it is not yet. */
 static kh_status ensure(builder *b, size_t i) {
   piece *p = &b->pieces.v[i];
-  if (p->arena || (p->kind != P_PARA && p->kind != P_TABLE)) return KH_OK;
+  if (p->arena || (p->kind != P_PARA && p->kind != P_TABLE && p->kind != P_FIGURE))
+    return KH_OK;
   if (!(p->arena = kh_arena_new())) return KH_NOMEM;
+  if (p->kind == P_FIGURE) return compose_figure(b, p);
   return p->kind == P_PARA ? compose_para(b, p) : compose_table(b, p);
 }
 
@@ -225,12 +448,68 @@ static void release(builder *b, size_t i) {
   p->st = NULL;
   p->tbl = NULL;
   memset(&p->lines, 0, sizeof p->lines);
+  memset(&p->mlines, 0, sizeof p->mlines);
 }
 
 static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
-                         kh_fixed measure, const char *marker, int level) {
+                         kh_fixed measure, const list_mark *mark, int level);
+
+/* A list: every item's marker in the level's form (style/list.c); one
+ * marker column as wide as the widest marker and its gap, in whole ems so
+ * the text stays on the character grid; the items' blocks at its right. */
+static kh_status collect_list(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
+                              kh_fixed measure) {
   kh_status ret = KH_OK;
-  kh_fixed em = b->L->grid_size;
+  kh_fixed em = b->F.em;
+  const kh_pstyle *ist = kh_layout_style(b->L, page_name(part), "item");
+  int count = 0;
+  for (const kh_node *it = n->child; it; it = it->next) count++;
+  const char **texts = kh_arena_alloc(b->strings, (size_t)(count + 1) * sizeof *texts);
+  kh_arena *tmp = kh_arena_new();
+  if (!texts || !tmp) {
+    kh_arena_drop(tmp);
+    return KH_NOMEM;
+  }
+  kh_fixed widest = 0;
+  int num = n->start, i = 0;
+  for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next, i++) {
+    char mk[128];
+    int len = kh_style_list_marker(ist, n->ordered, n->level, n->ordered ? num++ : 0, mk, sizeof mk);
+    kh_lines ls = {0};
+    kh_fixed w = 0;
+    if (!(texts[i] = kh_arena_strndup(b->strings, mk, (size_t)len))) ret = KH_NOMEM;
+    else ret = marker_line(b, tmp, part, texts[i], &ls, &w);
+    if (w > widest) widest = w;
+  }
+  kh_arena_drop(tmp);
+  if (ret != KH_OK) return ret;
+  list_mark m = {0};
+  m.gap = n->ordered ? ist->marker_gap : 0; /* a bullet's em box spaces it */
+  if (n->ordered && m.gap == 0) m.gap = 1; /* still right-aligned */
+  m.col = x + ist->left + ist->indent;
+  if (m.col < x) m.col = x;
+  m.width = (widest + m.gap + em - 1) / em * em;
+  if (m.width < em) m.width = em;
+  kh_fixed text_x = m.col + m.width;
+  if (text_x - x > measure - 2 * em) {
+    kh_warning(b->ctx, n->pos, "list nested too deep for the measure: its text is set at the "
+                               "container's edge");
+    text_x = x;
+  }
+  i = 0;
+  for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next, i++) {
+    m.text = texts[i];
+    m.item = it;
+    ret = collect(b, part, it->child, text_x, measure - (text_x - x), &m, n->level);
+  }
+  return ret;
+}
+
+static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
+                         kh_fixed measure, const list_mark *mark, int level) {
+  kh_status ret = KH_OK;
+  kh_fixed em = b->F.em;
+  int in_item = mark != NULL;
   for (const kh_node *prev = NULL; n; prev = n, n = n->next) {
     piece p = {0};
     p.node = n;
@@ -245,27 +524,17 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
     case KH_NODE_CAPTION:
       p.kind = P_PARA;
       p.style_name = n->style;
-      p.marker = marker;
+      if (mark) p.mark = *mark;
+      p.in_item = in_item;
       p.level = level;
       p.after_heading = n->kind == KH_NODE_PARA && prev && prev->kind == KH_NODE_HEADING;
       ret = add_piece(b, p);
-      marker = NULL; /* only the first block of a list item has it */
+      mark = NULL; /* only the first block of a list item has it */
       break;
-    case KH_NODE_LIST: {
-      int num = n->start;
-      for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next) {
-        const char *m = NULL;
-        if (n->ordered) {
-          char mk[32];
-          snprintf(mk, sizeof mk, "%d.", num++);
-          if (!(m = kh_arena_strndup(b->strings, mk, strlen(mk)))) return KH_NOMEM;
-        }
-        ret = collect(b, part, it->child, x, measure, m, n->level);
-      }
+    case KH_NODE_LIST:
+      ret = collect_list(b, part, n, x, measure);
       break;
-    }
-    case KH_NODE_LIST_ITEM:
-      ret = collect(b, part, n->child, x, measure, marker, level);
+    case KH_NODE_LIST_ITEM: /* only inside lists */
       break;
     case KH_NODE_BOX: {
       size_t open = b->pieces.n;
@@ -290,7 +559,10 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       break;
     case KH_NODE_ROW:
       break; /* rows live inside tables */
-    case KH_NODE_FIGURE:   /* not made by doc/ yet */
+    case KH_NODE_FIGURE:
+      p.kind = P_FIGURE;
+      ret = add_piece(b, p);
+      break;
     case KH_NODE_FOOTNOTE: /* live in kh_part.notes, not in the body */
       break;
     }
@@ -301,7 +573,21 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
 
 /* ---- pass 2: place ---------------------------------------------------------*/
 
-static kh_status item(builder *b, kh_item it) { return kh_vec_push(&b->items, it); }
+/* Every item carries what it is drawn for: the node its caller names, else
+ * the builder's current node, or none for page furniture.  Rules and frames
+ * are always furniture. */
+static kh_status item(builder *b, kh_item it) {
+  it.flags |= b->flags;
+  if (it.kind == KH_ITEM_LINE) it.flags |= KH_ITEM_ARTIFACT;
+  if (it.flags & KH_ITEM_ARTIFACT) {
+    it.node = NULL;
+    it.mark = NULL;
+    it.flags &= ~(unsigned)KH_ITEM_MARKER;
+  } else if (!it.node) {
+    it.node = b->node;
+  }
+  return kh_vec_push(&b->items, it);
+}
 
 static kh_status rule(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixed y2) {
   kh_item it = {0};
@@ -318,6 +604,36 @@ static kh_status rect(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixe
   if (ret == KH_OK) ret = rule(b, x2, y2, x1, y2);
   if (ret == KH_OK) ret = rule(b, x1, y2, x1, y1);
   return ret;
+}
+
+static kh_status rule(builder *b, kh_fixed x1, kh_fixed y1, kh_fixed x2, kh_fixed y2);
+
+/* 取消線 and underlines: one rule per run of struck (underlined) glyphs on
+ * the line, through the middle of the em box (under its foot). */
+static kh_status text_rules(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
+                            kh_fixed base) {
+  const kh_line *ln = &ls->lines[li];
+  const kh_shaped *sh = ls->sh;
+  const kh_spara *sp = sh->sp;
+  static const unsigned kinds[] = {KH_RUN_STRIKE, KH_RUN_UNDERLINE};
+  for (int k = 0; k < 2; k++) {
+    for (uint32_t i = 0; i < ln->count;) {
+      const kh_glyph *g0 = &sh->glyphs[ln->first + i];
+      if (!(sp->runs[g0->run].flags & kinds[k])) {
+        i++;
+        continue;
+      }
+      uint32_t j = i + 1;
+      while (j < ln->count && (sp->runs[sh->glyphs[ln->first + j].run].flags & kinds[k])) j++;
+      const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
+      kh_fixed size = sp->style->size;
+      kh_fixed y = k == 0 ? base - EM_ASCENT(size) + size / 2 : base + size - EM_ASCENT(size);
+      kh_status ret = rule(b, left + ln->x0 + ln->x[i], y, left + ln->x0 + ln->x[j - 1] + gl->adv, y);
+      if (ret != KH_OK) return ret;
+      i = j;
+    }
+  }
+  return KH_OK;
 }
 
 /* The continuation mark at the end of a wrapped verbatim line: page
@@ -484,12 +800,26 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     if ((ret = item(b, it)) != KH_OK) return ret;
     i = j;
   }
-  return KH_OK;
+  return text_rules(b, ls, li, left, base);
 }
 
-/* Prints a short text (folio, label) through the compose callback. */
-static kh_status emit_text(builder *b, const char *style_name, const char *text,
-                           kh_fixed base, kh_fixed *x1, kh_fixed *x2) {
+/* A list item's marker on the baseline of its first line: the item's
+ * label (Lbl), not its text. */
+static kh_status emit_marker(builder *b, const piece *p, kh_fixed base) {
+  if (!p->mlines.n) return KH_OK;
+  size_t from = b->items.n;
+  kh_status ret = emit_line(b, &p->mlines, 0, p->mx, base);
+  for (size_t i = from; ret == KH_OK && i < b->items.n; i++) {
+    b->items.v[i].flags |= KH_ITEM_MARKER;
+    b->items.v[i].node = p->node; /* the item's first block holds its Lbl */
+  }
+  return ret;
+}
+
+/* Prints a short text (folio, label) through the compose callback, aligned
+ * as its style says, or as `align` when it is not KH_ALIGN_DEFAULT. */
+static kh_status emit_text_aligned(builder *b, const char *style_name, const char *text,
+                                   kh_align align, kh_fixed base, kh_fixed *x1, kh_fixed *x2) {
   kh_arena *A = b->page_arena;
   kh_node *n = kh_arena_alloc(A, sizeof *n);
   if (!n) return KH_NOMEM;
@@ -498,10 +828,18 @@ static kh_status emit_text(builder *b, const char *style_name, const char *text,
   n->text.text = text;
   n->text.len = (uint32_t)strlen(text);
   const kh_pstyle *st = kh_layout_style(b->L, page_name(b->part), style_name);
+  if (align != KH_ALIGN_DEFAULT) {
+    kh_pstyle *copy = kh_arena_alloc(A, sizeof *copy);
+    if (!copy) return KH_NOMEM;
+    *copy = *st;
+    copy->align = align;
+    copy->indent = copy->indent_after_heading = 0;
+    st = copy;
+  }
   kh_lines ls = {0};
-  kh_status ret = b->compose(b->user, A, n, st, NULL, b->L->text_w, &ls);
+  kh_status ret = b->compose(b->user, A, n, st, NULL, b->F.measure, &ls);
   if (ret != KH_OK || ls.n == 0) return ret;
-  kh_fixed left = b->L->margin_left + st->left;
+  kh_fixed left = b->F.left + st->left;
   if (x1) *x1 = left + ls.lines[0].x0;
   if (x2) *x2 = left + ls.lines[0].x0 + ls.lines[0].width;
   size_t first = b->items.n;
@@ -514,25 +852,94 @@ static kh_status emit_text(builder *b, const char *style_name, const char *text,
   return ret;
 }
 
+static kh_status emit_text(builder *b, const char *style_name, const char *text,
+                           kh_fixed base, kh_fixed *x1, kh_fixed *x2) {
+  return emit_text_aligned(b, style_name, text, KH_ALIGN_DEFAULT, base, x1, x2);
+}
+
+/* The text of a running head or foot slot with its fields filled in. */
+static kh_status fill_fields(builder *b, const char *fmt, char **out) {
+  kh_buf o = {0};
+  kh_status ret = KH_OK;
+  *out = NULL;
+  for (const char *p = fmt; *p;) {
+    const char *e = *p == '{' ? strchr(p, '}') : NULL;
+    if (!e) {
+      KH_CHECK(kh_buf_append(&o, p, 1));
+      p++;
+      continue;
+    }
+    size_t n = (size_t)(e - p - 1);
+    const char *f = p + 1, *v = NULL;
+    char num[24];
+    if (n == 4 && !strncmp(f, "page", 4)) {
+      snprintf(num, sizeof num, "%u", (unsigned)b->npages + 1);
+      v = num;
+    } else if (n == 5 && !strncmp(f, "pages", 5)) {
+      snprintf(num, sizeof num, "%u", (unsigned)(b->total_pages ? b->total_pages : b->npages + 1));
+      v = num;
+    } else if (n == 5 && !strncmp(f, "title", 5)) v = b->doc ? b->doc->title : NULL;
+    else if (n == 4 && !strncmp(f, "part", 4)) v = b->part ? b->part->title : NULL;
+    else if (n == 4 && !strncmp(f, "date", 4))
+      v = b->part && b->part->date_iso ? b->part->date_iso : b->doc ? b->doc->date_iso : NULL;
+    else if (n == 5 && !strncmp(f, "label", 5)) v = b->part ? b->part->label : NULL;
+    else if (n == 7 && !strncmp(f, "section", 7)) {
+      if (b->section) KH_CHECK(kh_buf_append(&o, b->section->text.text, b->section->text.len));
+    } else
+      KH_CHECK(kh_buf_append(&o, p, n + 2)); /* checked by the layout: not reached */
+    if (v) KH_CHECK(kh_buf_append(&o, v, strlen(v)));
+    p = e + 1;
+  }
+  /* a hard break or a newline in a field would start a second line */
+  for (size_t i = 0; i < o.len; i++)
+    if (o.data[i] == '\n') o.data[i] = ' ';
+  if (!(*out = kh_arena_strndup(b->page_arena, o.data ? o.data : "", o.len))) ret = KH_NOMEM;
+cleanup:
+  kh_buf_free(&o);
+  return ret;
+}
+
+/* Running head and foot: two grid lines above the text block and two below
+ * it, in the `running-head` and `folio` styles, drawn as page furniture. */
+static kh_status furniture(builder *b) {
+  kh_status ret = KH_OK;
+  const kh_frame *F = &b->F;
+  if (!b->tpl) return KH_OK;
+  static const kh_align aligns[] = {KH_ALIGN_LEFT, KH_ALIGN_CENTER, KH_ALIGN_RIGHT};
+  for (int where = 0; where < 2; where++) {
+    const char *const *slots = where ? b->tpl->foot : b->tpl->head;
+    kh_fixed base = where ? F->top + F->height + F->pitch * 2 : baseline(b, 0) - F->pitch * 2;
+    for (int i = 0; i < KH_SLOT_COUNT; i++) {
+      if (!slots[i]) continue;
+      char *t;
+      if ((ret = fill_fields(b, slots[i], &t)) != KH_OK) return ret;
+      if (!*t) continue;
+      ret = emit_text_aligned(b, where ? "folio" : "running-head", t, aligns[i], base, NULL, NULL);
+      if (ret != KH_OK) return ret;
+    }
+  }
+  return KH_OK;
+}
+
 static kh_status page_close(builder *b) {
   kh_status ret = KH_OK;
   if (!b->page_open) return KH_OK;
-  const kh_layout *L = b->L;
+  const kh_frame *F = &b->F;
   if (b->box_open) { /* a box that runs on: close it at the foot */
-    kh_fixed top = line_top(b, b->box_page_k) - (L->line_pitch * 2 - L->grid_size) / 2;
-    kh_fixed bot = line_top(b, b->k) - (L->line_pitch - L->grid_size) / 2;
-    if ((ret = rect(b, L->margin_left, top, L->margin_left + L->text_w, bot)) != KH_OK) return ret;
+    kh_fixed top = line_top(b, b->box_page_k) - (F->pitch * 2 - F->em) / 2;
+    kh_fixed bot = line_top(b, b->k) - (F->pitch - F->em) / 2;
+    if ((ret = rect(b, F->left, top, F->left + F->measure, bot)) != KH_OK) return ret;
   }
-  if (b->tpl && b->tpl->folio) {
-    char num[16];
-    snprintf(num, sizeof num, "%u", (unsigned)b->npages + 1);
-    char *t = kh_arena_strndup(b->page_arena, num, strlen(num));
-    if (!t) return KH_NOMEM;
-    kh_fixed base = L->margin_top + L->text_h + L->line_pitch * 2;
-    if ((ret = emit_text(b, "folio", t, base, NULL, NULL)) != KH_OK) return ret;
-  }
-  kh_page pg = {b->items.v, (uint32_t)b->items.n};
-  ret = b->sink(b->user, &pg, b->npages++);
+  if (b->k_used < b->k && b->k <= F->lines) b->k_used = b->k;
+  b->flags = KH_ITEM_ARTIFACT;
+  ret = furniture(b);
+  b->flags = 0;
+  if (ret != KH_OK) return ret;
+  kh_page pg = {b->items.v, (uint32_t)b->items.n, F->page_w, F->page_h, F->lines,
+                b->k_used < F->lines ? b->k_used : F->lines};
+  b->k_used = 0;
+  ret = b->counting ? KH_OK : b->sink(b->user, &pg, b->npages);
+  b->npages++;
   /* the page is gone: its items, glyphs and texts with it */
   b->items.n = 0;
   b->page_open = 0;
@@ -549,25 +956,32 @@ static kh_status page_open(builder *b) {
   if (b->box_open) b->box_page_k = 0;
   if (b->part_first_page && b->part && b->part->label) {
     /* the part's label (別添) above the text block, right-aligned */
-    const kh_layout *L = b->L;
-    kh_fixed base = baseline(b, 0) - L->line_pitch * 2;
+    const kh_frame *F = &b->F;
+    kh_fixed base = baseline(b, 0) - F->pitch * 2;
     kh_fixed x1 = 0, x2 = 0;
-    if ((ret = emit_text(b, "label", b->part->label, base, &x1, &x2)) != KH_OK) return ret;
-    if (b->tpl && b->tpl->label_box) {
-      kh_fixed pad = L->grid_size / 2;
-      kh_fixed top = base - EM_ASCENT(L->grid_size) - pad / 2;
-      ret = rect(b, x1 - pad, top, x2 + pad, top + L->grid_size + pad);
+    b->flags = KH_ITEM_ARTIFACT;
+    ret = emit_text(b, "label", b->part->label, base, &x1, &x2);
+    if (ret == KH_OK && b->tpl && b->tpl->label_box) {
+      kh_fixed pad = F->em / 2;
+      kh_fixed top = base - EM_ASCENT(F->em) - pad / 2;
+      ret = rect(b, x1 - pad, top, x2 + pad, top + F->em + pad);
     }
+    b->flags = 0;
   }
   b->part_first_page = 0;
   return ret;
+}
+
+/* Grid lines used so far on the page: those up to the next free one. */
+static void mark_used(builder *b) {
+  if (b->k_used < b->k) b->k_used = b->k;
 }
 
 /* Makes room for `need` grid lines, opening a new page when they do not fit
  * (and would fit on a fresh page). */
 static kh_status room(builder *b, int need) {
   if (!b->page_open) return page_open(b);
-  if (b->k + need > b->L->grid_lines && b->k > 0) return page_open(b);
+  if (b->k + need > b->F.lines && b->k > 0) return page_open(b);
   return KH_OK;
 }
 
@@ -586,15 +1000,16 @@ static int head_lines(const piece *p) {
 }
 
 static kh_status place_para(builder *b, const piece *p, int next_lines) {
-  const kh_layout *L = b->L;
+  const kh_frame *F = &b->F;
   const kh_pstyle *st = p->st;
   kh_status ret = KH_OK;
   if (b->k > 0) b->k += st->space_before;
   int need = head_lines(p);
   if (st->keep_with_next && next_lines) /* a heading stays with what follows */
     need = p->nlines + next_lines;
-  if (need > L->grid_lines) need = p->nlines < L->grid_lines ? p->nlines : L->grid_lines;
+  if (need > F->lines) need = p->nlines < F->lines ? p->nlines : F->lines;
   if ((ret = room(b, need)) != KH_OK) return ret;
+  if (p->node->kind == KH_NODE_HEADING && p->node->level <= 2) b->section = p->node;
   if (st->outline && p->node->text.len) {
     kh_outline_entry e = {st->outline, NULL, (int)b->npages, line_top(b, b->k)};
     e.title = kh_arena_strndup(b->outline_out->arena, p->node->text.text, p->node->text.len);
@@ -604,22 +1019,23 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   if (st->lines && (int)n <= st->lines) {
     /* 行取り: centre the block's em boxes in st->lines grid lines */
     kh_fixed top = line_top(b, b->k);
-    kh_fixed span = L->line_pitch * (st->lines - 1) + L->grid_size;
-    kh_fixed body = L->line_pitch * ((int)n - 1) + st->size;
+    kh_fixed span = F->pitch * (st->lines - 1) + F->em;
+    kh_fixed body = F->pitch * ((int)n - 1) + st->size;
     kh_fixed first = top + (span - body) / 2 + EM_ASCENT(st->size);
     for (uint32_t i = 0; i < n; i++)
-      if ((ret = emit_line(b, &p->lines, i, p->x, first + L->line_pitch * (int)i)) != KH_OK)
+      if ((ret = emit_line(b, &p->lines, i, p->x, first + F->pitch * (int)i)) != KH_OK)
         return ret;
+    if (n && (ret = emit_marker(b, p, first)) != KH_OK) return ret;
     if (st->box && n) {
-      kh_fixed x1 = p->x + L->text_w, x2 = p->x;
+      kh_fixed x1 = p->x + F->measure, x2 = p->x;
       for (uint32_t i = 0; i < n; i++) {
         const kh_line *ln = &p->lines.lines[i];
         if (p->x + ln->x0 < x1) x1 = p->x + ln->x0;
         if (p->x + ln->x0 + ln->width > x2) x2 = p->x + ln->x0 + ln->width;
       }
-      kh_fixed pad = L->grid_size;
-      ret = rect(b, x1 - pad, top - (L->line_pitch - L->grid_size) / 2, x2 + pad,
-                 top + span + (L->line_pitch - L->grid_size) / 2);
+      kh_fixed pad = F->em;
+      ret = rect(b, x1 - pad, top - (F->pitch - F->em) / 2, x2 + pad,
+                 top + span + (F->pitch - F->em) / 2);
       if (ret != KH_OK) return ret;
     }
     b->k += st->lines;
@@ -627,12 +1043,13 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     for (uint32_t i = 0; i < n; i++) {
       /* a page ends when it is full, or a line early when only the
        * paragraph's last line would be carried over */
-      int rows = L->grid_lines - b->k;
+      int rows = F->lines - b->k;
       if (rows <= 0 || (n - i == 2 && rows == 1 && i >= 2)) {
         if ((ret = page_open(b)) != KH_OK) return ret;
       }
-      kh_fixed base = baseline(b, b->k) + (st->size - L->grid_size) / 2;
+      kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2;
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
+      if (i == 0 && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
       b->k++;
     }
   }
@@ -640,17 +1057,32 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   return KH_OK;
 }
 
+/* A row's text, composed again now and dropped once on the page. */
+static kh_status place_row(builder *b, const table *tb, int r) {
+  kh_arena *RA = kh_arena_new();
+  kh_lines *lines = RA ? kh_arena_alloc(RA, (size_t)tb->ncols * sizeof *lines) : NULL;
+  kh_status ret = lines ? compose_row(b, tb, r, RA, lines) : KH_NOMEM;
+  for (int c = 0; ret == KH_OK && c < tb->ncols; c++) {
+    const cell *cl = &tb->cells[r * tb->ncols + c];
+    b->node = cl->node;
+    for (uint32_t i = 0; ret == KH_OK && cl->node && i < lines[c].n; i++)
+      ret = emit_line(b, &lines[c], i, cl->x, baseline(b, b->k + (int)i));
+  }
+  kh_arena_drop(RA);
+  return ret;
+}
+
 static kh_status place_table(builder *b, const piece *p) {
-  const kh_layout *L = b->L;
+  const kh_frame *F = &b->F;
   const table *tb = p->tbl;
-  kh_fixed half = (L->line_pitch - L->grid_size) / 2;
+  kh_fixed half = (F->pitch - F->em) / 2;
   kh_status ret = KH_OK;
-  int need = p->nlines <= L->grid_lines ? p->nlines : tb->rowlines[0];
+  int need = p->nlines <= F->lines ? p->nlines : tb->rowlines[0];
   if ((ret = room(b, need)) != KH_OK) return ret;
   for (int r = 0; r < tb->nrows; r++) {
     int rl = tb->rowlines[r];
     int first_row_on_page = r == 0;
-    if (b->k + rl > L->grid_lines) {
+    if (b->k + rl > F->lines) {
       if ((ret = page_open(b)) != KH_OK) return ret;
       first_row_on_page = 1;
     }
@@ -661,29 +1093,58 @@ static kh_status place_table(builder *b, const piece *p) {
     if ((ret = rule(b, tb->colx[0], bot, tb->colx[tb->ncols], bot)) != KH_OK) return ret;
     for (int c = 0; c <= tb->ncols; c++)
       if ((ret = rule(b, tb->colx[c], top, tb->colx[c], bot)) != KH_OK) return ret;
-    for (int c = 0; c < tb->ncols; c++) {
-      const cell *cl = &tb->cells[r * tb->ncols + c];
-      for (uint32_t i = 0; cl->node && i < cl->lines.n; i++)
-        if ((ret = emit_line(b, &cl->lines, i, cl->x, baseline(b, b->k + (int)i))) != KH_OK)
-          return ret;
-    }
+    if ((ret = place_row(b, tb, r)) != KH_OK) return ret;
     b->k += rl;
   }
   return KH_OK;
 }
 
+static kh_status place_figure(builder *b, const piece *p) {
+  const kh_frame *F = &b->F;
+  kh_status ret = KH_OK;
+  int before = p->st ? p->st->space_before : 0, after = p->st ? p->st->space_after : 0;
+  if (b->k > 0) b->k += before;
+  int need = p->nlines < F->lines ? p->nlines : F->lines;
+  if ((ret = room(b, need)) != KH_OK) return ret;
+  kh_fixed span = F->pitch * (p->img_lines - 1) + F->em;
+  kh_item it = {0};
+  it.kind = KH_ITEM_IMAGE;
+  it.font = -1;
+  it.image = p->node->image;
+  it.node = p->node;
+  it.x = p->x + (p->measure - p->img_w) / 2;
+  it.y = line_top(b, b->k) + (span - p->img_h) / 2;
+  it.x2 = it.x + p->img_w;
+  it.y2 = it.y + p->img_h;
+  if ((ret = item(b, it)) != KH_OK) return ret;
+  b->k += p->img_lines;
+  for (uint32_t i = 0; i < p->lines.n; i++) {
+    if (b->k >= F->lines && (ret = page_open(b)) != KH_OK) return ret;
+    kh_fixed base = baseline(b, b->k) + (p->lines.sh->sp->style->size - F->em) / 2;
+    if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
+    b->k++;
+  }
+  mark_used(b);
+  b->k += after;
+  return KH_OK;
+}
+
 static kh_status place(builder *b) {
   kh_status ret = KH_OK;
-  const kh_layout *L = b->L;
+  const kh_frame *F = &b->F;
   for (size_t i = 0; i < b->pieces.n; i++) {
     const piece *p = &b->pieces.v[i];
     if (b->part != p->part) { /* every part starts a page of its template */
+      if ((ret = page_close(b)) != KH_OK) return ret;
       b->part = p->part;
-      b->tpl = kh_layout_page(L, page_name(p->part));
+      b->tpl = tpl_of(b->L, p->part);
+      b->F = kh_frame_of(&b->tpl->geom);
+      b->section = NULL;
       b->part_first_page = 1;
       if ((ret = page_open(b)) != KH_OK) return ret;
     }
     if ((ret = ensure(b, i)) != KH_OK) return ret;
+    b->node = p->node;
     switch (p->kind) {
     case P_PARA: {
       /* look ahead along a chain of headings to the first block that is
@@ -713,7 +1174,7 @@ static kh_status place(builder *b) {
         const piece *q = &b->pieces.v[k];
         need += q->nlines + (q->st ? q->st->space_before + q->st->space_after : 0);
       }
-      if (need > L->grid_lines) need = 3;
+      if (need > F->lines) need = 3;
       if ((ret = room(b, need)) != KH_OK) return ret;
       if (b->k == 0) b->k = 1;
       else b->k += 1;
@@ -722,28 +1183,44 @@ static kh_status place(builder *b) {
       break;
     }
     case P_BOX_CLOSE: {
-      kh_fixed top = line_top(b, b->box_page_k) - (L->line_pitch * 2 - L->grid_size) / 2;
-      kh_fixed bot = line_top(b, b->k) - (L->line_pitch - L->grid_size) / 2;
-      if (b->box_page_k == 0) top = line_top(b, 0) - (L->line_pitch - L->grid_size) / 2;
-      ret = rect(b, p->x, top, p->x + L->text_w, bot);
+      kh_fixed top = line_top(b, b->box_page_k) - (F->pitch * 2 - F->em) / 2;
+      kh_fixed bot = line_top(b, b->k) - (F->pitch - F->em) / 2;
+      if (b->box_page_k == 0) top = line_top(b, 0) - (F->pitch - F->em) / 2;
+      ret = rect(b, p->x, top, p->x + F->measure, bot);
       b->box_open = 0;
       b->k += 1;
       break;
     }
     case P_RULE:
       if ((ret = room(b, 1)) != KH_OK) return ret;
-      ret = rule(b, p->x, baseline(b, b->k) - L->grid_size / 3, p->x + L->text_w,
-                 baseline(b, b->k) - L->grid_size / 3);
+      ret = rule(b, p->x, baseline(b, b->k) - F->em / 3, p->x + F->measure,
+                 baseline(b, b->k) - F->em / 3);
       b->k += 1;
       break;
     case P_PART:
       ret = page_open(b);
       break;
+    case P_FIGURE:
+      ret = place_figure(b, p);
+      break;
     }
     if (ret != KH_OK) return ret;
+    mark_used(b);
     release(b, i);
   }
   return page_close(b);
+}
+
+/* Does a template the document uses print the total page count? */
+static int needs_total(const builder *b, const kh_doc *doc) {
+  for (const kh_part *part = doc->parts; part; part = part->next) {
+    const kh_page_tpl *t = tpl_of(b->L, part);
+    for (int i = 0; t && i < KH_SLOT_COUNT; i++)
+      if ((t->head[i] && strstr(t->head[i], "{pages}")) ||
+          (t->foot[i] && strstr(t->foot[i], "{pages}")))
+        return 1;
+  }
+  return 0;
 }
 
 kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
@@ -756,6 +1233,7 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
   b.compose = compose;
   b.sink = sink;
   b.user = user;
+  b.doc = doc;
   *out = NULL;
   kh_outline *ol = calloc(1, sizeof *ol);
   b.outline_out = ol;
@@ -767,13 +1245,27 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
   }
   for (const kh_part *part = doc->parts; part; part = part->next) {
     size_t before = b.pieces.n;
-    KH_CHECK(collect(&b, part, part->body, layout->margin_left, layout->text_w, NULL, 1));
+    /* the part's blocks are measured on its template's frame */
+    b.F = kh_frame_of(&tpl_of(layout, part)->geom);
+    KH_CHECK(collect(&b, part, part->body, b.F.left, b.F.measure, NULL, 1));
     if (b.pieces.n == before) { /* an empty part still gets its page */
       piece p = {0};
       p.kind = P_PART;
       p.part = part;
       KH_CHECK(add_piece(&b, p));
     }
+  }
+  if (needs_total(&b, doc)) {
+    /* a template prints {pages}: count them first, then draw */
+    b.counting = 1;
+    KH_CHECK(place(&b));
+    b.total_pages = b.npages;
+    b.counting = 0;
+    b.npages = 0;
+    b.part = NULL;
+    b.tpl = NULL;
+    b.box_open = 0;
+    b.outline.n = 0;
   }
   KH_CHECK(place(&b));
   ol->n = (uint32_t)b.outline.n;
@@ -802,29 +1294,42 @@ void kh_outline_drop(kh_outline *outline) {
   free(outline);
 }
 
+static const char *trace_flags(const kh_item *it) {
+  if (it->flags & KH_ITEM_ARTIFACT) return "/A";
+  if (it->flags & KH_ITEM_MARKER) return "/M";
+  return "";
+}
+
 void kh_page_trace(const kh_page *pg, uint32_t index, FILE *out) {
-  fprintf(out, "page %u\n", index + 1);
+  fprintf(out, "page %u %.2fx%.2fpt lines %d/%d\n", index + 1, KH_FIXED_TO_PT(pg->width),
+          KH_FIXED_TO_PT(pg->height), pg->lines_used, pg->grid_lines);
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
+    const char *fl = trace_flags(it);
     switch (it->kind) {
     case KH_ITEM_GLYPHS:
-      fprintf(out, "  text f%d %.2fpt @%.3f,%.3f \"", it->font, KH_FIXED_TO_PT(it->size),
+      fprintf(out, "  text%s f%d %.2fpt @%.3f,%.3f \"", fl, it->font, KH_FIXED_TO_PT(it->size),
               KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y));
       for (uint32_t g = 0; g < it->n; g++)
         fwrite(it->glyphs[g].text ? it->glyphs[g].text : "", 1, it->glyphs[g].text_len, out);
       fputs("\"\n", out);
       break;
     case KH_ITEM_IMAGE:
-      fprintf(out, "  image f%d gid %u @%.3f,%.3f-%.3f,%.3f\n", it->font, it->glyphs[0].gid,
-              KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2),
-              KH_FIXED_TO_PT(it->y2));
+      if (it->font < 0)
+        fprintf(out, "  figure%s %s @%.3f,%.3f-%.3f,%.3f\n", fl, it->href ? it->href : "",
+                KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2),
+                KH_FIXED_TO_PT(it->y2));
+      else
+        fprintf(out, "  image%s f%d gid %u @%.3f,%.3f-%.3f,%.3f\n", fl, it->font,
+                it->glyphs[0].gid, KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y),
+                KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2));
       break;
     case KH_ITEM_LINE:
-      fprintf(out, "  line %.3f,%.3f-%.3f,%.3f\n", KH_FIXED_TO_PT(it->x), KH_FIXED_TO_PT(it->y),
-              KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2));
+      fprintf(out, "  line%s %.3f,%.3f-%.3f,%.3f\n", fl, KH_FIXED_TO_PT(it->x),
+              KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2));
       break;
     case KH_ITEM_LINK:
-      fprintf(out, "  link %.3f,%.3f-%.3f,%.3f <%s>\n", KH_FIXED_TO_PT(it->x),
+      fprintf(out, "  link%s %.3f,%.3f-%.3f,%.3f <%s>\n", fl, KH_FIXED_TO_PT(it->x),
               KH_FIXED_TO_PT(it->y), KH_FIXED_TO_PT(it->x2), KH_FIXED_TO_PT(it->y2), it->href);
       break;
     }

@@ -58,6 +58,8 @@ typedef struct kh_item {
   kh_pglyph *glyphs;  /* GLYPHS; IMAGE: exactly one */
   uint32_t n;
   const char *href;   /* LINK */
+  const char *image;  /* IMAGE of a figure: its file (font -1, no glyph);
+                         NULL for a colour glyph */
   const kh_mark *mark;/* GLYPHS, IMAGE, LINK: the link, footnote reference
                          or ruby of node's text that the item draws, or
                          NULL: a run is split where this changes, so the
@@ -74,7 +76,45 @@ typedef struct kh_outline_entry {
 typedef struct kh_page {
   kh_item *items;
   uint32_t n;
+  kh_fixed width, height; /* the paper, from the page's frame */
+  int grid_lines;         /* lines of the page's grid */
+  int lines_used;         /* grid lines the text block uses (the last one
+                             holding anything, spacing included) */
 } kh_page;
+
+/* The frame of a page: where its text goes.  Made from the page template's
+ * geometry (kh_geometry) when a part starts; every position on the page is
+ * computed from it.
+ *
+ *   +------------------- width -------------------+
+ *   |            running head (2 lines up)        |
+ *   |   left  +------- measure = em*chars ---+    |
+ *   |  ------>| line 0   top of its em box   |    |
+ *   |         | line 1   +pitch              |    |
+ *   |         | ...                          |    |
+ *   |         | line lines-1                 |    |
+ *   |         +------------------------------+    |
+ *   |            running foot (2 lines down)      |
+ *   +---------------------------------------------+
+ *
+ * A block's height is a whole number of grid lines (a line takes one, a
+ * heading its 行取り, a figure or table the lines its height rounds up to),
+ * so text after it stays on the grid. */
+typedef struct kh_frame {
+  kh_fixed page_w, page_h;  /* the paper */
+  kh_fixed left, top;       /* the text block's top-left corner: the left
+                               of its lines, the top of the first line's
+                               em box */
+  kh_fixed measure;         /* line length: em * chars */
+  kh_fixed height;          /* pitch * (lines - 1) + em */
+  kh_fixed em;              /* the grid's em (body size) */
+  kh_fixed pitch;           /* baseline to baseline (行送り) */
+  int lines, chars;
+  kh_writing_mode writing_mode; /* horizontal only, for now */
+} kh_frame;
+
+/* The frame of a template's geometry. */
+kh_frame kh_frame_of(const kh_geometry *geom);
 
 /* Receives each page as soon as it is finished, in order.  The page and
  * everything it points to are freed when the call returns, so a long
@@ -87,7 +127,7 @@ typedef struct kh_outline {
   uint32_t n;
 } kh_outline;
 
-/* Lays out the document on pages of layout->page_w x page_h, handing each
+/* Lays out the document on pages of its templates' frames, handing each
  * page to `sink`; *out gets the outline (the headings' pages and places). */
 kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
                         kh_compose_fn compose, kh_page_sink_fn sink, void *user,

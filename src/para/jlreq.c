@@ -10,6 +10,9 @@
  *    (3.8.3, 3.8.4), in the manner of LuaTeX-ja's JFM glue tables;
  *  - where letter-spacing may be added (3.1.11, 3.8.4).
  * compose.c applies them; nothing here knows about glyphs or lines. */
+#include <stdatomic.h>
+#include <threads.h>
+
 #include "para/para.h"
 
 /* ---- character classes (Appendix A) --------------------------------------
@@ -295,7 +298,7 @@ static const range_class k_ranges[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-kh_jclass kh_jlreq_class(int32_t cp) {
+static kh_jclass class_search(int32_t cp) {
   size_t lo = 0, hi = COUNT(k_points);
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
@@ -313,6 +316,30 @@ kh_jclass kh_jlreq_class(int32_t cp) {
   if (lo < COUNT(k_ranges) && k_ranges[lo].lo <= cp && k_ranges[lo].cls != BY_SCRIPT)
     return (kh_jclass)k_ranges[lo].cls;
   return kh_script_of(cp) == KH_SCRIPT_LATIN ? KH_CL_WESTERN : KH_CL_IDEOGRAPHIC;
+}
+
+/* The tables above are the reviewable data; a composer asks for the class
+ * of every character, so the Basic Multilingual Plane's answers are kept in
+ * blocks of 256 filled on first use (a text touches a few dozen blocks).
+ * Entries are atomic, so threads composing at once may fill a block twice
+ * with the same values. */
+#define CLASS_BLOCKS 256
+static _Atomic uint8_t k_class_cache[CLASS_BLOCKS][256];
+static _Atomic uint8_t k_class_ready[CLASS_BLOCKS];
+
+kh_jclass kh_jlreq_class(int32_t cp) {
+  if (cp < 0 || cp >= CLASS_BLOCKS * 256)
+    return class_search(cp);
+  unsigned block = (unsigned)cp >> 8;
+  if (!atomic_load_explicit(&k_class_ready[block], memory_order_acquire)) {
+    for (unsigned i = 0; i < 256; i++)
+      atomic_store_explicit(&k_class_cache[block][i],
+                            (uint8_t)class_search((int32_t)(block << 8 | i)),
+                            memory_order_relaxed);
+    atomic_store_explicit(&k_class_ready[block], 1, memory_order_release);
+  }
+  return (kh_jclass)atomic_load_explicit(&k_class_cache[block][cp & 0xFF],
+                                         memory_order_relaxed);
 }
 
 /* ---- line breaking -------------------------------------------------------
@@ -356,7 +383,7 @@ static const pair_rule k_no_break[] = {
     {KH_CL_TATECHUYOKO, KH_CL_TATECHUYOKO}, /* cl-30: one em box */
 };
 
-int kh_jlreq_may_break(kh_jclass a, kh_jclass b) {
+static int may_break_scan(kh_jclass a, kh_jclass b) {
   for (size_t i = 0; i < COUNT(k_no_break); i++) {
     const pair_rule *r = &k_no_break[i];
     if ((r->a == 0 || r->a == a) && (r->b == 0 || r->b == b)) return 0;
@@ -526,11 +553,43 @@ static const spread_rule k_spread[] = {
     {KH_CL_UNIT, KH_CL_UNIT, KH_SPREAD_LAST},
 };
 
-kh_spread kh_jlreq_spread(kh_jclass a, kh_jclass b) {
+static kh_spread spread_scan(kh_jclass a, kh_jclass b) {
   for (size_t i = 0; i < COUNT(k_spread); i++) {
     const spread_rule *r = &k_spread[i];
     if ((r->a == 0 || r->a == a) && (r->b == 0 || r->b == b))
       return (kh_spread)r->spread;
   }
   return KH_SPREAD_OK;
+}
+
+/* ---- class x class lookups ------------------------------------------------
+ * The pair rules above stay lists, each row citing its clause; a composer
+ * asks about every adjacent pair, so their answers for every pair of
+ * classes are made once into two tables (the first match wins, as in the
+ * lists). */
+#define NCLASS (KH_CL_WESTERN + 1)
+static uint8_t k_break_table[NCLASS][NCLASS];
+static uint8_t k_spread_table[NCLASS][NCLASS];
+static once_flag k_tables_once = ONCE_FLAG_INIT;
+
+static void make_tables(void) {
+  for (int a = 0; a < NCLASS; a++)
+    for (int b = 0; b < NCLASS; b++) {
+      k_break_table[a][b] = (uint8_t)may_break_scan((kh_jclass)a, (kh_jclass)b);
+      k_spread_table[a][b] = (uint8_t)spread_scan((kh_jclass)a, (kh_jclass)b);
+    }
+}
+
+int kh_jlreq_may_break(kh_jclass a, kh_jclass b) {
+  if ((unsigned)a >= NCLASS || (unsigned)b >= NCLASS)
+    return may_break_scan(a, b);
+  call_once(&k_tables_once, make_tables);
+  return k_break_table[a][b];
+}
+
+kh_spread kh_jlreq_spread(kh_jclass a, kh_jclass b) {
+  if ((unsigned)a >= NCLASS || (unsigned)b >= NCLASS)
+    return spread_scan(a, b);
+  call_once(&k_tables_once, make_tables);
+  return (kh_spread)k_spread_table[a][b];
 }

@@ -164,4 +164,7 @@ const kh_jglue *kh_jlreq_glue(kh_jgroup a, kh_jgroup b);
 const kh_jbox *kh_jlreq_box(kh_jgroup g);
 kh_spread kh_jlreq_spread(kh_jclass a, kh_jclass b);
 
+/* The ICU version for kumihan --version (para/version.c). */
+void kh_para_versions(kh_buf *out);
+
 #endif

@@ -11,13 +11,17 @@
  * With Identity-H and CIDToGIDMap Identity a 2-byte code in a content stream
  * is the glyph ID itself.  The font file is cut down with hb-subset keeping
  * the glyph IDs (HB_SUBSET_FLAGS_RETAIN_GIDS), so nothing has to be
- * renumbered, and the tables a PDF viewer never reads (layout, vertical
- * metrics, colour bitmaps) are dropped.  The subset's name carries a
+ * renumbered, without TrueType hinting unless the layout keeps it, and the
+ * tables a PDF consumer never reads (layout, vertical metrics, colour
+ * bitmaps, cmap, name) are dropped.  The subset's name carries a
  * six-letter tag derived from the glyph set (9.6.4 Font Subsets), so the same
  * input gives the same bytes. */
 #include <stdlib.h>
 #include <string.h>
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_TRUETYPE_TABLES_H
 #include <hb-ot.h>
 #include <hb-subset.h>
 #include <hb.h>
@@ -46,6 +50,7 @@ typedef struct pfont {
   int fixed_pitch;
   unsigned weight;   /* OS/2 usWeightClass */
   uint8_t *used;     /* per glyph: drawn somewhere; NULL until noted */
+  int32_t *width;    /* per glyph: its /W width, once used */
   const char **text; /* per glyph: its ToUnicode text (in the set's arena) */
   uint32_t *text_len;
   HPDF_Dict type0; /* created on first use */
@@ -58,6 +63,7 @@ struct kh_pdf_fonts {
   int n;
   kh_arena *text; /* copies of the ToUnicode texts: pages are freed as they
                      are written */
+  int keep_hinting; /* embed the fonts' TrueType instructions */
 };
 
 /* ---- libharu errors ------------------------------------------------------*/
@@ -86,26 +92,38 @@ kh_status kh_pdf_lib_check(kh_pdf_lib *lib, HPDF_STATUS st, const char *what) {
 /* ---- numbers and text ----------------------------------------------------*/
 
 kh_status kh_pdf_put_decimal(kh_buf *b, int64_t v, unsigned decimals) {
-  uint64_t scale = 1;
-  for (unsigned i = 0; i < decimals; i++)
-    scale *= 10;
-  const char *sign = v < 0 ? "-" : "";
+  /* digits from the last, then reversed: no printf in the content streams */
+  char r[48], t[48];
+  size_t k = 0, n = 0;
   uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  uint64_t frac = a % scale;
-  if (frac == 0)
-    return kh_buf_printf(b, "%s%llu", sign, (unsigned long long)(a / scale));
-  char digits[24];
-  snprintf(digits, sizeof digits, "%0*llu", (int)decimals,
-           (unsigned long long)frac);
-  for (size_t i = strlen(digits); i > 1 && digits[i - 1] == '0'; i--)
-    digits[i - 1] = '\0';
-  return kh_buf_printf(b, "%s%llu.%s", sign, (unsigned long long)(a / scale),
-                       digits);
+  int frac = 0;
+  for (unsigned i = 0; i < decimals && i < 19; i++, a /= 10) {
+    unsigned d = (unsigned)(a % 10);
+    if (d || frac)
+      r[k++] = (char)('0' + d), frac = 1;
+  }
+  if (frac)
+    r[k++] = '.';
+  do
+    r[k++] = (char)('0' + a % 10);
+  while ((a /= 10));
+  if (v < 0)
+    r[k++] = '-';
+  while (k)
+    t[n++] = r[--k];
+  return kh_buf_append(b, t, n);
+}
+
+kh_status kh_pdf_put_hex4(kh_buf *b, unsigned v) {
+  static const char digits[] = "0123456789ABCDEF";
+  char t[4] = {digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15],
+               digits[v & 15]};
+  return kh_buf_append(b, t, 4);
 }
 
 static kh_status put_unit(kh_buf *out, unsigned u, int hex) {
   if (hex)
-    return kh_buf_printf(out, "%04X", u);
+    return kh_pdf_put_hex4(out, u);
   unsigned char b[2] = {(unsigned char)(u >> 8), (unsigned char)(u & 0xFF)};
   return kh_buf_append(out, b, 2);
 }
@@ -136,16 +154,6 @@ cleanup:
 
 /* ---- font facts ----------------------------------------------------------*/
 
-static unsigned be16(const unsigned char *p) {
-  return (unsigned)p[0] << 8 | p[1];
-}
-static int32_t sbe16(const unsigned char *p) {
-  return (int16_t)be16(p);
-}
-static uint32_t be32(const unsigned char *p) {
-  return (uint32_t)be16(p) << 16 | be16(p + 2);
-}
-
 /* Font units to 1/1000 em, rounded half away from zero. */
 static int32_t to_milli_em(int64_t v, unsigned upem) {
   if (upem == 0)
@@ -155,40 +163,54 @@ static int32_t to_milli_em(int64_t v, unsigned upem) {
   return (int32_t)(p >= 0 ? (p + h) / upem : -((-p + h) / upem));
 }
 
-/* Copies table `tag` into buf (at most n bytes); returns its full length. */
-static unsigned table(hb_face_t *face, hb_tag_t tag, unsigned char *buf,
-                      unsigned n) {
+static int has_table(hb_face_t *face, hb_tag_t tag) {
   hb_blob_t *b = hb_face_reference_table(face, tag);
-  unsigned len = 0;
-  const char *d = hb_blob_get_data(b, &len);
-  if (buf && d && len) /* an absent table is an empty blob with no data */
-    memcpy(buf, d, len < n ? len : n);
+  int yes = hb_blob_get_length(b) > 0;
   hb_blob_destroy(b);
-  return len;
+  return yes;
 }
 
-static void font_facts(pfont *p) {
+/* The descriptor's facts (9.8.1): the bounding box, italic angle, fixed
+ * pitch and weight from FreeType's parsed head, post and OS/2 tables; the
+ * vertical metrics from HarfBuzz (OS/2 typo metrics when USE_TYPO_METRICS
+ * says so, else hhea), as the shaper sees them. */
+static void font_facts(FT_Library ft, pfont *p) {
   hb_face_t *face = kh_font_hb_face(p->font);
   hb_font_t *font = kh_font_hb_font(p->font);
-  unsigned char t[64];
   p->upem = kh_font_upem(p->font);
   p->nglyphs = hb_face_get_glyph_count(face);
   /* FontFile2 carries TrueType outlines only; CFF would need FontFile3 and
    * a CIDFontType0, which nothing bundled uses. */
-  p->embeddable = table(face, HB_TAG('g', 'l', 'y', 'f'), NULL, 0) > 0 &&
-                  table(face, HB_TAG('l', 'o', 'c', 'a'), NULL, 0) > 0;
-
-  if (table(face, HB_TAG('h', 'e', 'a', 'd'), t, sizeof t) >= 54)
-    for (int i = 0; i < 4; i++)
-      p->bbox[i] = to_milli_em(sbe16(t + 36 + 2 * i), p->upem);
-  if (table(face, HB_TAG('p', 'o', 's', 't'), t, sizeof t) >= 16) {
-    int32_t angle = (int32_t)be32(t + 4); /* 16.16 fixed */
-    p->italic_angle = (angle + (angle >= 0 ? 0x8000 : -0x8000)) / 65536;
-    p->fixed_pitch = be32(t + 12) != 0;
-  }
+  p->embeddable = has_table(face, HB_TAG('g', 'l', 'y', 'f')) &&
+                  has_table(face, HB_TAG('l', 'o', 'c', 'a'));
   p->weight = 400;
-  if (table(face, HB_TAG('O', 'S', '/', '2'), t, sizeof t) >= 6)
-    p->weight = be16(t + 4);
+
+  FT_Face f = NULL;
+  hb_blob_t *file = hb_face_reference_blob(face);
+  unsigned len = 0;
+  const char *data = hb_blob_get_data(file, &len);
+  if (ft && len &&
+      FT_New_Memory_Face(ft, (const FT_Byte *)data, (FT_Long)len,
+                         (FT_Long)hb_face_get_index(face), &f) == 0) {
+    const TT_Header *head = FT_Get_Sfnt_Table(f, FT_SFNT_HEAD);
+    const TT_Postscript *post = FT_Get_Sfnt_Table(f, FT_SFNT_POST);
+    const TT_OS2 *os2 = FT_Get_Sfnt_Table(f, FT_SFNT_OS2);
+    if (head) {
+      p->bbox[0] = to_milli_em(head->xMin, p->upem);
+      p->bbox[1] = to_milli_em(head->yMin, p->upem);
+      p->bbox[2] = to_milli_em(head->xMax, p->upem);
+      p->bbox[3] = to_milli_em(head->yMax, p->upem);
+    }
+    if (post) {
+      int32_t angle = (int32_t)post->italicAngle; /* 16.16 fixed */
+      p->italic_angle = (angle + (angle >= 0 ? 0x8000 : -0x8000)) / 65536;
+      p->fixed_pitch = post->isFixedPitch != 0;
+    }
+    if (os2 && os2->version != 0xFFFFu)
+      p->weight = os2->usWeightClass;
+    FT_Done_Face(f);
+  }
+  hb_blob_destroy(file);
 
   hb_position_t v;
   p->ascent = hb_ot_metrics_get_position(
@@ -235,12 +257,13 @@ static void ps_name(const pfont *p, char *out, size_t n) {
 /* ---- the fontset ---------------------------------------------------------*/
 
 kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
-                           kh_pdf_fonts **out) {
+                           int keep_hinting, kh_pdf_fonts **out) {
   kh_pdf_fonts *pf = calloc(1, sizeof *pf);
   *out = NULL;
   if (!pf)
     return KH_NOMEM;
   pf->lib = lib;
+  pf->keep_hinting = keep_hinting;
   pf->n = kh_fontset_count(set);
   if (pf->n > 0) {
     pf->f = calloc((size_t)pf->n, sizeof *pf->f);
@@ -249,12 +272,19 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
       return KH_NOMEM;
     }
   }
+  /* FreeType only reads the tables here; without it the descriptor keeps
+   * its defaults (a zero box, upright, weight 400). */
+  FT_Library ft = NULL;
+  if (pf->n > 0 && FT_Init_FreeType(&ft) != 0)
+    ft = NULL;
   for (int i = 0; i < pf->n; i++) {
     pfont *p = &pf->f[i];
     p->font = kh_fontset_get(set, i);
     snprintf(p->name, sizeof p->name, "KH%d", i);
-    font_facts(p);
+    font_facts(ft, p);
   }
+  if (ft)
+    FT_Done_FreeType(ft);
   *out = pf;
   return KH_OK;
 }
@@ -264,6 +294,7 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     return;
   for (int i = 0; i < pf->n; i++) {
     free(pf->f[i].used);
+    free(pf->f[i].width);
     free(pf->f[i].text);
     free(pf->f[i].text_len);
   }
@@ -274,6 +305,11 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
 
 int kh_pdf_fonts_embeddable(const kh_pdf_fonts *pf, int font) {
   return font >= 0 && font < pf->n && pf->f[font].embeddable;
+}
+
+static int32_t glyph_width(const pfont *p, uint32_t gid) {
+  hb_position_t adv = hb_font_get_glyph_h_advance(kh_font_hb_font(p->font), gid);
+  return to_milli_em(adv, p->upem);
 }
 
 kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
@@ -288,12 +324,16 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
                          p->nglyphs);
   if (!p->used) {
     p->used = calloc(p->nglyphs, 1);
+    p->width = calloc(p->nglyphs, sizeof *p->width);
     p->text = calloc(p->nglyphs, sizeof *p->text);
     p->text_len = calloc(p->nglyphs, sizeof *p->text_len);
-    if (!p->used || !p->text || !p->text_len)
+    if (!p->used || !p->width || !p->text || !p->text_len)
       return KH_NOMEM;
   }
-  p->used[gid] = 1;
+  if (!p->used[gid]) {
+    p->width[gid] = glyph_width(p, gid);
+    p->used[gid] = 1;
+  }
   if (len > 0 && !p->text[gid]) {
     if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
     if (!(p->text[gid] = kh_arena_strndup(pf->text, text, len))) return KH_NOMEM;
@@ -313,9 +353,7 @@ int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
 
 int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid) {
   const pfont *p = &pf->f[font];
-  hb_position_t adv =
-      hb_font_get_glyph_h_advance(kh_font_hb_font(p->font), gid);
-  return to_milli_em(adv, p->upem);
+  return p->used && gid < p->nglyphs && p->used[gid] ? p->width[gid] : glyph_width(p, gid);
 }
 
 int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font) {
@@ -443,7 +481,9 @@ static kh_status tounicode(const pfont *p, kh_buf *b) {
       KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n",
                              left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
     }
-    KH_CHECK(kh_buf_printf(b, "<%04X> <", g));
+    KH_CHECK(kh_buf_append(b, "<", 1));
+    KH_CHECK(kh_pdf_put_hex4(b, g));
+    KH_CHECK(kh_buf_append(b, "> <", 3));
     KH_CHECK(
         kh_pdf_utf16be(b, p->text[g], p->text_len[g], BFCHAR_MAX_UNITS, 1));
     KH_CHECK(kh_buf_append(b, ">\n", 2));
@@ -458,7 +498,13 @@ cleanup:
   return ret;
 }
 
-/* Tables no PDF viewer reads from an embedded TrueType font. */
+/* Tables no PDF consumer reads from an embedded TrueType font.  A CIDFont's
+ * glyphs are reached through CIDToGIDMap and its metrics come from /W, /DW
+ * and the font descriptor, so only the outlines (glyf, loca), what a
+ * rasteriser needs to read them (head, hhea, hmtx, maxp) and the hinting
+ * tables are kept; PDF Reference 1.7, 5.8: with a CIDFont "the cmap table is
+ * not needed", and vhea/vmtx "are never used by a PDF consumer".  name, OS/2
+ * and post describe the font to an operating system that installs it. */
 static const hb_tag_t drop_tables[] = {
     HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'),
     HB_TAG('G', 'D', 'E', 'F'), HB_TAG('B', 'A', 'S', 'E'),
@@ -468,11 +514,8 @@ static const hb_tag_t drop_tables[] = {
     HB_TAG('C', 'B', 'D', 'T'), HB_TAG('C', 'B', 'L', 'C'),
     HB_TAG('s', 'b', 'i', 'x'), HB_TAG('C', 'O', 'L', 'R'),
     HB_TAG('C', 'P', 'A', 'L'), HB_TAG('S', 'V', 'G', ' '),
-    /* PDF Reference 1.7, 5.8: with a CIDFont "the cmap table is not needed,
-     * since the mapping from character codes to glyph descriptions is
-     * provided separately" (CIDToGIDMap Identity).  Hinting (cvt, fpgm,
-     * prep) stays: the same section lists it as always required. */
-    HB_TAG('c', 'm', 'a', 'p'),
+    HB_TAG('c', 'm', 'a', 'p'), HB_TAG('n', 'a', 'm', 'e'),
+    HB_TAG('O', 'S', '/', '2'), HB_TAG('p', 'o', 's', 't'),
     HB_TAG('k', 'e', 'r', 'n'), HB_TAG('m', 'o', 'r', 'x'),
     HB_TAG('m', 'o', 'r', 't'), HB_TAG('f', 'e', 'a', 't'),
     HB_TAG('t', 'r', 'a', 'k'), HB_TAG('h', 'd', 'm', 'x'),
@@ -481,8 +524,48 @@ static const hb_tag_t drop_tables[] = {
     HB_TAG('E', 'B', 'S', 'C'), HB_TAG('m', 'e', 't', 'a'),
 };
 
-/* The glyphs used, as a font file with their IDs kept.  *out is owned by
- * the caller (hb_blob_destroy). */
+/* The TrueType tables that hold hinting programs. */
+static const hb_tag_t hint_tables[] = {
+    HB_TAG('c', 'v', 't', ' '), HB_TAG('f', 'p', 'g', 'm'),
+    HB_TAG('p', 'r', 'e', 'p'),
+};
+
+/* Without hinting, hb-subset strips every glyph's instructions and drops
+ * cvt, fpgm and prep.  PDF Reference 1.7, 5.8 lists those three as "always
+ * required" in a FontFile2, while ISO 32000-1, Table 126 asks for them only
+ * "if they are required by the font instructions"; no instruction is left
+ * to require them, and empty tables satisfy the older wording too, so the
+ * subset is rebuilt with them, empty (48 bytes of table directory). */
+static hb_face_t *with_empty_hint_tables(hb_face_t *sub) {
+  /* the subset is a face builder, which cannot list its tables: read them
+   * back from its serialised form */
+  hb_blob_t *file = hb_face_reference_blob(sub);
+  hb_face_t *parsed = hb_face_create(file, 0);
+  hb_face_t *b = hb_face_builder_create();
+  hb_tag_t tags[64];
+  unsigned n = sizeof tags / sizeof *tags;
+  unsigned total = hb_face_get_table_tags(parsed, 0, &n, tags);
+  if (total > n || n == 0) { /* not what hb-subset makes: left as it is */
+    hb_face_destroy(b);
+    b = hb_face_reference(sub);
+  } else {
+    for (unsigned i = 0; i < n; i++) {
+      hb_blob_t *t = hb_face_reference_table(parsed, tags[i]);
+      hb_face_builder_add_table(b, tags[i], t);
+      hb_blob_destroy(t);
+    }
+    for (size_t i = 0; i < sizeof hint_tables / sizeof *hint_tables; i++)
+      hb_face_builder_add_table(b, hint_tables[i], hb_blob_get_empty());
+  }
+  hb_face_destroy(parsed);
+  hb_blob_destroy(file);
+  return b;
+}
+
+/* The glyphs used, as a font file with their IDs kept (renumbering them
+ * would need a CIDToGIDMap stream, which costs about what a shorter loca
+ * and hmtx save: BENCHMARKS.md).  *out is owned by the caller
+ * (hb_blob_destroy). */
 static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
   kh_status ret = KH_OK;
   hb_subset_input_t *in = hb_subset_input_create_or_fail();
@@ -498,8 +581,16 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
   hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
   for (size_t i = 0; i < sizeof drop_tables / sizeof *drop_tables; i++)
     hb_set_add(drop, drop_tables[i]);
-  hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS);
+  if (!pf->keep_hinting)
+    hb_set_add(drop, HB_TAG('g', 'a', 's', 'p')); /* grid-fitting only */
+  hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS |
+                                    (pf->keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING));
   sub = hb_subset_or_fail(kh_font_hb_face(p->font), in);
+  if (sub && !pf->keep_hinting) {
+    hb_face_t *full = with_empty_hint_tables(sub);
+    hb_face_destroy(sub);
+    sub = full;
+  }
   if (!sub) {
     ret = kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_FONT,
                         "cannot subset the font for embedding");
@@ -543,7 +634,7 @@ static int32_t stem_v(unsigned weight) {
   return (int32_t)(50 + (weight / 65.0) * (weight / 65.0) + 0.5);
 }
 
-static kh_status finish_font(kh_pdf_fonts *pf, int font, HPDF_MD5_CTX *md5) {
+static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
@@ -557,9 +648,10 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font, HPDF_MD5_CTX *md5) {
 
   if (!p->used) { /* used on a page but no glyph drawn: still valid */
     p->used = calloc(p->nglyphs ? p->nglyphs : 1, 1);
+    p->width = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->width);
     p->text = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text);
     p->text_len = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text_len);
-    if (!p->used || !p->text || !p->text_len)
+    if (!p->used || !p->width || !p->text || !p->text_len)
       return KH_NOMEM;
   }
   ps_name(p, psname, sizeof psname);
@@ -571,9 +663,6 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font, HPDF_MD5_CTX *md5) {
 
   unsigned file_len = 0;
   const char *file_data = hb_blob_get_data(file, &file_len);
-  HPDF_MD5Update(md5, (const HPDF_BYTE *)base, (HPDF_UINT32)strlen(base));
-  HPDF_MD5Update(md5, (const HPDF_BYTE *)file_data, file_len);
-  HPDF_MD5Update(md5, (const HPDF_BYTE *)cmap.data, (HPDF_UINT32)cmap.len);
 
   /* FontFile2: our own stream, so libharu's compression mode does not reach
    * it; the filter is set here.  Length1 is the length before Flate. */
@@ -649,11 +738,11 @@ cleanup:
   return ret;
 }
 
-kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf, HPDF_MD5_CTX *md5) {
+kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf) {
   kh_status ret = KH_OK;
   for (int i = 0; i < pf->n; i++)
     if (pf->f[i].type0)
-      KH_CHECK(finish_font(pf, i, md5));
+      KH_CHECK(finish_font(pf, i));
 cleanup:
   return ret;
 }

@@ -42,13 +42,16 @@ kh_status kh_pdf_utf16be(kh_buf *out, const char *s, size_t len,
  * trimmed: "12", "-0.25", "498.046875".  Integers only, so no locale and the
  * same digits on every machine. */
 kh_status kh_pdf_put_decimal(kh_buf *b, int64_t v, unsigned decimals);
+/* Four uppercase hex digits of v & 0xFFFF: a glyph ID in a content stream. */
+kh_status kh_pdf_put_hex4(kh_buf *b, unsigned v);
 
 typedef struct kh_pdf_fonts kh_pdf_fonts;
 
 /* Prepares embedding for every font of `set`; nothing is written to the
- * document until a font is used.  *out is owned by the caller. */
+ * document until a font is used.  The fonts' TrueType hinting is embedded
+ * only with keep_hinting.  *out is owned by the caller. */
 kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
-                           kh_pdf_fonts **out);
+                           int keep_hinting, kh_pdf_fonts **out);
 void kh_pdf_fonts_drop(kh_pdf_fonts *pf);
 
 /* Whether the font has TrueType outlines that can be embedded. */
@@ -78,8 +81,22 @@ kh_status kh_pdf_fonts_use(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
                            const char **name);
 
 /* After all pages are drawn: completes every used font (widths, font file
- * subset, ToUnicode, descriptor) and feeds what it embeds into `md5` so the
- * document ID covers it. */
-kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf, HPDF_MD5_CTX *md5);
+ * subset, ToUnicode, descriptor). */
+kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf);
+
+/* The file writer (write.c): writes libharu's objects as a PDF 1.5 file
+ * with object streams and a cross-reference stream, through `write`.
+ * kh_pdf_out_new writes the header; kh_pdf_out_page writes a finished
+ * page's content stream and frees it; kh_pdf_out_finish writes every other
+ * object, the cross-reference stream and the trailer, with an /ID that is
+ * the MD5 of the bytes before it. */
+typedef struct kh_pdf_out kh_pdf_out;
+kh_status kh_pdf_out_new(kh_pdf_lib *lib, kh_pdf_write_fn write, void *user,
+                         kh_pdf_out **out);
+kh_status kh_pdf_out_page(kh_pdf_out *o, HPDF_Page page);
+kh_status kh_pdf_out_finish(kh_pdf_out *o);
+/* The MD5 of the bytes written so far. */
+void kh_pdf_out_digest(const kh_pdf_out *o, unsigned char digest[16]);
+void kh_pdf_out_drop(kh_pdf_out *o); /* NULL-safe; before HPDF_Free */
 
 #endif

@@ -22,12 +22,13 @@
  * so that extractors that need a glyph in the span have one.
  *
  * Reproducible: no clock (dates come from kh_pdf_meta) and the trailer /ID
- * is an MD5 of everything the document shows. */
+ * is an MD5 of the file's bytes (write.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <hb-ot.h>
 #include <hb.h>
+#include <png.h>
 
 #include "pdf/tag.h"
 
@@ -46,6 +47,13 @@ typedef struct image_entry {
   HPDF_Image image; /* NULL: the glyph has no PNG (warned once) */
 } image_entry;
 
+/* A figure's image file, embedded once however often it is drawn. */
+typedef struct figure_entry {
+  const char *path; /* the item's, compared by content */
+  char *owned;      /* a copy: items are freed with their page */
+  HPDF_Image image;
+} figure_entry;
+
 struct kh_pdf {
   kh_pdf_lib lib;
   kh_pdf_meta meta; /* its strings must live until kh_pdf_finish */
@@ -59,10 +67,19 @@ struct kh_pdf {
   uint8_t *on_page;     /* per font: already in page_fonts */
   uint8_t *warned;      /* per font: "cannot embed" already said */
   KH_VEC(image_entry) images;
+  KH_VEC(figure_entry) figures;
   kh_buf ops;       /* operators of the item being drawn */
-  HPDF_MD5_CTX md5; /* over everything the document shows */
-  unsigned char digest[16]; /* its result, the trailer's /ID */
-  kh_pdf_tags *tags; /* the structure tree (tag.c) */
+  kh_pdf_out *out;  /* the file being written */
+  /* The page's text state (9.3), which lasts across text objects: the
+   * font and size of the last Tf (font -1: none yet), the character
+   * spacing Tc in millionths of a point, and whether a BT is open with
+   * the start of its last line (Td) at lx, ly (1/1000 pt). */
+  int cur_font;
+  int64_t cur_size, cur_tc;
+  int in_text;
+  int64_t lx, ly;
+  unsigned char digest[16]; /* the XMP's document ID (xmp.c) */
+  kh_pdf_tags *tags;        /* the structure tree (tag.c) */
 };
 typedef struct kh_pdf writer;
 
@@ -96,70 +113,6 @@ static kh_status put_milli(kh_buf *b, int64_t m) {
  * more than float precision. */
 static HPDF_REAL pt(int64_t fixed) {
   return (HPDF_REAL)((double)fixed / KH_FIXED_ONE);
-}
-
-/* ---- the document ID -----------------------------------------------------*/
-
-static void md5_int(writer *w, int64_t v) {
-  HPDF_BYTE b[8];
-  for (int i = 0; i < 8; i++)
-    b[i] = (HPDF_BYTE)((uint64_t)v >> (8 * i));
-  HPDF_MD5Update(&w->md5, b, 8);
-}
-
-static void md5_text(writer *w, const char *s, size_t len) {
-  md5_int(w, (int64_t)len);
-  if (len)
-    HPDF_MD5Update(&w->md5, (const HPDF_BYTE *)s, (HPDF_UINT32)len);
-}
-
-static void md5_str(writer *w, const char *s) {
-  md5_text(w, s ? s : "", s ? strlen(s) : 0);
-}
-
-static void hash_meta(writer *w, const kh_pdf_meta *meta) {
-  md5_str(w, meta->title);
-  md5_str(w, meta->author);
-  md5_str(w, meta->subject);
-  md5_str(w, meta->creator);
-  md5_int(w, meta->date_epoch);
-  md5_str(w, meta->lang);
-  md5_int(w, meta->pdfa);
-  md5_int(w, w->page_w);
-  md5_int(w, w->page_h);
-}
-
-static void hash_page(writer *w, const kh_page *pg) {
-  md5_int(w, pg->n);
-  for (uint32_t i = 0; i < pg->n; i++) {
-    const kh_item *it = &pg->items[i];
-    md5_int(w, it->kind);
-    md5_int(w, it->font);
-    md5_int(w, it->size);
-    md5_int(w, it->x);
-    md5_int(w, it->y);
-    md5_int(w, it->x2);
-    md5_int(w, it->y2);
-    md5_int(w, it->width);
-    md5_str(w, it->href);
-    md5_int(w, it->n);
-    for (uint32_t g = 0; g < it->n; g++) {
-      const kh_pglyph *pgl = &it->glyphs[g];
-      md5_int(w, pgl->gid);
-      md5_int(w, pgl->x);
-      md5_int(w, pgl->dy);
-      md5_text(w, pgl->text, pgl->text ? pgl->text_len : 0);
-    }
-  }
-}
-
-static void hash_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++) {
-    md5_int(w, outline[i].level);
-    md5_str(w, outline[i].title);
-    md5_int(w, outline[i].page);
-    md5_int(w, outline[i].y);
-  }
 }
 
 /* ---- fonts on pages ------------------------------------------------------*/
@@ -274,7 +227,8 @@ cleanup:
   return ret;
 }
 
-static kh_status flush_ops(writer *w) {
+/* Appends the operators to the page's content stream. */
+static kh_status emit(writer *w) {
   HPDF_PageAttr attr = (HPDF_PageAttr)w->page->attr;
   kh_status ret = kh_pdf_lib_check(
       &w->lib,
@@ -283,6 +237,29 @@ static kh_status flush_ops(writer *w) {
       "writing a page");
   w->ops.len = 0;
   return ret;
+}
+
+/* Ends the open text object, if any.  Glyph runs leave theirs open so that
+ * the runs of a line share one BT ... ET; anything else drawn ends it. */
+static kh_status text_end(writer *w) {
+  if (!w->in_text)
+    return KH_OK;
+  w->in_text = 0;
+  kh_buf tail = w->ops;
+  w->ops = (kh_buf){0};
+  kh_status ret = kh_buf_append(&w->ops, "ET\n", 3);
+  if (ret == KH_OK)
+    ret = emit(w);
+  kh_buf_free(&w->ops);
+  w->ops = tail;
+  return ret;
+}
+
+/* Writes the operators in w->ops, after ending an open text object: for
+ * everything but glyph runs (marked-content operators, spans, images). */
+static kh_status flush_ops(writer *w) {
+  kh_status ret = text_end(w);
+  return ret == KH_OK ? emit(w) : ret;
 }
 
 /* ---- glyph runs ----------------------------------------------------------*/
@@ -323,7 +300,7 @@ static kh_status tj_glyph(tj *t, uint32_t gid) {
   if (!t->hex)
     KH_CHECK(kh_buf_append(t->b, "<", 1));
   t->open = t->hex = 1;
-  KH_CHECK(kh_buf_printf(t->b, "%04X", (unsigned)gid));
+  KH_CHECK(kh_pdf_put_hex4(t->b, gid));
 cleanup:
   return ret;
 }
@@ -384,6 +361,94 @@ cleanup:
   return ret;
 }
 
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Character spacing (Tc, 9.3.2) for a run, in millionths of a point: the
+ * space that most of its glyphs leave after their /W advance.  A justified
+ * line expands (or compresses) every gap between its characters by the same
+ * amount, so one Tc replaces a TJ number per glyph; the gaps that differ
+ * (JLReq spacing around punctuation, rounding) keep their TJ numbers, and
+ * the pen tracking in draw_glyphs keeps every glyph where it was.  Returns
+ * the current Tc when no amount is shared by most gaps. */
+static kh_status run_spacing(const writer *w, const kh_item *it, int64_t *tc) {
+  *tc = w->cur_tc;
+  if (it->n < 3)
+    return KH_OK;
+  int64_t small[64], *gap = small;
+  if (it->n - 1 > 64 && !(gap = malloc((it->n - 1) * sizeof *gap)))
+    return KH_NOMEM;
+  size_t n = 0;
+  for (uint32_t i = 1; i < it->n; i++) {
+    const kh_pglyph *a = &it->glyphs[i - 1], *b = &it->glyphs[i];
+    if (a->dy != b->dy)
+      continue;
+    int64_t adv = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, a->gid) * it->size;
+    /* the gap in millionths of a point: (x diff - advance) / 65536 * 1e6 */
+    gap[n++] = div_round((((int64_t)b->x - a->x) * 1000 - adv) * 1000, KH_FIXED_ONE);
+  }
+  /* the widest run of gaps within 2/1000 pt of each other */
+  qsort(gap, n, sizeof *gap, cmp_i64);
+  size_t best = 0, at = 0;
+  for (size_t lo = 0, hi = 0; hi < n; hi++) {
+    while (gap[hi] - gap[lo] > 2000)
+      lo++;
+    if (hi - lo + 1 > best)
+      best = hi - lo + 1, at = lo;
+  }
+  if (best * 2 > n) {
+    int64_t median = gap[at + best / 2];
+    if (median - w->cur_tc > 1000 || w->cur_tc - median > 1000)
+      *tc = median;
+  } else if (n > 0) {
+    *tc = 0;
+  }
+  if (gap != small)
+    free(gap);
+  return KH_OK;
+}
+
+/* Opens a text object unless one is open: its line matrix starts at the
+ * origin (9.4.2). */
+static kh_status text_begin(writer *w) {
+  if (w->in_text)
+    return KH_OK;
+  w->in_text = 1;
+  w->lx = w->ly = 0;
+  return kh_buf_append(&w->ops, "BT\n", 3);
+}
+
+/* Sets the font and size unless they are already the text state's. */
+static kh_status text_font(writer *w, int font, const char *name, int64_t size) {
+  kh_status ret = KH_OK;
+  if (w->cur_font == font && w->cur_size == size)
+    return KH_OK;
+  KH_CHECK(kh_buf_append(&w->ops, "/", 1));
+  KH_CHECK(kh_buf_append(&w->ops, name, strlen(name)));
+  KH_CHECK(kh_buf_append(&w->ops, " ", 1));
+  KH_CHECK(put_milli(&w->ops, size));
+  KH_CHECK(kh_buf_append(&w->ops, " Tf\n", 4));
+  w->cur_font = font;
+  w->cur_size = size;
+cleanup:
+  return ret;
+}
+
+/* Starts a new line at (x, y), 1/1000 pt, relative to the last (Td). */
+static kh_status text_move(writer *w, int64_t x, int64_t y) {
+  kh_status ret = KH_OK;
+  KH_CHECK(put_milli(&w->ops, x - w->lx));
+  KH_CHECK(kh_buf_append(&w->ops, " ", 1));
+  KH_CHECK(put_milli(&w->ops, y - w->ly));
+  KH_CHECK(kh_buf_append(&w->ops, " Td\n", 4));
+  w->lx = x;
+  w->ly = y;
+cleanup:
+  return ret;
+}
+
 static kh_status draw_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   int ok;
@@ -396,16 +461,24 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   kh_buf *b = &w->ops;
   tj t = {b, 0, 0};
   const int64_t size = milli(it->size); /* as written after Tf */
-  int64_t x0 = 0;                       /* Tm's x, 1/1000 pt */
+  int64_t x0 = 0;                       /* the line's x, 1/1000 pt */
   int64_t pen = 0;    /* where the current glyph starts: 1e-9 em from x0 */
-  int64_t prev_w = 0; /* the previous glyph's /W width, 1e-9 em */
+  int64_t prev_w = 0; /* the previous glyph's advance, 1e-9 em */
   kh_fixed seg_dy = 0;
   int in_span = 0;
   uint32_t span_end = 0; /* glyph where the open span ends */
+  int64_t tc;
 
-  KH_CHECK(kh_buf_printf(b, "BT\n/%s ", name));
-  KH_CHECK(put_milli(b, size));
-  KH_CHECK(kh_buf_printf(b, " Tf\n"));
+  KH_CHECK(text_begin(w));
+  KH_CHECK(text_font(w, it->font, name, size));
+  KH_CHECK(run_spacing(w, it, &tc));
+  if (tc != w->cur_tc) {
+    KH_CHECK(kh_pdf_put_decimal(b, tc, 6));
+    KH_CHECK(kh_buf_append(b, " Tc\n", 4));
+    w->cur_tc = tc;
+  }
+  /* Tc in 1e-9 em: tc * 1e-6 pt / (size * 1e-3 pt) * 1e9 */
+  const int64_t pen_tc = div_round(tc * 1000000, size);
   KH_CHECK(kh_pdf_tags_begin(w->tags, it, b)); /* inside the text object */
   for (uint32_t i = 0; i < it->n; i++) {
     const kh_pglyph *g = &it->glyphs[i];
@@ -431,15 +504,11 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       }
     }
     if (i == 0 || g->dy != seg_dy) {
-      /* A new baseline offset: a fresh text matrix (dy is in page space,
-       * positive downwards, like the item's y). */
+      /* A new baseline offset: a new line in the text object (dy is in
+       * page space, positive downwards, like the item's y). */
       KH_CHECK(tj_close(&t));
       x0 = milli(g->x);
-      KH_CHECK(kh_buf_printf(b, "1 0 0 1 "));
-      KH_CHECK(put_milli(b, x0));
-      KH_CHECK(kh_buf_append(b, " ", 1));
-      KH_CHECK(put_milli(b, milli((int64_t)w->page_h - it->y - g->dy)));
-      KH_CHECK(kh_buf_printf(b, " Tm\n"));
+      KH_CHECK(text_move(w, x0, milli((int64_t)w->page_h - it->y - g->dy)));
       pen = 0;
       seg_dy = g->dy;
     } else {
@@ -458,14 +527,13 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       pen += prev_w - adjust * 1000;
     }
     KH_CHECK(tj_glyph(&t, g->gid));
-    prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000;
+    prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000 + pen_tc;
   }
   KH_CHECK(tj_close(&t));
   if (in_span)
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
   KH_CHECK(kh_pdf_tags_end(w->tags, b));
-  KH_CHECK(kh_buf_printf(b, "ET\n"));
-  KH_CHECK(flush_ops(w));
+  KH_CHECK(emit(w)); /* the text object stays open for the next run */
 cleanup:
   return ret;
 }
@@ -509,9 +577,115 @@ static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
   return ret;
 }
 
+/* ---- figures -------------------------------------------------------------*/
+
+/* A PNG decoded whole with libpng's simplified API before libharu sees
+ * it: libharu 2.3.0 sets no recovery point for libpng's errors, so a
+ * corrupt PNG would abort the process inside it. */
+static kh_status png_valid(kh_ctx *ctx, kh_srcpos pos, const char *name, const void *d,
+                           size_t len) {
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&img, d, len))
+    return kh_error(ctx, pos, KH_SYNTAX, "image '%s' is corrupt: %s", name, img.message);
+  img.format = PNG_FORMAT_RGBA;
+  if ((uint64_t)img.width * img.height > 64u * 1024 * 1024) {
+    png_image_free(&img);
+    return kh_error(ctx, pos, KH_LIMIT, "image '%s' is too large (%u x %u pixels)", name,
+                    (unsigned)img.width, (unsigned)img.height);
+  }
+  void *pixels = malloc(PNG_IMAGE_SIZE(img));
+  if (!pixels) {
+    png_image_free(&img);
+    return KH_NOMEM;
+  }
+  int ok = png_image_finish_read(&img, NULL, pixels, 0, NULL);
+  free(pixels);
+  if (!ok) return kh_error(ctx, pos, KH_SYNTAX, "image '%s' is corrupt: %s", name, img.message);
+  return KH_OK;
+}
+
+/* A figure's image: JPEG passed through as DCT, PNG through libharu's
+ * decoder (Flate, its alpha as an SMask), each file loaded once.  A file
+ * libharu cannot read is an error at the figure's line. */
+static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
+  kh_status ret = KH_OK;
+  kh_ctx *ctx = w->lib.ctx;
+  kh_srcpos pos = it->node ? it->node->pos : (kh_srcpos){0};
+  void *raw = NULL;
+  size_t len = 0;
+  for (size_t i = 0; i < w->figures.n; i++)
+    if (!strcmp(w->figures.v[i].path, it->image)) {
+      *out = w->figures.v[i].image;
+      return KH_OK;
+    }
+  char *data = NULL;
+  KH_CHECK(kh_file_read(ctx, pos, "image", it->image, it->image, KH_FILE_CONFINE | KH_FILE_BINARY,
+                        &data, &len));
+  raw = data;
+  const unsigned char *d = raw;
+  HPDF_Image image = NULL;
+  if (len >= 8 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8)) {
+    KH_CHECK(png_valid(ctx, pos, it->image, d, len));
+    image = HPDF_LoadPngImageFromMem(w->lib.doc, d, (HPDF_UINT)len);
+  }
+  else if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+    image = HPDF_LoadJpegImageFromMem(w->lib.doc, d, (HPDF_UINT)len);
+  else {
+    ret = kh_error(ctx, pos, KH_UNSUPPORTED, "image '%s' is neither PNG nor JPEG", it->image);
+    goto cleanup;
+  }
+  if (!image) {
+    ret = kh_error(ctx, pos, KH_SYNTAX, "image '%s' cannot be read (libharu error 0x%04lX): "
+                   "is it corrupt?", it->image,
+                   (unsigned long)(w->lib.error ? w->lib.error : HPDF_GetError(w->lib.doc)));
+    goto cleanup;
+  }
+  {
+    /* as the emoji: libharu leaves a PNG's soft mask unfiltered */
+    HPDF_Dict smask = HPDF_Dict_GetItem(image, "SMask", HPDF_OCLASS_DICT);
+    if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
+      smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  }
+  figure_entry e = {NULL, NULL, image};
+  if (!(e.owned = malloc(strlen(it->image) + 1))) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  strcpy(e.owned, it->image);
+  e.path = e.owned;
+  if ((ret = kh_vec_push(&w->figures, e)) != KH_OK) {
+    free(e.owned);
+    goto cleanup;
+  }
+  *out = image;
+cleanup:
+  free(raw);
+  return ret;
+}
+
+static kh_status draw_figure(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  HPDF_Image image = NULL;
+  KH_CHECK(figure_image(w, it, &image));
+  /* its marked-content sequence is already in w->ops: out before the Do */
+  if (w->ops.len)
+    KH_CHECK(flush_ops(w));
+  KH_CHECK(text_end(w));
+  KH_CHECK(kh_pdf_lib_check(
+      &w->lib,
+      HPDF_Page_DrawImage(w->page, image, pt(it->x), pt((int64_t)w->page_h - it->y2),
+                          pt((int64_t)it->x2 - it->x), pt((int64_t)it->y2 - it->y)),
+      "drawing a figure"));
+cleanup:
+  return ret;
+}
+
 static kh_status draw_image(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   HPDF_Image image;
+  if (it->image) return draw_figure(w, it);
   if (it->font < 0 || it->font >= w->nfonts || it->n == 0)
     return kh_error_file(w->lib.ctx, NULL, KH_LIBRARY,
                          "internal: an image item without its glyph");
@@ -523,6 +697,7 @@ static kh_status draw_image(writer *w, const kh_item *it) {
     KH_CHECK(put_actual_text(w, &w->ops, g->text, g->text_len));
   if (w->ops.len)
     KH_CHECK(flush_ops(w));
+  KH_CHECK(text_end(w));
   if (image)
     KH_CHECK(kh_pdf_lib_check(
         &w->lib,
@@ -546,13 +721,14 @@ static kh_status draw_image(writer *w, const kh_item *it) {
       int64_t base =
           milli((int64_t)w->page_h - it->y2) -
           div_round((int64_t)kh_pdf_fonts_descent(w->fonts, 0) * size, 1000);
-      KH_CHECK(kh_buf_printf(b, "BT\n/%s ", name));
-      KH_CHECK(put_milli(b, size));
-      KH_CHECK(kh_buf_printf(b, " Tf\n3 Tr\n1 0 0 1 "));
-      KH_CHECK(put_milli(b, milli(it->x)));
-      KH_CHECK(kh_buf_append(b, " ", 1));
-      KH_CHECK(put_milli(b, base));
-      KH_CHECK(kh_buf_printf(b, " Tm\n<%04X> Tj\n0 Tr\nET\n", (unsigned)gid));
+      KH_CHECK(text_begin(w));
+      KH_CHECK(text_font(w, 0, name, size));
+      KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
+      KH_CHECK(text_move(w, milli(it->x), base));
+      KH_CHECK(kh_buf_append(b, "<", 1));
+      KH_CHECK(kh_pdf_put_hex4(b, (unsigned)gid));
+      KH_CHECK(kh_buf_append(b, "> Tj\n0 Tr\nET\n", 14));
+      w->in_text = 0;
     }
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
     KH_CHECK(flush_ops(w));
@@ -566,6 +742,9 @@ cleanup:
 static kh_status draw_line(writer *w, const kh_item *it) {
   if (it->width <= 0)
     return KH_OK;
+  kh_status ret = text_end(w);
+  if (ret != KH_OK)
+    return ret;
   const int64_t h = w->page_h;
   HPDF_STATUS st = HPDF_Page_SetLineWidth(w->page, pt(it->width));
   st |= HPDF_Page_MoveTo(w->page, pt(it->x), pt(h - it->y));
@@ -620,18 +799,20 @@ static kh_status add_page(writer *w) {
   st |= HPDF_Page_SetHeight(page, pt(w->page_h));
   w->page = page;
   w->page_fonts = NULL;
+  /* a content stream starts with the default text state */
+  w->cur_font = -1;
+  w->cur_size = w->cur_tc = 0;
+  w->in_text = 0;
   if (w->nfonts)
     memset(w->on_page, 0, (size_t)w->nfonts);
   kh_status ret = kh_pdf_lib_check(&w->lib, st, "setting the page size");
   return ret == KH_OK ? kh_pdf_tags_page(w->tags, page) : ret;
 }
 
-/* libharu deflates an empty content stream to no bytes at all, which is not
- * a valid Flate stream: a page with nothing drawn is left unfiltered. */
-static void end_page(writer *w) {
-  HPDF_PageAttr attr = (HPDF_PageAttr)w->page->attr;
-  if (HPDF_Stream_Size(attr->stream) == 0)
-    attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+/* The page's content goes out now, compressed, and leaves memory. */
+static kh_status end_page(writer *w) {
+  kh_status ret = text_end(w);
+  return ret == KH_OK ? kh_pdf_out_page(w->out, w->page) : ret;
 }
 
 static kh_status draw_page(writer *w, const kh_page *pg) {
@@ -663,7 +844,7 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
     if (w->ops.len)
       KH_CHECK(flush_ops(w));
   }
-  end_page(w);
+  KH_CHECK(end_page(w));
 cleanup:
   return ret;
 }
@@ -702,17 +883,19 @@ static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
   /* libharu marks items /Type /Outlines, which belongs to the root only. */
   st |= HPDF_Dict_RemoveElement(o, "Type");
 
-  HPDF_Destination d = HPDF_Page_CreateDestination(w->page_of.v[e->page]);
+  /* [page /XYZ 0 top 0], written directly in the item: libharu makes
+   * destinations indirect objects, which PDFBox cannot read, and refuses the
+   * zoom 0 that keeps the reader's zoom (12.3.2.2). */
+  HPDF_Array d = HPDF_Array_New(doc->mmgr);
   if (!d)
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
-  int64_t top = (int64_t)w->page_h - e->y;
-  st |= HPDF_Destination_SetXYZ(d, 0, pt(top < 0 ? 0 : top), 1);
-  /* Zoom 0 keeps the reader's zoom (12.3.2.2); libharu's setter refuses it,
-   * so the value is changed afterwards. */
-  HPDF_Real zoom = HPDF_Array_GetItem(d, 4, HPDF_OCLASS_REAL);
-  if (zoom)
-    st |= HPDF_Real_SetValue(zoom, 0);
-  st |= HPDF_Outline_SetDestination(o, d);
+  int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
+  st |= HPDF_Dict_Add(o, "Dest", d);
+  st |= HPDF_Array_Add(d, w->page_of.v[e->page]);
+  st |= HPDF_Array_AddName(d, "XYZ");
+  st |= HPDF_Array_AddNumber(d, 0);
+  st |= HPDF_Array_AddReal(d, pt(top < 0 ? 0 : top));
+  st |= HPDF_Array_AddNumber(d, 0);
   KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding an outline entry"));
   *out = o;
 cleanup:
@@ -765,7 +948,7 @@ static HPDF_Date utc_date(int64_t t) {
   d.hour = (HPDF_INT)(secs / 3600);
   d.minutes = (HPDF_INT)(secs / 60 % 60);
   d.seconds = (HPDF_INT)(secs % 60);
-  d.ind = 'Z';
+  d.ind = '+'; /* +00'00': PDFBox cannot read libharu's Z00'00' */
   return d;
 }
 
@@ -831,23 +1014,9 @@ static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
   return kh_pdf_lib_check(&w->lib, st, "writing the catalog");
 }
 
-/* /ID [<h> <h>] (14.4): libharu writes one only for encrypted files.  Both
- * halves are the digest of the content, so the file is reproducible. */
-static kh_status set_id(writer *w) {
-  HPDF_Doc doc = w->lib.doc;
-  HPDF_BYTE *digest = w->digest;
-  HPDF_MD5Final(digest, &w->md5);
-  HPDF_Array id = HPDF_Array_New(doc->mmgr);
-  HPDF_STATUS st = HPDF_Dict_Add(doc->trailer, "ID", id);
-  if (st == HPDF_OK) {
-    st |= HPDF_Array_Add(id, HPDF_Binary_New(doc->mmgr, digest, 16));
-    st |= HPDF_Array_Add(id, HPDF_Binary_New(doc->mmgr, digest, 16));
-  }
-  return kh_pdf_lib_check(&w->lib, st, "writing the document ID");
-}
-
 /* The structure tree, the XMP metadata and, for PDF/A, the output intent
- * (tag.c, xmp.c). */
+ * (tag.c, xmp.c).  The XMP's document ID is the MD5 of the file's bytes so
+ * far: the header and every page's content (write.c). */
 static kh_status finish_archive(writer *w) {
   kh_status ret = KH_OK;
   KH_CHECK(kh_pdf_tags_finish(w->tags));
@@ -858,6 +1027,7 @@ static kh_status finish_archive(writer *w) {
     memcpy(producer, p->value, p->len);
     producer[p->len] = 0;
   }
+  kh_pdf_out_digest(w->out, w->digest);
   KH_CHECK(kh_pdf_xmp(&w->lib, &w->meta, producer, w->digest, w->meta.pdfa));
   if (w->meta.pdfa)
     KH_CHECK(kh_pdf_output_intent(&w->lib));
@@ -865,37 +1035,11 @@ cleanup:
   return ret;
 }
 
-static kh_status save(writer *w, unsigned char **out, size_t *out_len) {
-  HPDF_Doc doc = w->lib.doc;
-  /* A tagged PDF/UA-1 file is PDF 1.7 (ISO 14289-1 builds on ISO 32000-1);
-   * libharu only raises its default of 1.3 for features it writes itself. */
-  if (doc->pdf_version < HPDF_VER_17)
-    doc->pdf_version = HPDF_VER_17;
-  HPDF_STATUS st = HPDF_SaveToStream(doc);
-  if (st != HPDF_OK)
-    return kh_pdf_lib_fail(&w->lib, st, "saving the document");
-  HPDF_UINT32 size = HPDF_GetStreamSize(doc);
-  unsigned char *buf = malloc(size ? size : 1);
-  if (!buf)
-    return KH_NOMEM;
-  HPDF_UINT32 got = size;
-  st = HPDF_ResetStream(doc);
-  if (st == HPDF_OK)
-    st = HPDF_ReadFromStream(doc, buf, &got);
-  /* Reading exactly to the end may report HPDF_STREAM_EOF. */
-  if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got != size) {
-    free(buf);
-    return kh_pdf_lib_fail(&w->lib, st, "reading the saved document");
-  }
-  *out = buf;
-  *out_len = size;
-  return KH_OK;
-}
-
 /* ---- entry ---------------------------------------------------------------*/
 
 kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *meta,
-                     kh_fixed page_w, kh_fixed page_h, kh_pdf **out) {
+                     kh_fixed page_w, kh_fixed page_h, kh_pdf_write_fn write,
+                     void *user, kh_pdf **out) {
   kh_status ret = KH_OK;
   *out = NULL;
   writer *w = calloc(1, sizeof *w);
@@ -914,7 +1058,7 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
   /* Before the first page: libharu sets each page's filter as it adds it. */
   KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_SetCompressionMode(w->lib.doc, HPDF_COMP_ALL),
                             "setting compression"));
-  KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, &w->fonts));
+  KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, meta->keep_hinting, &w->fonts));
   w->on_page = calloc((size_t)w->nfonts + 1, 1);
   w->warned = calloc((size_t)w->nfonts + 1, 1);
   if (!w->on_page || !w->warned) {
@@ -922,8 +1066,12 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
     goto cleanup;
   }
   KH_CHECK(kh_pdf_tags_new(&w->lib, meta->doc, &w->tags));
-  HPDF_MD5Init(&w->md5);
-  hash_meta(w, meta);
+  /* A tagged PDF/UA-1 file is PDF 1.7 (ISO 14289-1 builds on ISO 32000-1);
+   * libharu only raises its default for features it writes itself, and
+   * the header is written now. */
+  if (w->lib.doc->pdf_version < HPDF_VER_17)
+    w->lib.doc->pdf_version = HPDF_VER_17;
+  KH_CHECK(kh_pdf_out_new(&w->lib, write, user, &w->out));
   w->meta = *meta;
   *out = w;
   return KH_OK;
@@ -932,32 +1080,38 @@ cleanup:
   return ret;
 }
 
+/* ---- page size -----------------------------------------------------------*/
+
+/* Each page has its template's paper (a landscape attachment between
+ * portrait parts); a page that gives none keeps the document's. */
+static void page_size(writer *w, const kh_page *page) {
+  if (page->width > 0 && page->height > 0) {
+    w->page_w = page->width;
+    w->page_h = page->height;
+  }
+}
+
 kh_status kh_pdf_add_page(kh_pdf *w, const kh_page *page) {
   kh_status ret = KH_OK;
-  hash_page(w, page);
+  page_size(w, page);
   KH_CHECK(note_page(w, page));
   KH_CHECK(draw_page(w, page));
 cleanup:
   return ret;
 }
 
-kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t noutline,
-                        unsigned char **out, size_t *out_len) {
+kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t noutline) {
   kh_status ret = KH_OK;
-  *out = NULL;
-  *out_len = 0;
-  hash_outline(w, outline, noutline);
   if (w->page_of.n == 0) { /* a PDF needs a page */
     KH_CHECK(add_page(w));
-    end_page(w);
+    KH_CHECK(end_page(w));
   }
   KH_CHECK(add_outline(w, outline, noutline));
   KH_CHECK(set_info(w, &w->meta));
   KH_CHECK(set_catalog(w, &w->meta));
-  KH_CHECK(kh_pdf_fonts_finish(w->fonts, &w->md5));
-  KH_CHECK(set_id(w));
+  KH_CHECK(kh_pdf_fonts_finish(w->fonts));
   KH_CHECK(finish_archive(w));
-  KH_CHECK(save(w, out, out_len));
+  KH_CHECK(kh_pdf_out_finish(w->out));
 cleanup:
   return ret;
 }
@@ -965,6 +1119,7 @@ cleanup:
 void kh_pdf_drop(kh_pdf *w) {
   if (!w)
     return;
+  kh_pdf_out_drop(w->out); /* its libharu stream first */
   HPDF_Free(w->lib.doc);
   kh_pdf_tags_drop(w->tags);
   kh_pdf_fonts_drop(w->fonts);
@@ -972,6 +1127,8 @@ void kh_pdf_drop(kh_pdf *w) {
   free(w->warned);
   kh_vec_free(&w->page_of);
   kh_vec_free(&w->images);
+  for (size_t i = 0; i < w->figures.n; i++) free(w->figures.v[i].owned);
+  kh_vec_free(&w->figures);
   kh_buf_free(&w->ops);
   free(w);
 }

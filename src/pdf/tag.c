@@ -215,6 +215,13 @@ static int is_title(const kh_node *n) {
   return n->style && !strcmp(n->style, "title");
 }
 
+/* A code block's lines (paragraphs of style "code" until doc/ makes
+ * KH_NODE_CODE blocks) are Code. */
+static const char *para_type(const kh_node *n) {
+  if (is_title(n)) return "H1";
+  return n->style && !strcmp(n->style, "code") ? "Code" : "P";
+}
+
 static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl);
 
 static kh_status table(tags *t, const kh_node *n, uint32_t parent) {
@@ -287,7 +294,7 @@ static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl)
     switch (n->kind) {
     case KH_NODE_PARA:
       if (is_title(n)) t->level = 1;
-      KH_CHECK(leaf(t, n, parent, is_title(n) ? "H1" : "P", lbl, NULL));
+      KH_CHECK(leaf(t, n, parent, para_type(n), lbl, NULL));
       break;
     case KH_NODE_HEADING:
       KH_CHECK(leaf(t, n, parent, heading_type(t, n->level), lbl, NULL));

@@ -82,11 +82,18 @@ static void xmp_date(int64_t t, char out[64]) {
   int64_t month = mp < 10 ? mp + 3 : mp - 9;
   int64_t year = yoe + era * 400 + (month <= 2);
   int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)year, (int)month, (int)day,
+  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", (int)year, (int)month, (int)day,
            (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
+/* The declaration of the pdfuaid schema (PDF/A-2 6.6.2.3.3), in an
+ * rdf:Description of its own before the properties that use it: PDFBox's
+ * XMP parser only knows a schema once it has read its declaration. */
 static const char pdfua_extension[] =
+    "  <rdf:Description rdf:about=\"\"\n"
+    "    xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"\n"
+    "    xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"\n"
+    "    xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n"
     "   <pdfaExtension:schemas>\n"
     "    <rdf:Bag>\n"
     "     <rdf:li rdf:parseType=\"Resource\">\n"
@@ -106,7 +113,8 @@ static const char pdfua_extension[] =
     "      </pdfaSchema:property>\n"
     "     </rdf:li>\n"
     "    </rdf:Bag>\n"
-    "   </pdfaExtension:schemas>\n";
+    "   </pdfaExtension:schemas>\n"
+    "  </rdf:Description>\n";
 
 static kh_status packet(kh_buf *b, const kh_pdf_meta *meta, const char *producer,
                         const unsigned char digest[16], int pdfa) {
@@ -117,21 +125,17 @@ static kh_status packet(kh_buf *b, const kh_pdf_meta *meta, const char *producer
            digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6],
            digest[7], digest[8], digest[9], digest[10], digest[11], digest[12], digest[13],
            digest[14], digest[15]);
-  KH_CHECK(kh_buf_printf(
-      b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
-         "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
-         " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
-         "  <rdf:Description rdf:about=\"\"\n"
-         "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
-         "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
-         "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
-         "    xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"\n"
-         "    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"%s>\n",
-      pdfa ? "\n    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"\n"
-             "    xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"\n"
-             "    xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"\n"
-             "    xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\""
-           : ""));
+  KH_CHECK(kh_buf_printf(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                            "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                            " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"));
+  if (pdfa) KH_CHECK(kh_buf_append(b, pdfua_extension, sizeof pdfua_extension - 1));
+  KH_CHECK(kh_buf_printf(b, "  <rdf:Description rdf:about=\"\"\n"
+                            "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+                            "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+                            "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
+                            "    xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"\n"
+                            "    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"%s>\n",
+                         pdfa ? "\n    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"" : ""));
   KH_CHECK(put_prop(b, "dc:format", "application/pdf"));
   if (meta->title && meta->title[0]) KH_CHECK(put_alt(b, "dc:title", meta->title));
   if (meta->author && meta->author[0]) KH_CHECK(put_list(b, "dc:creator", "Seq", meta->author));
@@ -153,7 +157,6 @@ static kh_status packet(kh_buf *b, const kh_pdf_meta *meta, const char *producer
   if (pdfa) {
     KH_CHECK(put_prop(b, "pdfaid:part", "2"));
     KH_CHECK(put_prop(b, "pdfaid:conformance", "U"));
-    KH_CHECK(kh_buf_append(b, pdfua_extension, sizeof pdfua_extension - 1));
   }
   KH_CHECK(kh_buf_printf(b, "  </rdf:Description>\n"
                             " </rdf:RDF>\n"

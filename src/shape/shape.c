@@ -192,6 +192,11 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
     ret = KH_NOMEM;
     goto cleanup;
   }
+  /* about one glyph per character: reserved at once, so the array is not
+   * copied as it grows (pages never touched cost nothing) */
+  size_t chars = 0;
+  for (uint32_t i = 0; i < sp->len; i++) chars += ((unsigned char)sp->text[i] & 0xC0) != 0x80;
+  KH_CHECK(kh_vec_reserve(&s.out, chars + 1));
   for (uint32_t ri = 0; ri < sp->nruns; ri++) {
     const kh_run *r = &sp->runs[ri];
     uint32_t piece = r->start;
@@ -229,13 +234,16 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
     }
     if (piece_font >= 0 && r->end > piece) KH_CHECK(shape_piece(&s, ri, piece_font, piece, r->end));
   }
-  out->glyphs = kh_arena_alloc(arena, (s.out.n + 1) * sizeof *out->glyphs);
-  if (!out->glyphs) {
-    ret = KH_NOMEM;
-    goto cleanup;
-  }
-  if (s.out.n) memcpy(out->glyphs, s.out.v, s.out.n * sizeof *out->glyphs);
+  /* the glyphs stay with the paragraph without a copy: a paragraph of
+   * millions of characters must not need twice their memory at the end */
+  if (s.out.n == 0 || !s.out.v) KH_CHECK(kh_vec_reserve(&s.out, 1));
+  kh_glyph *exact = realloc(s.out.v, s.out.n * sizeof *exact + sizeof *exact);
+  if (exact) s.out.v = exact;
+  out->glyphs = s.out.v;
   out->n = (uint32_t)s.out.n;
+  s.out.v = NULL;
+  s.out.n = s.out.cap = 0;
+  KH_CHECK(kh_arena_adopt(arena, out->glyphs));
   cont_mark(set, layout, sp, &out->cont);
 cleanup:
   hb_buffer_destroy(s.buf);

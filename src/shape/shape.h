@@ -42,11 +42,12 @@ typedef struct kh_glyph {
   uint32_t cluster;   /* byte offset of the cluster in the paragraph text */
   uint32_t cluster_end; /* byte offset where the cluster ends */
   int32_t cp;         /* first code point of the cluster */
+  uint32_t run;       /* index of the styled run it came from (here, not
+                         last: no padding, 56 bytes a glyph) */
   kh_fixed size;      /* font size */
   kh_fixed adv;       /* advance (an image glyph: exactly one em) */
   kh_fixed dx, dy;    /* offset of the glyph from its pen position; dy grows
                          downwards, as page space does */
-  uint32_t run;       /* index of the styled run it came from */
 } kh_glyph;
 
 typedef struct kh_shaped {
@@ -64,5 +65,10 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         kh_shaped *out);
 /* Serialises glyphs like hb-shape: [font:gid=cluster+advance|...]. */
 void kh_shape_trace(const kh_layout *layout, const kh_shaped *sh, FILE *out);
+
+/* Versions for kumihan --version (shape/version.c). */
+void kh_shape_versions(kh_buf *out);
+/* The font's version string (name ID 5) into buf. */
+void kh_font_version(const kh_font *font, char *buf, size_t n);
 
 #endif

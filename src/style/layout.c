@@ -5,8 +5,12 @@
  * numbers in pt or strings with a unit (mm, cm, in, pt); style indents are
  * in ems of the grid.  Every key is checked: an unknown one is an error at
  * its line. */
+#include <dirent.h>
+#include <errno.h>
 #include <fontconfig/fontconfig.h>
+#include <stdio.h>
 #include <math.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +20,7 @@
 typedef struct loader {
   kh_ctx *ctx;
   kh_layout *L;
+  const char *dir; /* the layout file's folder: font paths are relative to it */
   FcConfig *fc; /* our own fontconfig configuration, made on first use and
                    destroyed when the layout is loaded: no global state */
 } loader;
@@ -128,8 +133,25 @@ static int face_index(const kh_layout *L, const char *name) {
   return -1;
 }
 
-/* A font is a file name (looked up in the font directory, then as given) or
- * {family: name} resolved through fontconfig. */
+/* A font file: a path (it holds a '/') relative to the layout's folder;
+ * a bare name in the layout's folder, then along the font search path
+ * (base/search.c).  Malloc'd; NULL when not found. */
+static char *font_file(loader *ld, const char *file) {
+  char *p = kh_path_join(ld->dir, file);
+  if (!p || strchr(file, '/') || access(p, R_OK) == 0) return p;
+  free(p);
+  return kh_search_find(ld->ctx, KH_SEARCH_FONT, file);
+}
+
+/* Every font folder of the search path, for fontconfig. */
+static void add_font_dirs(loader *ld) {
+  const char *d;
+  for (size_t i = 0; (d = kh_search_dir(ld->ctx, KH_SEARCH_FONT, i)); i++)
+    FcConfigAppFontAddDir(ld->fc, (const FcChar8 *)d);
+}
+
+/* A font is a file name (see font_file) or {family: name} resolved through
+ * fontconfig. */
 static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
   kh_ctx *ctx = ld->ctx;
   f->name = k->key;
@@ -148,13 +170,10 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
     }
   }
   if (file) {
-    char *p = kh_path_join(ctx->font_dir, file);
-    if (!p) return KH_NOMEM;
-    if (access(p, R_OK) != 0 && access(file, R_OK) == 0) {
-      free(p);
-      p = kh_path_join("", file);
-      if (!p) return KH_NOMEM;
-    }
+    char *p = font_file(ld, file);
+    if (!p) return kh_error(ctx, k->pos, KH_FONT,
+                            "cannot read font '%s': no file '%s' in the layout's folder or "
+                            "the font search path (see kumihan --help)", k->key, file);
     f->path = kh_arena_strndup(ld->L->arena, p, strlen(p));
     free(p);
     return f->path ? KH_OK : KH_NOMEM;
@@ -168,7 +187,7 @@ static kh_status font_entry(loader *ld, const kh_yaml *k, kh_font_ref *f) {
   if (!ld->fc) {
     if (!(ld->fc = FcInitLoadConfigAndFonts()))
       return kh_error(ctx, k->pos, KH_LIBRARY, "fontconfig cannot be initialised");
-    FcConfigAppFontAddDir(ld->fc, (const FcChar8 *)ctx->font_dir);
+    add_font_dirs(ld);
   }
   FcPattern *pat = FcNameParse((const FcChar8 *)family);
   FcResult res;
@@ -263,6 +282,28 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
 }
 
 
+/* A list of marker forms per nesting level (style/list.c). */
+static kh_status marker_list(loader *ld, const kh_yaml *y, const char ***out, int *n) {
+  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_SEQUENCE);
+  if (ret != KH_OK) return ret;
+  int count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) count++;
+  if (count == 0 || count > 10)
+    return kh_error(ld->ctx, y->pos, KH_SYNTAX, "'%s' lists 1 to 10 markers, one per level", y->key);
+  const char **v = kh_arena_alloc(ld->L->arena, (size_t)count * sizeof *v);
+  if (!v) return KH_NOMEM;
+  count = 0;
+  for (const kh_yaml *c = y->child; c; c = c->next) {
+    if ((ret = kh_yaml_expect(ld->ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
+    if (!*c->scalar || strlen(c->scalar) > 40)
+      return kh_error(ld->ctx, c->pos, KH_SYNTAX, "a list marker is 1 to 40 bytes");
+    v[count++] = c->scalar;
+  }
+  *out = v;
+  *n = count;
+  return KH_OK;
+}
+
 static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   kh_ctx *ctx = ld->ctx;
   const kh_layout *L = ld->L;
@@ -291,6 +332,13 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
     else if (!strcmp(key, "keep-with-next")) ret = boolean(ctx, c, &st->keep_with_next);
     else if (!strcmp(key, "marker")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) == KH_OK) st->marker = c->scalar;
+    } else if (!strcmp(key, "bullets")) ret = marker_list(ld, c, &st->bullets, &st->nbullets);
+    else if (!strcmp(key, "numbers")) ret = marker_list(ld, c, &st->numbers, &st->nnumbers);
+    else if (!strcmp(key, "marker-gap")) {
+      double v;
+      if ((ret = kh_yaml_number(ctx, c, &v)) == KH_OK && !(v >= 0 && v <= 4))
+        ret = kh_error(ctx, c->pos, KH_SYNTAX, "marker-gap must be from 0 to 4 em");
+      if (ret == KH_OK) st->marker_gap = kh_fixed_muldiv(L->grid_size, (int64_t)(v * 4096), 4096);
     } else if (!strcmp(key, "align")) {
       if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
       static const char *names[] = {"default", "left", "center", "right", "justify"};
@@ -340,10 +388,135 @@ static kh_status read_styles(loader *ld, const kh_yaml *y) {
     kh_pstyle *st = &L->styles[L->nstyles++];
     *st = defaults;
     st->marker = NULL;
+    st->bullets = st->numbers = NULL;
+    st->nbullets = st->nnumbers = 0;
+    st->marker_gap = L->grid_size / 2; /* a number and its text: half an em */
     st->outline = 0;
     if ((ret = read_style(ld, k, st)) != KH_OK) return ret;
     if (!kh_yaml_get(k, "strong")) st->strong_face = defaults.strong_face;
     if (!kh_yaml_get(k, "code")) st->code_face = defaults.code_face;
+  }
+  return KH_OK;
+}
+
+/* Paper sizes by name, portrait, in mm.  B sizes are JIS B (JIS P 0138),
+ * the B5 and B4 of Japanese offices, not ISO B. */
+static const struct paper {
+  const char *name;
+  double w, h;
+} papers[] = {
+    {"A3", 297, 420}, {"A4", 210, 297}, {"A5", 148, 210}, {"A6", 105, 148},
+    {"B4", 257, 364}, {"B5", 182, 257}, {"B6", 128, 182},
+    {"Letter", 215.9, 279.4}, {"Legal", 215.9, 355.6},
+};
+
+/* `page:` of the layout or of a page template: the paper (size by name, or
+ * width and height), its orientation, and the text block's top and left
+ * margins (centred when not given). */
+static kh_status read_page(loader *ld, const kh_yaml *y, kh_geometry *g) {
+  kh_ctx *ctx = ld->ctx;
+  kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING);
+  int orientation = -1;
+  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
+    if (!strcmp(c->key, "width")) ret = length_in(ctx, c, PAGE_MIN, PAGE_MAX, &g->page_w);
+    else if (!strcmp(c->key, "height")) ret = length_in(ctx, c, PAGE_MIN, PAGE_MAX, &g->page_h);
+    else if (!strcmp(c->key, "top")) ret = length(ctx, c, &g->margin_top);
+    else if (!strcmp(c->key, "left")) ret = length(ctx, c, &g->margin_left);
+    else if (!strcmp(c->key, "size")) {
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      size_t i = 0, n = sizeof papers / sizeof papers[0];
+      while (i < n && strcasecmp(papers[i].name, c->scalar)) i++;
+      if (i == n)
+        ret = kh_error(ctx, c->pos, KH_SYNTAX,
+                       "page size must be A3, A4, A5, A6, B4, B5, B6, Letter or Legal "
+                       "(or width and height), not '%s'", c->scalar);
+      else {
+        g->page_w = KH_PT(papers[i].w * 72 / 25.4);
+        g->page_h = KH_PT(papers[i].h * 72 / 25.4);
+      }
+    } else if (!strcmp(c->key, "orientation")) {
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      if (!strcmp(c->scalar, "portrait")) orientation = 0;
+      else if (!strcmp(c->scalar, "landscape")) orientation = 1;
+      else ret = kh_error(ctx, c->pos, KH_SYNTAX,
+                          "orientation must be portrait or landscape, not '%s'", c->scalar);
+    } else ret = unknown(ctx, c, "page");
+  }
+  if (ret == KH_OK && orientation >= 0) {
+    g->landscape = orientation;
+    if ((orientation == 1) != (g->page_w > g->page_h)) {
+      kh_fixed t = g->page_w;
+      g->page_w = g->page_h;
+      g->page_h = t;
+    }
+  }
+  return ret;
+}
+
+/* `grid:` of the layout or of a page template. */
+static kh_status read_grid(loader *ld, const kh_yaml *y, kh_geometry *g) {
+  kh_ctx *ctx = ld->ctx;
+  kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING);
+  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
+    if (!strcmp(c->key, "size")) ret = length_in(ctx, c, TYPE_MIN, TYPE_MAX, &g->grid_size);
+    else if (!strcmp(c->key, "chars")) ret = integer(ctx, c, 5, 200, &g->grid_chars);
+    else if (!strcmp(c->key, "lines")) ret = integer(ctx, c, 2, 200, &g->grid_lines);
+    else if (!strcmp(c->key, "pitch")) ret = length_in(ctx, c, TYPE_MIN, PITCH_MAX, &g->line_pitch);
+    else if (!strcmp(c->key, "writing-mode")) {
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      if (!strcmp(c->scalar, "horizontal")) g->writing_mode = KH_WRITING_HORIZONTAL;
+      else ret = kh_error(ctx, c->pos, KH_UNSUPPORTED,
+                          "writing-mode '%s' is not supported yet (only horizontal)", c->scalar);
+    } else ret = unknown(ctx, c, "grid");
+  }
+  return ret;
+}
+
+/* The text block follows from the grid; it is centred where the margins
+ * are not given, and must fit the paper. */
+static kh_status finish_geometry(kh_ctx *ctx, kh_srcpos pos, kh_geometry *g) {
+  if (g->line_pitch < g->grid_size)
+    return kh_error(ctx, pos, KH_SYNTAX, "the grid's pitch is smaller than its size");
+  g->text_w = g->grid_size * g->grid_chars;
+  g->text_h = g->line_pitch * (g->grid_lines - 1) + g->grid_size;
+  if (g->margin_left < 0) g->margin_left = (g->page_w - g->text_w) / 2;
+  if (g->margin_top < 0) g->margin_top = (g->page_h - g->text_h) / 2;
+  if (g->margin_left < 0 || g->margin_top < 0 || g->margin_left + g->text_w > g->page_w ||
+      g->margin_top + g->text_h > g->page_h)
+    return kh_error(ctx, pos, KH_SYNTAX, "the grid (%d x %d) does not fit the page",
+                    g->grid_chars, g->grid_lines);
+  return KH_OK;
+}
+
+/* A running head or foot: a text (centred), or {left, center, right}. */
+static kh_status read_slots(loader *ld, const kh_yaml *y, const char **slots) {
+  kh_ctx *ctx = ld->ctx;
+  kh_status ret = KH_OK;
+  if (y->kind == KH_YAML_SCALAR) {
+    slots[KH_SLOT_CENTER] = y->scalar;
+    return KH_OK;
+  }
+  if ((ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING)) != KH_OK) return ret;
+  static const char *names[] = {"left", "center", "right"};
+  for (const kh_yaml *c = y->child; c; c = c->next) {
+    int i = 0;
+    while (i < KH_SLOT_COUNT && strcmp(names[i], c->key)) i++;
+    if (i == KH_SLOT_COUNT) return unknown(ctx, c, y->key);
+    if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
+    /* fields are checked here, so a misspelt one is an error at its line */
+    for (const char *p = strchr(c->scalar, '{'); p; p = strchr(p + 1, '{')) {
+      static const char *fields[] = {"page", "pages", "title", "part", "section", "date", "label"};
+      const char *e = strchr(p, '}');
+      size_t f = 0, nf = sizeof fields / sizeof fields[0];
+      while (e && f < nf && (strlen(fields[f]) != (size_t)(e - p - 1) ||
+                             strncmp(fields[f], p + 1, (size_t)(e - p - 1))))
+        f++;
+      if (!e || f == nf)
+        return kh_error(ctx, c->pos, KH_SYNTAX,
+                        "unknown field in '%s' (known: {page} {pages} {title} {part} {section} "
+                        "{date} {label})", c->scalar);
+    }
+    slots[i] = c->scalar;
   }
   return KH_OK;
 }
@@ -355,41 +528,33 @@ static kh_status read_pages(loader *ld, const kh_yaml *y) {
   for (const kh_yaml *k = y->child; k; k = k->next) {
     kh_page_tpl *p = &L->pages[L->npages++];
     p->name = k->key;
+    p->pos = k->key_pos;
+    p->geom = L->geom; /* before the layout's own is finished */
     if ((ret = kh_yaml_expect(ld->ctx, k, KH_YAML_MAPPING)) != KH_OK) return ret;
     for (const kh_yaml *c = k->child; c; c = c->next) {
       if (!strcmp(c->key, "folio")) ret = boolean(ld->ctx, c, &p->folio);
       else if (!strcmp(c->key, "label-box")) ret = boolean(ld->ctx, c, &p->label_box);
+      else if (!strcmp(c->key, "page")) ret = read_page(ld, c, &p->geom);
+      else if (!strcmp(c->key, "grid")) ret = read_grid(ld, c, &p->geom);
+      else if (!strcmp(c->key, "head")) ret = read_slots(ld, c, p->head);
+      else if (!strcmp(c->key, "foot")) ret = read_slots(ld, c, p->foot);
       else ret = unknown(ld->ctx, c, "page template");
       if (ret != KH_OK) return ret;
     }
+    if (p->folio && !p->foot[KH_SLOT_CENTER]) p->foot[KH_SLOT_CENTER] = "{page}";
+    if ((ret = finish_geometry(ld->ctx, k->key_pos, &p->geom)) != KH_OK) return ret;
   }
   return KH_OK;
 }
 
-static kh_status read_page(loader *ld, const kh_yaml *y) {
-  kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
-  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
-    if (!strcmp(c->key, "width")) ret = length_in(ld->ctx, c, PAGE_MIN, PAGE_MAX, &L->page_w);
-    else if (!strcmp(c->key, "height")) ret = length_in(ld->ctx, c, PAGE_MIN, PAGE_MAX, &L->page_h);
-    else if (!strcmp(c->key, "top")) ret = length(ld->ctx, c, &L->margin_top);
-    else ret = unknown(ld->ctx, c, "page");
-  }
-  return ret;
-}
-
-static kh_status read_grid(loader *ld, const kh_yaml *y) {
-  kh_layout *L = ld->L;
-  kh_status ret = kh_yaml_expect(ld->ctx, y, KH_YAML_MAPPING);
-  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
-    if (!strcmp(c->key, "size")) ret = length_in(ld->ctx, c, TYPE_MIN, TYPE_MAX, &L->grid_size);
-    else if (!strcmp(c->key, "chars")) ret = integer(ld->ctx, c, 5, 200, &L->grid_chars);
-    else if (!strcmp(c->key, "lines")) ret = integer(ld->ctx, c, 2, 200, &L->grid_lines);
-    else if (!strcmp(c->key, "pitch"))
-      ret = length_in(ld->ctx, c, TYPE_MIN, PITCH_MAX, &L->line_pitch);
-    else ret = unknown(ld->ctx, c, "grid");
-  }
-  return ret;
+/* The layout's own geometry in the fields the stages read. */
+static void layout_geometry(kh_layout *L) {
+  const kh_geometry *g = &L->geom;
+  L->page_w = g->page_w, L->page_h = g->page_h;
+  L->margin_top = g->margin_top, L->margin_left = g->margin_left;
+  L->grid_chars = g->grid_chars, L->grid_lines = g->grid_lines;
+  L->grid_size = g->grid_size, L->line_pitch = g->line_pitch;
+  L->text_w = g->text_w, L->text_h = g->text_h;
 }
 
 /* The composition choices: how lines are broken, whether punctuation
@@ -417,16 +582,78 @@ static kh_status read_composition(loader *ld, const kh_yaml *y) {
   return KH_OK;
 }
 
-kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
+/* A name ending in .yaml or holding a '/' is a path, relative to the folder
+ * of the file that names it. */
+static int is_path(const char *name) {
+  size_t n = strlen(name);
+  return strchr(name, '/') || (n > 5 && !strcmp(name + n - 5, ".yaml"));
+}
+
+/* The layouts in the search path, for the error about a name not found:
+ * "press-release, report". */
+static void known_layouts(const kh_ctx *ctx, kh_buf *b) {
+  const char *d;
+  for (size_t i = 0; (d = kh_search_dir(ctx, KH_SEARCH_LAYOUT, i)); i++) {
+    DIR *dir = opendir(d);
+    struct dirent *e;
+    while (dir && (e = readdir(dir))) {
+      size_t n = strlen(e->d_name);
+      if (n <= 5 || strcmp(e->d_name + n - 5, ".yaml") || e->d_name[0] == '.') continue;
+      char name[256];
+      snprintf(name, sizeof name, "%.*s", (int)(n - 5), e->d_name);
+      int dup = 0; /* an earlier folder's layout of the same name wins */
+      for (const char *p = b->data; p && (p = strstr(p, name)); p++)
+        if ((p == b->data || p[-1] == ' ') && (p[strlen(name)] == ',' || !p[strlen(name)])) dup = 1;
+      if (!dup) kh_buf_printf(b, "%s%s", b->len ? ", " : "", name);
+    }
+    if (dir) closedir(dir);
+  }
+}
+
+/* Where layout `name` is: NULL (reported at `at`) when nowhere. */
+static kh_status layout_path(kh_ctx *ctx, const char *name, kh_srcpos at, char **out) {
   *out = NULL;
+  if (is_path(name)) {
+    char *dir = at.src ? kh_path_dirname(at.src->path) : NULL;
+    if (at.src && !dir) return KH_NOMEM;
+    *out = kh_path_join(dir ? dir : "", name);
+    free(dir);
+    if (!*out) return KH_NOMEM;
+    if (access(*out, R_OK) == 0 || !at.src) return KH_OK;
+    kh_status ret = kh_error(ctx, at, KH_IO, "cannot read layout '%s': %s", name, strerror(errno));
+    free(*out);
+    *out = NULL;
+    return ret;
+  }
   char file[512];
   snprintf(file, sizeof file, "%s.yaml", name);
-  char *path = strchr(name, '/') ? kh_path_join("", name) : kh_path_join(ctx->layout_dir, file);
-  if (!path) return KH_NOMEM;
+  if ((*out = kh_search_find(ctx, KH_SEARCH_LAYOUT, file))) return KH_OK;
+  kh_buf known = {0};
+  known_layouts(ctx, &known);
+  kh_status ret;
+  if (at.src)
+    ret = kh_error(ctx, at, KH_IO, "no layout named '%s' in the layout search path (known: %s)",
+                   name, known.len ? known.data : "none");
+  else
+    ret = kh_error_file(ctx, file, KH_IO, "cannot open: no layout named '%s' in the layout "
+                        "search path (known: %s)", name, known.len ? known.data : "none");
+  kh_buf_free(&known);
+  return ret;
+}
+
+kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out) {
+  return kh_layout_load_at(ctx, name, (kh_srcpos){0}, out);
+}
+
+kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out) {
+  *out = NULL;
+  char *path = NULL;
+  kh_status ret = layout_path(ctx, name, at, &path);
+  if (ret != KH_OK) return ret;
   /* a layout named by path lies in the publication's folder or the layout
-   * folder like every other file the publication names */
+   * search path like every other file the publication names */
   kh_source *src = NULL;
-  kh_status ret = kh_source_load_named(ctx, (kh_srcpos){0}, "layout", name, path, &src);
+  ret = kh_source_load_named(ctx, at, "layout", name, path, &src);
   free(path);
   return ret == KH_OK ? kh_layout_parse(ctx, name, src, out) : ret;
 }
@@ -440,28 +667,35 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
     free(L);
     return KH_NOMEM;
   }
-  loader ld = {ctx, L, NULL};
+  char *dir = kh_path_dirname(src->path); /* font paths are relative to it */
+  loader ld = {ctx, L, dir, NULL};
   kh_yaml *y = NULL;
+  if (!dir) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
   KH_CHECK(kh_yaml_parse(ctx, L->arena, src, 0, src->len, &y));
   if (!y || y->kind != KH_YAML_MAPPING) {
     ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout must be a mapping");
     goto cleanup;
   }
   L->name = kh_arena_strndup(L->arena, name, strlen(name));
-  /* defaults: A4, 40 x 40 of 10.5 pt */
-  L->page_w = KH_PT(595.2756);
-  L->page_h = KH_PT(841.8898);
-  L->grid_size = KH_PT(10.5);
-  L->grid_chars = 40;
-  L->grid_lines = 40;
-  L->line_pitch = KH_PT(17.5);
+  /* defaults: A4, 40 x 40 of 10.5 pt, centred */
+  L->geom.page_w = KH_PT(595.2756);
+  L->geom.page_h = KH_PT(841.8898);
+  L->geom.grid_size = KH_PT(10.5);
+  L->geom.grid_chars = 40;
+  L->geom.grid_lines = 40;
+  L->geom.line_pitch = KH_PT(17.5);
+  L->geom.margin_top = -1;
+  L->geom.margin_left = -1;
   L->rule_width = KH_PT(0.5);
   L->margin_top = -1;
   L->pdf_a = 1;
   /* sections in dependency order, whatever order the file has them in */
   static const char *known[] = {"page", "grid", "rule-width", "line-start-opening",
                                 "line-end-closing", "line-breaking", "hanging-punctuation",
-                                "table-figures", "pdf-a",
+                                "table-figures", "pdf-a", "font-hinting",
                                 "fonts", "fallback", "faces", "styles", "pages"};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
@@ -472,14 +706,26 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
     }
   }
   const kh_yaml *s;
-  if ((s = kh_yaml_get(y, "page"))) KH_CHECK(read_page(&ld, s));
-  if ((s = kh_yaml_get(y, "grid"))) KH_CHECK(read_grid(&ld, s));
+  if ((s = kh_yaml_get(y, "page"))) KH_CHECK(read_page(&ld, s, &L->geom));
+  if ((s = kh_yaml_get(y, "grid"))) KH_CHECK(read_grid(&ld, s, &L->geom));
+  /* the styles' sizes and indents are checked against the layout's grid */
+  layout_geometry(L);
   if ((s = kh_yaml_get(y, "rule-width"))) KH_CHECK(length_in(ctx, s, 0, RULE_MAX, &L->rule_width));
   if ((s = kh_yaml_get(y, "line-start-opening"))) {
     KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
     if (!strcmp(s->scalar, "half")) L->line_start_opening_half = 1;
     else if (strcmp(s->scalar, "flush")) {
       ret = kh_error(ctx, s->pos, KH_SYNTAX, "line-start-opening must be flush or half");
+      goto cleanup;
+    }
+  }
+  if ((s = kh_yaml_get(y, "font-hinting"))) {
+    /* TrueType instructions only change glyphs at the small pixel sizes of
+     * a screen; a PDF needs none, so they are dropped unless kept here. */
+    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
+    if (!strcmp(s->scalar, "keep")) L->keep_hinting = 1;
+    else if (strcmp(s->scalar, "drop")) {
+      ret = kh_error(ctx, s->pos, KH_SYNTAX, "font-hinting must be drop or keep");
       goto cleanup;
     }
   }
@@ -519,20 +765,17 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   }
   KH_CHECK(read_styles(&ld, s));
   if ((s = kh_yaml_get(y, "pages"))) KH_CHECK(read_pages(&ld, s));
-  /* the text block is centred; its size follows from the grid */
-  L->text_w = L->grid_size * L->grid_chars;
-  L->text_h = L->line_pitch * (L->grid_lines - 1) + L->grid_size;
-  L->margin_left = (L->page_w - L->text_w) / 2;
-  if (L->margin_top < 0) L->margin_top = (L->page_h - L->text_h) / 2;
-  if (L->text_w > L->page_w || L->margin_top + L->text_h > L->page_h) {
-    ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX,
-                   "the grid (%d x %d) does not fit the page", L->grid_chars, L->grid_lines);
-    goto cleanup;
-  }
+  KH_CHECK(finish_geometry(ctx, (kh_srcpos){src, 0}, &L->geom));
+  layout_geometry(L);
+  L->default_page.name = "default";
+  L->default_page.geom = L->geom;
+  L->default_page.folio = 1;
+  L->default_page.foot[KH_SLOT_CENTER] = "{page}";
   *out = L;
   L = NULL;
 cleanup:
   if (ld.fc) FcConfigDestroy(ld.fc);
+  free(dir);
   kh_layout_drop(L);
   return ret;
 }
@@ -562,7 +805,8 @@ const kh_pstyle *kh_layout_style(const kh_layout *L, const char *page, const cha
 }
 
 const kh_page_tpl *kh_layout_page(const kh_layout *L, const char *name) {
-  for (int i = 0; name && i < L->npages; i++)
+  if (!name) return &L->default_page;
+  for (int i = 0; i < L->npages; i++)
     if (!strcmp(L->pages[i].name, name)) return &L->pages[i];
   return NULL;
 }

@@ -145,6 +145,9 @@ static kh_status flags_at(mark_walk *w, uint32_t off, unsigned *flags, const cha
     /* Japanese has no italic: emphasis takes the strong (Gothic) face */
     if (m->flags & (KH_MARK_STRONG | KH_MARK_EM)) f |= KH_RUN_STRONG;
     if (m->flags & KH_MARK_CODE) f |= KH_RUN_CODE;
+    if (m->flags & KH_MARK_STRIKE) f |= KH_RUN_STRIKE;
+    if (m->flags & KH_MARK_UNDERLINE) f |= KH_RUN_UNDERLINE;
+    if (m->flags & KH_MARK_FOOTREF) f |= KH_RUN_FOOTREF;
     if ((m->flags & KH_MARK_LINK) && (!*href || i >= href_mark)) {
       f |= KH_RUN_LINK;
       *href = m->href; /* the innermost (last) link, as the marks list them */
@@ -167,6 +170,14 @@ static kh_script table_figure(const kh_layout *layout, const kh_node *node, int3
   return script;
 }
 
+/* A footnote reference's number is set superscript: 60 % of the size,
+ * raised so its top meets the top of the em box (the usual 脚注 合印). */
+static void footref_size(const kh_pstyle *style, unsigned flags, kh_fixed *size, kh_fixed *rise) {
+  if (!(flags & KH_RUN_FOOTREF)) return;
+  *size = kh_fixed_muldiv(style->size, 600, 1000);
+  *rise = kh_fixed_muldiv(style->size, 330, 1000);
+}
+
 kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
                         const char *marker, kh_fixed measure, kh_spara *out) {
@@ -174,14 +185,18 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   memset(out, 0, sizeof *out);
   size_t mlen = marker ? strlen(marker) : 0;
   uint32_t len = node->text.len + (uint32_t)mlen;
-  char *text = kh_arena_alloc(arena, len + 1);
+  /* the node's own text when there is no marker to put before it */
+  char *text = mlen || !node->text.text ? kh_arena_alloc(arena, len + 1) : NULL;
   KH_VEC(kh_run) runs = {0};
-  if (!text) return KH_NOMEM;
-  if (mlen) memcpy(text, marker, mlen);
-  if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
+  if (mlen || !node->text.text) {
+    if (!text) return KH_NOMEM;
+    if (mlen) memcpy(text, marker, mlen);
+    if (node->text.len) memcpy(text + mlen, node->text.text, node->text.len);
+  }
+  const char *use = text ? text : node->text.text;
   out->node = node;
   out->style = style;
-  out->text = text;
+  out->text = use;
   out->len = len;
   out->marker_len = (uint32_t)mlen;
   out->measure = measure - style->left - style->right;
@@ -191,7 +206,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   size_t i = 0;
   while (i < len) {
     uint32_t at = (uint32_t)i;
-    int32_t cp = kh_utf8_next(text, len, &i);
+    int32_t cp = kh_utf8_next(use, len, &i);
     const char *href = NULL;
     unsigned flags = 0;
     if (at >= mlen && flags_at(&walk, at - (uint32_t)mlen, &flags, &href) != KH_OK) {
@@ -199,7 +214,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       kh_vec_free(&runs);
       return KH_NOMEM;
     }
-    kh_script script = kh_script_neutral(cp) ? context_script(text, len, at, i) : kh_script_of(cp);
+    kh_script script = kh_script_neutral(cp) ? context_script(use, len, at, i) : kh_script_of(cp);
     script = table_figure(layout, node, cp, script, &flags);
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
@@ -218,6 +233,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       size = kh_fixed_muldiv(size, fc->latin_scale, 1000);
     if (script == KH_SCRIPT_LATIN && fc->latin_rise)
       rise = kh_fixed_muldiv(style->size, fc->latin_rise, 1000);
+    footref_size(style, flags, &size, &rise);
     kh_run *prev = runs.n ? &runs.v[runs.n - 1] : NULL;
     if (prev && prev->font == font && prev->size == size && prev->script == script &&
         prev->flags == flags && prev->href == href && prev->rise == rise) {
@@ -248,8 +264,9 @@ void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
     fprintf(out, "  [%s %s %.2fpt", layout->fonts[r->font].name, scripts[r->script],
             KH_FIXED_TO_PT(r->size));
     if (r->rise) fprintf(out, " rise=%.3f", KH_FIXED_TO_PT(r->rise));
-    fprintf(out, "%s%s] \"%.*s\"\n",
+    fprintf(out, "%s%s%s%s] \"%.*s\"\n",
             r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
+            r->flags & KH_RUN_STRIKE ? " strike" : "", r->flags & KH_RUN_FOOTREF ? " footref" : "",
             (int)(r->end - r->start), sp->text + r->start);
   }
 }

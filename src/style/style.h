@@ -69,14 +69,51 @@ typedef struct kh_pstyle {
   int box;             /* draw a ruled box around the block */
   int keep_with_next;  /* headings */
   int outline;         /* 0: not in the PDF outline; else its level */
-  const char *marker;  /* list items: marker text (e.g. "・"), or NULL */
+  const char *marker;  /* list items: the bullet of every level (e.g. "・"),
+                          or NULL */
+  const char **bullets;/* list items: bullet per nesting level */
+  int nbullets;
+  const char **numbers;/* list items: number format per level ("1.", "(1)",
+                          "①", "ア", "(ア)"; see style/list.c) */
+  int nnumbers;
+  kh_fixed marker_gap; /* list items: space between a number and the text */
 } kh_pstyle;
 
-/* A page template: what is printed around the text block. */
+/* The direction lines run in.  Horizontal only, for now; vertical writing
+ * (縦組) will set columns right to left on the same frame. */
+typedef enum kh_writing_mode { KH_WRITING_HORIZONTAL = 0 } kh_writing_mode;
+
+/* The geometry of a page: the paper, and on it the text block (hanmen) as
+ * a line grid.  The layout's top-level `page:` and `grid:` give the
+ * default; a page template may override any of it. */
+typedef struct kh_geometry {
+  kh_fixed page_w, page_h;  /* the paper as printed (orientation applied) */
+  int landscape;            /* page_w > page_h was asked for */
+  kh_fixed margin_top;      /* top of the first grid line's em box */
+  kh_fixed margin_left;     /* left edge of the text block */
+  int grid_chars;           /* characters per line (body size) */
+  int grid_lines;           /* lines per page */
+  kh_fixed grid_size;       /* the grid's em */
+  kh_fixed line_pitch;      /* baseline to baseline */
+  kh_fixed text_w, text_h;  /* derived text block */
+  kh_writing_mode writing_mode;
+} kh_geometry;
+
+/* Where a running head or foot field stands on its line. */
+enum { KH_SLOT_LEFT = 0, KH_SLOT_CENTER, KH_SLOT_RIGHT, KH_SLOT_COUNT };
+
+/* A page template: the page's geometry, and what is printed around the
+ * text block.  Head and foot slots are texts with fields: {page},
+ * {pages}, {title}, {part}, {section}, {date}, {label}. */
 typedef struct kh_page_tpl {
   const char *name;
-  int folio;           /* print the page number at the foot */
+  kh_geometry geom;
+  int folio;           /* print the page number at the foot (the same as
+                          foot: {center: "{page}"}) */
   int label_box;       /* draw the part's label (別添) in a box, top right */
+  const char *head[KH_SLOT_COUNT]; /* running head, above the text block */
+  const char *foot[KH_SLOT_COUNT]; /* running foot, below it */
+  kh_srcpos pos;
 } kh_page_tpl;
 
 /* How digits are set in table cells, so that a column of numbers lines up
@@ -92,6 +129,8 @@ typedef enum kh_table_figures {
 typedef struct kh_layout {
   kh_arena *arena;
   const char *name;
+  /* the default geometry (also in `geom`), for pages of no template */
+  kh_geometry geom;
   kh_fixed page_w, page_h;
   kh_fixed margin_top;      /* top of the first grid line's em box */
   kh_fixed margin_left;     /* derived: the text block is centred */
@@ -112,6 +151,8 @@ typedef struct kh_layout {
   int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
                                sRGB output intent, no .notdef): `pdf-a`,
                                true unless the layout says false */
+  int keep_hinting;         /* font-hinting: keep (embed TrueType
+                               instructions; default drop) */
   kh_font_ref *fonts;
   int nfonts;
   int fallback[4];          /* fonts tried for characters a face lacks */
@@ -122,10 +163,17 @@ typedef struct kh_layout {
   int nstyles;
   kh_page_tpl *pages;
   int npages;
+  kh_page_tpl default_page; /* a part with no `page:`: the layout's
+                               geometry, page number centred at the foot */
 } kh_layout;
 
-/* Loads layout `name` (file <layout_dir>/<name>.yaml).  Unknown keys are
- * errors at their position. */
+/* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
+ * the folder of the file at `at`, else <name>.yaml along the layout search
+ * path (base/search.c).  A layout not found is an error at `at` (the
+ * front-matter line naming it) when known.  Unknown keys are errors at
+ * their position. */
+kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layout **out);
+/* The same, with no position: a path is relative to the working folder. */
 kh_status kh_layout_load(kh_ctx *ctx, const char *name, kh_layout **out);
 /* The same from a source already read (the fuzz target's way in). */
 kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
@@ -135,14 +183,26 @@ void kh_layout_drop(kh_layout *layout);
  * then "body" (never NULL once loaded). */
 const kh_pstyle *kh_layout_style(const kh_layout *layout, const char *page,
                                  const char *name);
+/* Template by name; NULL names the default template.  NULL when the layout
+ * has no template of that name. */
 const kh_page_tpl *kh_layout_page(const kh_layout *layout, const char *name);
+
+/* The marker of item `number` (1-based) of a list at nesting `level`
+ * (1 = outermost), from the `item` style's formats (or the defaults 1. (1)
+ * ① ア (ア) and ・).  Writes NUL-terminated UTF-8 to out; returns its
+ * length. */
+int kh_style_list_marker(const kh_pstyle *item, int ordered, int level, int number, char *out,
+                         size_t size);
 
 /* ---- styled runs ---------------------------------------------------------*/
 enum {
   KH_RUN_STRONG = 1u << 0,
   KH_RUN_LINK = 1u << 1,
   KH_RUN_CODE = 1u << 2,
-  KH_RUN_TNUM = 1u << 3 /* tabular figures: shape with OpenType 'tnum' */
+  KH_RUN_STRIKE = 1u << 3,    /* 取消線: page draws a rule through it */
+  KH_RUN_UNDERLINE = 1u << 4, /* page draws a rule under it */
+  KH_RUN_FOOTREF = 1u << 5,   /* a footnote reference: set superscript */
+  KH_RUN_TNUM = 1u << 6       /* tabular figures: shape with OpenType 'tnum' */
 };
 
 typedef struct kh_run {
@@ -174,5 +234,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
                         const char *marker, kh_fixed measure, kh_spara *out);
 void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out);
+
+/* fontconfig and libyaml versions for kumihan --version (style/version.c). */
+void kh_style_versions(kh_buf *out);
 
 #endif

@@ -1,4 +1,5 @@
 /* Unit tests: base (UTF-8, fixed point, arena, YAML wrapper, positions). */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -80,7 +81,63 @@ static void test_yaml(void) {
   kh_ctx_drop(ctx);
 }
 
+/* Columns found from the memo of the last lookup equal those counted from
+ * the line's start, forwards, backwards and across lines. */
+static void test_positions(void) {
+  kh_ctx *ctx = kh_ctx_new();
+  kh_source *src = NULL;
+  const char *text = "ab\n\xE3\x81\x82\xE3\x81\x84x\xE3\x81\x86\nz";
+  CHECK(kh_source_from_memory(ctx, "t.md", text, strlen(text), &src) == KH_OK);
+  static const struct { uint32_t off; unsigned line, col; } want[] = {
+      {0, 1, 1}, {1, 1, 2}, {3, 2, 1}, {6, 2, 2}, {9, 2, 3}, {10, 2, 4},
+      {6, 2, 2}, {13, 2, 5}, {14, 3, 1}, {1, 1, 2}, {10, 2, 4}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    unsigned l, c;
+    kh_srcpos_linecol((kh_srcpos){src, want[i].off}, &l, &c);
+    CHECK_EQ_INT(l, want[i].line);
+    CHECK_EQ_INT(c, want[i].col);
+  }
+  kh_ctx_drop(ctx);
+}
+
+/* Folding: a warning repeated is shown 3 times, then summed up once at the
+ * end of the build; other kinds are counted apart. */
+static unsigned nfold;
+static void count_diag(void *user, const kh_diagnostic *d) {
+  (void)user;
+  nfold++;
+  snprintf(kh_test_last, sizeof kh_test_last, "%s", d->text);
+}
+
+static void test_folding(void) {
+  kh_ctx *ctx = kh_ctx_new();
+  kh_ctx_set_diagnostic_fn(ctx, count_diag, NULL);
+  kh_source *src = NULL;
+  CHECK(kh_source_from_memory(ctx, "f.md", "abcdefgh", 8, &src) == KH_OK);
+  for (uint32_t i = 0; i < 8; i++)
+    kh_warning(ctx, (kh_srcpos){src, i}, "no font has a glyph for U+%04X", 0xAC00u + i);
+  kh_warning(ctx, (kh_srcpos){src, 0}, "overfull line");
+  CHECK_EQ_INT(nfold, 4);
+  CHECK_EQ_INT(kh_ctx_warning_count(ctx), 9);
+  kh_diag_flush(ctx);
+  CHECK_EQ_INT(nfold, 5);
+  CHECK(strcmp(kh_test_last, "f.md:1:4: warning: and 5 more characters not in any font: "
+                             "U+AC03 U+AC04 U+AC05 U+AC06 U+AC07") == 0);
+  /* the error limit: 2 shown, then one line for the rest */
+  kh_ctx_set_error_limit(ctx, 2);
+  nfold = 0;
+  for (int i = 0; i < 5; i++) kh_error(ctx, (kh_srcpos){src, 1}, KH_SYNTAX, "bad %d", i);
+  CHECK_EQ_INT(nfold, 2);
+  kh_diag_flush(ctx);
+  CHECK_EQ_INT(nfold, 3);
+  CHECK(strcmp(kh_test_last, "kumihan: error: 3 more errors not shown (the limit is 2)") == 0);
+  CHECK_EQ_INT(kh_ctx_error_count(ctx), 5);
+  kh_ctx_drop(ctx);
+}
+
 int main(void) {
+  test_positions();
+  test_folding();
   test_utf8();
   test_fixed();
   test_arena();

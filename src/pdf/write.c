@@ -1,0 +1,472 @@
+/* pdf: the file writer — object streams, a cross-reference stream, pages
+ * written as they are finished (ISO 32000-1, 7.5.7 and 7.5.8).
+ *
+ * libharu builds the document's objects and keeps them in its xref, but its
+ * own writer (HPDF_SaveToStream) writes everything at the end, one object at
+ * a time with a classic cross-reference table, so every page's content stays
+ * in memory until then and a long document's small objects (pages, links,
+ * outline entries) take a few hundred bytes each.  This writer serialises the
+ * same objects, with libharu's own value writers (HPDF_Obj_Write and
+ * HPDF_Obj_WriteValue), in another order and another container:
+ *
+ *   - a page's content stream is compressed and written out as soon as the
+ *     page is finished, and its bytes are freed;
+ *   - at the end, every other stream is written (compressed here with zlib,
+ *     its /Length direct), and every object that is not a stream goes into
+ *     object streams of OBJSTM_MAX objects;
+ *   - a cross-reference stream (PNG Up predictor) ends the file, with /ID
+ *     both halves the MD5 of every byte before it, so the same input gives
+ *     the same file.
+ *
+ * This is the only file that reads libharu's private structures: the xref's
+ * entries, an object's header (its ID and class), a dictionary's element
+ * list, stream and filter, and a page's content dictionary, as laid out in
+ * libharu 2.3.0's hpdf_objects.h, hpdf_list.h and hpdf_pages.h (checked on
+ * Debian's libhpdf 2.3.0). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "pdf/embed.h"
+
+/* Objects per object stream: a reader inflates a whole stream to reach one
+ * object, and 100 already compress as well as more (qpdf makes 100 too). */
+#define OBJSTM_MAX 100
+/* Bytes held before they are handed to the output. */
+#define OUT_BUF 65536
+
+enum { ENTRY_NONE, ENTRY_FILE, ENTRY_OBJSTM, ENTRY_UNUSED };
+
+typedef struct entry {
+  uint8_t kind;   /* ENTRY_* */
+  uint32_t index; /* OBJSTM: index in its object stream */
+  uint64_t where; /* FILE: byte offset; OBJSTM: the object stream's ID */
+} entry;
+
+struct kh_pdf_out {
+  kh_pdf_lib *lib;
+  kh_pdf_write_fn write;
+  void *user;
+  unsigned char buf[OUT_BUF];
+  size_t nbuf;
+  uint64_t pos; /* bytes written so far, buffered ones included */
+  HPDF_MD5_CTX md5;
+  KH_VEC(entry) entries; /* by object ID */
+  HPDF_Stream sink;      /* libharu stream appending to `scratch` */
+  kh_buf *target;        /* where `sink` appends */
+  kh_buf scratch, raw, z;
+  /* the object stream being filled */
+  kh_buf os_head, os_body;
+  uint32_t os_ids[OBJSTM_MAX];
+  uint32_t os_n;
+  uint32_t next_id; /* IDs beyond libharu's, for object and xref streams */
+  int version;      /* the header's minor version */
+};
+
+/* ---- bytes out -----------------------------------------------------------*/
+
+static kh_status flush_out(kh_pdf_out *o) {
+  kh_status ret = KH_OK;
+  if (o->nbuf)
+    ret = o->write(o->user, o->buf, o->nbuf);
+  o->nbuf = 0;
+  return ret;
+}
+
+static kh_status put(kh_pdf_out *o, const void *data, size_t len) {
+  const unsigned char *p = data;
+  HPDF_MD5Update(&o->md5, p, (HPDF_UINT32)len);
+  o->pos += len;
+  while (len) {
+    if (o->nbuf == OUT_BUF) {
+      kh_status ret = flush_out(o);
+      if (ret != KH_OK)
+        return ret;
+    }
+    size_t n = OUT_BUF - o->nbuf < len ? OUT_BUF - o->nbuf : len;
+    memcpy(o->buf + o->nbuf, p, n);
+    o->nbuf += n, p += n, len -= n;
+  }
+  return KH_OK;
+}
+
+static kh_status puts_(kh_pdf_out *o, const char *s) { return put(o, s, strlen(s)); }
+
+/* Unsigned decimal, no printf. */
+static size_t utoa(char *out, uint64_t v) {
+  char t[24];
+  size_t n = 0, i = 0;
+  do
+    t[n++] = (char)('0' + v % 10);
+  while ((v /= 10));
+  while (n)
+    out[i++] = t[--n];
+  out[i] = '\0';
+  return i;
+}
+
+static kh_status put_uint(kh_pdf_out *o, uint64_t v) {
+  char t[24];
+  return put(o, t, utoa(t, v));
+}
+
+/* ---- libharu's serialisers, into a kh_buf --------------------------------*/
+
+static HPDF_STATUS HPDF_STDCALL sink_write(HPDF_Stream s, const HPDF_BYTE *ptr,
+                                           HPDF_UINT size) {
+  kh_pdf_out *o = s->attr;
+  return kh_buf_append(o->target, ptr, size) == KH_OK ? HPDF_OK
+                                                      : HPDF_FAILD_TO_ALLOC_MEM;
+}
+
+static uint32_t obj_id(const void *obj) {
+  return ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFFu;
+}
+
+static int is_stream(const void *obj) {
+  const HPDF_Obj_Header *h = obj;
+  return (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT &&
+         ((const HPDF_Dict_Rec *)obj)->stream != NULL;
+}
+
+static entry *entry_of(kh_pdf_out *o, uint32_t id) {
+  if (kh_vec_reserve(&o->entries, (size_t)id + 1) != KH_OK)
+    return NULL;
+  while (o->entries.n <= id)
+    o->entries.v[o->entries.n++] = (entry){ENTRY_NONE, 0, 0};
+  return &o->entries.v[id];
+}
+
+static kh_status deflate_buf(const kh_buf *in, kh_buf *out) {
+  out->len = 0;
+  uLongf cap = compressBound((uLong)in->len);
+  if (kh_vec_grow_((void **)&out->data, &out->cap, cap, 1) != KH_OK)
+    return KH_NOMEM;
+  int rc = compress2((Bytef *)out->data, &cap,
+                     (const Bytef *)(in->data ? in->data : ""), (uLong)in->len,
+                     Z_DEFAULT_COMPRESSION);
+  if (rc != Z_OK)
+    return rc == Z_MEM_ERROR ? KH_NOMEM : KH_LIBRARY;
+  out->len = cap;
+  return KH_OK;
+}
+
+/* ---- streams -------------------------------------------------------------*/
+
+/* A stream object, written now: its dictionary without /Length, /Filter and
+ * /DecodeParms (set here), its data compressed when libharu's filter asks
+ * for Flate, or passed through as it is for a JPEG (DCT, never
+ * recompressed).  The Length object libharu made for it is left unused. */
+static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
+  kh_status ret = KH_OK;
+  kh_pdf_lib *lib = o->lib;
+  uint32_t id = obj_id(d);
+  entry *e = entry_of(o, id);
+  if (!e)
+    return KH_NOMEM;
+  const HPDF_UINT known = HPDF_STREAM_FILTER_FLATE_DECODE | HPDF_STREAM_FILTER_DCT_DECODE;
+  if (d->filter & ~known || d->filter == known || d->filterParams)
+    return kh_error_file(lib->ctx, NULL, KH_LIBRARY,
+                         "internal: a stream with a filter the writer does not know");
+  if (d->before_write_fn && d->before_write_fn(d) != HPDF_OK)
+    return kh_pdf_lib_fail(lib, 0, "writing a stream");
+  HPDF_Number len_obj = HPDF_Dict_GetItem(d, "Length", HPDF_OCLASS_NUMBER);
+  if (len_obj && (len_obj->header.obj_id & HPDF_OTYPE_INDIRECT)) {
+    entry *le = entry_of(o, obj_id(len_obj));
+    if (!le)
+      return KH_NOMEM;
+    le->kind = ENTRY_UNUSED;
+    e = &o->entries.v[id]; /* entry_of may have moved the table */
+  }
+  e->kind = ENTRY_FILE;
+  e->where = o->pos;
+
+  o->scratch.len = 0;
+  o->target = &o->scratch;
+  HPDF_STATUS st = HPDF_OK;
+  for (HPDF_UINT i = 0; i < d->list->count && st == HPDF_OK; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(d->list, i);
+    if (!el->value || (((HPDF_Obj_Header *)el->value)->obj_id & HPDF_OTYPE_HIDDEN) ||
+        !strcmp(el->key, "Length") || !strcmp(el->key, "Filter") ||
+        !strcmp(el->key, "DecodeParms"))
+      continue;
+    st |= HPDF_Stream_WriteEscapeName(o->sink, el->key);
+    st |= HPDF_Stream_WriteChar(o->sink, ' ');
+    st |= HPDF_Obj_Write(el->value, o->sink, NULL);
+    st |= HPDF_Stream_WriteChar(o->sink, '\n');
+  }
+  o->raw.len = 0;
+  o->target = &o->raw;
+  if (st == HPDF_OK)
+    st = HPDF_Stream_WriteToStream(d->stream, o->sink, HPDF_STREAM_FILTER_NONE, NULL);
+  if (st != HPDF_OK)
+    return kh_pdf_lib_fail(lib, st, "writing a stream");
+  const kh_buf *data = &o->raw;
+  if (d->filter & HPDF_STREAM_FILTER_FLATE_DECODE) {
+    KH_CHECK(deflate_buf(&o->raw, &o->z));
+    data = &o->z;
+  }
+  KH_CHECK(put_uint(o, id));
+  KH_CHECK(puts_(o, " 0 obj\n<<"));
+  KH_CHECK(put(o, o->scratch.data, o->scratch.len));
+  if (d->filter & HPDF_STREAM_FILTER_FLATE_DECODE)
+    KH_CHECK(puts_(o, "/Filter /FlateDecode\n"));
+  else if (d->filter & HPDF_STREAM_FILTER_DCT_DECODE)
+    KH_CHECK(puts_(o, "/Filter /DCTDecode\n"));
+  KH_CHECK(puts_(o, "/Length "));
+  KH_CHECK(put_uint(o, data->len));
+  KH_CHECK(puts_(o, ">>\nstream\n"));
+  KH_CHECK(put(o, data->data, data->len));
+  KH_CHECK(puts_(o, "\nendstream\nendobj\n"));
+cleanup:
+  return ret;
+}
+
+kh_status kh_pdf_out_page(kh_pdf_out *o, HPDF_Page page) {
+  kh_status ret = KH_OK;
+  /* what libharu would do before writing the page (close an open path or
+   * text object, restore saved states) goes into the content first */
+  if (page->before_write_fn && page->before_write_fn(page) != HPDF_OK)
+    return kh_pdf_lib_fail(o->lib, 0, "finishing a page");
+  HPDF_PageAttr attr = page->attr;
+  KH_CHECK(write_stream(o, attr->contents));
+  /* the bytes are out: keep only the (now empty) stream object */
+  HPDF_MemStream_FreeData(attr->contents->stream);
+  KH_CHECK(flush_out(o));
+cleanup:
+  return ret;
+}
+
+/* ---- object streams ------------------------------------------------------*/
+
+static kh_status flush_objstm(kh_pdf_out *o) {
+  kh_status ret = KH_OK;
+  if (o->os_n == 0)
+    return KH_OK;
+  uint32_t id = o->next_id++;
+  entry *e = entry_of(o, id);
+  if (!e)
+    return KH_NOMEM;
+  e->kind = ENTRY_FILE;
+  e->where = o->pos;
+  for (uint32_t i = 0; i < o->os_n; i++) {
+    entry *oe = &o->entries.v[o->os_ids[i]];
+    oe->kind = ENTRY_OBJSTM;
+    oe->where = id;
+    oe->index = i;
+  }
+  size_t first = o->os_head.len;
+  KH_CHECK(kh_buf_append(&o->os_head, o->os_body.data, o->os_body.len));
+  KH_CHECK(deflate_buf(&o->os_head, &o->z));
+  KH_CHECK(put_uint(o, id));
+  KH_CHECK(puts_(o, " 0 obj\n<</Type /ObjStm /N "));
+  KH_CHECK(put_uint(o, o->os_n));
+  KH_CHECK(puts_(o, " /First "));
+  KH_CHECK(put_uint(o, first));
+  KH_CHECK(puts_(o, " /Filter /FlateDecode /Length "));
+  KH_CHECK(put_uint(o, o->z.len));
+  KH_CHECK(puts_(o, ">>\nstream\n"));
+  KH_CHECK(put(o, o->z.data, o->z.len));
+  KH_CHECK(puts_(o, "\nendstream\nendobj\n"));
+  o->os_head.len = o->os_body.len = 0;
+  o->os_n = 0;
+cleanup:
+  return ret;
+}
+
+static kh_status add_to_objstm(kh_pdf_out *o, void *obj) {
+  kh_status ret = KH_OK;
+  char t[48];
+  uint32_t id = obj_id(obj);
+  size_t n = utoa(t, id);
+  t[n++] = ' ';
+  n += utoa(t + n, o->os_body.len);
+  t[n++] = ' ';
+  KH_CHECK(kh_buf_append(&o->os_head, t, n));
+  o->target = &o->os_body;
+  HPDF_STATUS st = HPDF_Obj_WriteValue(obj, o->sink, NULL);
+  st |= HPDF_Stream_WriteChar(o->sink, '\n');
+  if (st != HPDF_OK)
+    return kh_pdf_lib_fail(o->lib, st, "writing an object");
+  o->os_ids[o->os_n++] = id;
+  if (o->os_n == OBJSTM_MAX)
+    KH_CHECK(flush_objstm(o));
+cleanup:
+  return ret;
+}
+
+/* ---- the cross-reference stream ------------------------------------------*/
+
+static void put_be(unsigned char *p, uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; i--, v >>= 8)
+    p[i] = (unsigned char)v;
+}
+
+static kh_status write_xref(kh_pdf_out *o, uint32_t root, uint32_t info) {
+  kh_status ret = KH_OK;
+  uint32_t id = o->next_id++;
+  entry *e = entry_of(o, id);
+  if (!e)
+    return KH_NOMEM;
+  e->kind = ENTRY_FILE;
+  e->where = o->pos;
+  /* /W [1 w 2]: type, offset or object stream (w bytes), generation or
+   * index; rows filtered with the PNG Up predictor (7.4.4.4), which turns
+   * the slowly growing offsets into runs of zeros */
+  int w = 1;
+  while (w < 8 && (o->pos >> (8 * w)) != 0)
+    w++;
+  const int row = 1 + w + 2;
+  o->raw.len = 0;
+  unsigned char cur[16], prev[16] = {0};
+  for (size_t i = 0; i < o->entries.n; i++) {
+    const entry *x = &o->entries.v[i];
+    memset(cur, 0, sizeof cur);
+    if (x->kind == ENTRY_FILE) {
+      cur[0] = 1;
+      put_be(cur + 1, x->where, w);
+    } else if (x->kind == ENTRY_OBJSTM) {
+      cur[0] = 2;
+      put_be(cur + 1, x->where, w);
+      put_be(cur + 1 + w, x->index, 2);
+    } else { /* free: object 0 heads the list with generation 65535 */
+      put_be(cur + 1 + w, i == 0 ? 65535 : 0, 2);
+    }
+    unsigned char out[17];
+    out[0] = 2; /* Up */
+    for (int k = 0; k < row; k++)
+      out[1 + k] = (unsigned char)(cur[k] - prev[k]);
+    KH_CHECK(kh_buf_append(&o->raw, out, (size_t)row + 1));
+    memcpy(prev, cur, sizeof prev);
+  }
+  KH_CHECK(deflate_buf(&o->raw, &o->z));
+
+  /* the ID: every byte written before this object */
+  HPDF_BYTE d[16];
+  HPDF_MD5_CTX copy = o->md5;
+  HPDF_MD5Final(d, &copy);
+  char hex[33];
+  static const char digits[] = "0123456789ABCDEF";
+  for (int i = 0; i < 16; i++)
+    hex[2 * i] = digits[d[i] >> 4], hex[2 * i + 1] = digits[d[i] & 15];
+  hex[32] = '\0';
+
+  KH_CHECK(put_uint(o, id));
+  KH_CHECK(puts_(o, " 0 obj\n<</Type /XRef /Size "));
+  KH_CHECK(put_uint(o, o->entries.n));
+  KH_CHECK(puts_(o, " /W [1 "));
+  KH_CHECK(put_uint(o, (uint64_t)w));
+  KH_CHECK(puts_(o, " 2] /Root "));
+  KH_CHECK(put_uint(o, root));
+  KH_CHECK(puts_(o, " 0 R"));
+  if (info) {
+    KH_CHECK(puts_(o, " /Info "));
+    KH_CHECK(put_uint(o, info));
+    KH_CHECK(puts_(o, " 0 R"));
+  }
+  KH_CHECK(puts_(o, " /ID [<"));
+  KH_CHECK(puts_(o, hex));
+  KH_CHECK(puts_(o, "> <"));
+  KH_CHECK(puts_(o, hex));
+  KH_CHECK(puts_(o, ">] /Filter /FlateDecode /DecodeParms <</Predictor 12 /Columns "));
+  KH_CHECK(put_uint(o, (uint64_t)row));
+  KH_CHECK(puts_(o, ">> /Length "));
+  KH_CHECK(put_uint(o, o->z.len));
+  KH_CHECK(puts_(o, ">>\nstream\n"));
+  KH_CHECK(put(o, o->z.data, o->z.len));
+  KH_CHECK(puts_(o, "\nendstream\nendobj\nstartxref\n"));
+  KH_CHECK(put_uint(o, e->where));
+  KH_CHECK(puts_(o, "\n%%EOF\n"));
+cleanup:
+  return ret;
+}
+
+void kh_pdf_out_digest(const kh_pdf_out *o, unsigned char digest[16]) {
+  HPDF_MD5_CTX copy = o->md5;
+  HPDF_MD5Final(digest, &copy);
+}
+
+/* ---- the document --------------------------------------------------------*/
+
+kh_status kh_pdf_out_new(kh_pdf_lib *lib, kh_pdf_write_fn write, void *user,
+                         kh_pdf_out **out) {
+  kh_status ret = KH_OK;
+  *out = NULL;
+  kh_pdf_out *o = calloc(1, sizeof *o);
+  if (!o)
+    return KH_NOMEM;
+  o->lib = lib;
+  o->write = write;
+  o->user = user;
+  HPDF_MD5Init(&o->md5);
+  o->sink = HPDF_CallbackWriter_New(lib->doc->mmgr, sink_write, o);
+  if (!o->sink) {
+    free(o);
+    return kh_pdf_lib_fail(lib, 0, "creating the writer");
+  }
+  /* Object and cross-reference streams are PDF 1.5; a later version the
+   * document needs is raised in the catalog (/Version, 7.7.2). */
+  o->version = 5;
+  if ((int)lib->doc->pdf_version > (int)HPDF_VER_15)
+    o->version = 5 + (int)lib->doc->pdf_version - (int)HPDF_VER_15;
+  char head[32] = "%PDF-1.5\n%\xE2\xE3\xCF\xD3\n";
+  head[7] = (char)('0' + o->version);
+  KH_CHECK(put(o, head, strlen(head)));
+  *out = o;
+  return KH_OK;
+cleanup:
+  kh_pdf_out_drop(o);
+  return ret;
+}
+
+static kh_status set_version(kh_pdf_out *o) {
+  HPDF_Doc doc = o->lib->doc;
+  int v = (int)doc->pdf_version - (int)HPDF_VER_15 + 5;
+  if (v <= o->version)
+    return KH_OK;
+  char name[4] = {'1', '.', (char)('0' + v), '\0'};
+  return kh_pdf_lib_check(o->lib, HPDF_Dict_AddName(doc->catalog, "Version", name),
+                          "writing the version");
+}
+
+kh_status kh_pdf_out_finish(kh_pdf_out *o) {
+  kh_status ret = KH_OK;
+  HPDF_Doc doc = o->lib->doc;
+  HPDF_Xref xref = doc->xref;
+  KH_CHECK(set_version(o));
+  uint32_t count = (uint32_t)xref->entries->count;
+  if (!entry_of(o, count - 1))
+    return KH_NOMEM;
+  o->next_id = count;
+  /* every stream first, so the Length objects libharu made are known to
+   * be unused before the object streams are filled */
+  for (uint32_t i = 1; i < count; i++) {
+    HPDF_XrefEntry x = HPDF_Xref_GetEntry(xref, i);
+    if (x->obj && o->entries.v[i].kind == ENTRY_NONE && is_stream(x->obj))
+      KH_CHECK(write_stream(o, x->obj));
+  }
+  for (uint32_t i = 1; i < count; i++) {
+    HPDF_XrefEntry x = HPDF_Xref_GetEntry(xref, i);
+    if (x->obj && o->entries.v[i].kind == ENTRY_NONE)
+      KH_CHECK(add_to_objstm(o, x->obj));
+  }
+  KH_CHECK(flush_objstm(o));
+  KH_CHECK(write_xref(o, obj_id(doc->catalog), doc->info ? obj_id(doc->info) : 0));
+  KH_CHECK(flush_out(o));
+cleanup:
+  return ret;
+}
+
+void kh_pdf_out_drop(kh_pdf_out *o) {
+  if (!o)
+    return;
+  HPDF_Stream_Free(o->sink);
+  kh_vec_free(&o->entries);
+  kh_buf_free(&o->scratch);
+  kh_buf_free(&o->raw);
+  kh_buf_free(&o->z);
+  kh_buf_free(&o->os_head);
+  kh_buf_free(&o->os_body);
+  free(o);
+}
