@@ -10,6 +10,10 @@
 #include "check.h"
 #include "pdf/pdf.h"
 
+static kh_status mem_write(void *user, const void *data, size_t len) {
+  return kh_buf_append(user, data, len);
+}
+
 static int contains(const char *s, size_t len, const char *needle) {
   size_t n = strlen(needle);
   for (size_t i = 0; i + n <= len; i++)
@@ -106,10 +110,12 @@ int main(void) {
   doc.title = "脚注と図";
   doc.lang = "ja";
 
-  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1};
+  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1, 0};
   kh_pdf *pdf = NULL;
+  kh_buf written = {0};
   warnings = 0;
-  CHECK(kh_pdf_new(ctx, fonts, &meta, KH_PT(595), KH_PT(842), &pdf) == KH_OK);
+  CHECK(kh_pdf_new(ctx, fonts, &meta, KH_PT(595), KH_PT(842), mem_write, &written, &pdf) ==
+        KH_OK);
   CHECK_EQ_INT(warnings, 1); /* the figure without alt text */
   CHECK(strstr(kh_test_last, "no alt text") != NULL);
   if (!pdf) goto done;
@@ -149,9 +155,9 @@ int main(void) {
   items[n++] = back;
   kh_page page = {items, n, KH_PT(595), KH_PT(842), 0, 0};
   CHECK(kh_pdf_add_page(pdf, &page) == KH_OK);
-  unsigned char *out = NULL;
-  size_t len = 0;
-  CHECK(kh_pdf_finish(pdf, NULL, 0, &out, &len) == KH_OK);
+  CHECK(kh_pdf_finish(pdf, NULL, 0) == KH_OK);
+  unsigned char *out = (unsigned char *)written.data;
+  size_t len = written.len;
   kh_pdf_drop(pdf);
   if (out) {
     const char *s = (const char *)out;
