@@ -5,19 +5,13 @@
 #include <stdlib.h>
 
 #include "kumihan.h"
+#include "fuzz.h"
 
-static void quiet(void *user, kh_severity sev, const char *line) {
-  (void)user;
-  (void)sev;
-  (void)line;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 64 * 1024) return 0; /* keep each run short */
   kh_ctx *ctx = kh_ctx_new();
   if (!ctx) return 0;
-  kh_ctx_set_diag(ctx, quiet, NULL);
+  kh_ctx_set_diag(ctx, kh_fuzz_quiet, NULL);
   kh_ctx_set_source_date_epoch(ctx, 0);
   unsigned char *pdf = NULL;
   size_t len = 0;

@@ -5,14 +5,8 @@
 #include <string.h>
 
 #include "doc/doc.h"
+#include "fuzz.h"
 
-static void quiet(void *user, kh_severity sev, const char *line) {
-  (void)user;
-  (void)sev;
-  (void)line;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 64 * 1024) return 0;
   static const char head[] = "---\n", foot[] = "\n---\n本文\n";
@@ -24,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len = sizeof head - 1 + size + sizeof foot - 1;
   kh_ctx *ctx = kh_ctx_new();
   if (ctx) {
-    kh_ctx_set_diag(ctx, quiet, NULL);
+    kh_ctx_set_diag(ctx, kh_fuzz_quiet, NULL);
     kh_doc *doc = NULL;
     kh_doc_load_memory(ctx, "fuzz.md", md, len, &doc);
     kh_doc_drop(doc);

@@ -5,19 +5,13 @@
 #include <stdlib.h>
 
 #include "style/style.h"
+#include "fuzz.h"
 
-static void quiet(void *user, kh_severity sev, const char *line) {
-  (void)user;
-  (void)sev;
-  (void)line;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 256 * 1024) return 0;
   kh_ctx *ctx = kh_ctx_new();
   if (!ctx) return 0;
-  kh_ctx_set_diag(ctx, quiet, NULL);
+  kh_ctx_set_diag(ctx, kh_fuzz_quiet, NULL);
   kh_source *src = NULL;
   kh_layout *L = NULL;
   if (kh_source_from_memory(ctx, "fuzz.yaml", (const char *)data, size, &src) == KH_OK &&
