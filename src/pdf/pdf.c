@@ -247,7 +247,9 @@ static kh_status text_end(writer *w) {
   w->in_text = 0;
   kh_buf tail = w->ops;
   w->ops = (kh_buf){0};
-  kh_status ret = kh_buf_append(&w->ops, "ET\n", 3);
+  kh_status ret = kh_pdf_tags_close(w->tags, &w->ops); /* a held sequence */
+  if (ret == KH_OK)
+    ret = kh_buf_append(&w->ops, "ET\n", 3);
   if (ret == KH_OK)
     ret = emit(w);
   kh_buf_free(&w->ops);
@@ -532,7 +534,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   KH_CHECK(tj_close(&t));
   if (in_span)
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
-  KH_CHECK(kh_pdf_tags_end(w->tags, b));
+  kh_pdf_tags_hold(w->tags); /* ended by the next item, or at ET */
   KH_CHECK(emit(w)); /* the text object stays open for the next run */
 cleanup:
   return ret;

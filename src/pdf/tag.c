@@ -102,6 +102,8 @@ struct kh_pdf_tags {
   KH_VEC(tree_key) keys;            /* ParentTree keys in order */
   uint32_t open;               /* the open sequence's element, ARTIFACT or NONE */
   uint32_t mcid;               /* its MCID */
+  int held;                    /* the open sequence may go on with the next
+                                  glyph run of its element (same text object) */
   size_t bdc_at, bdc_end;      /* where its BDC is in the operators buffer */
   char bdc_text[64];           /* and what it says (bdc_len bytes, 0: none) */
   size_t bdc_len;
@@ -411,6 +413,7 @@ kh_status kh_pdf_tags_page(kh_pdf_tags *t, HPDF_Page page) {
   KH_CHECK(kh_vec_push(&t->page_first, (uint32_t)t->parents.n));
   KH_CHECK(kh_vec_push(&t->keys, ((tree_key){0, index})));
   t->open = NONE;
+  t->held = 0;
   HPDF_STATUS st = HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)k);
   /* annotations in the order of the structure (PDF/UA-1 7.18.3) */
   st |= HPDF_Dict_AddName(page, "Tabs", "S");
@@ -507,8 +510,15 @@ kh_status kh_pdf_tags_begin(kh_pdf_tags *t, const kh_item *it, kh_buf *ops) {
   kh_status ret = KH_OK;
   uint32_t e;
   if (it->kind == KH_ITEM_LINK || !t->pages.n) return KH_OK;
-  KH_CHECK(kh_pdf_tags_end(t, ops));
   KH_CHECK(target(t, it, &e));
+  if (t->held && t->open == e && it->kind == KH_ITEM_GLYPHS) {
+    /* the next run of the same element in the same text object (a
+     * paragraph's next line): one sequence, one MCID for both */
+    t->held = 0;
+    t->bdc_len = 0; /* its BDC is out: never rewritten */
+    return KH_OK;
+  }
+  KH_CHECK(kh_pdf_tags_close(t, ops));
   if (e == ARTIFACT) KH_CHECK(kh_buf_printf(ops, "/Artifact BMC\n"));
   else KH_CHECK(open_mcid(t, e, ops, NULL, 0));
   t->open = e;
@@ -557,6 +567,16 @@ cleanup:
 }
 
 kh_status kh_pdf_tags_end(kh_pdf_tags *t, kh_buf *ops) {
+  if (t->held) return KH_OK;
+  return kh_pdf_tags_close(t, ops);
+}
+
+void kh_pdf_tags_hold(kh_pdf_tags *t) {
+  if (t->open != NONE) t->held = 1;
+}
+
+kh_status kh_pdf_tags_close(kh_pdf_tags *t, kh_buf *ops) {
+  t->held = 0;
   if (t->open == NONE) return KH_OK;
   t->open = NONE;
   return kh_buf_append(ops, "EMC\n", 4);
