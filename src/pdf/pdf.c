@@ -1046,7 +1046,7 @@ static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
  * far: the header and every page's content (write.c). */
 static kh_status finish_archive(writer *w) {
   kh_status ret = KH_OK;
-  KH_CHECK(kh_pdf_tags_finish(w->tags));
+  KH_CHECK(kh_pdf_tags_finish(w->tags, w->out));
   /* the Producer libharu wrote, repeated in the XMP */
   char producer[128] = "";
   HPDF_String p = HPDF_Dict_GetItem(w->lib.doc->info, "Producer", HPDF_OCLASS_STRING);
@@ -1138,6 +1138,9 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
   KH_CHECK(set_catalog(w, &w->meta));
   KH_CHECK(kh_pdf_fonts_finish(w->fonts));
   KH_CHECK(finish_archive(w));
+  /* libharu's objects are all made: the rest is written as bytes */
+  KH_CHECK(kh_pdf_out_seal(w->out));
+  KH_CHECK(kh_pdf_tags_write(w->tags, w->out));
   KH_CHECK(kh_pdf_out_finish(w->out));
 cleanup:
   return ret;

@@ -46,9 +46,12 @@ kh_status kh_pdf_tags_close(kh_pdf_tags *t, kh_buf *ops);
 /* A link annotation was made for `it`: /F 4 (print), /Contents, and its
  * /StructParent, an OBJR in the Link element of the link's text. */
 kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a);
-/* Writes the elements, the ParentTree and IDTree, the catalog's
- * /StructTreeRoot and /MarkInfo. */
-kh_status kh_pdf_tags_finish(kh_pdf_tags *t);
+/* After the last page: completes the tree and gives the catalog its
+ * /StructTreeRoot (an object ID reserved in `o`) and /MarkInfo. */
+kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o);
+/* After kh_pdf_out_seal: writes the elements, the ParentTree, the IDTree
+ * and the StructTreeRoot as bytes into `o`. */
+kh_status kh_pdf_tags_write(kh_pdf_tags *t, kh_pdf_out *o);
 
 /* ---- metadata (xmp.c) ------------------------------------------------------*/
 

@@ -38,7 +38,9 @@
 /* Bytes held before they are handed to the output. */
 #define OUT_BUF 65536
 
-enum { ENTRY_NONE, ENTRY_FILE, ENTRY_OBJSTM, ENTRY_UNUSED };
+/* ENTRY_RESERVED: an ID taken in libharu's xref (a null object there) for
+ * an object written here as bytes (kh_pdf_out_raw), not yet written. */
+enum { ENTRY_NONE, ENTRY_FILE, ENTRY_OBJSTM, ENTRY_UNUSED, ENTRY_RESERVED };
 
 typedef struct entry {
   uint8_t kind;   /* ENTRY_* */
@@ -63,6 +65,7 @@ struct kh_pdf_out {
   uint32_t os_ids[OBJSTM_MAX];
   uint32_t os_n;
   uint32_t next_id; /* IDs beyond libharu's, for object and xref streams */
+  int sealed;       /* libharu makes no more objects: next_id is set */
   int version;      /* the header's minor version */
 };
 
@@ -279,6 +282,8 @@ cleanup:
   return ret;
 }
 
+static kh_status objstm_added(kh_pdf_out *o, uint32_t id);
+
 static kh_status add_to_objstm(kh_pdf_out *o, void *obj) {
   kh_status ret = KH_OK;
   char t[48];
@@ -293,10 +298,99 @@ static kh_status add_to_objstm(kh_pdf_out *o, void *obj) {
   st |= HPDF_Stream_WriteChar(o->sink, '\n');
   if (st != HPDF_OK)
     return kh_pdf_lib_fail(o->lib, st, "writing an object");
-  o->os_ids[o->os_n++] = id;
-  if (o->os_n == OBJSTM_MAX)
-    KH_CHECK(flush_objstm(o));
+  KH_CHECK(objstm_added(o, id));
 cleanup:
+  return ret;
+}
+
+/* Object `id` is now in the object stream being filled. */
+static kh_status objstm_added(kh_pdf_out *o, uint32_t id) {
+  entry *e = entry_of(o, id);
+  if (!e)
+    return KH_NOMEM;
+  e->kind = ENTRY_OBJSTM; /* its place is set when the stream is written */
+  o->os_ids[o->os_n++] = id;
+  return o->os_n == OBJSTM_MAX ? flush_objstm(o) : KH_OK;
+}
+
+/* ---- objects written as bytes ----------------------------------------------*/
+
+uint32_t kh_pdf_out_id(const void *obj) { return obj_id(obj); }
+
+kh_status kh_pdf_out_reserve(kh_pdf_out *o, void **ref, uint32_t *id) {
+  HPDF_Doc doc = o->lib->doc;
+  HPDF_Null n = HPDF_Null_New(doc->mmgr);
+  if (!n || HPDF_Xref_Add(doc->xref, n) != HPDF_OK) /* frees n on failure */
+    return kh_pdf_lib_fail(o->lib, 0, "reserving an object number");
+  entry *e = entry_of(o, obj_id(n));
+  if (!e)
+    return KH_NOMEM;
+  e->kind = ENTRY_RESERVED;
+  *ref = n;
+  *id = obj_id(n);
+  return KH_OK;
+}
+
+kh_status kh_pdf_out_seal(kh_pdf_out *o) {
+  if (o->sealed)
+    return KH_OK;
+  uint32_t count = (uint32_t)o->lib->doc->xref->entries->count;
+  if (!entry_of(o, count - 1))
+    return KH_NOMEM;
+  o->next_id = count;
+  o->sealed = 1;
+  return KH_OK;
+}
+
+uint32_t kh_pdf_out_new_id(kh_pdf_out *o) { return o->sealed ? o->next_id++ : 0; }
+
+kh_status kh_pdf_out_raw(kh_pdf_out *o, uint32_t id, const void *value, size_t len) {
+  kh_status ret = KH_OK;
+  entry *e = entry_of(o, id);
+  if (!e)
+    return KH_NOMEM;
+  if (id == 0 || (e->kind != ENTRY_NONE && e->kind != ENTRY_RESERVED))
+    return kh_error_file(o->lib->ctx, NULL, KH_LIBRARY,
+                         "internal: object %u written twice", (unsigned)id);
+  char t[48];
+  size_t n = utoa(t, id);
+  t[n++] = ' ';
+  n += utoa(t + n, o->os_body.len);
+  t[n++] = ' ';
+  KH_CHECK(kh_buf_append(&o->os_head, t, n));
+  KH_CHECK(kh_buf_append(&o->os_body, value, len));
+  KH_CHECK(kh_buf_append(&o->os_body, "\n", 1));
+  KH_CHECK(objstm_added(o, id));
+cleanup:
+  return ret;
+}
+
+kh_status kh_pdf_out_text(kh_buf *b, const char *s, size_t len, size_t max_units) {
+  kh_status ret = KH_OK;
+  int ascii = 1;
+  for (size_t i = 0; i < len && ascii; i++)
+    ascii = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F;
+  kh_buf u = {0};
+  const char *p = s;
+  size_t n = len < max_units ? len : max_units;
+  if (!ascii) { /* UTF-16BE with its byte order mark (7.9.2.2) */
+    KH_CHECK(kh_buf_append(&u, "\xFE\xFF", 2));
+    KH_CHECK(kh_pdf_utf16be(&u, s, len, max_units - 1, 0));
+    p = u.data, n = u.len;
+  }
+  KH_CHECK(kh_buf_append(b, "(", 1));
+  for (size_t i = 0; i < n; i++) {
+    char c = p[i];
+    if (c == '(' || c == ')' || c == '\\')
+      KH_CHECK(kh_buf_append(b, "\\", 1));
+    if (c == '\r') /* an end of line inside a string reads as LF (7.3.4.2) */
+      KH_CHECK(kh_buf_append(b, "\\r", 2));
+    else
+      KH_CHECK(kh_buf_append(b, &c, 1));
+  }
+  KH_CHECK(kh_buf_append(b, ")", 1));
+cleanup:
+  kh_buf_free(&u);
   return ret;
 }
 
@@ -439,10 +533,15 @@ kh_status kh_pdf_out_finish(kh_pdf_out *o) {
   HPDF_Doc doc = o->lib->doc;
   HPDF_Xref xref = doc->xref;
   KH_CHECK(set_version(o));
+  KH_CHECK(kh_pdf_out_seal(o));
   uint32_t count = (uint32_t)xref->entries->count;
-  if (!entry_of(o, count - 1))
-    return KH_NOMEM;
-  o->next_id = count;
+  if (count > o->entries.n)
+    return kh_error_file(o->lib->ctx, NULL, KH_LIBRARY,
+                         "internal: libharu made an object after the writer was sealed");
+  for (uint32_t i = 1; i < o->entries.n; i++)
+    if (o->entries.v[i].kind == ENTRY_RESERVED || (i >= count && o->entries.v[i].kind == ENTRY_NONE))
+      return kh_error_file(o->lib->ctx, NULL, KH_LIBRARY,
+                           "internal: object %u was reserved and never written", (unsigned)i);
   /* every stream first, so the Length objects libharu made are known to
    * be unused before the object streams are filled */
   for (uint32_t i = 1; i < count; i++) {
