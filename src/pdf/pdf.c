@@ -62,6 +62,8 @@ struct kh_pdf {
   kh_pdf_fonts *fonts;
   int nfonts;
   KH_VEC(HPDF_Page) page_of; /* libharu page per page index */
+  KH_VEC(kh_fixed) page_height; /* and its height */
+  uint32_t outline_root;        /* the outline's object ID, 0: none */
   HPDF_Page page;       /* the page being drawn */
   HPDF_Dict page_fonts; /* its /Resources /Font, once created */
   uint8_t *on_page;     /* per font: already in page_fonts */
@@ -795,7 +797,8 @@ static kh_status add_page(writer *w) {
   HPDF_Page page = HPDF_AddPage(w->lib.doc);
   if (!page)
     return kh_pdf_lib_fail(&w->lib, 0, "adding a page");
-  if (kh_vec_push(&w->page_of, page) != KH_OK)
+  if (kh_vec_push(&w->page_of, page) != KH_OK ||
+      kh_vec_push(&w->page_height, w->page_h) != KH_OK)
     return KH_NOMEM;
   HPDF_STATUS st = HPDF_Page_SetWidth(page, pt(w->page_w));
   st |= HPDF_Page_SetHeight(page, pt(w->page_h));
@@ -895,64 +898,115 @@ cleanup:
   return ret;
 }
 
-static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
-                                   HPDF_Outline parent, HPDF_Outline *out) {
-  kh_status ret = KH_OK;
-  HPDF_Binary title;
-  HPDF_Doc doc = w->lib.doc;
-  /* Created with an empty title that is then replaced: libharu's encoders
-   * cannot write UTF-16. */
-  HPDF_Outline o = HPDF_CreateOutline(doc, parent, "", NULL);
-  if (!o)
-    return kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry");
-  KH_CHECK(utf16_string(w, e->title ? e->title : "", &title));
-  HPDF_STATUS st = HPDF_Dict_Add(o, "Title", title);
-  /* libharu marks items /Type /Outlines, which belongs to the root only. */
-  st |= HPDF_Dict_RemoveElement(o, "Type");
+/* The outline is written as bytes after the last page (write.c), not made
+ * of libharu objects: a long document has thousands of entries.  Levels
+ * go down by one at most (a skipped level hangs the entry under the
+ * previous one), at most OUTLINE_DEPTH deep; every entry is open. */
+static int outline_usable(const writer *w, const kh_outline_entry *e) {
+  return e->page >= 0 && (size_t)e->page < w->page_of.n;
+}
 
-  /* [page /XYZ 0 top 0], written directly in the item: libharu makes
-   * destinations indirect objects, which PDFBox cannot read, and refuses the
-   * zoom 0 that keeps the reader's zoom (12.3.2.2). */
-  HPDF_Array d = HPDF_Array_New(doc->mmgr);
-  if (!d)
-    KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
-  int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
-  st |= HPDF_Dict_Add(o, "Dest", d);
-  st |= HPDF_Array_Add(d, w->page_of.v[e->page]);
-  st |= HPDF_Array_AddName(d, "XYZ");
-  st |= HPDF_Array_AddNumber(d, 0);
-  st |= HPDF_Array_AddReal(d, pt(top < 0 ? 0 : top));
-  st |= HPDF_Array_AddNumber(d, 0);
-  KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding an outline entry"));
-  *out = o;
+/* Before the writer is sealed: the catalog's /Outlines, an ID reserved. */
+static kh_status add_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
+  kh_status ret = KH_OK;
+  int any = 0;
+  for (uint32_t i = 0; i < n && !any; i++) any = outline_usable(w, &outline[i]);
+  if (!any)
+    return KH_OK;
+  void *ref;
+  KH_CHECK(kh_pdf_out_reserve(w->out, &ref, &w->outline_root));
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(w->lib.doc->catalog, "Outlines", ref),
+                            "adding the outline"));
+  KH_CHECK(kh_pdf_lib_check(
+      &w->lib, HPDF_SetPageMode(w->lib.doc, HPDF_PAGE_MODE_USE_OUTLINE),
+      "showing the outline"));
 cleanup:
   return ret;
 }
 
-static kh_status add_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
+typedef struct outline_node {
+  uint32_t entry, id, parent; /* parent: index in the nodes, or NONE_NODE */
+  uint32_t first, last, prev, next, count;
+} outline_node;
+#define NONE_NODE UINT32_MAX
+
+static kh_status put_ref(kh_buf *b, uint32_t id) {
+  return kh_buf_printf(b, "%u 0 R", (unsigned)id);
+}
+
+/* After the writer is sealed: the outline's root and entries. */
+static kh_status write_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
   kh_status ret = KH_OK;
-  HPDF_Outline parent[OUTLINE_DEPTH + 1] = {NULL}; /* [0]: the root */
-  int depth = 0, any = 0;
+  kh_buf b = {0};
+  outline_node *nodes = NULL;
+  if (!w->outline_root)
+    return KH_OK;
+  nodes = calloc(n ? n : 1, sizeof *nodes);
+  if (!nodes)
+    return KH_NOMEM;
+  uint32_t stack[OUTLINE_DEPTH + 1]; /* [level]: the last node at it */
+  uint32_t m = 0, top_first = NONE_NODE, top_last = NONE_NODE;
+  int depth = 0;
   for (uint32_t i = 0; i < n; i++) {
     const kh_outline_entry *e = &outline[i];
-    if (e->page < 0 || (size_t)e->page >= w->page_of.n)
+    if (!outline_usable(w, e))
       continue;
-    /* A level may go down by one only: a skipped level hangs the entry
-     * under the previous one. */
     int level = e->level < 1 ? 1 : e->level;
     if (level > depth + 1)
       level = depth + 1;
     if (level > OUTLINE_DEPTH)
       level = OUTLINE_DEPTH;
-    KH_CHECK(add_outline_entry(w, e, parent[level - 1], &parent[level]));
+    outline_node *nd = &nodes[m];
+    *nd = (outline_node){i, kh_pdf_out_new_id(w->out), level > 1 ? stack[level - 1] : NONE_NODE,
+                         NONE_NODE, NONE_NODE, NONE_NODE, NONE_NODE, 0};
+    uint32_t *first = nd->parent == NONE_NODE ? &top_first : &nodes[nd->parent].first;
+    uint32_t *last = nd->parent == NONE_NODE ? &top_last : &nodes[nd->parent].last;
+    if (*last != NONE_NODE) {
+      nodes[*last].next = m;
+      nd->prev = *last;
+    } else {
+      *first = m;
+    }
+    *last = m;
+    for (uint32_t p = nd->parent; p != NONE_NODE; p = nodes[p].parent)
+      nodes[p].count++;
+    stack[level] = m++;
     depth = level;
-    any = 1;
   }
-  if (any)
-    KH_CHECK(kh_pdf_lib_check(
-        &w->lib, HPDF_SetPageMode(w->lib.doc, HPDF_PAGE_MODE_USE_OUTLINE),
-        "showing the outline"));
+  KH_CHECK(kh_buf_printf(&b, "<</Type/Outlines/First %u 0 R/Last %u 0 R/Count %u>>",
+                         (unsigned)nodes[top_first].id, (unsigned)nodes[top_last].id,
+                         (unsigned)m));
+  KH_CHECK(kh_pdf_out_raw(w->out, w->outline_root, b.data, b.len));
+  for (uint32_t i = 0; i < m; i++) {
+    const outline_node *nd = &nodes[i];
+    const kh_outline_entry *e = &outline[nd->entry];
+    const char *title = e->title ? e->title : "";
+    b.len = 0;
+    KH_CHECK(kh_buf_append(&b, "<</Title", 8));
+    KH_CHECK(kh_pdf_out_text(&b, title, strlen(title), TEXT_MAX_UNITS - 1));
+    KH_CHECK(kh_buf_append(&b, "/Parent ", 8));
+    KH_CHECK(put_ref(&b, nd->parent == NONE_NODE ? w->outline_root : nodes[nd->parent].id));
+    const char *key[4] = {"/Prev ", "/Next ", "/First ", "/Last "};
+    const uint32_t to[4] = {nd->prev, nd->next, nd->first, nd->last};
+    for (int k = 0; k < 4; k++)
+      if (to[k] != NONE_NODE) {
+        KH_CHECK(kh_buf_append(&b, key[k], strlen(key[k])));
+        KH_CHECK(put_ref(&b, nodes[to[k]].id));
+      }
+    if (nd->count)
+      KH_CHECK(kh_buf_printf(&b, "/Count %u", (unsigned)nd->count));
+    /* [page /XYZ 0 top 0]: zoom 0 keeps the reader's zoom (12.3.2.2) */
+    int64_t top = (int64_t)w->page_height.v[e->page] - e->y;
+    KH_CHECK(kh_buf_append(&b, "/Dest[", 6));
+    KH_CHECK(put_ref(&b, kh_pdf_out_id(w->page_of.v[e->page])));
+    KH_CHECK(kh_buf_append(&b, "/XYZ 0 ", 7));
+    KH_CHECK(put_milli(&b, milli(top < 0 ? 0 : top)));
+    KH_CHECK(kh_buf_append(&b, " 0]>>", 5));
+    KH_CHECK(kh_pdf_out_raw(w->out, nd->id, b.data, b.len));
+  }
 cleanup:
+  free(nodes);
+  kh_buf_free(&b);
   return ret;
 }
 
@@ -1141,6 +1195,7 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
   /* libharu's objects are all made: the rest is written as bytes */
   KH_CHECK(kh_pdf_out_seal(w->out));
   KH_CHECK(kh_pdf_tags_write(w->tags, w->out));
+  KH_CHECK(write_outline(w, outline, noutline));
   KH_CHECK(kh_pdf_out_finish(w->out));
 cleanup:
   return ret;
@@ -1156,6 +1211,7 @@ void kh_pdf_drop(kh_pdf *w) {
   free(w->on_page);
   free(w->warned);
   kh_vec_free(&w->page_of);
+  kh_vec_free(&w->page_height);
   kh_vec_free(&w->images);
   for (size_t i = 0; i < w->figures.n; i++) free(w->figures.v[i].owned);
   kh_vec_free(&w->figures);
