@@ -157,6 +157,8 @@ static kh_status deflate_buf(const kh_buf *in, kh_buf *out) {
   return KH_OK;
 }
 
+static kh_status add_to_objstm(kh_pdf_out *o, void *obj);
+
 /* ---- streams -------------------------------------------------------------*/
 
 /* A stream object, written now: its dictionary without /Length, /Filter and
@@ -230,6 +232,39 @@ cleanup:
   return ret;
 }
 
+/* An object libharu will not be asked for again, written: freed, its xref
+ * slot kept (empty) so that the ID stays taken. */
+static void drop_obj(kh_pdf_out *o, void *obj) {
+  HPDF_Xref xref = o->lib->doc->xref;
+  uint32_t id = obj_id(obj);
+  if (id >= xref->entries->count)
+    return;
+  HPDF_XrefEntry x = HPDF_Xref_GetEntry(xref, id);
+  if (x && x->obj == obj) {
+    x->obj = NULL;
+    HPDF_Obj_ForceFree(o->lib->doc->mmgr, obj);
+  }
+}
+
+/* A written dictionary that must stay (references to it are written from
+ * its header's ID, and libharu lists a page in its page tree) loses its
+ * entries; the objects they refer to are not freed. */
+static void empty_dict(HPDF_Dict d) {
+  for (HPDF_UINT i = 0; i < d->list->count; i++) {
+    HPDF_DictElement el = HPDF_List_ItemAt(d->list, i);
+    HPDF_Obj_Free(d->mmgr, el->value);
+    HPDF_FreeMem(d->mmgr, el);
+  }
+  HPDF_List_Clear(d->list);
+}
+
+/* Whether an annotation is complete when its page is: a link with a /Dest
+ * may be given its destination later (a place further on). */
+static int annot_complete(HPDF_Dict a) {
+  return (a->header.obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT &&
+         HPDF_Dict_GetItem(a, "Dest", HPDF_OCLASS_ARRAY) == NULL;
+}
+
 kh_status kh_pdf_out_page(kh_pdf_out *o, HPDF_Page page) {
   kh_status ret = KH_OK;
   /* what libharu would do before writing the page (close an open path or
@@ -237,21 +272,64 @@ kh_status kh_pdf_out_page(kh_pdf_out *o, HPDF_Page page) {
   if (page->before_write_fn && page->before_write_fn(page) != HPDF_OK)
     return kh_pdf_lib_fail(o->lib, 0, "finishing a page");
   HPDF_PageAttr attr = page->attr;
-  KH_CHECK(write_stream(o, attr->contents));
+  HPDF_Dict contents = attr->contents;
+  KH_CHECK(write_stream(o, contents));
   /* the bytes are out: keep only the (now empty) stream object */
-  HPDF_MemStream_FreeData(attr->contents->stream);
+  HPDF_MemStream_FreeData(contents->stream);
   KH_CHECK(flush_out(o));
+
+  /* The page dictionary and its finished annotations go into the object
+   * stream now and leave memory: a long document would otherwise keep a
+   * few kilobytes of libharu objects for every page until the end.  The
+   * page object itself stays, empty, for the references made to it later
+   * (the outline, the structure tree, libharu's page tree). */
+  HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
+  KH_VEC(void *) done = {0};
+  if (annots)
+    for (HPDF_UINT i = 0; i < annots->list->count; i++) {
+      HPDF_Obj_Header *item = HPDF_List_ItemAt(annots->list, i);
+      if ((item->obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_PROXY)
+        continue;
+      HPDF_Dict a = ((HPDF_Proxy)item)->obj;
+      entry *e = entry_of(o, obj_id(a));
+      if (!e) {
+        ret = KH_NOMEM;
+        goto cleanup;
+      }
+      if (e->kind != ENTRY_NONE || !annot_complete(a))
+        continue;
+      KH_CHECK(add_to_objstm(o, a));
+      KH_CHECK(kh_vec_push(&done, (void *)a));
+    }
+  KH_CHECK(add_to_objstm(o, page));
+  empty_dict(page); /* frees /Annots and its references too */
+  for (size_t i = 0; i < done.n; i++)
+    drop_obj(o, done.v[i]);
+  HPDF_Number len = HPDF_Dict_GetItem(contents, "Length", HPDF_OCLASS_NUMBER);
+  if (len && (len->header.obj_id & HPDF_OTYPE_INDIRECT))
+    drop_obj(o, len);
+  drop_obj(o, contents);
 cleanup:
+  kh_vec_free(&done);
   return ret;
 }
 
 /* ---- object streams ------------------------------------------------------*/
 
+kh_status kh_pdf_out_reserve(kh_pdf_out *o, void **ref, uint32_t *id);
+
 static kh_status flush_objstm(kh_pdf_out *o) {
   kh_status ret = KH_OK;
   if (o->os_n == 0)
     return KH_OK;
-  uint32_t id = o->next_id++;
+  /* before libharu is sealed, the stream's ID is taken in libharu's xref */
+  uint32_t id;
+  if (o->sealed) {
+    id = o->next_id++;
+  } else {
+    void *ref;
+    KH_CHECK(kh_pdf_out_reserve(o, &ref, &id));
+  }
   entry *e = entry_of(o, id);
   if (!e)
     return KH_NOMEM;
