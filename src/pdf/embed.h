@@ -31,6 +31,25 @@ kh_status kh_pdf_lib_fail(kh_pdf_lib *lib, HPDF_STATUS st, const char *what);
 /* KH_OK when st is HPDF_OK, else kh_pdf_lib_fail. */
 kh_status kh_pdf_lib_check(kh_pdf_lib *lib, HPDF_STATUS st, const char *what);
 
+/* libharu's document internals that its public API does not reach, all in
+ * write.c (checked on libharu 2.3.0): its memory manager, xref, catalog
+ * and Info dictionary; raising the PDF version; a stream object of ours
+ * (Flate-compressed when the writer writes it, or left unfiltered) and
+ * writing into it; turning an unfiltered stream libharu made (a PNG's soft
+ * mask) to Flate; appending operators to a page's content stream. */
+HPDF_MMgr kh_pdf_mmgr(const kh_pdf_lib *lib);
+HPDF_Xref kh_pdf_xref(const kh_pdf_lib *lib);
+HPDF_Dict kh_pdf_catalog(const kh_pdf_lib *lib);
+HPDF_Dict kh_pdf_info(const kh_pdf_lib *lib);
+/* The Info dictionary's string `key` as written, NUL-terminated ("" when
+ * absent or longer than size - 1 bytes). */
+void kh_pdf_info_string(const kh_pdf_lib *lib, const char *key, char *out, size_t size);
+void kh_pdf_need_version(kh_pdf_lib *lib, HPDF_PDFVer v);
+HPDF_Dict kh_pdf_stream_new(kh_pdf_lib *lib, int flate);
+HPDF_STATUS kh_pdf_stream_write(HPDF_Dict s, const void *data, size_t len);
+void kh_pdf_stream_flate(HPDF_Dict s);
+HPDF_STATUS kh_pdf_page_write(HPDF_Page page, const void *data, size_t len);
+
 /* Appends the UTF-16BE form of UTF-8 text (characters beyond the BMP as
  * surrogate pairs; invalid bytes as U+FFFD), at most `max_units` code units
  * (whole characters only), as raw bytes or, with hex set, as uppercase hex

@@ -224,7 +224,7 @@ static kh_status page_font_of(writer *w, int font, int vertical, const char **na
       return kh_pdf_lib_fail(&w->lib, 0, "finding page resources");
     HPDF_Dict fonts = HPDF_Dict_GetItem(res, "Font", HPDF_OCLASS_DICT);
     if (!fonts) {
-      fonts = HPDF_Dict_New(w->lib.doc->mmgr);
+      fonts = HPDF_Dict_New(kh_pdf_mmgr(&w->lib));
       KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(res, "Font", fonts),
                                 "adding page resources"));
     }
@@ -243,12 +243,8 @@ static kh_status page_font(writer *w, int font, const char **name) {
 
 /* Appends the operators to the page's content stream. */
 static kh_status emit(writer *w) {
-  HPDF_PageAttr attr = (HPDF_PageAttr)w->page->attr;
   kh_status ret = kh_pdf_lib_check(
-      &w->lib,
-      HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)w->ops.data,
-                        (HPDF_UINT)w->ops.len),
-      "writing a page");
+      &w->lib, kh_pdf_page_write(w->page, w->ops.data, w->ops.len), "writing a page");
   w->ops.len = 0;
   return ret;
 }
@@ -582,8 +578,7 @@ static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
       /* libharu compresses the colour data but stores the soft mask it
        * makes from the alpha channel or tRNS uncompressed. */
       HPDF_Dict smask = HPDF_Dict_GetItem(e.image, "SMask", HPDF_OCLASS_DICT);
-      if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
-        smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+      kh_pdf_stream_flate(smask);
     }
   }
   hb_blob_destroy(png);
@@ -661,8 +656,7 @@ static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
   {
     /* as the emoji: libharu leaves a PNG's soft mask unfiltered */
     HPDF_Dict smask = HPDF_Dict_GetItem(image, "SMask", HPDF_OCLASS_DICT);
-    if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
-      smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    kh_pdf_stream_flate(smask);
   }
   figure_entry e = {NULL, NULL, image};
   if (!(e.owned = malloc(strlen(it->image) + 1))) {
@@ -1074,7 +1068,7 @@ static kh_status utf16_string(writer *w, const char *s, HPDF_Binary *out) {
   KH_CHECK(kh_buf_append(&b, "\xFE\xFF", 2));
   KH_CHECK(kh_pdf_utf16be(&b, s, strlen(s), TEXT_MAX_UNITS, 0));
   *out =
-      HPDF_Binary_New(w->lib.doc->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+      HPDF_Binary_New(kh_pdf_mmgr(&w->lib), (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
   if (!*out)
     ret = kh_pdf_lib_fail(&w->lib, 0, "making a text string");
 cleanup:
@@ -1099,7 +1093,7 @@ static kh_status add_outline(writer *w, const kh_outline_entry *outline, uint32_
     return KH_OK;
   void *ref;
   KH_CHECK(kh_pdf_out_reserve(w->out, &ref, &w->outline_root));
-  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(w->lib.doc->catalog, "Outlines", ref),
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(kh_pdf_catalog(&w->lib), "Outlines", ref),
                             "adding the outline"));
   KH_CHECK(kh_pdf_lib_check(
       &w->lib, HPDF_SetPageMode(w->lib.doc, HPDF_PAGE_MODE_USE_OUTLINE),
@@ -1230,7 +1224,7 @@ static kh_status info_text(writer *w, const char *key, const char *value) {
   if (!value || !value[0])
     return KH_OK;
   KH_CHECK(utf16_string(w, value, &s));
-  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(w->lib.doc->info, key, s),
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(kh_pdf_info(&w->lib), key, s),
                             "writing the document information"));
 cleanup:
   return ret;
@@ -1246,7 +1240,7 @@ static kh_status set_info(writer *w, const kh_pdf_meta *meta) {
   if (meta->creator && meta->creator[0] && is_ascii(meta->creator))
     st = HPDF_SetInfoAttr(doc, HPDF_INFO_CREATOR, meta->creator);
   KH_CHECK(kh_pdf_lib_check(&w->lib, st, "writing the document information"));
-  if (!doc->info)
+  if (!kh_pdf_info(&w->lib))
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "writing the document information"));
   if (meta->creator && !is_ascii(meta->creator))
     KH_CHECK(info_text(w, "Creator", meta->creator));
@@ -1268,14 +1262,14 @@ cleanup:
  * as the right language, and /DisplayDocTitle (12.2) so that viewers show
  * the Japanese title rather than the file's name. */
 static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
-  HPDF_Doc doc = w->lib.doc;
   HPDF_STATUS st = HPDF_OK;
   if (meta->lang && meta->lang[0] && is_ascii(meta->lang))
-    st |= HPDF_Dict_Add(doc->catalog, "Lang", HPDF_String_New(doc->mmgr, meta->lang, NULL));
-  HPDF_Dict vp = HPDF_Dict_New(doc->mmgr);
+    st |= HPDF_Dict_Add(kh_pdf_catalog(&w->lib), "Lang",
+                        HPDF_String_New(kh_pdf_mmgr(&w->lib), meta->lang, NULL));
+  HPDF_Dict vp = HPDF_Dict_New(kh_pdf_mmgr(&w->lib));
   if (!vp) return kh_pdf_lib_fail(&w->lib, 0, "writing the viewer preferences");
   st |= HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE);
-  st |= HPDF_Dict_Add(doc->catalog, "ViewerPreferences", vp);
+  st |= HPDF_Dict_Add(kh_pdf_catalog(&w->lib), "ViewerPreferences", vp);
   return kh_pdf_lib_check(&w->lib, st, "writing the catalog");
 }
 
@@ -1287,11 +1281,7 @@ static kh_status finish_archive(writer *w) {
   KH_CHECK(kh_pdf_tags_finish(w->tags, w->out));
   /* the Producer libharu wrote, repeated in the XMP */
   char producer[128] = "";
-  HPDF_String p = HPDF_Dict_GetItem(w->lib.doc->info, "Producer", HPDF_OCLASS_STRING);
-  if (p && p->value && p->len < sizeof producer) {
-    memcpy(producer, p->value, p->len);
-    producer[p->len] = 0;
-  }
+  kh_pdf_info_string(&w->lib, "Producer", producer, sizeof producer);
   kh_pdf_out_digest(w->out, w->digest);
   KH_CHECK(kh_pdf_xmp(&w->lib, &w->meta, producer, w->digest, w->meta.pdfa));
   if (w->meta.pdfa)
@@ -1334,8 +1324,7 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
   /* A tagged PDF/UA-1 file is PDF 1.7 (ISO 14289-1 builds on ISO 32000-1);
    * libharu only raises its default for features it writes itself, and
    * the header is written now. */
-  if (w->lib.doc->pdf_version < HPDF_VER_17)
-    w->lib.doc->pdf_version = HPDF_VER_17;
+  kh_pdf_need_version(&w->lib, HPDF_VER_17);
   KH_CHECK(kh_pdf_out_new(&w->lib, write, user, &w->out));
   w->meta = *meta;
   *out = w;

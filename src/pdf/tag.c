@@ -592,7 +592,7 @@ static HPDF_Binary text_string(tags *t, const char *s, size_t len) {
   HPDF_Binary out = NULL;
   if (kh_buf_append(&b, "\xFE\xFF", 2) == KH_OK &&
       kh_pdf_utf16be(&b, s, len, TEXT_MAX_UNITS, 0) == KH_OK)
-    out = HPDF_Binary_New(t->lib->doc->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    out = HPDF_Binary_New(kh_pdf_mmgr(t->lib), (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
   kh_buf_free(&b);
   return out;
 }
@@ -905,7 +905,6 @@ cleanup:
 
 kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
   kh_status ret = KH_OK;
-  HPDF_Doc doc = t->lib->doc;
   size_t n = t->elems.n;
   /* What to keep: an element that holds something drawn, and its
    * ancestors (children always come after their parents); a footnote no
@@ -926,10 +925,10 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
 
   void *ref;
   KH_CHECK(kh_pdf_out_reserve(o, &ref, &t->tree_root));
-  HPDF_STATUS st = HPDF_Dict_Add(doc->catalog, "StructTreeRoot", ref);
-  HPDF_Dict mark_info = HPDF_Dict_New(doc->mmgr);
+  HPDF_STATUS st = HPDF_Dict_Add(kh_pdf_catalog(t->lib), "StructTreeRoot", ref);
+  HPDF_Dict mark_info = HPDF_Dict_New(kh_pdf_mmgr(t->lib));
   if (!mark_info) KH_CHECK(kh_pdf_lib_fail(t->lib, 0, "writing the structure tree"));
-  st |= HPDF_Dict_Add(doc->catalog, "MarkInfo", mark_info);
+  st |= HPDF_Dict_Add(kh_pdf_catalog(t->lib), "MarkInfo", mark_info);
   st |= HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE);
   KH_CHECK(kh_pdf_lib_check(t->lib, st, "writing the structure tree"));
 cleanup:

@@ -569,6 +569,49 @@ void kh_pdf_out_digest(const kh_pdf_out *o, unsigned char digest[16]) {
   HPDF_MD5Final(digest, &copy);
 }
 
+/* ---- libharu's document, for the other files of src/pdf ----------------*/
+
+HPDF_MMgr kh_pdf_mmgr(const kh_pdf_lib *lib) { return lib->doc->mmgr; }
+HPDF_Xref kh_pdf_xref(const kh_pdf_lib *lib) { return lib->doc->xref; }
+HPDF_Dict kh_pdf_catalog(const kh_pdf_lib *lib) { return lib->doc->catalog; }
+HPDF_Dict kh_pdf_info(const kh_pdf_lib *lib) { return lib->doc->info; }
+
+void kh_pdf_info_string(const kh_pdf_lib *lib, const char *key, char *out, size_t size) {
+  out[0] = '\0';
+  HPDF_String v = lib->doc->info ? HPDF_Dict_GetItem(lib->doc->info, key, HPDF_OCLASS_STRING)
+                                 : NULL;
+  if (v && v->value && v->len < size) {
+    memcpy(out, v->value, v->len);
+    out[v->len] = '\0';
+  }
+}
+
+void kh_pdf_need_version(kh_pdf_lib *lib, HPDF_PDFVer v) {
+  if (lib->doc->pdf_version < v)
+    lib->doc->pdf_version = v;
+}
+
+HPDF_Dict kh_pdf_stream_new(kh_pdf_lib *lib, int flate) {
+  HPDF_Dict s = HPDF_DictStream_New(lib->doc->mmgr, lib->doc->xref);
+  if (s)
+    s->filter = flate ? HPDF_STREAM_FILTER_FLATE_DECODE : HPDF_STREAM_FILTER_NONE;
+  return s;
+}
+
+HPDF_STATUS kh_pdf_stream_write(HPDF_Dict s, const void *data, size_t len) {
+  return HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data, (HPDF_UINT)len);
+}
+
+void kh_pdf_stream_flate(HPDF_Dict s) {
+  if (s && s->filter == HPDF_STREAM_FILTER_NONE)
+    s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+}
+
+HPDF_STATUS kh_pdf_page_write(HPDF_Page page, const void *data, size_t len) {
+  HPDF_PageAttr attr = page->attr;
+  return HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)data, (HPDF_UINT)len);
+}
+
 /* ---- the document --------------------------------------------------------*/
 
 kh_status kh_pdf_out_new(kh_pdf_lib *lib, kh_pdf_write_fn write, void *user,
