@@ -587,7 +587,21 @@ kh_status kh_pdf_tags_close(kh_pdf_tags *t, kh_buf *ops) {
 }
 
 /* A text string as UTF-16BE with its byte order mark (7.9.2.2). */
-static HPDF_Binary text_string(tags *t, const char *s, size_t len) {
+static void *text_string(tags *t, const char *s, size_t len) {
+  /* printable ASCII as a literal string (PDFDocEncoding): half the bytes of
+   * UTF-16, and a URL repeats its /URI, which compresses away */
+  int ascii = len <= 32767;
+  for (size_t i = 0; i < len && ascii; i++)
+    ascii = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F;
+  if (ascii) {
+    char *z = malloc(len + 1);
+    if (!z) return NULL;
+    memcpy(z, s, len);
+    z[len] = '\0';
+    HPDF_String str = HPDF_String_New(kh_pdf_mmgr(t->lib), z, NULL);
+    free(z);
+    return str;
+  }
   kh_buf b = {0};
   HPDF_Binary out = NULL;
   if (kh_buf_append(&b, "\xFE\xFF", 2) == KH_OK &&
@@ -636,7 +650,7 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
     text = it->node->text.text + it->mark->start;
     len = it->mark->end - it->mark->start;
   }
-  HPDF_Binary contents = text_string(t, text, len);
+  void *contents = text_string(t, text, len);
   if (!contents) KH_CHECK(kh_pdf_lib_fail(t->lib, 0, "tagging a link"));
   HPDF_STATUS st = HPDF_Dict_Add(a, "Contents", contents);
   st |= HPDF_Dict_AddNumber(a, "F", 4); /* Print (PDF/A-2 6.3.2) */
