@@ -56,6 +56,10 @@ typedef struct piece {
   /* what to compose: */
   const char *style_name;
   list_mark mark;  /* the first block of a list item: its marker */
+  list_mark outer; /* ... and the marker of the item whose first block is
+                      this item's list: both on this line */
+  kh_lines olines; /* the outer marker, once composed */
+  kh_fixed ox;
   int in_item;     /* a block of a list item: set at the item's text edge */
   kh_lines mlines; /* the marker, once composed */
   kh_fixed mx;     /* where the marker line starts */
@@ -136,6 +140,10 @@ typedef struct builder {
   unsigned flags;            /* KH_ITEM_ARTIFACT for page furniture */
   int k_used;                /* grid lines used on the current page */
   const kh_node *section;    /* the heading in force (柱) */
+  const kh_node *section_start; /* ... when the page began */
+  const kh_node *section_first; /* the first set on the page */
+  list_mark outer;           /* collecting: the marker of an item that opens
+                                with a list, for that list's first line */
   uint32_t total_pages;      /* known on the second pass when a template
                                 prints {pages}; else 0 */
   int counting;              /* first pass: pages counted, not drawn */
@@ -245,6 +253,10 @@ static kh_status compose_marker(builder *b, piece *p) {
   /* a number ends on the column's right edge, less its gap; a bullet (a
    * full-width character whose em box spaces it) starts the column */
   p->mx = p->mark.gap ? p->mark.col + p->mark.width - p->mark.gap - w : p->mark.col;
+  if (ret == KH_OK && p->outer.text) {
+    ret = marker_line(b, p->arena, p->part, p->outer.text, &p->olines, &w);
+    p->ox = p->outer.gap ? p->outer.col + p->outer.width - p->outer.gap - w : p->outer.col;
+  }
   return ret;
 }
 
@@ -575,6 +587,7 @@ static void release_piece(piece *p) {
   p->tbl = NULL;
   memset(&p->lines, 0, sizeof p->lines);
   memset(&p->mlines, 0, sizeof p->mlines);
+  memset(&p->olines, 0, sizeof p->olines);
 }
 
 static void release(builder *b, size_t i) { release_piece(&b->pieces.v[i]); }
@@ -653,6 +666,10 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       p.kind = P_PARA;
       p.style_name = n->style;
       if (mark) p.mark = *mark;
+      if (mark && b->outer.text) { /* the first line of an item's list */
+        p.outer = b->outer;
+        b->outer = (list_mark){0};
+      }
       p.in_item = in_item;
       p.level = level;
       p.after_heading = n->kind == KH_NODE_PARA && prev && prev->kind == KH_NODE_HEADING;
@@ -660,6 +677,14 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       mark = NULL; /* only the first block of a list item has it */
       break;
     case KH_NODE_LIST:
+      /* an item that opens with a list: its marker goes on the list's
+       * first line, before that item's own */
+      if (mark && b->outer.text)
+        kh_warning(b->ctx, n->pos, "a list item opening with a list inside a list item "
+                                   "opening with a list: the outermost marker is not set");
+      else if (mark)
+        b->outer = *mark;
+      mark = NULL;
       ret = collect_list(b, part, n, x, measure);
       break;
     case KH_NODE_LIST_ITEM: /* only inside lists */
@@ -1009,6 +1034,14 @@ static kh_status emit_marker(builder *b, const piece *p, kh_fixed base) {
     b->items.v[i].node = p->node; /* the item's first block holds its Lbl */
     b->items.v[i].mark = NULL;    /* a note's number is no reference */
   }
+  if (ret != KH_OK || !p->olines.n) return ret;
+  from = b->items.n; /* the outer item's marker: its own Lbl */
+  ret = emit_line(b, &p->olines, 0, p->ox, base);
+  for (size_t i = from; ret == KH_OK && i < b->items.n; i++) {
+    b->items.v[i].flags |= KH_ITEM_MARKER;
+    b->items.v[i].node = p->outer.item;
+    b->items.v[i].mark = NULL;
+  }
   return ret;
 }
 
@@ -1080,7 +1113,8 @@ static kh_status fill_fields(builder *b, const char *fmt, char **out) {
       v = b->part && b->part->date_iso ? b->part->date_iso : b->doc ? b->doc->date_iso : NULL;
     else if (n == 5 && !strncmp(f, "label", 5)) v = b->part ? b->part->label : NULL;
     else if (n == 7 && !strncmp(f, "section", 7)) {
-      if (b->section) KH_CHECK(kh_buf_append(&o, b->section->text.text, b->section->text.len));
+      const kh_node *sec = b->section_first ? b->section_first : b->section_start;
+      if (sec) KH_CHECK(kh_buf_append(&o, sec->text.text, sec->text.len));
     } else
       KH_CHECK(kh_buf_append(&o, p, n + 2)); /* checked by the layout: not reached */
     if (v) KH_CHECK(kh_buf_append(&o, v, strlen(v)));
@@ -1185,6 +1219,8 @@ static kh_status page_open(builder *b) {
   if ((ret = page_close(b)) != KH_OK) return ret;
   b->page_open = 1;
   b->k = 0;
+  b->section_start = b->section;
+  b->section_first = NULL;
   b->F.lines = b->grid_full;
   if ((ret = take_carry(b)) != KH_OK) return ret;
   if (b->box_open) b->box_page_k = 0;
@@ -1534,7 +1570,10 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   if (need > F->lines) need = p->nlines < F->lines ? p->nlines : F->lines;
   const char *why = st->keep_with_next && next_lines ? "heading" : "orphan";
   if ((ret = room_why(b, need, why)) != KH_OK) return ret;
-  if (p->node->kind == KH_NODE_HEADING && p->node->level <= 2) b->section = p->node;
+  if (p->node->kind == KH_NODE_HEADING && p->node->level <= 2) {
+    b->section = p->node;
+    if (!b->section_first && strcmp(st->name, "title")) b->section_first = p->node;
+  }
   if (st->outline && p->node->text.len) {
     /* a vertical page's heading: the top of its column */
     kh_outline_entry e = {st->outline, NULL, (int)b->npages,
@@ -1599,7 +1638,11 @@ static kh_status table_rows(builder *b, const table *tb, int r, int from, int co
   kh_fixed y2 = line_top(b, b->k + count) - half;
   const kh_node *keep = b->node;
   if (top && (ret = rule(b, tb->colx[0], y1, tb->colx[tb->ncols], y1)) != KH_OK) return ret;
-  if ((ret = rule(b, tb->colx[0], y2, tb->colx[tb->ncols], y2)) != KH_OK) return ret;
+  /* a row split at the page's foot is not closed there: it runs on under
+   * the head repeated on the next page */
+  if (from + count >= tb->rowlines[r] &&
+      (ret = rule(b, tb->colx[0], y2, tb->colx[tb->ncols], y2)) != KH_OK)
+    return ret;
   for (int c = 0; c <= tb->ncols; c++)
     if ((ret = rule(b, tb->colx[c], y1, tb->colx[c], y2)) != KH_OK) return ret;
   /* the row's text, composed again now and dropped once on the page */

@@ -263,6 +263,13 @@ static kh_status list(tags *t, const kh_node *n, uint32_t parent) {
     KH_CHECK(new_elem(t, l, "LI", &li));
     KH_CHECK(new_elem(t, li, "Lbl", &lbl));
     KH_CHECK(new_elem(t, li, "LBody", &body));
+    if (it->kind == KH_NODE_LIST_ITEM && it->child && it->child->kind == KH_NODE_LIST) {
+      /* an item that opens with a list: page/ draws its marker on the
+       * list's first line, as an item of this node */
+      slot *s;
+      KH_CHECK(map_put(t, it, &s));
+      s->elem = s->lbl = lbl;
+    }
     KH_CHECK(walk(t, it->kind == KH_NODE_LIST_ITEM ? it->child : it, body, &lbl));
   }
 cleanup:
@@ -320,8 +327,8 @@ static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl)
       KH_CHECK(figure(t, n, parent));
       break;
     case KH_NODE_LIST:
-      if (lbl) *lbl = NONE; /* page/ draws no marker for an item that opens
-                               with a list: the inner items have theirs */
+      if (lbl) *lbl = NONE; /* an item that opens with a list has its marker
+                               drawn for the item node (see list()) */
       KH_CHECK(list(t, n, parent));
       break;
     case KH_NODE_LIST_ITEM:
