@@ -91,6 +91,9 @@ typedef struct fnote {
   const kh_part *part;
   size_t first, end;
   const kh_mark *ref;   /* its first reference, once placed */
+  const kh_mark *back;  /* the link of its number back to the reference: a
+                           mark of no text of its own, so that the tagged
+                           PDF makes the number that Link's text */
 } fnote;
 
 /* Lines [from, from + count) of a footnote's piece, in a page's note
@@ -1425,16 +1428,18 @@ static kh_status foot_refs(builder *b, const kh_lines *ls, uint32_t li, int rows
 
 /* The note's number links back to its first reference; the note is the
  * place its references link to. */
-static kh_status note_links(builder *b, const piece *p, kh_fixed base) {
+static kh_status note_links(builder *b, const piece *p, kh_fixed base, size_t from) {
   if (!p->mlines.n) return KH_OK;
   const fnote *f = find_note(b, p->mark.item);
   kh_fixed size = p->st->size;
   kh_anchor a = {p->mark.item, p->mx, base - EM_ASCENT(size)};
   kh_status ret = kh_vec_push(&b->anchors, a);
   if (ret != KH_OK || !f || !f->ref) return ret;
+  for (size_t i = from; i < b->items.n; i++) b->items.v[i].mark = f->back;
   kh_item it = {0};
   it.kind = KH_ITEM_LINK;
   it.node = p->node;
+  it.mark = f->back;
   it.dest = f->ref;
   it.x = p->mx;
   it.x2 = p->mx + p->mlines.lines[0].width;
@@ -1466,9 +1471,10 @@ static kh_status draw_notes(builder *b) {
     b->node = p->node;
     for (uint32_t i = sp.from; i < sp.from + sp.count && ret == KH_OK; i++) {
       kh_fixed base = y + pitch - size + EM_ASCENT(size);
-      ret = emit_line(b, &p->lines, i, p->x, base);
-      if (ret == KH_OK && i == 0) ret = emit_marker(b, p, base);
-      if (ret == KH_OK && i == 0 && p->mark.note) ret = note_links(b, p, base);
+      size_t from = b->items.n; /* the number first, in reading order */
+      if (i == 0) ret = emit_marker(b, p, base);
+      if (ret == KH_OK && i == 0 && p->mark.note) ret = note_links(b, p, base, from);
+      if (ret == KH_OK) ret = emit_line(b, &p->lines, i, p->x, base);
       y += pitch;
     }
     if (sp.from + sp.count >= p->lines.n) release_piece(p);
@@ -1509,6 +1515,14 @@ static kh_status collect_notes(builder *b, const kh_part *part) {
       ret = KH_NOMEM;
       break;
     }
+    kh_mark *back = kh_arena_alloc(b->strings, sizeof *back);
+    if (!back) {
+      ret = KH_NOMEM;
+      break;
+    }
+    memset(back, 0, sizeof *back);
+    back->flags = KH_MARK_LINK;
+    f.back = back;
     m.item = n;
     m.note = 1;
     m.col = b->F.left;
