@@ -1284,7 +1284,8 @@ static kh_status room(builder *b, int need) { return room_why(b, need, "keep"); 
  * line count less the lines the notes take.
  *
  * A note that does not fit under the line that refers to it moves with that
- * line to the next page (a paragraph's line; the page before ends short).
+ * line to the next page (a paragraph's line, with the one before it when it
+ * is the paragraph's last; the page before ends short).
  * A line that cannot move (a table row, a heading) keeps its place, and the
  * notes that do not fit there continue at the next page's foot, before that
  * page's own notes, split between lines if need be; so does a note longer
@@ -1407,6 +1408,50 @@ static kh_status take_carry(builder *b) {
   kh_status ret = foot_add(b, v.v, v.n, 1, 1);
   kh_vec_free(&v);
   return ret;
+}
+
+/* The height of the notes lines [li, li + n) of ls would queue (their
+ * nested notes aside), without queuing them. */
+static kh_status notes_height(builder *b, const kh_lines *ls, uint32_t li, uint32_t n,
+                              kh_fixed *h) {
+  *h = 0;
+  const kh_node *node = ls->sh->sp->node;
+  if (!node || !node->text.nmarks) return KH_OK;
+  uint32_t lo = UINT32_MAX, hi = 0, ml = ls->sh->sp->marker_len;
+  for (uint32_t l = li; l < li + n && l < ls->n; l++)
+    for (uint32_t k = 0; k < ls->lines[l].count; k++) {
+      const kh_glyph *g = &ls->sh->glyphs[ls->lines[l].first + k];
+      if (g->cluster < lo) lo = g->cluster;
+      if (g->cluster_end > hi) hi = g->cluster_end;
+    }
+  lo = lo > ml ? lo - ml : 0;
+  hi = hi > ml ? hi - ml : 0;
+  for (uint32_t i = 0; i < node->text.nmarks; i++) {
+    const kh_mark *m = &node->text.marks[i];
+    if (!(m->flags & KH_MARK_FOOTREF) || !m->note || m->start < lo || m->start >= hi) continue;
+    const fnote *f = find_note(b, m->note);
+    for (size_t k = f && !f->ref ? f->first : 0; f && !f->ref && k < f->end; k++) {
+      piece *p = &b->notes.v[k];
+      if (p->kind != P_PARA) continue;
+      kh_status ret = ensure_piece(b, p);
+      if (ret != KH_OK) return ret;
+      *h += note_pitch(b, p) * (kh_fixed)p->lines.n;
+    }
+  }
+  return KH_OK;
+}
+
+/* A paragraph's last line that would move with its notes would stand alone
+ * at the head of the next page (泣き別れ): its last two lines go. */
+static kh_status foot_widow(builder *b, const kh_lines *ls, uint32_t li) {
+  if (ls->n - li != 2 || li < 2 || b->k == 0 || b->carry.n) return KH_OK;
+  kh_fixed h;
+  kh_status ret = notes_height(b, ls, li, 2, &h);
+  if (ret != KH_OK || h == 0) return ret;
+  if (b->grid_full - note_area(b, b->foot_h + h) >= b->k + 2) return KH_OK; /* both fit */
+  if (b->grid_full - note_area(b, h) < 2) return KH_OK; /* no better on the next */
+  b->why = "footnote";
+  return page_open(b);
 }
 
 /* Before line li of ls is placed on the `rows` grid lines from b->k: the
@@ -1633,6 +1678,7 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
         b->why = rows <= 0 ? NULL : "widow";
         if ((ret = page_open(b)) != KH_OK) return ret;
       }
+      if ((ret = foot_widow(b, &p->lines, i)) != KH_OK) return ret;
       if ((ret = foot_refs(b, &p->lines, i, 1, 1)) != KH_OK) return ret;
       kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2;
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
