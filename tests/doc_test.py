@@ -90,6 +90,24 @@ check(nested and body_x and nested[1] >= body_x - 0.5, "a nested list starts at 
 bold = find(ls, "太字:")
 check(bold is not None, "a tight item keeps its text")
 
+# an item that opens with a list: its marker on the list's first line, left
+# of the inner marker, and its own Lbl in the structure tree
+nest_md = os.path.join(out, "nest.md")
+with open(nest_md, "w") as f:
+    f.write("1. - 入れ子の最初の項目。\n   - 二つ目。\n2. 普通の項目。\n")
+nest_pdf = os.path.join(out, "nest.pdf")
+rc, err = build(nest_md, nest_pdf)
+nl = lines(nest_pdf)
+first = find(nl, "入れ子の最初の項目")
+ws = [(w.text, float(w.get("xMin"))) for w in first[3]] if first else []
+one = [x for t, x in ws if t == "1."]
+dot = [x for t, x in ws if t and t.startswith("・")]
+check(rc == 0 and one and dot and one[0] < dot[0],
+      "an item opening with a list has its marker before the inner one (%s)" % ws[:3])
+st = subprocess.run(["pdfinfo", "-struct-text", nest_pdf], capture_output=True, text=True).stdout
+check(re.search(r'Lbl \(block\)\n\s+"1\."\n\s+LBody \(block\)\n\s+L \(block\)', st) is not None,
+      "its marker is the outer item's Lbl, before the inner list")
+
 # errors with the nearest name
 def expect_error(name, content, regex, files=None):
     d = os.path.join(out, name)

@@ -17,6 +17,14 @@ for golden in "$src"/tests/golden/png/hang-*.png; do
   test -f "$out/$name" || { echo "FAIL: $name was not rendered"; exit 1; }
   python3 "$src/tests/pdfcheck.py" pngdiff "$out/$name" "$golden" 0.001
 done
+# footnotes at the foot of the survey report's first page
+SOURCE_DATE_EPOCH=0 "$kumihan" "$src/content/examples/survey-report" -o "$out/notes.pdf"
+pdftoppm -r 100 -gray -png -f 1 -l 1 "$out/notes.pdf" "$out/notes"
+for golden in "$src"/tests/golden/png/notes-*.png; do
+  name=$(basename "$golden")
+  test -f "$out/$name" || { echo "FAIL: $name was not rendered"; exit 1; }
+  python3 "$src/tests/pdfcheck.py" pngdiff "$out/$name" "$golden" 0.001
+done
 n=0
 for golden in "$src"/tests/golden/png/page-*.png; do
   n=$((n + 1))

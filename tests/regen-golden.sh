@@ -18,6 +18,9 @@ pdftoppm -r 100 -gray -png "$tmp/seed.pdf" "$src/tests/golden/png/page"
 SOURCE_DATE_EPOCH=0 "$kumihan" "$src/tests/para/hanging.md" -o "$tmp/hang.pdf"
 rm -f "$src"/tests/golden/png/hang-*.png
 pdftoppm -r 100 -gray -png "$tmp/hang.pdf" "$src/tests/golden/png/hang"
+SOURCE_DATE_EPOCH=0 "$kumihan" "$src/content/examples/survey-report" -o "$tmp/notes.pdf"
+rm -f "$src"/tests/golden/png/notes-*.png
+pdftoppm -r 100 -gray -png -f 1 -l 1 "$tmp/notes.pdf" "$src/tests/golden/png/notes"
 rm -rf "$tmp"
 sh "$src/tests/golden_ruby.sh" "$kumihan" "$src" "${TMPDIR:-/tmp}" regen
 echo "regenerated; review: git diff --stat tests/golden"

@@ -44,8 +44,9 @@ typedef struct table {
  * of `width` starting at `col`, `gap` before the item's text. */
 typedef struct list_mark {
   const char *text;
-  const kh_node *item; /* the KH_NODE_LIST_ITEM */
+  const kh_node *item; /* the KH_NODE_LIST_ITEM; a footnote's KH_NODE_FOOTNOTE */
   kh_fixed col, width, gap;
+  int note;            /* a footnote's number: set as its references are */
 } list_mark;
 
 typedef struct piece {
@@ -55,6 +56,10 @@ typedef struct piece {
   /* what to compose: */
   const char *style_name;
   list_mark mark;  /* the first block of a list item: its marker */
+  list_mark outer; /* ... and the marker of the item whose first block is
+                      this item's list: both on this line */
+  kh_lines olines; /* the outer marker, once composed */
+  kh_fixed ox;
   int in_item;     /* a block of a list item: set at the item's text edge */
   kh_lines mlines; /* the marker, once composed */
   kh_fixed mx;     /* where the marker line starts */
@@ -77,6 +82,27 @@ typedef struct piece {
   size_t close;    /* P_BOX_OPEN: index of its P_BOX_CLOSE */
 } piece;
 
+typedef KH_VEC(piece) piece_vec;
+
+/* A footnote: its blocks, pieces [first, end) of builder.notes, composed
+ * when its first reference is placed. */
+typedef struct fnote {
+  const kh_node *node;  /* the KH_NODE_FOOTNOTE */
+  const kh_part *part;
+  size_t first, end;
+  const kh_mark *ref;   /* its first reference, once placed */
+  const kh_mark *back;  /* the link of its number back to the reference: a
+                           mark of no text of its own, so that the tagged
+                           PDF makes the number that Link's text */
+} fnote;
+
+/* Lines [from, from + count) of a footnote's piece, in a page's note
+ * area. */
+typedef struct fspan {
+  size_t piece;
+  uint32_t from, count;
+} fspan;
+
 typedef struct builder {
   kh_ctx *ctx;
   const kh_layout *L;
@@ -85,7 +111,19 @@ typedef struct builder {
   kh_page_sink_fn sink;
   kh_outline *outline_out;
   kh_arena *strings;         /* made while collecting: list markers */
-  KH_VEC(piece) pieces;
+  piece_vec pieces;
+  /* footnotes (JLReq 4.3): their pieces, the note area of the current
+   * page, the lines that run on to the next page */
+  piece_vec notes;
+  KH_VEC(fnote) fnotes;
+  size_t part_notes;         /* fnotes index of the current part's first */
+  KH_VEC(fspan) foot;
+  KH_VEC(fspan) carry;
+  kh_fixed foot_h;           /* height of the note lines on the page */
+  int grid_full;             /* the frame's lines; F.lines is what the body
+                                may use: that less the note area */
+  KH_VEC(kh_anchor) anchors; /* the current page's */
+  const char *why;           /* why the page being closed ends short */
   /* placement */
   kh_arena *page_arena;      /* the current page's items, glyphs, texts */
   uint32_t npages;           /* pages handed to the sink */
@@ -105,6 +143,10 @@ typedef struct builder {
   unsigned flags;            /* KH_ITEM_ARTIFACT for page furniture */
   int k_used;                /* grid lines used on the current page */
   const kh_node *section;    /* the heading in force (柱) */
+  const kh_node *section_start; /* ... when the page began */
+  const kh_node *section_first; /* the first set on the page */
+  list_mark outer;           /* collecting: the marker of an item that opens
+                                with a list, for that list's first line */
   uint32_t total_pages;      /* known on the second pass when a template
                                 prints {pages}; else 0 */
   int counting;              /* first pass: pages counted, not drawn */
@@ -178,12 +220,46 @@ static kh_status marker_line(builder *b, kh_arena *A, const kh_part *part, const
   return ret;
 }
 
+/* A footnote's number at the head of its text, set as its references are
+ * (superscript: the style stage sets a KH_MARK_FOOTREF span so), in the
+ * note's style. */
+static kh_status note_marker_line(builder *b, piece *p, kh_lines *out, kh_fixed *width) {
+  kh_arena *A = p->arena;
+  kh_node *n = kh_arena_alloc(A, sizeof *n);
+  kh_mark *m = kh_arena_alloc(A, sizeof *m);
+  kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
+  if (!n || !m || !st) return KH_NOMEM;
+  memset(n, 0, sizeof *n);
+  memset(m, 0, sizeof *m);
+  n->kind = KH_NODE_PARA;
+  n->style = p->style_name;
+  n->text.text = p->mark.text;
+  n->text.len = (uint32_t)strlen(p->mark.text);
+  m->start = 0;
+  m->end = n->text.len;
+  m->flags = KH_MARK_FOOTREF; /* no `note`: it refers to nothing */
+  n->text.marks = m;
+  n->text.nmarks = 1;
+  *st = *p->st;
+  st->left = st->right = st->indent = st->indent_after_heading = 0;
+  st->align = KH_ALIGN_LEFT;
+  st->lines = 0;
+  kh_status ret = b->compose(b->user, A, n, st, NULL, KH_PT(5000), b->F.writing_mode, out);
+  *width = ret == KH_OK && out->n ? out->lines[0].width : 0;
+  return ret;
+}
+
 static kh_status compose_marker(builder *b, piece *p) {
-  kh_fixed w;
-  kh_status ret = marker_line(b, p->arena, p->part, p->mark.text, &p->mlines, &w);
+  kh_fixed w = 0;
+  kh_status ret = p->mark.note ? note_marker_line(b, p, &p->mlines, &w)
+                               : marker_line(b, p->arena, p->part, p->mark.text, &p->mlines, &w);
   /* a number ends on the column's right edge, less its gap; a bullet (a
    * full-width character whose em box spaces it) starts the column */
   p->mx = p->mark.gap ? p->mark.col + p->mark.width - p->mark.gap - w : p->mark.col;
+  if (ret == KH_OK && p->outer.text) {
+    ret = marker_line(b, p->arena, p->part, p->outer.text, &p->olines, &w);
+    p->ox = p->outer.gap ? p->outer.col + p->outer.width - p->outer.gap - w : p->outer.col;
+  }
   return ret;
 }
 
@@ -493,9 +569,8 @@ static kh_status compose_figure(builder *b, piece *p) {
   return KH_OK;
 }
 
-/* Composes piece i if it is not yet. */
-static kh_status ensure(builder *b, size_t i) {
-  piece *p = &b->pieces.v[i];
+/* Composes a piece if it is not yet. */
+static kh_status ensure_piece(builder *b, piece *p) {
   if (p->arena || (p->kind != P_PARA && p->kind != P_TABLE && p->kind != P_FIGURE))
     return KH_OK;
   if (!(p->arena = kh_arena_new())) return KH_NOMEM;
@@ -503,17 +578,22 @@ static kh_status ensure(builder *b, size_t i) {
   return p->kind == P_PARA ? compose_para(b, p) : compose_table(b, p);
 }
 
+/* Composes piece i if it is not yet. */
+static kh_status ensure(builder *b, size_t i) { return ensure_piece(b, &b->pieces.v[i]); }
+
 /* A placed piece's composition is no longer needed: the page copied what
  * it draws. */
-static void release(builder *b, size_t i) {
-  piece *p = &b->pieces.v[i];
+static void release_piece(piece *p) {
   kh_arena_drop(p->arena);
   p->arena = NULL;
   p->st = NULL;
   p->tbl = NULL;
   memset(&p->lines, 0, sizeof p->lines);
   memset(&p->mlines, 0, sizeof p->mlines);
+  memset(&p->olines, 0, sizeof p->olines);
 }
+
+static void release(builder *b, size_t i) { release_piece(&b->pieces.v[i]); }
 
 static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
                          kh_fixed measure, const list_mark *mark, int level);
@@ -589,6 +669,10 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       p.kind = P_PARA;
       p.style_name = n->style;
       if (mark) p.mark = *mark;
+      if (mark && b->outer.text) { /* the first line of an item's list */
+        p.outer = b->outer;
+        b->outer = (list_mark){0};
+      }
       p.in_item = in_item;
       p.level = level;
       p.after_heading = n->kind == KH_NODE_PARA && prev && prev->kind == KH_NODE_HEADING;
@@ -596,6 +680,14 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       mark = NULL; /* only the first block of a list item has it */
       break;
     case KH_NODE_LIST:
+      /* an item that opens with a list: its marker goes on the list's
+       * first line, before that item's own */
+      if (mark && b->outer.text)
+        kh_warning(b->ctx, n->pos, "a list item opening with a list inside a list item "
+                                   "opening with a list: the outermost marker is not set");
+      else if (mark)
+        b->outer = *mark;
+      mark = NULL;
       ret = collect_list(b, part, n, x, measure);
       break;
     case KH_NODE_LIST_ITEM: /* only inside lists */
@@ -637,6 +729,9 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
 }
 
 /* ---- pass 2: place ---------------------------------------------------------*/
+
+static kh_status draw_notes(builder *b);
+static kh_status take_carry(builder *b);
 
 /* Every item carries what it is drawn for: the node its caller names, else
  * the builder's current node, or none for page furniture.  Rules and frames
@@ -778,6 +873,45 @@ static int in_marker(const line_marks *lm, const kh_glyph *g) {
 
 static kh_status add_item(void *user, kh_item it) { return item(user, it); }
 
+/* A footnote reference's number links to its note, and is the place the
+ * note's number links back to (an anchor keyed by the reference's mark). */
+static kh_status footref_links(builder *b, const kh_lines *ls, uint32_t li, const line_marks *lm,
+                               kh_fixed left, kh_fixed base) {
+  const kh_line *ln = &ls->lines[li];
+  const kh_shaped *sh = ls->sh;
+  for (uint32_t i = 0; i < ln->count;) {
+    const kh_glyph *g0 = &sh->glyphs[ln->first + i];
+    const kh_mark *m = mark_at(lm, g0->cluster);
+    if (!m || !(m->flags & KH_MARK_FOOTREF) || !m->note) {
+      i++;
+      continue;
+    }
+    uint32_t j = i + 1;
+    while (j < ln->count && mark_at(lm, sh->glyphs[ln->first + j].cluster) == m) j++;
+    const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
+    kh_item it = {0};
+    it.kind = KH_ITEM_LINK;
+    it.node = sh->sp->node;
+    it.mark = m;
+    it.dest = m->note;
+    it.x = left + ln->x0 + ln->x[i];
+    it.x2 = left + ln->x0 + ln->x[j - 1] + gl->adv;
+    /* the whole em box of the line: the raised number alone is small */
+    kh_fixed size = sh->sp->style->size;
+    it.y = base - EM_ASCENT(size);
+    it.y2 = it.y + size;
+    char d[40];
+    int len = snprintf(d, sizeof d, "\xE6\xB3\xA8%d", m->note->number); /* 注N */
+    if (!(it.href = kh_arena_strndup(b->page_arena, d, (size_t)len))) return KH_NOMEM;
+    kh_status ret = item(b, it);
+    kh_anchor a = {m, it.x, it.y};
+    if (ret == KH_OK) ret = kh_vec_push(&b->anchors, a);
+    if (ret != KH_OK) return ret;
+    i = j;
+  }
+  return KH_OK;
+}
+
 /* Turns one composed line into glyph runs (split where font or size
  * changes, and where the list marker, a link, a footnote reference or ruby
  * starts or ends), image items and link rectangles. */
@@ -891,6 +1025,7 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     if ((ret = item(b, it)) != KH_OK) return ret;
     i = j;
   }
+  if ((ret = footref_links(b, ls, li, &lm, left, base)) != KH_OK) return ret;
   return text_rules(b, ls, li, left, base);
 }
 
@@ -903,6 +1038,15 @@ static kh_status emit_marker(builder *b, const piece *p, kh_fixed base) {
   for (size_t i = from; ret == KH_OK && i < b->items.n; i++) {
     b->items.v[i].flags |= KH_ITEM_MARKER;
     b->items.v[i].node = p->node; /* the item's first block holds its Lbl */
+    b->items.v[i].mark = NULL;    /* a note's number is no reference */
+  }
+  if (ret != KH_OK || !p->olines.n) return ret;
+  from = b->items.n; /* the outer item's marker: its own Lbl */
+  ret = emit_line(b, &p->olines, 0, p->ox, base);
+  for (size_t i = from; ret == KH_OK && i < b->items.n; i++) {
+    b->items.v[i].flags |= KH_ITEM_MARKER;
+    b->items.v[i].node = p->outer.item;
+    b->items.v[i].mark = NULL;
   }
   return ret;
 }
@@ -975,7 +1119,8 @@ static kh_status fill_fields(builder *b, const char *fmt, char **out) {
       v = b->part && b->part->date_iso ? b->part->date_iso : b->doc ? b->doc->date_iso : NULL;
     else if (n == 5 && !strncmp(f, "label", 5)) v = b->part ? b->part->label : NULL;
     else if (n == 7 && !strncmp(f, "section", 7)) {
-      if (b->section) KH_CHECK(kh_buf_append(&o, b->section->text.text, b->section->text.len));
+      const kh_node *sec = b->section_first ? b->section_first : b->section_start;
+      if (sec) KH_CHECK(kh_buf_append(&o, sec->text.text, sec->text.len));
     } else
       KH_CHECK(kh_buf_append(&o, p, n + 2)); /* checked by the layout: not reached */
     if (v) KH_CHECK(kh_buf_append(&o, v, strlen(v)));
@@ -1012,9 +1157,23 @@ static kh_status furniture(builder *b) {
   return KH_OK;
 }
 
+/* A vertical page's anchors on the paper, as kh_page_vertical turns its
+ * items: a point at logical (x, y) goes to the right of its column. */
+static void turn_anchors(builder *b, const kh_frame *F) {
+  for (size_t i = 0; i < b->anchors.n; i++) {
+    kh_anchor *a = &b->anchors.v[i];
+    kh_fixed x = a->x;
+    a->x = F->right - (a->y - F->top);
+    a->y = x;
+  }
+}
+
 static kh_status page_close(builder *b) {
   kh_status ret = KH_OK;
-  if (!b->page_open) return KH_OK;
+  if (!b->page_open) {
+    b->why = NULL;
+    return KH_OK;
+  }
   const kh_frame *F = &b->F;
   if (b->box_open) { /* a box that runs on: close it at the foot */
     kh_fixed top = line_top(b, b->box_page_k) - (F->pitch * 2 - F->em) / 2;
@@ -1022,9 +1181,12 @@ static kh_status page_close(builder *b) {
     if ((ret = rect(b, F->left, top, F->left + F->measure, bot)) != KH_OK) return ret;
   }
   if (b->k_used < b->k && b->k <= F->lines) b->k_used = b->k;
+  int note_lines = b->grid_full - F->lines;
+  if ((ret = draw_notes(b)) != KH_OK) return ret;
   kh_frame frame = b->F;
   if (frame.writing_mode == KH_WRITING_VERTICAL) {
     kh_page_vertical(b->items.v + b->turn_from, b->items.n - b->turn_from, &frame);
+    turn_anchors(b, &frame);
     b->F = kh_frame_paper(&frame); /* heads and folios stay horizontal */
   }
   b->flags = KH_ITEM_ARTIFACT;
@@ -1032,13 +1194,24 @@ static kh_status page_close(builder *b) {
   b->flags = 0;
   b->F = frame;
   if (ret != KH_OK) return ret;
-  kh_page pg = {b->items.v, (uint32_t)b->items.n, F->page_w, F->page_h, F->lines,
-                b->k_used < F->lines ? b->k_used : F->lines};
+  kh_page pg = {0};
+  pg.items = b->items.v;
+  pg.n = (uint32_t)b->items.n;
+  pg.width = F->page_w;
+  pg.height = F->page_h;
+  pg.grid_lines = b->grid_full;
+  pg.lines_used = b->k_used < F->lines ? b->k_used : F->lines;
+  pg.anchors = b->anchors.v;
+  pg.nanchors = (uint32_t)b->anchors.n;
+  pg.note_lines = note_lines;
+  if (pg.lines_used < F->lines) pg.short_why = b->why ? b->why : "end";
+  b->why = NULL;
   b->k_used = 0;
   ret = b->counting ? KH_OK : b->sink(b->user, &pg, b->npages);
   b->npages++;
   /* the page is gone: its items, glyphs and texts with it */
   b->items.n = 0;
+  b->anchors.n = 0;
   b->line_no = 0;
   b->turn_from = 0;
   b->page_open = 0;
@@ -1052,6 +1225,10 @@ static kh_status page_open(builder *b) {
   if ((ret = page_close(b)) != KH_OK) return ret;
   b->page_open = 1;
   b->k = 0;
+  b->section_start = b->section;
+  b->section_first = NULL;
+  b->F.lines = b->grid_full;
+  if ((ret = take_carry(b)) != KH_OK) return ret;
   if (b->box_open) b->box_page_k = 0;
   if (b->part_first_page && b->part && b->part->label) {
     /* the part's label (別添) above the text block, right-aligned; on the
@@ -1083,10 +1260,346 @@ static void mark_used(builder *b) {
 
 /* Makes room for `need` grid lines, opening a new page when they do not fit
  * (and would fit on a fresh page). */
-static kh_status room(builder *b, int need) {
+static kh_status room_why(builder *b, int need, const char *why) {
   if (!b->page_open) return page_open(b);
-  if (b->k + need > b->F.lines && b->k > 0) return page_open(b);
+  if (b->k + need > b->F.lines && b->k > 0) {
+    b->why = why; /* the page before ends short: say why */
+    return page_open(b);
+  }
   return KH_OK;
+}
+
+static kh_status room(builder *b, int need) { return room_why(b, need, "keep"); }
+
+/* ---- footnotes at the foot of the page (JLReq 4.3, 脚注) ------------------
+ *
+ * A footnote is set at the foot of the page where it is first referred to,
+ * under a short rule, in the `footnote` style, each starting with its number
+ * set as its references are (superscript, hanging two of the note's ems).
+ * Notes do not sit on the body's grid: their lines are on a pitch of their
+ * own, the note size times the grid's pitch over its em (the body's
+ * proportion), stacked up from the foot of the text block; the area takes
+ * whole grid lines from the body (its height and a body em for the rule,
+ * rounded up), so the body above stays on the grid and the page keeps its
+ * line count less the lines the notes take.
+ *
+ * A note that does not fit under the line that refers to it moves with that
+ * line to the next page (a paragraph's line, with the one before it when it
+ * is the paragraph's last; the page before ends short).
+ * A line that cannot move (a table row, a heading) keeps its place, and the
+ * notes that do not fit there continue at the next page's foot, before that
+ * page's own notes, split between lines if need be; so does a note longer
+ * than a page. */
+
+static kh_fixed note_pitch(const builder *b, const piece *p) {
+  return kh_fixed_muldiv(p->st->size, b->F.pitch, b->F.em);
+}
+
+/* Grid lines a note area of height h takes. */
+static int note_area(const builder *b, kh_fixed h) {
+  if (h <= 0) return 0;
+  return (int)((h + b->F.em + b->F.pitch - 1) / b->F.pitch);
+}
+
+static void body_lines(builder *b) { b->F.lines = b->grid_full - note_area(b, b->foot_h); }
+
+static fnote *find_note(builder *b, const kh_node *n) {
+  size_t i = b->part_notes + (size_t)(n->number > 0 ? n->number - 1 : 0);
+  if (i < b->fnotes.n && b->fnotes.v[i].node == n) return &b->fnotes.v[i];
+  for (i = 0; i < b->fnotes.n; i++)
+    if (b->fnotes.v[i].node == n) return &b->fnotes.v[i];
+  return NULL;
+}
+
+typedef KH_VEC(fspan) fspan_vec;
+
+/* Queues note f's lines, then those of the notes its text refers to first. */
+static kh_status queue_note(builder *b, fnote *f, fspan_vec *out, kh_fixed *h) {
+  kh_status ret = KH_OK;
+  for (size_t k = f->first; k < f->end; k++) {
+    piece *p = &b->notes.v[k];
+    if (p->kind != P_PARA) continue; /* warned when collected */
+    if ((ret = ensure_piece(b, p)) != KH_OK) return ret;
+    if (!p->lines.n) continue;
+    fspan s = {k, 0, p->lines.n};
+    if ((ret = kh_vec_push(out, s)) != KH_OK) return ret;
+    *h += note_pitch(b, p) * (kh_fixed)p->lines.n;
+  }
+  for (size_t k = f->first; k < f->end; k++) {
+    const kh_node *n = b->notes.v[k].node;
+    for (uint32_t i = 0; n && i < n->text.nmarks; i++) {
+      const kh_mark *m = &n->text.marks[i];
+      fnote *g = (m->flags & KH_MARK_FOOTREF) && m->note ? find_note(b, m->note) : NULL;
+      if (!g || g->ref) continue;
+      g->ref = m;
+      if ((ret = queue_note(b, g, out, h)) != KH_OK) return ret;
+    }
+  }
+  return KH_OK;
+}
+
+/* The notes first referred to on line li: queued, their first reference
+ * noted (the place their number links back to). */
+static kh_status line_notes(builder *b, const kh_lines *ls, uint32_t li, fspan_vec *out,
+                            kh_fixed *h) {
+  const kh_line *ln = &ls->lines[li];
+  const kh_shaped *sh = ls->sh;
+  const kh_node *node = sh->sp->node;
+  if (!node || !node->text.nmarks || !ln->count) return KH_OK;
+  uint32_t lo = UINT32_MAX, hi = 0, ml = sh->sp->marker_len;
+  for (uint32_t k = 0; k < ln->count; k++) {
+    const kh_glyph *g = &sh->glyphs[ln->first + k];
+    if (g->cluster < lo) lo = g->cluster;
+    if (g->cluster_end > hi) hi = g->cluster_end;
+  }
+  lo = lo > ml ? lo - ml : 0;
+  hi = hi > ml ? hi - ml : 0;
+  for (uint32_t i = 0; i < node->text.nmarks; i++) {
+    const kh_mark *m = &node->text.marks[i];
+    if (!(m->flags & KH_MARK_FOOTREF) || !m->note || m->start < lo || m->start >= hi) continue;
+    fnote *f = find_note(b, m->note);
+    if (!f || f->ref) continue;
+    f->ref = m;
+    kh_status ret = queue_note(b, f, out, h);
+    if (ret != KH_OK) return ret;
+  }
+  return KH_OK;
+}
+
+/* Adds note lines to the page's area while it leaves the body its first
+ * body_end grid lines; the first line that does not fit and all after it
+ * run on to the next page.  `force`: at least one line (a page of its
+ * own for a note longer than a page). */
+static kh_status foot_add(builder *b, const fspan *v, size_t n, int body_end, int force) {
+  kh_status ret = KH_OK;
+  int full = b->carry.n > 0; /* notes already run on: these follow them */
+  for (size_t i = 0; i < n && ret == KH_OK; i++) {
+    fspan s = v[i];
+    kh_fixed pitch = note_pitch(b, &b->notes.v[s.piece]);
+    uint32_t fit = 0;
+    while (!full && fit < s.count &&
+           (b->grid_full - note_area(b, b->foot_h + pitch * (kh_fixed)(fit + 1)) >= body_end ||
+            (force && !b->foot.n && !fit)))
+      fit++;
+    if (fit) {
+      fspan t = {s.piece, s.from, fit};
+      ret = kh_vec_push(&b->foot, t);
+      b->foot_h += pitch * (kh_fixed)fit;
+    }
+    if (fit < s.count && ret == KH_OK) {
+      full = 1;
+      fspan t = {s.piece, s.from + fit, s.count - fit};
+      ret = kh_vec_push(&b->carry, t);
+    }
+  }
+  body_lines(b);
+  return ret;
+}
+
+/* A new page takes the note lines that ran on, first. */
+static kh_status take_carry(builder *b) {
+  fspan_vec v = {0};
+  b->foot.n = 0;
+  b->foot_h = 0;
+  if (b->carry.n) {
+    v.v = b->carry.v, v.n = b->carry.n, v.cap = b->carry.cap;
+    memset(&b->carry, 0, sizeof b->carry);
+  }
+  kh_status ret = foot_add(b, v.v, v.n, 1, 1);
+  kh_vec_free(&v);
+  return ret;
+}
+
+/* The height of the notes lines [li, li + n) of ls would queue (their
+ * nested notes aside), without queuing them. */
+static kh_status notes_height(builder *b, const kh_lines *ls, uint32_t li, uint32_t n,
+                              kh_fixed *h) {
+  *h = 0;
+  const kh_node *node = ls->sh->sp->node;
+  if (!node || !node->text.nmarks) return KH_OK;
+  uint32_t lo = UINT32_MAX, hi = 0, ml = ls->sh->sp->marker_len;
+  for (uint32_t l = li; l < li + n && l < ls->n; l++)
+    for (uint32_t k = 0; k < ls->lines[l].count; k++) {
+      const kh_glyph *g = &ls->sh->glyphs[ls->lines[l].first + k];
+      if (g->cluster < lo) lo = g->cluster;
+      if (g->cluster_end > hi) hi = g->cluster_end;
+    }
+  lo = lo > ml ? lo - ml : 0;
+  hi = hi > ml ? hi - ml : 0;
+  for (uint32_t i = 0; i < node->text.nmarks; i++) {
+    const kh_mark *m = &node->text.marks[i];
+    if (!(m->flags & KH_MARK_FOOTREF) || !m->note || m->start < lo || m->start >= hi) continue;
+    const fnote *f = find_note(b, m->note);
+    for (size_t k = f && !f->ref ? f->first : 0; f && !f->ref && k < f->end; k++) {
+      piece *p = &b->notes.v[k];
+      if (p->kind != P_PARA) continue;
+      kh_status ret = ensure_piece(b, p);
+      if (ret != KH_OK) return ret;
+      *h += note_pitch(b, p) * (kh_fixed)p->lines.n;
+    }
+  }
+  return KH_OK;
+}
+
+/* A paragraph's last line that would move with its notes would stand alone
+ * at the head of the next page (泣き別れ): its last two lines go. */
+static kh_status foot_widow(builder *b, const kh_lines *ls, uint32_t li) {
+  if (ls->n - li != 2 || li < 2 || b->k == 0 || b->carry.n) return KH_OK;
+  kh_fixed h;
+  kh_status ret = notes_height(b, ls, li, 2, &h);
+  if (ret != KH_OK || h == 0) return ret;
+  if (b->grid_full - note_area(b, b->foot_h + h) >= b->k + 2) return KH_OK; /* both fit */
+  if (b->grid_full - note_area(b, h) < 2) return KH_OK; /* no better on the next */
+  b->why = "footnote";
+  return page_open(b);
+}
+
+/* Before line li of ls is placed on the `rows` grid lines from b->k: the
+ * notes it refers to first go to this page's foot, or it moves with them
+ * (`can_move`), or they run on (see above). */
+static kh_status foot_refs(builder *b, const kh_lines *ls, uint32_t li, int rows, int can_move) {
+  fspan_vec want = {0};
+  kh_fixed h = 0;
+  kh_status ret = line_notes(b, ls, li, &want, &h);
+  if (ret == KH_OK && want.n) {
+    if (can_move && b->k > 0 && !b->carry.n &&
+        b->grid_full - note_area(b, b->foot_h + h) < b->k + rows &&
+        b->grid_full - note_area(b, h) >= rows) {
+      b->why = "footnote";
+      ret = page_open(b);
+    }
+    if (ret == KH_OK) ret = foot_add(b, want.v, want.n, b->k + rows, 0);
+  }
+  kh_vec_free(&want);
+  return ret;
+}
+
+/* The note's number links back to its first reference; the note is the
+ * place its references link to. */
+static kh_status note_links(builder *b, const piece *p, kh_fixed base, size_t from) {
+  if (!p->mlines.n) return KH_OK;
+  const fnote *f = find_note(b, p->mark.item);
+  kh_fixed size = p->st->size;
+  kh_anchor a = {p->mark.item, p->mx, base - EM_ASCENT(size)};
+  kh_status ret = kh_vec_push(&b->anchors, a);
+  if (ret != KH_OK || !f || !f->ref) return ret;
+  for (size_t i = from; i < b->items.n; i++) b->items.v[i].mark = f->back;
+  kh_item it = {0};
+  it.kind = KH_ITEM_LINK;
+  it.node = p->node;
+  it.mark = f->back;
+  it.dest = f->ref;
+  it.x = p->mx;
+  it.x2 = p->mx + p->mlines.lines[0].width;
+  it.y = a.y;
+  it.y2 = a.y + size;
+  char d[64];
+  int len = snprintf(d, sizeof d, "\xE6\xB3\xA8%d\xE3\x81\xAE\xE5\x8F\x82\xE7\x85\xA7\xE7\xAE\x87"
+                                  "\xE6\x89\x80\xE3\x81\xB8", p->mark.item->number); /* 注Nの参照箇所へ */
+  if (!(it.href = kh_arena_strndup(b->page_arena, d, (size_t)len))) return KH_NOMEM;
+  return item(b, it);
+}
+
+/* Draws the page's note area: the rule, then the lines, the last one's em
+ * box on the foot of the text block. */
+static kh_status draw_notes(builder *b) {
+  kh_status ret = KH_OK;
+  const kh_frame *F = &b->F;
+  if (!b->foot.n) return KH_OK;
+  const kh_node *keep = b->node;
+  kh_fixed y = F->top + F->height - b->foot_h; /* the first line's slot */
+  const piece *p0 = &b->notes.v[b->foot.v[0].piece];
+  kh_fixed ry = y + note_pitch(b, p0) - p0->st->size - F->em / 2;
+  int chars = F->chars / 3 > 0 ? F->chars / 3 : 1; /* a third of the measure */
+  if ((ret = rule(b, F->left, ry, F->left + F->em * chars, ry)) != KH_OK) return ret;
+  for (size_t s = 0; s < b->foot.n && ret == KH_OK; s++) {
+    fspan sp = b->foot.v[s];
+    piece *p = &b->notes.v[sp.piece];
+    kh_fixed pitch = note_pitch(b, p), size = p->st->size;
+    b->node = p->node;
+    for (uint32_t i = sp.from; i < sp.from + sp.count && ret == KH_OK; i++) {
+      kh_fixed base = y + pitch - size + EM_ASCENT(size);
+      size_t from = b->items.n; /* the number first, in reading order */
+      if (i == 0) ret = emit_marker(b, p, base);
+      if (ret == KH_OK && i == 0 && p->mark.note) ret = note_links(b, p, base, from);
+      if (ret == KH_OK) ret = emit_line(b, &p->lines, i, p->x, base);
+      y += pitch;
+    }
+    if (sp.from + sp.count >= p->lines.n) release_piece(p);
+  }
+  b->node = keep;
+  b->foot.n = 0;
+  b->foot_h = 0;
+  return ret;
+}
+
+/* Pages for the notes that still run on at the end of a part. */
+static kh_status flush_notes(builder *b) {
+  kh_status ret = KH_OK;
+  while (ret == KH_OK && b->carry.n && b->page_open) {
+    b->why = "footnote";
+    ret = page_open(b);
+  }
+  return ret;
+}
+
+/* The footnotes of a part, collected as pieces of their own (builder.notes),
+ * each note's first block with its number as a hanging marker. */
+static kh_status collect_notes(builder *b, const kh_part *part) {
+  kh_status ret = KH_OK;
+  if (!part->notes) return KH_OK;
+  piece_vec body = b->pieces;
+  b->pieces = b->notes;
+  const kh_pstyle *st = kh_layout_style(b->L, page_name(part), "footnote");
+  for (const kh_node *n = part->notes; n && ret == KH_OK; n = n->next) {
+    fnote f = {0};
+    f.node = n;
+    f.part = part;
+    f.first = b->pieces.n;
+    char num[16];
+    int len = snprintf(num, sizeof num, "%d", n->number);
+    list_mark m = {0};
+    if (!(m.text = kh_arena_strndup(b->strings, num, (size_t)len))) {
+      ret = KH_NOMEM;
+      break;
+    }
+    kh_mark *back = kh_arena_alloc(b->strings, sizeof *back);
+    if (!back) {
+      ret = KH_NOMEM;
+      break;
+    }
+    memset(back, 0, sizeof *back);
+    back->flags = KH_MARK_LINK;
+    f.back = back;
+    m.item = n;
+    m.note = 1;
+    m.col = b->F.left;
+    m.width = 2 * st->size;
+    m.gap = st->size / 2;
+    ret = collect(b, part, n->child, b->F.left + m.width, b->F.measure - m.width, &m, 1);
+    f.end = b->pieces.n;
+    for (size_t k = f.first; ret == KH_OK && k < f.end; k++) {
+      const piece *p = &b->pieces.v[k];
+      if (p->kind == P_TABLE || p->kind == P_FIGURE || p->kind == P_RULE)
+        kh_warning(b->ctx, p->node->pos, "a %s in a footnote is not set: footnotes hold "
+                                         "paragraphs, lists and code",
+                   p->kind == P_TABLE ? "table" : p->kind == P_FIGURE ? "figure" : "rule");
+      else if (p->kind == P_BOX_OPEN)
+        kh_warning(b->ctx, p->node->pos, "a box in a footnote is set without its frame");
+    }
+    if (ret == KH_OK) ret = kh_vec_push(&b->fnotes, f);
+  }
+  b->notes = b->pieces;
+  b->pieces = body;
+  return ret;
+}
+
+/* Forgets what the first pass placed (the pages are counted, then drawn). */
+static void notes_reset(builder *b) {
+  for (size_t i = 0; i < b->fnotes.n; i++) b->fnotes.v[i].ref = NULL;
+  for (size_t i = 0; i < b->notes.n; i++) release_piece(&b->notes.v[i]);
+  b->foot.n = b->carry.n = b->anchors.n = 0;
+  b->foot_h = 0;
 }
 
 /* Grid lines a piece must have together where it starts: no line alone at
@@ -1117,8 +1630,12 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   if (st->keep_with_next && next_lines) /* a heading stays with what follows */
     need = p->nlines + next_lines;
   if (need > F->lines) need = p->nlines < F->lines ? p->nlines : F->lines;
-  if ((ret = room(b, need)) != KH_OK) return ret;
-  if (p->node->kind == KH_NODE_HEADING && p->node->level <= 2) b->section = p->node;
+  const char *why = st->keep_with_next && next_lines ? "heading" : "orphan";
+  if ((ret = room_why(b, need, why)) != KH_OK) return ret;
+  if (p->node->kind == KH_NODE_HEADING && p->node->level <= 2) {
+    b->section = p->node;
+    if (!b->section_first && strcmp(st->name, "title")) b->section_first = p->node;
+  }
   if (st->outline && p->node->text.len) {
     /* a vertical page's heading: the top of its column */
     kh_outline_entry e = {st->outline, NULL, (int)b->npages,
@@ -1135,7 +1652,8 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     kh_fixed body = F->pitch * ((int)n - 1) + st->size;
     kh_fixed first = top + (span - body) / 2 + EM_ASCENT(st->size);
     for (uint32_t i = 0; i < n; i++)
-      if ((ret = emit_line(b, &p->lines, i, p->x, first + F->pitch * (int)i)) != KH_OK)
+      if ((ret = foot_refs(b, &p->lines, i, st->lines, 0)) != KH_OK ||
+          (ret = emit_line(b, &p->lines, i, p->x, first + F->pitch * (int)i)) != KH_OK)
         return ret;
     if (n && (ret = emit_marker(b, p, first)) != KH_OK) return ret;
     if (st->box && n) {
@@ -1157,8 +1675,11 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
        * paragraph's last line would be carried over */
       int rows = F->lines - b->k;
       if (rows <= 0 || (n - i == 2 && rows == 1 && i >= 2)) {
+        b->why = rows <= 0 ? NULL : "widow";
         if ((ret = page_open(b)) != KH_OK) return ret;
       }
+      if ((ret = foot_widow(b, &p->lines, i)) != KH_OK) return ret;
+      if ((ret = foot_refs(b, &p->lines, i, 1, 1)) != KH_OK) return ret;
       kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2;
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
       if (i == 0 && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
@@ -1180,7 +1701,11 @@ static kh_status table_rows(builder *b, const table *tb, int r, int from, int co
   kh_fixed y2 = line_top(b, b->k + count) - half;
   const kh_node *keep = b->node;
   if (top && (ret = rule(b, tb->colx[0], y1, tb->colx[tb->ncols], y1)) != KH_OK) return ret;
-  if ((ret = rule(b, tb->colx[0], y2, tb->colx[tb->ncols], y2)) != KH_OK) return ret;
+  /* a row split at the page's foot is not closed there: it runs on under
+   * the head repeated on the next page */
+  if (from + count >= tb->rowlines[r] &&
+      (ret = rule(b, tb->colx[0], y2, tb->colx[tb->ncols], y2)) != KH_OK)
+    return ret;
   for (int c = 0; c <= tb->ncols; c++)
     if ((ret = rule(b, tb->colx[c], y1, tb->colx[c], y2)) != KH_OK) return ret;
   /* the row's text, composed again now and dropped once on the page */
@@ -1191,8 +1716,10 @@ static kh_status table_rows(builder *b, const table *tb, int r, int from, int co
     const cell *cl = &tb->cells[r * tb->ncols + c];
     if (!cl->node) continue;
     b->node = cl->node;
-    for (int i = from; ret == KH_OK && i < from + count && i < (int)lines[c].n; i++)
-      ret = emit_line(b, &lines[c], (uint32_t)i, cl->x, baseline(b, b->k + i - from));
+    for (int i = from; ret == KH_OK && i < from + count && i < (int)lines[c].n; i++) {
+      ret = foot_refs(b, &lines[c], (uint32_t)i, count, 0);
+      if (ret == KH_OK) ret = emit_line(b, &lines[c], (uint32_t)i, cl->x, baseline(b, b->k + i - from));
+    }
   }
   kh_arena_drop(RA);
   b->node = keep;
@@ -1258,7 +1785,7 @@ static kh_status place_figure(builder *b, const piece *p) {
   int before = p->st ? p->st->space_before : 0, after = p->st ? p->st->space_after : 0;
   if (b->k > 0) b->k += before;
   int need = p->nlines < F->lines ? p->nlines : F->lines;
-  if ((ret = room(b, need)) != KH_OK) return ret;
+  if ((ret = room_why(b, need, "figure")) != KH_OK) return ret;
   kh_fixed span = F->pitch * (p->img_lines - 1) + F->em;
   kh_item it = {0};
   it.kind = KH_ITEM_IMAGE;
@@ -1273,6 +1800,7 @@ static kh_status place_figure(builder *b, const piece *p) {
   b->k += p->img_lines;
   for (uint32_t i = 0; i < p->lines.n; i++) {
     if (b->k >= F->lines && (ret = page_open(b)) != KH_OK) return ret;
+    if ((ret = foot_refs(b, &p->lines, i, 1, 0)) != KH_OK) return ret;
     kh_fixed base = baseline(b, b->k) + (p->lines.sh->sp->style->size - F->em) / 2;
     if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
     b->k++;
@@ -1288,10 +1816,15 @@ static kh_status place(builder *b) {
   for (size_t i = 0; i < b->pieces.n; i++) {
     const piece *p = &b->pieces.v[i];
     if (b->part != p->part) { /* every part starts a page of its template */
+      if ((ret = flush_notes(b)) != KH_OK) return ret;
+      b->why = "part";
       if ((ret = page_close(b)) != KH_OK) return ret;
       b->part = p->part;
       b->tpl = tpl_of(b->L, p->part);
       b->F = kh_frame_of(&b->tpl->geom);
+      b->grid_full = b->F.lines;
+      for (b->part_notes = 0; b->part_notes < b->fnotes.n; b->part_notes++)
+        if (b->fnotes.v[b->part_notes].part == p->part) break;
       b->section = NULL;
       b->part_first_page = 1;
       if ((ret = page_open(b)) != KH_OK) return ret;
@@ -1351,6 +1884,7 @@ static kh_status place(builder *b) {
       b->k += 1;
       break;
     case P_PART:
+      b->why = "part";
       ret = page_open(b);
       break;
     case P_FIGURE:
@@ -1361,6 +1895,7 @@ static kh_status place(builder *b) {
     mark_used(b);
     release(b, i);
   }
+  if ((ret = flush_notes(b)) != KH_OK) return ret;
   return page_close(b);
 }
 
@@ -1374,35 +1909,6 @@ static int needs_total(const builder *b, const kh_doc *doc) {
         return 1;
   }
   return 0;
-}
-
-/* deviation: footnotes are not yet set at the foot of the page that
- * references them (JLReq 4.3); they follow their part, after a rule, each
- * under its number (注1), so no note is lost.  Their references link to
- * them through the tagged PDF's Note elements. */
-static kh_status collect_notes(builder *b, const kh_part *part) {
-  kh_status ret = KH_OK;
-  if (!part->notes) return KH_OK;
-  piece r = {0};
-  r.kind = P_RULE;
-  r.part = part;
-  r.x = b->F.left;
-  r.measure = b->F.measure;
-  r.nlines = 1;
-  if ((ret = add_piece(b, r)) != KH_OK) return ret;
-  kh_fixed em = b->F.em;
-  for (const kh_node *n = part->notes; n && ret == KH_OK; n = n->next) {
-    char num[32];
-    int len = snprintf(num, sizeof num, "\xE6\xB3\xA8%d", n->number); /* 注N */
-    list_mark m = {0};
-    if (!(m.text = kh_arena_strndup(b->strings, num, (size_t)len))) return KH_NOMEM;
-    m.item = n;
-    m.col = b->F.left;
-    m.width = 4 * em;
-    m.gap = em / 2;
-    ret = collect(b, part, n->child, b->F.left + m.width, b->F.measure - m.width, &m, 1);
-  }
-  return ret;
 }
 
 kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
@@ -1449,6 +1955,7 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
     b.tpl = NULL;
     b.box_open = 0;
     b.outline.n = 0;
+    notes_reset(&b);
   }
   KH_CHECK(place(&b));
   ol->n = (uint32_t)b.outline.n;
@@ -1462,7 +1969,13 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
   ol = NULL;
 cleanup:
   for (size_t i = 0; i < b.pieces.n; i++) release(&b, i); /* after a failure */
+  for (size_t i = 0; i < b.notes.n; i++) release_piece(&b.notes.v[i]);
   kh_vec_free(&b.pieces);
+  kh_vec_free(&b.notes);
+  kh_vec_free(&b.fnotes);
+  kh_vec_free(&b.foot);
+  kh_vec_free(&b.carry);
+  kh_vec_free(&b.anchors);
   kh_vec_free(&b.items);
   kh_vec_free(&b.outline);
   kh_arena_drop(b.page_arena);
@@ -1488,8 +2001,11 @@ static const char *trace_flags(const kh_item *it) {
 }
 
 void kh_page_trace(const kh_page *pg, uint32_t index, FILE *out) {
-  fprintf(out, "page %u %.2fx%.2fpt lines %d/%d\n", index + 1, KH_FIXED_TO_PT(pg->width),
+  fprintf(out, "page %u %.2fx%.2fpt lines %d/%d", index + 1, KH_FIXED_TO_PT(pg->width),
           KH_FIXED_TO_PT(pg->height), pg->lines_used, pg->grid_lines);
+  if (pg->note_lines) fprintf(out, " notes %d", pg->note_lines);
+  if (pg->short_why) fprintf(out, " short: %s", pg->short_why);
+  fputc('\n', out);
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
     const char *fl = trace_flags(it);

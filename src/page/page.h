@@ -74,7 +74,10 @@ typedef struct kh_item {
   kh_fixed width;     /* LINE: stroke width */
   kh_pglyph *glyphs;  /* GLYPHS; IMAGE: exactly one */
   uint32_t n;
-  const char *href;   /* LINK */
+  const char *href;   /* LINK: the URI; for a link inside the document
+                         (dest set) what it leads to, for its /Contents */
+  const void *dest;   /* LINK: a link inside the document, to the anchor
+                         (kh_anchor) of this key, on this page or another */
   uint32_t base_start, base_end; /* KH_ITEM_RUBY, KH_ITEM_EMPHASIS: the base
                                     these stand over, bytes of node's text */
   const char *image;  /* IMAGE of a figure: its file (font -1, no glyph);
@@ -98,6 +101,13 @@ typedef struct kh_outline_entry {
   kh_fixed y;         /* top of the heading on its page */
 } kh_outline_entry;
 
+/* A place a link inside the document leads to: a footnote (its key is the
+ * KH_NODE_FOOTNOTE) or a footnote reference (the KH_MARK_FOOTREF mark). */
+typedef struct kh_anchor {
+  const void *key;
+  kh_fixed x, y;      /* top-left of what it marks */
+} kh_anchor;
+
 typedef struct kh_page {
   kh_item *items;
   uint32_t n;
@@ -105,6 +115,11 @@ typedef struct kh_page {
   int grid_lines;         /* lines of the page's grid */
   int lines_used;         /* grid lines the text block uses (the last one
                              holding anything, spacing included) */
+  kh_anchor *anchors;
+  uint32_t nanchors;
+  int note_lines;         /* grid lines of the footnote area at the foot */
+  const char *short_why;  /* why the text ends before the grid's last line
+                             (a rule that forced it), or NULL when full */
 } kh_page;
 
 /* The frame of a page: where its text goes.  Made from the page template's

@@ -54,8 +54,23 @@ typedef struct figure_entry {
   HPDF_Image image;
 } figure_entry;
 
+/* A place inside the document that links lead to (a footnote, a footnote
+ * reference), and a link's destination still waiting for its place. */
+typedef struct anchor_entry {
+  const void *key;
+  uint32_t page;
+  int64_t x, top; /* kh_fixed, from the page's bottom-left */
+} anchor_entry;
+
+typedef struct dest_wait {
+  const void *key;
+  HPDF_Array dest;
+} dest_wait;
+
 struct kh_pdf {
   kh_pdf_lib lib;
+  KH_VEC(anchor_entry) anchors;
+  KH_VEC(dest_wait) waiting;
   kh_pdf_meta meta; /* its strings must live until kh_pdf_finish */
   kh_fixed page_w, page_h;
   const kh_fontset *set;
@@ -787,9 +802,79 @@ cleanup:
   return ret;
 }
 
+/* [page /XYZ left top 0], the zoom left as the reader has it (12.3.2.2);
+ * direct in its annotation, as the outline's are (see add_outline_entry). */
+static kh_status fill_dest(writer *w, HPDF_Array d, const anchor_entry *a) {
+  HPDF_STATUS st = HPDF_Array_Add(d, w->page_of.v[a->page]);
+  st |= HPDF_Array_AddName(d, "XYZ");
+  st |= HPDF_Array_AddReal(d, pt(a->x));
+  st |= HPDF_Array_AddReal(d, pt(a->top));
+  st |= HPDF_Array_AddNumber(d, 0);
+  return kh_pdf_lib_check(&w->lib, st, "adding a link");
+}
+
+/* The page's anchors; links that were waiting for one get their place.  A
+ * link looks for its anchor from the newest back: a footnote's number
+ * links to a reference on its own page or one shortly before. */
+static kh_status page_anchors(writer *w, const kh_page *pg) {
+  kh_status ret = KH_OK;
+  for (uint32_t i = 0; i < pg->nanchors; i++) {
+    const kh_anchor *a = &pg->anchors[i];
+    int64_t top = w->page_h - a->y;
+    anchor_entry e = {a->key, (uint32_t)w->page_of.n - 1, a->x, top < 0 ? 0 : top};
+    KH_CHECK(kh_vec_push(&w->anchors, e));
+    for (size_t k = 0; k < w->waiting.n;) {
+      if (w->waiting.v[k].key != a->key) {
+        k++;
+        continue;
+      }
+      KH_CHECK(fill_dest(w, w->waiting.v[k].dest, &e));
+      w->waiting.v[k] = w->waiting.v[--w->waiting.n];
+    }
+  }
+cleanup:
+  return ret;
+}
+
+/* A link inside the document (a footnote reference to its note, a note's
+ * number back to its reference): a Link annotation with a /Dest, which
+ * waits for its page when the place is further on. */
+static kh_status add_goto(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  const int64_t h = w->page_h;
+  HPDF_Rect r = {pt(it->x), pt(h - it->y2), pt(it->x2), pt(h - it->y)};
+  /* libharu's link with a destination wants an indirect one (which PDFBox
+   * cannot read); its URI link's action is a direct dictionary, replaced */
+  HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(w->page, r, "#");
+  HPDF_Array d = HPDF_Array_New(w->lib.doc->mmgr);
+  if (!a || !d)
+    KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding a link"));
+  HPDF_STATUS st = HPDF_Dict_RemoveElement(a, "A");
+  st |= HPDF_Dict_Add(a, "Dest", d);
+  st |= HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+  KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding a link"));
+  const anchor_entry *found = NULL;
+  for (size_t k = w->anchors.n; k-- > 0;)
+    if (w->anchors.v[k].key == it->dest) {
+      found = &w->anchors.v[k];
+      break;
+    }
+  if (found) {
+    KH_CHECK(fill_dest(w, d, found));
+  } else {
+    dest_wait dw = {it->dest, d};
+    KH_CHECK(kh_vec_push(&w->waiting, dw));
+  }
+  KH_CHECK(kh_pdf_tags_annot(w->tags, it, a));
+cleanup:
+  return ret;
+}
+
 static kh_status add_link(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   kh_buf uri = {0};
+  if (it->dest)
+    return add_goto(w, it);
   if (!it->href || !it->href[0])
     return KH_OK;
   const int64_t h = w->page_h;
@@ -1019,6 +1104,7 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
   kh_status ret = KH_OK;
   uint32_t column_end = 0; /* an ActualText column is open up to here */
   KH_CHECK(add_page(w));
+  KH_CHECK(page_anchors(w, pg));
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
     if (i >= column_end) {
@@ -1367,6 +1453,8 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
     KH_CHECK(add_page(w));
     KH_CHECK(end_page(w));
   }
+  if (w->waiting.n) /* page/ places every note it links to */
+    KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "linking a footnote that is on no page"));
   KH_CHECK(add_outline(w, outline, noutline));
   KH_CHECK(set_info(w, &w->meta));
   KH_CHECK(set_catalog(w, &w->meta));
@@ -1392,6 +1480,8 @@ void kh_pdf_drop(kh_pdf *w) {
   free(w->warned);
   kh_vec_free(&w->page_of);
   kh_vec_free(&w->page_height);
+  kh_vec_free(&w->anchors);
+  kh_vec_free(&w->waiting);
   kh_vec_free(&w->images);
   for (size_t i = 0; i < w->figures.n; i++) free(w->figures.v[i].owned);
   kh_vec_free(&w->figures);

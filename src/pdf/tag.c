@@ -10,7 +10,9 @@
  *                               a level never skips (PDF/UA-1 7.4.2)
  *       P                       paragraphs, front-matter lines
  *         Link                  a link's text + OBJR of its annotation
- *         Reference, Note       a footnote reference; the footnote follows it
+ *         Reference > Link      a footnote reference: its number + OBJR
+ *         Note                  the footnote, after its first reference; its
+ *                               number is a Link back (text + OBJR)
  *       L > LI > Lbl + LBody    lists (the marker is its own item in page/)
  *       Table > THead/TBody > TR > TH/TD
  *                               header-row cells are TH /Scope /Column; a
@@ -269,6 +271,13 @@ static kh_status list(tags *t, const kh_node *n, uint32_t parent) {
     KH_CHECK(new_elem(t, l, "LI", &li));
     KH_CHECK(new_elem(t, li, "Lbl", &lbl));
     KH_CHECK(new_elem(t, li, "LBody", &body));
+    if (it->kind == KH_NODE_LIST_ITEM && it->child && it->child->kind == KH_NODE_LIST) {
+      /* an item that opens with a list: page/ draws its marker on the
+       * list's first line, as an item of this node */
+      slot *s;
+      KH_CHECK(map_put(t, it, &s));
+      s->elem = s->lbl = lbl;
+    }
     KH_CHECK(walk(t, it->kind == KH_NODE_LIST_ITEM ? it->child : it, body, &lbl));
   }
 cleanup:
@@ -326,8 +335,8 @@ static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl)
       KH_CHECK(figure(t, n, parent));
       break;
     case KH_NODE_LIST:
-      if (lbl) *lbl = NONE; /* page/ draws no marker for an item that opens
-                               with a list: the inner items have theirs */
+      if (lbl) *lbl = NONE; /* an item that opens with a list has its marker
+                               drawn for the item node (see list()) */
       KH_CHECK(list(t, n, parent));
       break;
     case KH_NODE_LIST_ITEM:
@@ -432,14 +441,17 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *ou
   kh_status ret = KH_OK;
   slot *s;
   KH_CHECK(map_put(t, m, &s));
-  if (s->elem != NONE) { /* ruby: its RB; a footnote reference: itself */
-    *out = s->fig != NONE && (m->flags & KH_MARK_RUBY) ? s->fig : s->elem;
+  if (s->elem != NONE) { /* ruby: its RB; a footnote reference: its Link */
+    *out = s->fig != NONE && (m->flags & (KH_MARK_RUBY | KH_MARK_FOOTREF)) ? s->fig : s->elem;
     return KH_OK;
   }
   uint32_t in;
   if (m->flags & KH_MARK_FOOTREF) {
-    KH_CHECK(new_elem(t, e, "Reference", &in));
-    if ((s = map_get(t, m))) s->elem = in;
+    /* Reference > Link: the number is the link's text, as a URI link's */
+    uint32_t ref;
+    KH_CHECK(new_elem(t, e, "Reference", &ref));
+    KH_CHECK(new_elem(t, ref, "Link", &in));
+    if ((s = map_get(t, m))) s->elem = ref, s->fig = in;
     /* the footnote follows its first reference in reading order */
     const slot *ns = m->note ? map_get(t, m->note) : NULL;
     if (ns && ns->elem != NONE && t->elems.v[ns->elem].parent == NONE) {

@@ -175,7 +175,7 @@ int main(void) {
   back.y = KH_PT(771), back.y2 = KH_PT(780);
   back.href = "https://example.com/#ref1";
   items[n++] = back;
-  kh_page page = {items, n, KH_PT(595), KH_PT(842), 0, 0};
+  kh_page page = {.items = items, .n = n, .width = KH_PT(595), .height = KH_PT(842)};
   CHECK(kh_pdf_add_page(pdf, &page) == KH_OK);
   CHECK(kh_pdf_finish(pdf, NULL, 0) == KH_OK);
   kh_pdf_drop(pdf);
