@@ -28,6 +28,10 @@ unsigned kh_font_upem(const kh_font *font);
 int kh_font_has_color_png(const kh_font *font); /* CBDT/sbix bitmaps */
 /* Nominal glyph of a code point; 0 when the font has none. */
 uint32_t kh_font_glyph(const kh_font *font, int32_t cp);
+/* Checks the layout's composition choices against its fonts, once a
+ * build: `table-figures: tnum` with a table cell's Latin font that has no
+ * OpenType 'tnum' (and proportional digits) is a warning at that line. */
+void kh_shape_check_layout(kh_ctx *ctx, const kh_layout *layout, const kh_fontset *set);
 
 enum {
   KH_GLYPH_IMAGE = 1u << 0,          /* draw as the font's colour bitmap */

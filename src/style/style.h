@@ -152,6 +152,7 @@ typedef struct kh_layout {
   int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
                                3.8.3): a line-end 、。 may hang */
   kh_table_figures table_figures; /* digits in table cells */
+  kh_srcpos table_figures_pos; /* where the layout sets it (diagnostics) */
   int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
                                sRGB output intent, no .notdef): `pdf-a`,
                                true unless the layout says false */
