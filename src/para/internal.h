@@ -33,7 +33,9 @@ enum {
   BRK_SLASH,    /* after "/" in a URL or path (a deviation, with a cost) */
   BRK_SOFT,     /* inside an unbreakable Western run, after punctuation
                    (- _ . : ...), at a cost */
-  BRK_EMERGENCY /* inside an unbreakable Western run, at a higher cost */
+  BRK_EMERGENCY, /* inside an unbreakable Western run, at a higher cost */
+  BRK_WORD      /* between two letters of a run no wider than the measure:
+                   a last resort, dearer than a line well over the cap */
 };
 
 /* The glue between unit i and unit i + 1; it holds the white-space glyphs
