@@ -27,14 +27,14 @@ typedef struct driver {
 } driver;
 
 static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
-                         const kh_pstyle *style, const char *marker, kh_fixed measure,
+                         const kh_pstyle *style, const char *marker, kh_fixed measure, kh_writing_mode mode,
                          kh_lines *out) {
   driver *d = user;
   kh_ctx *ctx = d->ctx;
   kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
   kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
   if (!sp || !sh) return KH_NOMEM;
-  kh_status ret = kh_style_para(ctx, arena, d->layout, node, style, marker, measure, sp);
+  kh_status ret = kh_style_para(ctx, arena, d->layout, node, style, marker, measure, mode, sp);
   if (ret != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
   if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
