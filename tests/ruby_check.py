@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """Ruby and 圏点 read back from a PDF with public tools.
 
-ruby_check.py PDF SOURCE.md
+ruby_check.py PDF SOURCE.md [PITCH]
   mutool draw -F stext gives every glyph's size and box; pdftotext the text.
   - every reading in SOURCE (｜base《r》, kanji《r》, {base|r}, {base|r|..})
     is drawn at half its base's size, centred over its base within 0.1 pt
     (mono-ruby per character), unless pulled back to the edge of the line;
   - no ruby glyph reaches into the line above;
+  - with PITCH (the layout's line pitch, where ruby does not fit in the line
+    gap): every body line without ruby is on the grid, a whole number of
+    pitches below the page's first, and a line with ruby has more room;
   - pdftotext gives the base text without the readings;
   - every *emphasis* character that is not punctuation has one sesame dot
     (U+FE45) centred over it within 0.1 pt, and punctuation has none.
@@ -18,6 +21,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 pdf, md = sys.argv[1], sys.argv[2]
+pitch = float(sys.argv[3]) if len(sys.argv) > 3 else None
 src = open(md, encoding="utf-8").read().split("---", 2)[2]
 fails = []
 
@@ -178,6 +182,26 @@ if offsets:
 alldots = sum(1 for p in pages for c in p if c["c"] == DOT)
 if alldots != ndots:
     fail(f"{alldots} sesame dots drawn, {ndots} expected")
+
+# ---- lines with ruby take room, the others stay on the grid ----
+if pitch:
+    roomy = 0
+    for p in pages:
+        ls = lines_of(p)
+        ys = sorted(y for y in ls if all(abs(c["size"] - body) < 0.01 for c in ls[y]))
+        plain_ys = [y for y in ys if not any(small(c) and y - body * 1.2 < c["y"] < y for c in p)]
+        if not plain_ys:
+            continue
+        y0 = plain_ys[0]
+        for y in plain_ys:
+            n = (y - y0) / pitch
+            if abs(n - round(n)) * pitch > 0.05:
+                fail(f"line at y={y:.2f} is off the grid ({n:.3f} pitches below y={y0:.2f})")
+        for a, b in zip(ys, ys[1:]):
+            if b - a > pitch * 1.5 and any(small(c) and a < c["y"] < b for c in p):
+                roomy += 1
+    if roomy == 0:
+        fail("no line with ruby was given more room than the pitch")
 
 # ---- text extraction: the base text, no readings ----
 text = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], check=True,

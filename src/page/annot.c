@@ -72,20 +72,39 @@ static kh_status put(kh_arena *A, const kh_lines *ls, const kh_line *ln, const k
   return add(user, it);
 }
 
-kh_status kh_page_annots(kh_arena *A, const kh_lines *ls, uint32_t li, kh_fixed left,
-                         kh_fixed base, kh_status (*add)(void *user, kh_item it),
-                         void *user) {
-  const kh_shaped *sh = ls->sh;
-  const kh_line *ln = &ls->lines[li];
-  if (!sh->nannots || ln->count == 0) return KH_OK;
-  /* annotations are in text order, so in glyph order: the first that may
-   * stand on this line, by bisection */
+/* The first annotation that may stand on line ln: annotations are in text
+ * order, so in glyph order; by bisection. */
+static uint32_t first_on(const kh_shaped *sh, const kh_line *ln) {
   uint32_t lo = 0, hi = sh->nannots;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (sh->annots[mid].g0 < ln->first) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+kh_fixed kh_page_annot_height(const kh_lines *ls, uint32_t li) {
+  const kh_shaped *sh = ls->sh;
+  const kh_line *ln = &ls->lines[li];
+  kh_fixed h = 0;
+  if (!sh->nannots || ln->count == 0) return 0;
+  for (uint32_t i = first_on(sh, ln); i < sh->nannots && sh->annots[i].g0 < ln->first + ln->count;
+       i++) {
+    const kh_annot *an = &sh->annots[i];
+    if (an->n == 0 || an->g1 > ln->first + ln->count) continue;
+    if (an->size > h) h = an->size;
+  }
+  return h;
+}
+
+kh_status kh_page_annots(kh_arena *A, const kh_lines *ls, uint32_t li, kh_fixed left,
+                         kh_fixed base, kh_status (*add)(void *user, kh_item it),
+                         void *user) {
+  const kh_shaped *sh = ls->sh;
+  const kh_line *ln = &ls->lines[li];
+  if (!sh->nannots || ln->count == 0) return KH_OK;
+  uint32_t lo = first_on(sh, ln);
   for (uint32_t i = lo; i < sh->nannots && sh->annots[i].g0 < ln->first + ln->count; i++) {
     const kh_annot *an = &sh->annots[i];
     /* only what stands wholly on this line (a group is never broken) */
