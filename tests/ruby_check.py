@@ -219,6 +219,16 @@ for base, readings in pairs:
             fail(f"reading {r} leaks into the extracted text")
 if DOT in text:
     fail("a sesame dot leaks into the extracted text")
+# a base spaced out for a long reading reads whole, with its neighbours, no
+# space put inside (pdftotext reads a gap between glyph boxes as one)
+joined = re.sub(r"(?m)^\s*\d+\s*$", "", text.replace("\f", "\n")).replace("\n", "")
+for m in re.finditer(r"｜([^《》｜\n]+)《[^》\n]+》|(" + KANJI + r"+)《[^》\n]+》|\{([^{}|\n]+)\|[^{}\n]+\}", src):
+    base = m.group(1) or m.group(2) or m.group(3)
+    before = re.sub(r"｜|《[^》\n]*》|\{|\|[^{}\n]*\}|\*", "", src[max(0, m.start() - 12):m.start()])
+    after = re.sub(r"｜|《[^》\n]*》|\{|\|[^{}\n]*\}|\*", "", src[m.end():m.end() + 12])
+    ctx = (before[-1:] if before[-1:].strip() else "") + base + (after[:1] if after[:1].strip() else "")
+    if ctx not in joined:
+        fail(f"pdftotext breaks {ctx!r} (base {base}) with a space")
 
 if checked == 0:
     fail("no ruby checked")
