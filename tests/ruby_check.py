@@ -5,7 +5,9 @@ ruby_check.py PDF SOURCE.md [PITCH]
   mutool draw -F stext gives every glyph's size and box; pdftotext the text.
   - every reading in SOURCE (｜base《r》, kanji《r》, {base|r}, {base|r|..})
     is drawn at half its base's size, centred over its base within 0.1 pt
-    (mono-ruby per character), unless pulled back to the edge of the line;
+    (mono-ruby per character; jukugo ruby per character where every reading
+    fits over its own, else over the word), unless pulled back to the edge
+    of the line;
   - no ruby glyph reaches into the line above;
   - with PITCH (the layout's line pitch, where ruby does not fit in the line
     gap): every body line without ruby is on the grid, a whole number of
@@ -97,6 +99,11 @@ units = []  # (base, reading): a group, or one character of mono-ruby
 for base, readings in pairs:
     if len(readings) == 1:
         units.append((base, readings[0]))
+    elif any(len(r) > 2 for r in readings):
+        # jukugo ruby (JLReq 3.3.7) with a reading wider than its character
+        # (more than two half-size kana): the readings together, centred
+        # over the word
+        units.append((base, "".join(readings)))
     else:
         units.extend(zip(base, readings))
 for base, reading in units:

@@ -164,6 +164,42 @@ static void fit_base(kh_shaped *sh, const kh_annot *an) {
   sh->glyphs[an->g1 - 1].adv += rest;
 }
 
+/* The width of glyphs [g0, g1) of the base. */
+static kh_fixed base_width(const kh_shaped *sh, uint32_t g0, uint32_t g1) {
+  kh_fixed w = 0;
+  for (uint32_t i = g0; i < g1; i++) w += sh->glyphs[i].adv;
+  return w;
+}
+
+/* JLReq 3.3.7 熟語ルビ, over the pieces [first, a->out.n) of one word
+ * (base glyphs [g0, g1)): where every reading fits over its own
+ * character, each stands there (as mono-ruby); where one does not, the
+ * readings are set together, centred over the word, as group ruby is
+ * (overhanging adjacent kana or the blank half of punctuation by up to half
+ * a ruby character, the rest spacing the word out 1:2:1).  The pieces stay
+ * apart, each with its character, so the line may still break between
+ * them; page sets those on one line together (word). */
+static void jukugo(annotator *a, size_t first, uint32_t g0, uint32_t g1) {
+  kh_shaped *sh = a->sh;
+  size_t n = a->out.n - first;
+  int fits = 1;
+  kh_annot all = {0};
+  for (size_t k = first; k < a->out.n; k++) {
+    kh_annot *an = &a->out.v[k];
+    fits &= an->width <= base_width(sh, an->g0, an->g1);
+    all.width += an->width;
+    all.size = an->size;
+  }
+  if (n < 2 || fits) {
+    for (size_t k = first; k < a->out.n; k++) fit_base(sh, &a->out.v[k]);
+    return;
+  }
+  all.g0 = g0;
+  all.g1 = g1;
+  fit_base(sh, &all);
+  for (size_t k = first; k < a->out.n; k++) a->out.v[k].word = a->out.v[first].t0 + 1;
+}
+
 static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {
   kh_shaped *sh = a->sh;
   const kh_spara *sp = sh->sp;
@@ -200,8 +236,9 @@ static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {
     fit_base(sh, &an);
     return kh_vec_push(&a->out, an);
   }
-  /* mono-ruby (jukugo ruby over a word): one reading per base character,
-   * each centred over its own character; the line may break between them */
+  /* mono-ruby, and jukugo ruby over a word of several characters: one
+   * reading per base character; the line may break between them */
+  size_t first = a->out.n;
   uint32_t ri = 0;
   for (uint32_t i = g0; i < g1;) {
     uint32_t j = i + 1;
@@ -221,12 +258,12 @@ static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {
     if (!text) return KH_NOMEM;
     kh_status st = shape_text(a, sh->glyphs[i].font, size, text, re - ri, &an);
     if (st != KH_OK) return st;
-    fit_base(sh, &an);
     if ((st = kh_vec_push(&a->out, an)) != KH_OK) return st;
     ri = re + 1;
     i = j;
   }
   (void)sp;
+  jukugo(a, first, g0, g1);
   return KH_OK;
 }
 

@@ -78,6 +78,11 @@ enum { KH_ANNOT_RUBY = 1, KH_ANNOT_SESAME = 2 };
 typedef struct kh_annot {
   uint8_t kind;        /* KH_ANNOT_* */
   uint8_t group;       /* group ruby: no line break inside its base */
+  uint32_t word;       /* jukugo ruby (JLReq 3.3.7) whose readings do not
+                          each fit over their own character: the word's
+                          first text byte + 1, shared by its pieces, which
+                          are set together over the part of the word on
+                          each line; 0 otherwise */
   uint32_t t0, t1;     /* the base: bytes of the paragraph text */
   uint32_t g0, g1;     /* the base: glyphs [g0, g1) */
   uint32_t node_start, node_end; /* the base: bytes of the node's text */
