@@ -693,6 +693,9 @@ static kh_status text_rules(builder *b, const kh_lines *ls, uint32_t li, kh_fixe
       const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
       kh_fixed size = sp->style->size;
       kh_fixed y = k == 0 ? base - EM_ASCENT(size) + size / 2 : base + size - EM_ASCENT(size);
+      /* a vertical column's 傍線 stands on its right: the top of the em box
+       * as set, before the page is turned */
+      if (k == 1 && b->F.writing_mode == KH_WRITING_VERTICAL) y = base - EM_ASCENT(size);
       kh_status ret = rule(b, left + ln->x0 + ln->x[i], y, left + ln->x0 + ln->x[j - 1] + gl->adv, y);
       if (ret != KH_OK) return ret;
       i = j;
@@ -1502,6 +1505,10 @@ void kh_outline_drop(kh_outline *outline) {
 static const char *trace_flags(const kh_item *it) {
   if (it->flags & KH_ITEM_ARTIFACT) return "/A";
   if (it->flags & KH_ITEM_MARKER) return "/M";
+  /* vertical text: upright, sideways, 縦中横 */
+  if (it->flags & KH_ITEM_UPRIGHT) return "/V";
+  if (it->flags & KH_ITEM_SIDEWAYS) return "/S";
+  if (it->flags & KH_ITEM_TCY) return "/T";
   return "";
 }
 

@@ -132,7 +132,8 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   kh_font *f = kh_fontset_get(s->set, font);
   /* vertical text: upright runs top to bottom (HarfBuzz applies 'vert'),
    * sideways and 縦中横 runs as horizontal text */
-  int up = s->dir == HB_DIRECTION_TTB && !(r->flags & (KH_RUN_SIDEWAYS | KH_RUN_TCY));
+  int up = s->dir == HB_DIRECTION_TTB &&
+           !(r->flags & (KH_RUN_SIDEWAYS | KH_RUN_TCY | KH_RUN_UPRIGHT));
   int32_t vorig = up ? kh_font_v_origin(f) : 0;
   hb_buffer_clear_contents(s->buf);
   hb_buffer_add_utf8(s->buf, sp->text, (int)sp->len, start, (int)(end - start));
@@ -199,6 +200,13 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   }
   if ((r->flags & KH_RUN_TCY) && s->dir == HB_DIRECTION_TTB)
     tate_chu_yoko(s->out.v, (uint32_t)first, (uint32_t)s->out.n);
+  /* upright Western letters: each its own em, centred like 縦中横 */
+  for (size_t i = first; (r->flags & KH_RUN_UPRIGHT) && s->dir == HB_DIRECTION_TTB && i < s->out.n;) {
+    size_t j = i + 1;
+    while (j < s->out.n && !(s->out.v[j].flags & KH_GLYPH_CLUSTER_START)) j++;
+    tate_chu_yoko(s->out.v, (uint32_t)i, (uint32_t)j);
+    i = j;
+  }
   return KH_OK;
 }
 

@@ -662,6 +662,8 @@ static kh_status read_composition(loader *ld, const kh_yaml *y) {
   }
   if ((s = kh_yaml_get(y, "tate-chu-yoko")))
     if ((ret = integer(ctx, s, 0, 4, &L->tcy_digits)) != KH_OK) return ret;
+  if ((s = kh_yaml_get(y, "upright-latin")))
+    if ((ret = integer(ctx, s, 0, 4, &L->upright_latin)) != KH_OK) return ret;
   return KH_OK;
 }
 
@@ -779,8 +781,8 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   /* sections in dependency order, whatever order the file has them in */
   static const char *const known[] = {"page", "grid", "rule-width", "line-start-opening",
                                 "line-end-closing", "line-breaking", "hanging-punctuation",
-                                "table-figures", "tate-chu-yoko", "writing-mode", "pdf-a",
-                                "font-hinting", "emphasis",
+                                "table-figures", "tate-chu-yoko", "upright-latin",
+                                "writing-mode", "pdf-a", "font-hinting", "emphasis",
                                 "fonts", "fallback", "faces", "styles", "pages", NULL};
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;

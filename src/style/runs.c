@@ -205,6 +205,19 @@ static uint32_t tcy_end(const char *s, uint32_t len, uint32_t at, int max) {
   return e;
 }
 
+static int ascii_letter(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+/* The end of the upright Western word (upright-latin) starting at `at`,
+ * or `at`. */
+static uint32_t upright_end(const char *s, uint32_t len, uint32_t at, int max) {
+  if (max <= 0 || !ascii_letter(s[at])) return at;
+  if (at > 0 && western_neighbour((unsigned char)s[at - 1])) return at;
+  uint32_t e = at;
+  while (e < len && ascii_letter(s[e])) e++;
+  if (e - at > (uint32_t)max || (e < len && western_neighbour((unsigned char)s[e]))) return at;
+  return e;
+}
+
 static unsigned orientation(int32_t cp) {
   return u_getIntPropertyValue(cp, UCHAR_VERTICAL_ORIENTATION) == U_VO_ROTATED ? KH_RUN_SIDEWAYS
                                                                                 : 0;
@@ -235,6 +248,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   out->measure = measure - style->left - style->right;
   out->writing_mode = mode;
   uint32_t tcy_to = 0; /* the 縦中横 number being set ends here */
+  uint32_t up_to = 0;  /* the upright Western word being set ends here */
 
   mark_walk walk;
   if (walk_init(&walk, &node->text) != KH_OK) return KH_NOMEM;
@@ -254,7 +268,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     script = table_figure(layout, node, cp, script, &flags);
     if (mode == KH_WRITING_VERTICAL) {
       if (at >= tcy_to) tcy_to = tcy_end(use, len, at, layout->tcy_digits);
-      flags |= at < tcy_to ? KH_RUN_TCY : orientation(cp);
+      if (at >= up_to) up_to = upright_end(use, len, at, layout->upright_latin);
+      flags |= at < tcy_to ? KH_RUN_TCY : at < up_to ? KH_RUN_UPRIGHT : orientation(cp);
       /* 縦中横 takes the Japanese font's digits, half an em each */
       if (flags & KH_RUN_TCY) script = KH_SCRIPT_JA;
     }
@@ -262,8 +277,8 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
               (cp >= 0x300 && cp < 0x370) || cp == 0x200D)) {
       script = runs.v[runs.n - 1].script;
-      flags = (flags & ~(unsigned)(KH_RUN_SIDEWAYS | KH_RUN_TCY)) |
-              (runs.v[runs.n - 1].flags & (KH_RUN_SIDEWAYS | KH_RUN_TCY));
+      flags = (flags & ~(unsigned)(KH_RUN_SIDEWAYS | KH_RUN_TCY | KH_RUN_UPRIGHT)) |
+              (runs.v[runs.n - 1].flags & (KH_RUN_SIDEWAYS | KH_RUN_TCY | KH_RUN_UPRIGHT));
     }
     int face = (flags & KH_RUN_CODE)     ? style->code_face
                : (flags & KH_RUN_STRONG) ? style->strong_face
@@ -312,7 +327,8 @@ void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
     fprintf(out, "%s%s%s%s%s%s] \"%.*s\"\n",
             r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
             r->flags & KH_RUN_STRIKE ? " strike" : "", r->flags & KH_RUN_FOOTREF ? " footref" : "",
-            r->flags & KH_RUN_SIDEWAYS ? " sideways" : "", r->flags & KH_RUN_TCY ? " tcy" : "",
+            r->flags & KH_RUN_SIDEWAYS ? " sideways" : "",
+            r->flags & KH_RUN_TCY ? " tcy" : r->flags & KH_RUN_UPRIGHT ? " upright" : "",
             (int)(r->end - r->start), sp->text + r->start);
   }
 }

@@ -160,6 +160,10 @@ typedef struct kh_layout {
                                digits is set across the column in vertical
                                text (縦中横, JLReq 3.2.4, cl-30); 0 = none,
                                default 2, at most 4 */
+  int upright_latin;        /* upright-latin: in vertical text, a Western
+                               word of up to this many letters standing
+                               alone (JR, NHK) is set upright, a letter to
+                               an em (JLReq 3.2.4); 0 = none (default) */
   int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
                                sRGB output intent, no .notdef): `pdf-a`,
                                true unless the layout says false */
@@ -227,7 +231,9 @@ enum {
   /* vertical text: how the run stands in its column (JLReq 3.2.4, UAX #50).
    * Neither: upright, shaped top to bottom with 'vert'/'vrt2' */
   KH_RUN_SIDEWAYS = 1u << 7,  /* set as horizontal text turned 90° clockwise */
-  KH_RUN_TCY = 1u << 8        /* 縦中横: set across the column in one em */
+  KH_RUN_TCY = 1u << 8,       /* 縦中横: set across the column in one em */
+  KH_RUN_UPRIGHT = 1u << 9    /* Western letters set upright, each in an em
+                                 of its own (shaped as 縦中横 of one) */
 };
 
 typedef struct kh_run {
