@@ -7,7 +7,9 @@ ruby_check.py PDF SOURCE.md [PITCH]
     is drawn at half its base's size, centred over its base within 0.1 pt
     (mono-ruby per character; jukugo ruby per character where every reading
     fits over its own, else over the word), unless pulled back to the edge
-    of the line;
+    of the line or moved over the one neighbour it may overhang; no ruby
+    reaches over an adjacent kanji, nor more than half a ruby character
+    over adjacent kana or punctuation (JLReq 3.3.6);
   - no ruby glyph reaches into the line above;
   - with PITCH (the layout's line pitch, where ruby does not fit in the line
     gap): every body line without ruby is on the grid, a whole number of
@@ -126,7 +128,22 @@ for base, reading in units:
             rx0, rx1 = rg[0]["x0"], rg[-1]["x1"]
             at_edge = abs(rx0 - left) < 0.05 or rx1 > right - 0.05
             d = (rx0 + rx1) / 2 - (bx0 + bx1) / 2
-            if abs(d) > 0.1 and not at_edge:
+            # JLReq 3.3.6: over a neighbour by at most half a ruby character,
+            # never over kanji; off centre only towards the one neighbour it
+            # may overhang
+            i0 = line.index(run[0])
+            prev = line[i0 - 1] if i0 > 0 else None
+            nxt = line[i0 + len(base)] if i0 + len(base) < len(line) else None
+            over_l = prev["x1"] - rx0 if prev else 0.0
+            over_r = rx1 - nxt["x0"] if nxt else 0.0
+            # (a ruby pulled back to a line's edge reaches further over the
+            # neighbour inside the line: composition chose the base's
+            # spacing before the line breaks were known)
+            for nb, over in ((prev, over_l), (nxt, over_r)):
+                if nb and over > 0.05 and (re.match(KANJI, nb["c"]) or (over > size / 4 + 0.05 and not at_edge)):
+                    e.append(f"{base}: ruby {reading} overhangs {nb['c']} by {over:.3f} pt")
+            toward = (d < 0 and over_l > 0.05 and over_r <= 0.05) or (d > 0 and over_r > 0.05 and over_l <= 0.05)
+            if abs(d) > 0.1 and not at_edge and not toward:
                 e.append(f"{base}: ruby {reading} off centre by {d:.3f} pt")
             if e:
                 errs += e

@@ -46,8 +46,8 @@ static kh_status put(kh_arena *A, const kh_lines *ls, const kh_line *ln, const k
   if (an->kind == KH_ANNOT_RUBY && an->group && nclusters > 1 && an->width < bx1 - bx0) {
     gap = (bx1 - bx0 - an->width) / (kh_fixed)nclusters;
     x = bx0 + gap / 2;
-  } else {
-    x = (bx0 + bx1) / 2 - an->width / 2;
+  } else { /* centred, or moved over the one neighbour it may overhang */
+    x = (bx0 + bx1) / 2 - an->width / 2 + an->shift;
   }
   /* at the edges of the measure */
   kh_fixed lo = left, hi = left + sp->measure;

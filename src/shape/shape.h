@@ -88,6 +88,9 @@ typedef struct kh_annot {
   uint32_t node_start, node_end; /* the base: bytes of the node's text */
   kh_fixed size;       /* the annotation's size (half the base's) */
   kh_fixed width;      /* natural width of its glyphs */
+  kh_fixed shift;      /* where its centre stands after its base's centre:
+                          not 0 when a reading wider than its base
+                          overhangs one neighbour only (JLReq 3.3.6) */
   kh_glyph *glyphs;    /* clusters index `text` */
   uint32_t n;
   const char *text;    /* the reading (or ﹅), UTF-8 */
