@@ -486,24 +486,44 @@ static int64_t space_to(const writer *w, const kh_item *it, const kh_pglyph *a, 
 
 /* The x of the glyph that follows run i on its line across a ruby base's
  * spacing (the run is a ruby base, or the next one is), else 0. */
-static kh_fixed spaced_tail(const kh_page *pg, uint32_t i) {
+static kh_fixed spaced_tail(const writer *w, const kh_page *pg, uint32_t i) {
   const kh_item *it = &pg->items[i], *next = i + 1 < pg->n ? &pg->items[i + 1] : NULL;
   if (it->kind != KH_ITEM_GLYPHS || !next || next->kind != KH_ITEM_GLYPHS || !it->n ||
       !next->n || !it->line || next->line != it->line || next->y != it->y ||
       (it->flags | next->flags) & (KH_ITEM_UPRIGHT | KH_ITEM_SIDEWAYS | KH_ITEM_TCY))
     return 0;
   if (!ruby_base(it) && !ruby_base(next)) return 0;
+  if (space_to(w, it, &it->glyphs[it->n - 1], next->glyphs[0].x) <= 1000) return 0;
   return next->glyphs[0].x;
+}
+
+/* Whether ruby base run `it` is spaced out between its glyphs. */
+static int spaced_base(const writer *w, const kh_item *it) {
+  if (!ruby_base(it)) return 0;
+  for (uint32_t i = 0; i + 1 < it->n; i++)
+    if (it->glyphs[i + 1].dy == it->glyphs[i].dy &&
+        space_to(w, it, &it->glyphs[i], it->glyphs[i + 1].x) > 1000)
+      return 1;
+  return 0;
+}
+
+/* The resource name of a run's font (its Identity-V font with
+ * `vertical`) on the page, or NULL when the run cannot be drawn. */
+static kh_status run_font(writer *w, const kh_item *it, int vertical, const char **name) {
+  int ok;
+  *name = NULL;
+  kh_status ret = glyphs_drawable(w, it, &ok);
+  if (ret != KH_OK || !ok)
+    return ret;
+  return page_font_of(w, it->font, vertical, name);
 }
 
 static kh_status draw_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  int ok;
-  const char *name;
-  KH_CHECK(glyphs_drawable(w, it, &ok));
-  if (!ok)
+  const char *name = NULL;
+  KH_CHECK(run_font(w, it, 0, &name));
+  if (!name)
     return KH_OK;
-  KH_CHECK(page_font(w, it->font, &name));
 
   kh_buf *b = &w->ops;
   tj t = {b, 0, 0};
@@ -526,7 +546,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   }
   /* Tc in 1e-9 em: tc * 1e-6 pt / (size * 1e-3 pt) * 1e9 */
   const int64_t pen_tc = div_round(tc * 1000000, size);
-  const int spaced = ruby_base(it);
+  const int spaced = spaced_base(w, it);
   KH_CHECK(kh_pdf_tags_begin(w->tags, it, b)); /* inside the text object */
   for (uint32_t i = 0; i < it->n; i++) {
     const kh_pglyph *g = &it->glyphs[i];
@@ -539,8 +559,9 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       if (!in_span) {
         uint32_t group = overlap_group_end(w, it, i);
         if ((spaced && i == 0) || (w->tail_x && cluster_end(it, i) == it->n)) {
-          /* a spaced ruby base, or the last character before one: one
-           * span to the run's end, whose box reaches the next glyph */
+          /* a spaced ruby base, or the last character before a gap by
+           * one: one span to the run's end, whose box reaches the next
+           * glyph */
           KH_CHECK(tj_close(&t));
           KH_CHECK(put_group_text(w, b, it, i, it->n));
           in_span = 1;
@@ -908,12 +929,10 @@ static kh_status no_char_spacing(writer *w) {
  * sign to horizontal text). */
 static kh_status draw_upright(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  int ok;
-  const char *name;
-  KH_CHECK(glyphs_drawable(w, it, &ok));
-  if (!ok)
+  const char *name = NULL;
+  KH_CHECK(run_font(w, it, 1, &name));
+  if (!name)
     return KH_OK;
-  KH_CHECK(page_font_of(w, it->font, 1, &name));
   kh_buf *b = &w->ops;
   tj t = {b, 0, 0};
   const int64_t size = milli(it->size);
@@ -1095,7 +1114,7 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
       KH_CHECK(flush_ops(w));
     switch (it->kind) {
     case KH_ITEM_GLYPHS:
-      w->tail_x = spaced_tail(pg, i);
+      w->tail_x = spaced_tail(w, pg, i);
       ret = draw_annotation_glyphs(w, it);
       w->tail_x = 0;
       KH_CHECK(ret);
