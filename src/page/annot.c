@@ -172,10 +172,3 @@ kh_status kh_page_annots(kh_arena *A, const kh_lines *ls, uint32_t li, kh_fixed 
   }
   return KH_OK;
 }
-
-kh_fixed kh_page_ruby_size(const kh_shaped *sh) {
-  kh_fixed m = 0;
-  for (uint32_t i = 0; i < sh->nannots; i++)
-    if (sh->annots[i].size > m) m = sh->annots[i].size;
-  return m;
-}
