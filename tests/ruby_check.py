@@ -136,11 +136,8 @@ for base, reading in units:
             nxt = line[i0 + len(base)] if i0 + len(base) < len(line) else None
             over_l = prev["x1"] - rx0 if prev else 0.0
             over_r = rx1 - nxt["x0"] if nxt else 0.0
-            # (a ruby pulled back to a line's edge reaches further over the
-            # neighbour inside the line: composition chose the base's
-            # spacing before the line breaks were known)
             for nb, over in ((prev, over_l), (nxt, over_r)):
-                if nb and over > 0.05 and (re.match(KANJI, nb["c"]) or (over > size / 4 + 0.05 and not at_edge)):
+                if nb and over > 0.05 and (re.match(KANJI, nb["c"]) or over > size / 4 + 0.05):
                     e.append(f"{base}: ruby {reading} overhangs {nb['c']} by {over:.3f} pt")
             toward = (d < 0 and over_l > 0.05 and over_r <= 0.05) or (d > 0 and over_r > 0.05 and over_l <= 0.05)
             if abs(d) > 0.1 and not at_edge and not toward:

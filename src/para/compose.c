@@ -705,6 +705,7 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
   if (!p.u || !p.g || !delta) KH_CHECK(KH_NOMEM);
   build_units(&p);
   if (!verbatim(&p)) contextual_classes(&p);
+  if (!verbatim(&p) && sh->nannots) kh_para_ruby_edges(&p);
   if (p.nu > 0 && !verbatim(&p)) KH_CHECK(mark_icu_breaks(ctx, &p));
   for (uint32_t i = 0; i + 1 < p.nu; i++) make_glue(&p, i);
   for (uint32_t i = 0; sh->nannots && i + 1 < p.nu; i++) /* JLReq 3.3.5 */

@@ -79,6 +79,10 @@ kh_fixed kh_para_capped_stretch(const glue *g);
  * characters: 「進」。 holds one. */
 uint32_t kh_para_core_units(const para *p, uint32_t s, uint32_t k);
 
+/* ruby.c: a ruby base at a line's start or end moves in by what its
+ * reading would overhang there (the units' lead and end). */
+void kh_para_ruby_edges(para *p);
+
 /* breaks.c: lines for the units [a, z], a stretch of the paragraph between
  * forced breaks, appended to `out`.  The first line has `avail_first`, the
  * others `avail`; the last line is not justified. */

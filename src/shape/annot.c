@@ -146,7 +146,7 @@ static void fit_base(kh_shaped *sh, kh_annot *an) {
     base += sh->glyphs[i].adv;
     nchars += !!(sh->glyphs[i].flags & KH_GLYPH_CLUSTER_START);
   }
-  an->shift = 0;
+  an->shift = an->over_before = an->over_after = 0;
   if (an->width <= base || nchars == 0) return;
   kh_fixed excess = an->width - base, half = an->size / 2;
   kh_fixed before = an->g0 > 0 && overhang_before(sh->glyphs[an->g0 - 1].cp) ? half : 0;
@@ -159,6 +159,8 @@ static void fit_base(kh_shaped *sh, kh_annot *an) {
     oa = after < excess ? after : excess;
   }
   an->shift = (oa - ob) / 2;
+  an->over_before = ob;
+  an->over_after = oa;
   kh_fixed spread = excess - ob - oa;
   if (spread <= 0) return;
   /* each base character gets a share on either side: 1:2:1 overall */
@@ -211,6 +213,8 @@ static void jukugo(annotator *a, size_t first, uint32_t g0, uint32_t g1) {
     a->out.v[k].word = a->out.v[first].t0 + 1;
     a->out.v[k].shift = all.shift;
   }
+  a->out.v[first].over_before = all.over_before;
+  a->out.v[a->out.n - 1].over_after = all.over_after;
 }
 
 static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {

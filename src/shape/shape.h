@@ -88,6 +88,10 @@ typedef struct kh_annot {
   uint32_t node_start, node_end; /* the base: bytes of the node's text */
   kh_fixed size;       /* the annotation's size (half the base's) */
   kh_fixed width;      /* natural width of its glyphs */
+  kh_fixed over_before, over_after; /* how far it reaches over the
+                          character before / after its base (JLReq 3.3.6);
+                          at a line's start or end the base moves in by
+                          that much instead (para/ruby.c) */
   kh_fixed shift;      /* where its centre stands after its base's centre:
                           not 0 when a reading wider than its base
                           overhangs one neighbour only (JLReq 3.3.6) */
