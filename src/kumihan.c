@@ -205,6 +205,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
     }
   KH_CHECK(check_templates(ctx, doc, layout));
   KH_CHECK(fontset_cached(ctx, layout, &fonts));
+  kh_shape_check_layout(ctx, layout, fonts);
   d.layout = layout;
   d.fonts = fonts;
   if (write) {

@@ -26,9 +26,12 @@ python3 "$src/tests/pdfcheck.py" fullwidth "$dir/dense.pdf" "—" 10.5
 python3 "$src/tests/pdfcheck.py" roundtrip "$dir/dense.pdf" "$src/tests/para/dense.md"
 python3 "$src/tests/pdfcheck.py" gaps "$dir/dense.pdf" 10.5
 # technical text: URLs, paths and identifiers break rather than space a line
-# out; ASCII brackets tight; a U+3000-led paragraph indented by it alone
+# out; a word, identifier or path no wider than the measure is kept whole
+# (JLReq 3.1.10 f), even where a line before it opens to half an em;
+# ASCII brackets tight; a U+3000-led paragraph indented by it alone
 "$kumihan" "$src/tests/para/technical.md" -o "$dir/technical.pdf" --layout-dir "$dir/layout"
 python3 "$src/tests/pdfcheck.py" gaps "$dir/technical.pdf" 10.5
+python3 "$src/tests/pdfcheck.py" words "$dir/technical.pdf" "$measure"
 python3 "$src/tests/pdfcheck.py" kinsoku "$dir/technical.pdf"
 python3 "$src/tests/pdfcheck.py" tight "$dir/technical.pdf" 0 "(必" "ば)"
 # Greek and Cyrillic from the Japanese font: no quarter-em Japanese-Western

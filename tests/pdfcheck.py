@@ -248,11 +248,22 @@ def stext_chars_fonts(pdf):
 
 
 def cmd_gaps(pdf, em):
+    """No gap over the expansion caps: a quarter em between Japanese
+    characters, half an em Japanese-Western, none inside Western words but
+    on a line of one Western run.  A line that ends next to a Western run
+    (a word, identifier, URL or path kept whole rather than broken between
+    two letters, JLReq 3.1.10 f) may open its Japanese gaps to half an em."""
     em = float(em)
     caps = {"ja": em / 4, "jw": em / 2, "west": 0.0}
     worst = {"ja": 0.0, "jw": 0.0, "west": 0.0}
     bad, seen = [], 0
-    for chars in stext_chars_fonts(pdf):
+    all_lines = stext_chars_fonts(pdf)
+    ink = [[c for c in chars if not c[0].isspace()] for chars in all_lines]
+    for n, chars in enumerate(all_lines):
+        nxt = ink[n + 1] if n + 1 < len(ink) else []
+        west_edge = bool(ink[n]) and (ink[n][-1][0].isascii() or (nxt and nxt[0][0].isascii()
+                                                                    and nxt[0][1] < ink[n][-1][1]))
+        caps["ja"] = em / 2 if west_edge else em / 4
         # letter-spacing inside Western words only where nothing else can
         # take it: a line of one Western run (a piece of a URL)
         only_west = not any(is_kana_kanji(c[0]) or c[0].isspace() for c in chars)
@@ -292,6 +303,34 @@ def cmd_gaps(pdf, em):
         fail("no character pairs found")
     print("gaps ok: %d pairs; largest: %.3f pt between Japanese characters, %.3f pt "
           "Japanese-Western, %.3f pt inside Western words" % (seen, worst["ja"], worst["jw"], worst["west"]))
+
+
+def cmd_words(pdf, measure):
+    """JLReq 3.1.10 f: no line ends between two letters or digits of a run of
+    Western characters (no space) that is no wider than the measure: such a
+    word, identifier or path goes whole to the next line."""
+    measure = float(measure)
+    lines = [[c for c in chars if not c[0].isspace()] for chars in stext_chars(pdf)]
+    bad, seen = [], 0
+    for a, b in zip(lines, lines[1:]):
+        if not a or not b or not (is_western(a[-1][0]) and is_western(b[0][0])):
+            continue
+        if b[0][1] > a[-1][1]:  # not a line break: the same line cut by mutool
+            continue
+        seen += 1
+        i = len(a) - 1
+        while i > 0 and a[i - 1][0].isascii() and a[i - 1][2] >= a[i][1] - 0.5:
+            i -= 1
+        j = 0
+        while j + 1 < len(b) and b[j + 1][0].isascii() and b[j + 1][1] <= b[j][2] + 0.5:
+            j += 1
+        w = (a[-1][2] - a[i][1]) + (b[j][2] - b[0][1])
+        if w <= measure:
+            bad.append("%s|%s (%.1f pt, measure %.1f)" % (
+                "".join(c[0] for c in a[i:]), "".join(c[0] for c in b[:j + 1]), w, measure))
+    if bad:
+        fail("%d breaks inside a word shorter than the measure:\n  " % len(bad) + "\n  ".join(bad))
+    print("words ok: %d breaks inside Western runs, each longer than the measure" % seen)
 
 
 def cmd_indent(pdf, left, em, text):

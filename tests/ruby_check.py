@@ -1,12 +1,19 @@
 #!/usr/bin/python3
 """Ruby and 圏点 read back from a PDF with public tools.
 
-ruby_check.py PDF SOURCE.md
+ruby_check.py PDF SOURCE.md [PITCH]
   mutool draw -F stext gives every glyph's size and box; pdftotext the text.
   - every reading in SOURCE (｜base《r》, kanji《r》, {base|r}, {base|r|..})
     is drawn at half its base's size, centred over its base within 0.1 pt
-    (mono-ruby per character), unless pulled back to the edge of the line;
+    (mono-ruby per character; jukugo ruby per character where every reading
+    fits over its own, else over the word), unless pulled back to the edge
+    of the line or moved over the one neighbour it may overhang; no ruby
+    reaches over an adjacent kanji, nor more than half a ruby character
+    over adjacent kana or punctuation (JLReq 3.3.6);
   - no ruby glyph reaches into the line above;
+  - with PITCH (the layout's line pitch, where ruby does not fit in the line
+    gap): every body line without ruby is on the grid, a whole number of
+    pitches below the page's first, and a line with ruby has more room;
   - pdftotext gives the base text without the readings;
   - every *emphasis* character that is not punctuation has one sesame dot
     (U+FE45) centred over it within 0.1 pt, and punctuation has none.
@@ -18,6 +25,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 pdf, md = sys.argv[1], sys.argv[2]
+pitch = float(sys.argv[3]) if len(sys.argv) > 3 else None
 src = open(md, encoding="utf-8").read().split("---", 2)[2]
 fails = []
 
@@ -93,6 +101,11 @@ units = []  # (base, reading): a group, or one character of mono-ruby
 for base, readings in pairs:
     if len(readings) == 1:
         units.append((base, readings[0]))
+    elif any(len(r) > 2 for r in readings):
+        # jukugo ruby (JLReq 3.3.7) with a reading wider than its character
+        # (more than two half-size kana): the readings together, centred
+        # over the word
+        units.append((base, "".join(readings)))
     else:
         units.extend(zip(base, readings))
 for base, reading in units:
@@ -115,7 +128,19 @@ for base, reading in units:
             rx0, rx1 = rg[0]["x0"], rg[-1]["x1"]
             at_edge = abs(rx0 - left) < 0.05 or rx1 > right - 0.05
             d = (rx0 + rx1) / 2 - (bx0 + bx1) / 2
-            if abs(d) > 0.1 and not at_edge:
+            # JLReq 3.3.6: over a neighbour by at most half a ruby character,
+            # never over kanji; off centre only towards the one neighbour it
+            # may overhang
+            i0 = line.index(run[0])
+            prev = line[i0 - 1] if i0 > 0 else None
+            nxt = line[i0 + len(base)] if i0 + len(base) < len(line) else None
+            over_l = prev["x1"] - rx0 if prev else 0.0
+            over_r = rx1 - nxt["x0"] if nxt else 0.0
+            for nb, over in ((prev, over_l), (nxt, over_r)):
+                if nb and over > 0.05 and (re.match(KANJI, nb["c"]) or over > size / 4 + 0.05):
+                    e.append(f"{base}: ruby {reading} overhangs {nb['c']} by {over:.3f} pt")
+            toward = (d < 0 and over_l > 0.05 and over_r <= 0.05) or (d > 0 and over_r > 0.05 and over_l <= 0.05)
+            if abs(d) > 0.1 and not at_edge and not toward:
                 e.append(f"{base}: ruby {reading} off centre by {d:.3f} pt")
             if e:
                 errs += e
@@ -179,6 +204,26 @@ alldots = sum(1 for p in pages for c in p if c["c"] == DOT)
 if alldots != ndots:
     fail(f"{alldots} sesame dots drawn, {ndots} expected")
 
+# ---- lines with ruby take room, the others stay on the grid ----
+if pitch:
+    roomy = 0
+    for p in pages:
+        ls = lines_of(p)
+        ys = sorted(y for y in ls if all(abs(c["size"] - body) < 0.01 for c in ls[y]))
+        plain_ys = [y for y in ys if not any(small(c) and y - body * 1.2 < c["y"] < y for c in p)]
+        if not plain_ys:
+            continue
+        y0 = plain_ys[0]
+        for y in plain_ys:
+            n = (y - y0) / pitch
+            if abs(n - round(n)) * pitch > 0.05:
+                fail(f"line at y={y:.2f} is off the grid ({n:.3f} pitches below y={y0:.2f})")
+        for a, b in zip(ys, ys[1:]):
+            if b - a > pitch * 1.5 and any(small(c) and a < c["y"] < b for c in p):
+                roomy += 1
+    if roomy == 0:
+        fail("no line with ruby was given more room than the pitch")
+
 # ---- text extraction: the base text, no readings ----
 text = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], check=True,
                       capture_output=True, text=True).stdout
@@ -195,6 +240,16 @@ for base, readings in pairs:
             fail(f"reading {r} leaks into the extracted text")
 if DOT in text:
     fail("a sesame dot leaks into the extracted text")
+# a base spaced out for a long reading reads whole, with its neighbours, no
+# space put inside (pdftotext reads a gap between glyph boxes as one)
+joined = re.sub(r"(?m)^\s*\d+\s*$", "", text.replace("\f", "\n")).replace("\n", "")
+for m in re.finditer(r"｜([^《》｜\n]+)《[^》\n]+》|(" + KANJI + r"+)《[^》\n]+》|\{([^{}|\n]+)\|[^{}\n]+\}", src):
+    base = m.group(1) or m.group(2) or m.group(3)
+    before = re.sub(r"｜|《[^》\n]*》|\{|\|[^{}\n]*\}|\*", "", src[max(0, m.start() - 12):m.start()])
+    after = re.sub(r"｜|《[^》\n]*》|\{|\|[^{}\n]*\}|\*", "", src[m.end():m.end() + 12])
+    ctx = (before[-1:] if before[-1:].strip() else "") + base + (after[:1] if after[:1].strip() else "")
+    if ctx not in joined:
+        fail(f"pdftotext breaks {ctx!r} (base {base}) with a space")
 
 if checked == 0:
     fail("no ruby checked")

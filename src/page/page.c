@@ -994,14 +994,9 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     i = j;
   }
   if ((ret = emit_cont(b, ls, ln, left, base)) != KH_OK) return ret;
-  /* ruby and 圏点 over the line (annot.c); the grid's line gap must hold
-   * them, as lines are not moved apart for ruby */
+  /* ruby and 圏点 over the line (annot.c); where the line gap cannot hold
+   * them, place_para gave the line more room (ruby_room) */
   if ((ret = kh_page_annots(A, ls, li, left, base, add_item, b)) != KH_OK) return ret;
-  if (li == 0 && sh->nannots && kh_page_ruby_size(sh) > b->F.pitch - b->F.em && sp->node)
-    kh_warning(b->ctx, sp->node->pos,
-               "ruby of %.2f pt does not fit in the line gap of %.2f pt: it touches the line "
-               "above (use a larger grid pitch)",
-               KH_FIXED_TO_PT(kh_page_ruby_size(sh)), KH_FIXED_TO_PT(b->F.pitch - b->F.em));
   /* links: one rectangle per run of linked glyphs on the line */
   for (i = 0; i < ln->count;) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];
@@ -1621,6 +1616,33 @@ static int head_lines(const piece *p) {
   }
 }
 
+/* Room for ruby (JLReq 3.3.2: ruby sits in the space between lines).  In a
+ * book's pitch (文庫: 行間 of two thirds of an em and more) ruby of half
+ * the base size fits in the line gap and the lines stay where they are.
+ * Where it does not fit, the line takes as many more whole grid lines as
+ * the ruby needs, and its ruby and base are centred in that space, so the
+ * text after it stays on the grid (the way 行取り keeps a heading on it;
+ * the layout's pitch is never made uneven).  The first line of a page has
+ * nothing above it: its ruby may stand over the text block.  Returns the
+ * extra grid lines; *shift is how far the base moves down from its grid
+ * line. */
+static int ruby_room(const builder *b, const kh_lines *ls, uint32_t li, kh_fixed size,
+                     kh_fixed *shift) {
+  const kh_frame *F = &b->F;
+  kh_fixed h = kh_page_annot_height(ls, li);
+  kh_fixed gap = F->pitch - F->em - (size - F->em) / 2; /* above this line's em box */
+  *shift = 0;
+  if (h <= gap || b->k == 0 || F->pitch <= 0) return 0;
+  int extra = (int)((h - gap + F->pitch - 1) / F->pitch);
+  /* from the em box above to the next line's: ruby, base and two equal
+   * spaces */
+  kh_fixed span = F->pitch * (extra + 1) + (F->pitch - F->em);
+  kh_fixed free = span - h - size;
+  *shift = free / 2 + h - (F->pitch - F->em) + (size - F->em) / 2;
+  if (*shift < 0) *shift = 0;
+  return extra;
+}
+
 static kh_status place_para(builder *b, const piece *p, int next_lines) {
   const kh_frame *F = &b->F;
   const kh_pstyle *st = p->st;
@@ -1674,16 +1696,21 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
       /* a page ends when it is full, or a line early when only the
        * paragraph's last line would be carried over */
       int rows = F->lines - b->k;
-      if (rows <= 0 || (n - i == 2 && rows == 1 && i >= 2)) {
-        b->why = rows <= 0 ? NULL : "widow";
+      kh_fixed shift = 0;
+      int extra = ruby_room(b, &p->lines, i, st->size, &shift);
+      if (rows <= extra || (n - i == 2 && rows == 1 + extra && i >= 2)) {
+        b->why = rows <= extra ? NULL : "widow";
         if ((ret = page_open(b)) != KH_OK) return ret;
+        extra = ruby_room(b, &p->lines, i, st->size, &shift);
       }
       if ((ret = foot_widow(b, &p->lines, i)) != KH_OK) return ret;
-      if ((ret = foot_refs(b, &p->lines, i, 1, 1)) != KH_OK) return ret;
-      kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2;
+      if ((ret = foot_refs(b, &p->lines, i, 1 + extra, 1)) != KH_OK) return ret;
+      /* the notes may have moved the line to a new page */
+      extra = ruby_room(b, &p->lines, i, st->size, &shift);
+      kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2 + shift;
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
       if (i == 0 && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
-      b->k++;
+      b->k += 1 + extra;
     }
   }
   b->k += st->space_after;

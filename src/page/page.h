@@ -205,8 +205,9 @@ void kh_outline_drop(kh_outline *outline);
 kh_status kh_page_annots(kh_arena *A, const kh_lines *ls, uint32_t li, kh_fixed left,
                          kh_fixed base, kh_status (*add)(void *user, kh_item it),
                          void *user);
-/* The largest ruby or 圏点 size over a paragraph (0 when none). */
-kh_fixed kh_page_ruby_size(const kh_shaped *sh);
+/* How far the annotations over line `li` reach above its em box: the
+ * largest ruby or 圏点 size standing on the line (0 when none). */
+kh_fixed kh_page_annot_height(const kh_lines *ls, uint32_t li);
 /* The "pages" trace of one page: positioned runs, rules, images, links. */
 void kh_page_trace(const kh_page *page, uint32_t index, FILE *out);
 

@@ -14,9 +14,13 @@
  *    costs far more than any other choice, so a different break is taken
  *    wherever one exists;
  *  - a break inside an unbreakable Western run (a URL, a path, an
- *    identifier) costs less than a line over the cap and more than any
- *    line within it, a quarter as much after punctuation (- _ .) as between
- *    letters; a break after "/" costs a little;
+ *    identifier) wider than the measure costs less than a line over the
+ *    cap and more than any line within it, a quarter as much after
+ *    punctuation (- _ .) as between letters; a break after "/" costs a
+ *    little; between two letters of a run no wider than the measure (a
+ *    word that could go whole to the next line, JLReq 3.1.10 f) it costs
+ *    as much as a line two ems over the cap, so it is taken only where
+ *    keeping the word whole would leave a line gaping;
  *  - a paragraph's last line of one character (「進」。) costs, instead of
  *    being forbidden;
  *  - two consecutive lines ending in the same punctuation cost a little;
@@ -50,6 +54,9 @@
 #define BAD_OVERFULL 100000.0  /* no way to fit the measure */
 #define PEN_SLASH 500.0
 #define PEN_EMERGENCY 400000.0
+/* a break inside a word that would fit on a line of its own costs what a
+ * line two ems over its cap does: JLReq 3.1.10 f keeps words whole */
+#define PEN_WORD ((LINE_DEMERITS + BAD_OVER + 200.0) * (LINE_DEMERITS + BAD_OVER + 200.0))
 #define PEN_LONE_LAST 50000.0
 #define PEN_SAME_END 3000.0
 #define PEN_HANG 1.0
@@ -141,6 +148,7 @@ static double break_cost(const para *p, uint32_t k, uint32_t z) {
   case BRK_SLASH: return PEN_SLASH;
   case BRK_SOFT: return PEN_EMERGENCY / 4;
   case BRK_EMERGENCY: return PEN_EMERGENCY;
+  case BRK_WORD: return PEN_WORD;
   default: return 0;
   }
 }
@@ -286,8 +294,8 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
   span b = {s, s, 0, 0, 1, 0};
   int64_t wmin = kh_para_lead(p, s), wnat = wmin, cap = 0;
   int64_t cap_at_fit = 0, wnat_at_fit = 0;
-  int have_nat = 0, have_em = 0;
-  uint32_t em_k = s;
+  int have_nat = 0, have_em = 0, have_word = 0;
+  uint32_t em_k = s, word_k = s;
   for (uint32_t k = s; k < p->nu; k++) {
     if (k > s) {
       wnat += p->g[k - 1].nat;
@@ -300,7 +308,10 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
     if (!last && p->g[k].brk == BRK_NONE) continue;
     int em = !last && p->g[k].brk >= BRK_SOFT;
     if (wnat + kh_para_line_end(p, k) <= avail) { /* still fits as set */
-      if (em) {
+      if (em && p->g[k].brk == BRK_WORD) {
+        word_k = k;
+        have_word = 1;
+      } else if (em) {
         em_k = k;
         have_em = 1;
       } else {
@@ -312,8 +323,12 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
       continue;
     }
     if (em) continue;
+    /* a break inside a word no wider than the measure only where the line
+     * kept whole would be two ems over its cap (as PEN_WORD) */
+    int64_t short_by = have_nat ? avail - wnat_at_fit - cap_at_fit : INT64_MAX;
     if (wmin <= avail) b.k = k;    /* push in */
-    else if (have_em && (!have_nat || avail - wnat_at_fit > cap_at_fit)) b.k = em_k;
+    else if (have_em && short_by > 0) b.k = em_k;
+    else if (have_word && short_by > 2 * (int64_t)p->u[word_k].em) b.k = word_k;
     else if (!have_nat) b.k = k, b.overfull = 1;
     return b;                      /* else push out: b.k is the last fit */
   }

@@ -242,6 +242,14 @@ static int emergency_break(const unit *a, const unit *b) {
   return wa && wb && a->t1 == b->t0;
 }
 
+/* Whether unit i is the "/" that opens a path (/usr/...): a line does not
+ * end on it alone. */
+static int path_start(const para *p, uint32_t i) {
+  if (i == 0) return 1;
+  const unit *a = &p->u[i - 1];
+  return a->t1 != p->u[i].t0 || !(a->cls == KH_CL_WESTERN || a->cls == KH_CL_NUMERAL);
+}
+
 /* The glue between units i and i + 1 and whether a line may break there
  * (ICU's opinion is already in g->brk). */
 static void make_glue(para *p, uint32_t i) {
@@ -306,7 +314,7 @@ static void make_glue(para *p, uint32_t i) {
   /* deviation: 3.1.10 f keeps Western words whole, but a URL or a path is
    * no word: it may break after "/" where UAX #14 allows (not before a
    * digit), at a small cost */
-  if (!ok && nsp == 0 && icu && a->cp == '/' && b->cls == KH_CL_WESTERN)
+  if (!ok && nsp == 0 && icu && a->cp == '/' && b->cls == KH_CL_WESTERN && !path_start(p, i))
     g->brk = BRK_SLASH;
   else if (!ok && nsp == 0 && emergency_break(a, b))
     g->brk = a->word || a->cls == KH_CL_NUMERAL ? BRK_EMERGENCY : BRK_SOFT;
@@ -615,6 +623,36 @@ cleanup:
 
 /* ---- entry points ---------------------------------------------------------*/
 
+/* JLReq 3.1.10 f keeps a Western word whole: a break between two letters
+ * or digits of a run of Western characters with no break opportunity is
+ * an emergency break (BRK_EMERGENCY) only where that run (a word, an
+ * identifier, a whole URL or path), from one BRK_OK opportunity to the
+ * next, is wider than the measure and could not be set otherwise (issue 6:
+ * such a run breaks rather than overflows).  In a shorter one it becomes
+ * BRK_WORD, a last resort dearer than a line well over the cap (breaks.c);
+ * such a run breaks, at a cost, after "/" (BRK_SLASH) and after its own
+ * punctuation (pkg-|config, total_fit_|and: BRK_SOFT), where English
+ * typesetting breaks a compound. */
+static void keep_words_whole(para *p, kh_fixed measure) {
+  uint32_t a = 0;
+  while (a < p->nu) {
+    /* the run [a, z]: no BRK_OK and no forced break inside (a URL or a
+     * path is one run, its "/" breaks included) */
+    uint32_t z = a;
+    int64_t w = p->u[a].box;
+    int inner = 0;
+    while (z + 1 < p->nu && !p->u[z].hard && p->g[z].brk != BRK_OK) {
+      inner |= p->g[z].brk == BRK_EMERGENCY;
+      w += p->g[z].nat + p->u[z + 1].box;
+      z++;
+    }
+    if (inner && w <= measure)
+      for (uint32_t i = a; i < z; i++)
+        if (p->g[i].brk == BRK_EMERGENCY) p->g[i].brk = BRK_WORD;
+    a = z + 1;
+  }
+}
+
 static kh_status push_empty(span_vec *out, uint32_t n) {
   span e = {0, 0, 0, 0, 0, 1};
   for (uint32_t i = 0; i < n; i++) {
@@ -667,10 +705,12 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
   if (!p.u || !p.g || !delta) KH_CHECK(KH_NOMEM);
   build_units(&p);
   if (!verbatim(&p)) contextual_classes(&p);
+  if (!verbatim(&p) && sh->nannots) kh_para_ruby_edges(&p);
   if (p.nu > 0 && !verbatim(&p)) KH_CHECK(mark_icu_breaks(ctx, &p));
   for (uint32_t i = 0; i + 1 < p.nu; i++) make_glue(&p, i);
   for (uint32_t i = 0; sh->nannots && i + 1 < p.nu; i++) /* JLReq 3.3.5 */
     if (p.g[i].brk && kh_para_inside_ruby(sh, p.u[i + 1].t0)) p.g[i].brk = 0;
+  if (!verbatim(&p)) keep_words_whole(&p, sp->measure);
 
   kh_align align = st ? st->align : KH_ALIGN_DEFAULT;
   int justify = !verbatim(&p) && (align == KH_ALIGN_JUSTIFY || align == KH_ALIGN_DEFAULT);

@@ -33,7 +33,9 @@ enum {
   BRK_SLASH,    /* after "/" in a URL or path (a deviation, with a cost) */
   BRK_SOFT,     /* inside an unbreakable Western run, after punctuation
                    (- _ . : ...), at a cost */
-  BRK_EMERGENCY /* inside an unbreakable Western run, at a higher cost */
+  BRK_EMERGENCY, /* inside an unbreakable Western run, at a higher cost */
+  BRK_WORD      /* between two letters of a run no wider than the measure:
+                   a last resort, dearer than a line well over the cap */
 };
 
 /* The glue between unit i and unit i + 1; it holds the white-space glyphs
@@ -76,6 +78,10 @@ kh_fixed kh_para_capped_stretch(const glue *g);
 /* Units on a line other than the brackets and punctuation around its
  * characters: 「進」。 holds one. */
 uint32_t kh_para_core_units(const para *p, uint32_t s, uint32_t k);
+
+/* ruby.c: a ruby base at a line's start or end moves in by what its
+ * reading would overhang there (the units' lead and end). */
+void kh_para_ruby_edges(para *p);
 
 /* breaks.c: lines for the units [a, z], a stretch of the paragraph between
  * forced breaks, appended to `out`.  The first line has `avail_first`, the

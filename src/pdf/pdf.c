@@ -98,6 +98,9 @@ struct kh_pdf {
   int64_t lx, ly;
   unsigned char digest[16]; /* the XMP's document ID (xmp.c) */
   kh_pdf_tags *tags;        /* the structure tree (tag.c) */
+  kh_fixed tail_x;          /* the run being drawn is followed on its line,
+                               across a ruby base's spacing, by a glyph at
+                               this x (0: not so) */
 };
 typedef struct kh_pdf writer;
 
@@ -476,6 +479,49 @@ cleanup:
   return ret;
 }
 
+/* A ruby base spaced out for a reading wider than it (JLReq 3.3.6) leaves
+ * gaps between its characters and around it.  Extractors read a gap
+ * between two glyph boxes as a word space (pdftotext gave 羅 生 門), so the
+ * base, and the character before it, are each drawn inside an ActualText
+ * span (14.9.4) with the gap after each glyph set as character spacing
+ * (Tc, 9.3.2) rather than a TJ number: a span's box runs to the end of its
+ * last glyph's advance, Tc included, so it meets the next glyph, and the
+ * span's text is read whole.  Tc is back to the run's own before the span
+ * ends. */
+static int ruby_base(const kh_item *it) {
+  return it->kind == KH_ITEM_GLYPHS && it->mark && (it->mark->flags & KH_MARK_RUBY) &&
+         !(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS));
+}
+
+/* The space between glyph a's advance and x, in millionths of a point. */
+static int64_t space_to(const writer *w, const kh_item *it, const kh_pglyph *a, kh_fixed x) {
+  int64_t adv = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, a->gid) * it->size;
+  return div_round((((int64_t)x - a->x) * 1000 - adv) * 1000, KH_FIXED_ONE);
+}
+
+/* The x of the glyph that follows run i on its line across a ruby base's
+ * spacing (the run is a ruby base, or the next one is), else 0. */
+static kh_fixed spaced_tail(const writer *w, const kh_page *pg, uint32_t i) {
+  const kh_item *it = &pg->items[i], *next = i + 1 < pg->n ? &pg->items[i + 1] : NULL;
+  if (it->kind != KH_ITEM_GLYPHS || !next || next->kind != KH_ITEM_GLYPHS || !it->n ||
+      !next->n || !it->line || next->line != it->line || next->y != it->y ||
+      (it->flags | next->flags) & (KH_ITEM_UPRIGHT | KH_ITEM_SIDEWAYS | KH_ITEM_TCY))
+    return 0;
+  if (!ruby_base(it) && !ruby_base(next)) return 0;
+  if (space_to(w, it, &it->glyphs[it->n - 1], next->glyphs[0].x) <= 1000) return 0;
+  return next->glyphs[0].x;
+}
+
+/* Whether ruby base run `it` is spaced out between its glyphs. */
+static int spaced_base(const writer *w, const kh_item *it) {
+  if (!ruby_base(it)) return 0;
+  for (uint32_t i = 0; i + 1 < it->n; i++)
+    if (it->glyphs[i + 1].dy == it->glyphs[i].dy &&
+        space_to(w, it, &it->glyphs[i], it->glyphs[i + 1].x) > 1000)
+      return 1;
+  return 0;
+}
+
 /* The resource name of a run's font (its Identity-V font with
  * `vertical`) on the page, or NULL when the run cannot be drawn. */
 static kh_status run_font(writer *w, const kh_item *it, int vertical, const char **name) {
@@ -515,6 +561,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   }
   /* Tc in 1e-9 em: tc * 1e-6 pt / (size * 1e-3 pt) * 1e9 */
   const int64_t pen_tc = div_round(tc * 1000000, size);
+  const int spaced = spaced_base(w, it);
   KH_CHECK(kh_pdf_tags_begin(w->tags, it, b)); /* inside the text object */
   for (uint32_t i = 0; i < it->n; i++) {
     const kh_pglyph *g = &it->glyphs[i];
@@ -526,7 +573,15 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       }
       if (!in_span) {
         uint32_t group = overlap_group_end(w, it, i);
-        if (group > cluster_end(it, i)) {
+        if ((spaced && i == 0) || (w->tail_x && cluster_end(it, i) == it->n)) {
+          /* a spaced ruby base, or the last character before a gap by
+           * one: one span to the run's end, whose box reaches the next
+           * glyph */
+          KH_CHECK(tj_close(&t));
+          KH_CHECK(put_group_text(w, b, it, i, it->n));
+          in_span = 1;
+          span_end = it->n;
+        } else if (group > cluster_end(it, i)) {
           KH_CHECK(tj_close(&t));
           KH_CHECK(put_group_text(w, b, it, i, group));
           in_span = 1;
@@ -562,10 +617,30 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
         KH_CHECK(tj_adjust(&t, adjust));
       pen += prev_w - adjust * 1000;
     }
+    /* a ruby base's spacing after this glyph as Tc (ruby_base above) */
+    int64_t gtc = tc, gap = 0;
+    if (i + 1 < it->n && spaced && it->glyphs[i + 1].dy == g->dy)
+      gap = space_to(w, it, g, it->glyphs[i + 1].x);
+    else if (i + 1 == it->n && w->tail_x)
+      gap = space_to(w, it, g, w->tail_x);
+    if (gap > 1000) /* over a thousandth of a point */
+      gtc = gap;
+    if (gtc != w->cur_tc) {
+      KH_CHECK(tj_close(&t));
+      KH_CHECK(kh_pdf_put_decimal(b, gtc, 6));
+      KH_CHECK(kh_buf_append(b, " Tc\n", 4));
+      w->cur_tc = gtc;
+    }
     KH_CHECK(tj_glyph(&t, g->gid));
-    prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000 + pen_tc;
+    prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000 +
+             (gtc == tc ? pen_tc : div_round(gtc * 1000000, size));
   }
   KH_CHECK(tj_close(&t));
+  if (w->cur_tc != tc) { /* the run's own spacing for what follows */
+    KH_CHECK(kh_pdf_put_decimal(b, tc, 6));
+    KH_CHECK(kh_buf_append(b, " Tc\n", 4));
+    w->cur_tc = tc;
+  }
   if (in_span)
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
   kh_pdf_tags_hold(w->tags); /* ended by the next item, or at ET */
@@ -1124,7 +1199,10 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
       KH_CHECK(flush_ops(w));
     switch (it->kind) {
     case KH_ITEM_GLYPHS:
-      KH_CHECK(draw_annotation_glyphs(w, it));
+      w->tail_x = spaced_tail(w, pg, i);
+      ret = draw_annotation_glyphs(w, it);
+      w->tail_x = 0;
+      KH_CHECK(ret);
       break;
     case KH_ITEM_IMAGE:
       KH_CHECK(draw_image(w, it));

@@ -4,7 +4,8 @@
  * Each reading is shaped on its own, half the base size, in the base's
  * font.  Where a reading is wider than its base (JLReq 3.3.6), it first
  * overhangs adjacent kana (or the blank half of adjacent punctuation) by up
- * to half a ruby character (never kanji); the
+ * to half a ruby character (never kanji), on one side if only one allows
+ * it; the
  * rest of the excess spaces the base out, 1:2:1 (a share before the first
  * base character, two between characters, one after the last), which is
  * done here by widening the base glyphs, so that line composition sees the
@@ -133,23 +134,34 @@ static void glyph_range(const kh_shaped *sh, uint32_t t0, uint32_t t1, uint32_t 
   *g1 = first_at(sh, t1);
 }
 
-/* JLReq 3.3.6: a reading wider than its base overhangs adjacent kana by up
- * to half a ruby character each side, the same on both so that it stays
- * centred; the remaining excess spaces the base 1:2:1. */
-static void fit_base(kh_shaped *sh, const kh_annot *an) {
+/* JLReq 3.3.6: a reading wider than its base overhangs adjacent kana (or
+ * the blank half of adjacent punctuation, never kanji) by up to half a ruby
+ * character: the same on both sides where both allow it, so that it stays
+ * centred, else on the one side that does (its centre then moves that way:
+ * an->shift); the remaining excess spaces the base 1:2:1. */
+static void fit_base(kh_shaped *sh, kh_annot *an) {
   kh_fixed base = 0;
   uint32_t nchars = 0;
   for (uint32_t i = an->g0; i < an->g1; i++) {
     base += sh->glyphs[i].adv;
     nchars += !!(sh->glyphs[i].flags & KH_GLYPH_CLUSTER_START);
   }
+  an->shift = an->over_before = an->over_after = 0;
   if (an->width <= base || nchars == 0) return;
   kh_fixed excess = an->width - base, half = an->size / 2;
   kh_fixed before = an->g0 > 0 && overhang_before(sh->glyphs[an->g0 - 1].cp) ? half : 0;
   kh_fixed after = an->g1 < sh->n && overhang_after(sh->glyphs[an->g1].cp) ? half : 0;
-  kh_fixed oh = before < after ? before : after;
-  if (oh > excess / 2) oh = excess / 2;
-  kh_fixed spread = excess - 2 * oh;
+  kh_fixed ob, oa;
+  if (before && after) {
+    ob = oa = half < excess / 2 ? half : excess / 2;
+  } else {
+    ob = before < excess ? before : excess;
+    oa = after < excess ? after : excess;
+  }
+  an->shift = (oa - ob) / 2;
+  an->over_before = ob;
+  an->over_after = oa;
+  kh_fixed spread = excess - ob - oa;
   if (spread <= 0) return;
   /* each base character gets a share on either side: 1:2:1 overall */
   kh_fixed share = spread / (2 * (kh_fixed)nchars), rest = spread - share * 2 * (kh_fixed)nchars;
@@ -162,6 +174,47 @@ static void fit_base(kh_shaped *sh, const kh_annot *an) {
     sh->glyphs[last].adv += 2 * share;
   }
   sh->glyphs[an->g1 - 1].adv += rest;
+}
+
+/* The width of glyphs [g0, g1) of the base. */
+static kh_fixed base_width(const kh_shaped *sh, uint32_t g0, uint32_t g1) {
+  kh_fixed w = 0;
+  for (uint32_t i = g0; i < g1; i++) w += sh->glyphs[i].adv;
+  return w;
+}
+
+/* JLReq 3.3.7 熟語ルビ, over the pieces [first, a->out.n) of one word
+ * (base glyphs [g0, g1)): where every reading fits over its own
+ * character, each stands there (as mono-ruby); where one does not, the
+ * readings are set together, centred over the word, as group ruby is
+ * (overhanging adjacent kana or the blank half of punctuation by up to half
+ * a ruby character, the rest spacing the word out 1:2:1).  The pieces stay
+ * apart, each with its character, so the line may still break between
+ * them; page sets those on one line together (word). */
+static void jukugo(annotator *a, size_t first, uint32_t g0, uint32_t g1) {
+  kh_shaped *sh = a->sh;
+  size_t n = a->out.n - first;
+  int fits = 1;
+  kh_annot all = {0};
+  for (size_t k = first; k < a->out.n; k++) {
+    kh_annot *an = &a->out.v[k];
+    fits &= an->width <= base_width(sh, an->g0, an->g1);
+    all.width += an->width;
+    all.size = an->size;
+  }
+  if (n < 2 || fits) {
+    for (size_t k = first; k < a->out.n; k++) fit_base(sh, &a->out.v[k]);
+    return;
+  }
+  all.g0 = g0;
+  all.g1 = g1;
+  fit_base(sh, &all);
+  for (size_t k = first; k < a->out.n; k++) {
+    a->out.v[k].word = a->out.v[first].t0 + 1;
+    a->out.v[k].shift = all.shift;
+  }
+  a->out.v[first].over_before = all.over_before;
+  a->out.v[a->out.n - 1].over_after = all.over_after;
 }
 
 static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {
@@ -200,8 +253,9 @@ static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {
     fit_base(sh, &an);
     return kh_vec_push(&a->out, an);
   }
-  /* mono-ruby (jukugo ruby over a word): one reading per base character,
-   * each centred over its own character; the line may break between them */
+  /* mono-ruby, and jukugo ruby over a word of several characters: one
+   * reading per base character; the line may break between them */
+  size_t first = a->out.n;
   uint32_t ri = 0;
   for (uint32_t i = g0; i < g1;) {
     uint32_t j = i + 1;
@@ -221,12 +275,12 @@ static kh_status add_ruby(annotator *a, const kh_mark *m, uint32_t shift) {
     if (!text) return KH_NOMEM;
     kh_status st = shape_text(a, sh->glyphs[i].font, size, text, re - ri, &an);
     if (st != KH_OK) return st;
-    fit_base(sh, &an);
     if ((st = kh_vec_push(&a->out, an)) != KH_OK) return st;
     ri = re + 1;
     i = j;
   }
   (void)sp;
+  jukugo(a, first, g0, g1);
   return KH_OK;
 }
 

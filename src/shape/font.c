@@ -250,3 +250,66 @@ uint32_t kh_font_glyph(const kh_font *font, int32_t cp) {
     return 0;
   return gid;
 }
+
+/* ---- the layout's choices against its fonts --------------------------------*/
+
+static int has_feature(hb_face_t *face, hb_tag_t table, hb_tag_t tag) {
+  hb_tag_t tags[64];
+  unsigned start = 0, n;
+  do {
+    n = 64;
+    hb_ot_layout_table_get_feature_tags(face, table, start, &n, tags);
+    for (unsigned i = 0; i < n; i++)
+      if (tags[i] == tag) return 1;
+    start += n;
+  } while (n == 64);
+  return 0;
+}
+
+/* Digits 0-9 of one advance already: tabular without the feature. */
+static int digits_even(const kh_font *f) {
+  hb_position_t w = -1;
+  for (int32_t cp = '0'; cp <= '9'; cp++) {
+    uint32_t gid = kh_font_glyph(f, cp);
+    if (!gid) return 0;
+    hb_position_t a = hb_font_get_glyph_h_advance(f->font, gid);
+    if (w >= 0 && a != w) return 0;
+    w = a;
+  }
+  return 1;
+}
+
+static int is_cell_style(const char *name) {
+  const char *dot = strrchr(name, '.');
+  const char *base = dot ? dot + 1 : name;
+  return !strcmp(base, "cell") || !strcmp(base, "cell-head");
+}
+
+void kh_shape_check_layout(kh_ctx *ctx, const kh_layout *layout, const kh_fontset *set) {
+  if (layout->table_figures != KH_FIGURES_TNUM) return;
+  /* the Latin fonts digits of table cells are set in (runs.c
+   * table_figure), each once */
+  unsigned char *seen = calloc((size_t)layout->nfonts + 1, 1);
+  if (!seen) return;
+  for (int s = 0; s < layout->nstyles; s++) {
+    const kh_pstyle *st = &layout->styles[s];
+    if (!is_cell_style(st->name)) continue;
+    int faces[2] = {st->face, st->strong_face};
+    for (int k = 0; k < 2; k++) {
+      if (faces[k] < 0 || faces[k] >= layout->nfaces) continue;
+      int fi = layout->faces[faces[k]].font[KH_SCRIPT_LATIN];
+      const kh_font *f = kh_fontset_get(set, fi);
+      if (!f || seen[fi]) continue;
+      seen[fi] = 1;
+      if (has_feature(f->face, HB_OT_TAG_GSUB, HB_TAG('t', 'n', 'u', 'm')) ||
+          has_feature(f->face, HB_OT_TAG_GPOS, HB_TAG('t', 'n', 'u', 'm')) || digits_even(f))
+        continue;
+      kh_warning(ctx, layout->table_figures_pos,
+                 "table-figures: tnum, but font '%s' (%s) of style '%s' has no tabular "
+                 "figures (OpenType tnum): its digits stay proportional and columns of "
+                 "numbers will not line up (use table-figures: fixed)",
+                 layout->fonts[fi].name, layout->fonts[fi].path, st->name);
+    }
+  }
+  free(seen);
+}

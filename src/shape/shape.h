@@ -32,6 +32,10 @@ int kh_font_has_color_png(const kh_font *font); /* CBDT/sbix bitmaps */
 int32_t kh_font_v_origin(const kh_font *font);
 /* Nominal glyph of a code point; 0 when the font has none. */
 uint32_t kh_font_glyph(const kh_font *font, int32_t cp);
+/* Checks the layout's composition choices against its fonts, once a
+ * build: `table-figures: tnum` with a table cell's Latin font that has no
+ * OpenType 'tnum' (and proportional digits) is a warning at that line. */
+void kh_shape_check_layout(kh_ctx *ctx, const kh_layout *layout, const kh_fontset *set);
 
 enum {
   KH_GLYPH_IMAGE = 1u << 0,          /* draw as the font's colour bitmap */
@@ -74,11 +78,23 @@ enum { KH_ANNOT_RUBY = 1, KH_ANNOT_SESAME = 2 };
 typedef struct kh_annot {
   uint8_t kind;        /* KH_ANNOT_* */
   uint8_t group;       /* group ruby: no line break inside its base */
+  uint32_t word;       /* jukugo ruby (JLReq 3.3.7) whose readings do not
+                          each fit over their own character: the word's
+                          first text byte + 1, shared by its pieces, which
+                          are set together over the part of the word on
+                          each line; 0 otherwise */
   uint32_t t0, t1;     /* the base: bytes of the paragraph text */
   uint32_t g0, g1;     /* the base: glyphs [g0, g1) */
   uint32_t node_start, node_end; /* the base: bytes of the node's text */
   kh_fixed size;       /* the annotation's size (half the base's) */
   kh_fixed width;      /* natural width of its glyphs */
+  kh_fixed over_before, over_after; /* how far it reaches over the
+                          character before / after its base (JLReq 3.3.6);
+                          at a line's start or end the base moves in by
+                          that much instead (para/ruby.c) */
+  kh_fixed shift;      /* where its centre stands after its base's centre:
+                          not 0 when a reading wider than its base
+                          overhangs one neighbour only (JLReq 3.3.6) */
   kh_glyph *glyphs;    /* clusters index `text` */
   uint32_t n;
   const char *text;    /* the reading (or ﹅), UTF-8 */

@@ -654,6 +654,7 @@ static kh_status read_composition(loader *ld, const kh_yaml *y) {
     if ((ret = boolean(ctx, s, &L->hanging_punctuation)) != KH_OK) return ret;
   if ((s = kh_yaml_get(y, "table-figures"))) {
     if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
+    L->table_figures_pos = s->pos;
     if (!strcmp(s->scalar, "tnum")) L->table_figures = KH_FIGURES_TNUM;
     else if (!strcmp(s->scalar, "fixed")) L->table_figures = KH_FIGURES_FIXED;
     else if (strcmp(s->scalar, "proportional"))

@@ -155,6 +155,7 @@ typedef struct kh_layout {
   int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
                                3.8.3): a line-end 、。 may hang */
   kh_table_figures table_figures; /* digits in table cells */
+  kh_srcpos table_figures_pos; /* where the layout sets it (diagnostics) */
   int tcy_digits;           /* tate-chu-yoko: a number of up to this many
                                digits is set across the column in vertical
                                text (縦中横, JLReq 3.2.4, cl-30); 0 = none,
