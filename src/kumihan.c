@@ -24,13 +24,83 @@ typedef struct driver {
   const kh_layout *layout;
   const kh_fontset *fonts;
   kh_pdf *pdf; /* NULL when only tracing */
+  /* a long paragraph composed in windows: its styled runs, kept from its
+   * first window to its last (compose_window) */
+  kh_arena *win_arena;
+  const kh_node *win_node;
+  const kh_pstyle *win_style;
+  kh_fixed win_measure;
+  kh_spara win_sp;
 } driver;
+
+static unsigned para_options(const kh_layout *L) {
+  return (L->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
+         (L->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
+         (L->first_fit ? KH_PARA_FIRST_FIT : 0) | (L->hanging_punctuation ? KH_PARA_HANG : 0);
+}
+
+/* One window of a paragraph longer than KH_PARA_WINDOW (para/window.c):
+ * the paragraph is styled once, at its first window; each window is
+ * shaped and composed from out->from, and only its lines are kept. */
+static kh_status compose_window(driver *d, kh_arena *arena, const kh_node *node,
+                                const kh_pstyle *style, const char *marker,
+                                kh_fixed measure, kh_lines *out) {
+  kh_ctx *ctx = d->ctx;
+  kh_status ret = KH_OK;
+  uint32_t from = out->from;
+  if (from == 0 || d->win_node != node || d->win_style != style ||
+      d->win_measure != measure) {
+    kh_arena_drop(d->win_arena);
+    d->win_node = NULL;
+    if (!(d->win_arena = kh_arena_new())) return KH_NOMEM;
+    ret = kh_style_para(ctx, d->win_arena, d->layout, node, style, marker, measure, &d->win_sp);
+    if (ret != KH_OK) return ret;
+    d->win_node = node;
+    d->win_style = style;
+    d->win_measure = measure;
+  }
+  const kh_spara *whole = &d->win_sp;
+  if (from > whole->len) from = whole->len;
+  uint32_t size = ctx->para_window ? ctx->para_window : KH_PARA_WINDOW;
+  uint32_t to = whole->len - from > size ? from + size : whole->len;
+  while (to > from && to < whole->len && ((unsigned char)whole->text[to] & 0xC0) == 0x80)
+    to--; /* between characters */
+  const kh_pstyle *st = style;
+  if (from > 0) { /* the paragraph's first line is behind: no indent */
+    kh_pstyle *cont = kh_arena_alloc(arena, sizeof *cont);
+    if (!cont) return KH_NOMEM;
+    *cont = *style;
+    cont->indent = cont->indent_after_heading = 0;
+    st = cont;
+  }
+  kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
+  kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
+  if (!sp || !sh) return KH_NOMEM;
+  if ((ret = kh_style_window(arena, whole, st, from, to, sp)) != KH_OK) return ret;
+  if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
+  if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
+  if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
+  out->from = from;
+  int last = to == whole->len;
+  ret = kh_para_compose_window(ctx, arena, sh, para_options(d->layout), last, out);
+  if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
+  if (ret != KH_OK || last) { /* the paragraph is done */
+    kh_arena_drop(d->win_arena);
+    d->win_arena = NULL;
+    d->win_node = NULL;
+  }
+  return ret;
+}
 
 static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
                          const kh_pstyle *style, const char *marker, kh_fixed measure,
                          kh_lines *out) {
   driver *d = user;
   kh_ctx *ctx = d->ctx;
+  out->next = 0;
+  if (out->window && node->text.len + (marker ? strlen(marker) : 0) >
+                         (ctx->para_window ? ctx->para_window : KH_PARA_WINDOW))
+    return compose_window(d, arena, node, style, marker, measure, out);
   kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
   kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
   if (!sp || !sh) return KH_NOMEM;
@@ -39,11 +109,7 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
   if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
   if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
-  unsigned options = (d->layout->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
-                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
-                     (d->layout->first_fit ? KH_PARA_FIRST_FIT : 0) |
-                     (d->layout->hanging_punctuation ? KH_PARA_HANG : 0);
-  ret = kh_para_compose(ctx, arena, sh, options, out);
+  ret = kh_para_compose(ctx, arena, sh, para_options(d->layout), out);
   if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
   return ret;
 }
@@ -191,7 +257,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
-  driver d = {ctx, NULL, NULL, NULL};
+  driver d = {ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, {0}};
   unsigned warnings = ctx->nwarnings;
   ctx->npages = 0;
   if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
@@ -221,6 +287,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
                         KH_SYNTAX, "%u warning%s treated as errors: no PDF written",
                         ctx->nwarnings - warnings, ctx->nwarnings - warnings == 1 ? "" : "s");
 cleanup:
+  kh_arena_drop(d.win_arena);
   kh_pdf_drop(d.pdf);
   kh_outline_drop(outline);
   kh_layout_drop(layout);

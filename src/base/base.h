@@ -110,6 +110,9 @@ struct kh_ctx {
   kh_dirlist inputs;         /* every file a build read (for --watch) */
   unsigned npages;           /* pages of the last build */
   int werror;                /* a build with a warning fails */
+  uint32_t para_window;      /* bytes of a long paragraph composed at once
+                                (0: KH_PARA_WINDOW, para/para.h); the
+                                tests make it small */
 
   kh_files files;            /* what may be read, and what was (base/file.c) */
   void *cache[KH_CACHE_COUNT];

@@ -85,6 +85,8 @@ typedef struct builder {
   kh_page_sink_fn sink;
   kh_outline *outline_out;
   kh_arena *strings;         /* made while collecting: list markers */
+  kh_arena *window;          /* a long paragraph's window after its first
+                                (place_para, next_window) */
   KH_VEC(piece) pieces;
   /* placement */
   kh_arena *page_arena;      /* the current page's items, glyphs, texts */
@@ -188,6 +190,8 @@ static kh_status compose_para(builder *b, piece *p) {
     st->left = st->indent = st->indent_after_heading = 0;
   p->st = st;
   p->x += st->left;
+  p->lines = (kh_lines){0};
+  p->lines.window = 1; /* place_para places a long paragraph a window at a time */
   kh_status ret = b->compose(b->user, p->arena, p->node, st, NULL, p->measure, &p->lines);
   if (ret == KH_OK && p->mark.text) ret = compose_marker(b, p);
   if (ret != KH_OK) return ret;
@@ -1070,6 +1074,21 @@ static int head_lines(const piece *p) {
   }
 }
 
+/* A paragraph composed in windows (para/window.c): its next window, in the
+ * builder's window arena (the first stays in the piece's, with the list
+ * marker), the one before it dropped. */
+static kh_status next_window(builder *b, const piece *p) {
+  piece *q = &b->pieces.v[p - b->pieces.v];
+  kh_arena_drop(b->window);
+  if (!(b->window = kh_arena_new())) return KH_NOMEM;
+  kh_lines next = {0};
+  next.window = 1;
+  next.from = q->lines.next;
+  kh_status ret = b->compose(b->user, b->window, q->node, q->st, NULL, q->measure, &next);
+  q->lines = next;
+  return ret;
+}
+
 static kh_status place_para(builder *b, const piece *p, int next_lines) {
   const kh_frame *F = &b->F;
   const kh_pstyle *st = p->st;
@@ -1115,14 +1134,21 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
       /* a page ends when it is full, or a line early when only the
        * paragraph's last line would be carried over */
       int rows = F->lines - b->k;
-      if (rows <= 0 || (n - i == 2 && rows == 1 && i >= 2)) {
+      if (rows <= 0 || (n - i == 2 && rows == 1 && i >= 2 && !p->lines.next)) {
         if ((ret = page_open(b)) != KH_OK) return ret;
       }
       kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2;
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
-      if (i == 0 && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
+      if (i == 0 && !p->lines.from && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
       b->k++;
+      if (i + 1 == n && p->lines.next) { /* the rest of a long paragraph */
+        if ((ret = next_window(b, p)) != KH_OK) return ret;
+        n = p->lines.n;
+        i = UINT32_MAX; /* the next window's first line */
+      }
     }
+    kh_arena_drop(b->window);
+    b->window = NULL;
   }
   b->k += st->space_after;
   return KH_OK;
@@ -1426,6 +1452,7 @@ cleanup:
   kh_vec_free(&b.outline);
   kh_arena_drop(b.page_arena);
   kh_arena_drop(b.strings);
+  kh_arena_drop(b.window);
   kh_outline_drop(ol);
   return ret;
 }
