@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -144,49 +145,102 @@ static int64_t doc_epoch(const kh_ctx *ctx, const kh_doc *doc) {
 
 /* ---- one font cache for every build with a context --------------------------
  * Fonts are immutable once loaded; a program building many publications with
- * one context loads each layout's fonts once.  The cache holds the fontset
- * of the last set of font files asked for (its paths, in order, are the key). */
+ * one context loads each layout's fonts once, and contexts in other threads
+ * may share the cache (kh_ctx_share_fonts: --jobs).  The cache holds the
+ * fontsets of the last FONT_SETS sets of font files asked for (their paths,
+ * in order, are the key); each build holds a reference to its fontset, so
+ * one pushed out of the cache lives until its builds end.  A font the
+ * cache holds is still checked for each build as if it were read (where it
+ * resolves, its kind and size), so a shared cache lets no publication use
+ * a font it could not read itself. */
+#define FONT_SETS 4
+
 typedef struct font_cache {
-  char *key;
-  kh_fontset *set;
+  pthread_mutex_t lock;
+  atomic_int refs; /* contexts using it */
+  char *key[FONT_SETS];
+  kh_fontset *set[FONT_SETS]; /* most recently used first */
 } font_cache;
 
 static void font_cache_free(void *p) {
   font_cache *c = p;
-  if (!c) return;
-  free(c->key);
-  kh_fontset_drop(c->set);
+  if (!c || atomic_fetch_sub(&c->refs, 1) > 1) return;
+  for (int i = 0; i < FONT_SETS; i++) {
+    free(c->key[i]);
+    kh_fontset_drop(c->set[i]);
+  }
+  pthread_mutex_destroy(&c->lock);
   free(c);
 }
 
+static font_cache *font_cache_of(kh_ctx *ctx) {
+  font_cache *c = ctx->cache[KH_CACHE_FONTS];
+  if (c) return c;
+  if (!(c = calloc(1, sizeof *c))) return NULL;
+  if (pthread_mutex_init(&c->lock, NULL) != 0) {
+    free(c);
+    return NULL;
+  }
+  atomic_init(&c->refs, 1);
+  ctx->cache[KH_CACHE_FONTS] = c;
+  ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
+  return c;
+}
+
+kh_status kh_ctx_share_fonts(kh_ctx *ctx, kh_ctx *from) {
+  font_cache *c = font_cache_of(from);
+  if (!c) return KH_NOMEM;
+  if (ctx->cache[KH_CACHE_FONTS] == c) return KH_OK;
+  if (ctx->cache[KH_CACHE_FONTS]) font_cache_free(ctx->cache[KH_CACHE_FONTS]);
+  atomic_fetch_add(&c->refs, 1);
+  ctx->cache[KH_CACHE_FONTS] = c;
+  ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
+  return KH_OK;
+}
+
+/* The fontset of the layout's fonts, from the cache or loaded into it; the
+ * caller holds a reference (kh_fontset_drop). */
 static kh_status fontset_cached(kh_ctx *ctx, const kh_layout *layout, kh_fontset **out) {
   kh_buf key = {0};
   kh_status ret = KH_OK;
+  int locked = 0;
   *out = NULL;
   for (int i = 0; i < layout->nfonts; i++) {
     KH_CHECK(kh_buf_printf(&key, "%s\n", layout->fonts[i].path));
     KH_CHECK(kh_ctx_note_input(ctx, layout->fonts[i].path));
   }
-  font_cache *c = ctx->cache[KH_CACHE_FONTS];
-  if (!c) {
-    if (!(c = calloc(1, sizeof *c))) {
-      ret = KH_NOMEM;
-      goto cleanup;
+  KH_CHECK(kh_buf_append(&key, "", 1));
+  font_cache *c = font_cache_of(ctx);
+  if (!c) KH_CHECK(KH_NOMEM);
+  pthread_mutex_lock(&c->lock);
+  locked = 1;
+  int hit = 0;
+  while (hit < FONT_SETS && c->key[hit] && strcmp(c->key[hit], key.data)) hit++;
+  if (hit < FONT_SETS && c->key[hit]) {
+    for (int i = 0; i < layout->nfonts; i++) { /* read as this build may */
+      const kh_font_ref *ref = &layout->fonts[i];
+      KH_CHECK(kh_file_check(ctx, ref->pos, "font", ref->name ? ref->name : ref->path,
+                             ref->path, (ref->system ? 0 : KH_FILE_CONFINE) | KH_FILE_BINARY));
     }
-    ctx->cache[KH_CACHE_FONTS] = c;
-    ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
-  }
-  if (!c->set || !c->key || !key.data || strcmp(c->key, key.data)) {
-    kh_fontset_drop(c->set);
-    free(c->key);
-    c->set = NULL;
-    c->key = NULL;
-    KH_CHECK(kh_fontset_new(ctx, layout, &c->set));
-    c->key = key.data;
+  } else {
+    kh_fontset *set = NULL;
+    KH_CHECK(kh_fontset_new(ctx, layout, &set));
+    hit = FONT_SETS - 1; /* the least recently used goes */
+    free(c->key[hit]);
+    kh_fontset_drop(c->set[hit]);
+    c->key[hit] = key.data;
+    c->set[hit] = set;
     key.data = NULL;
   }
-  *out = c->set;
+  char *k = c->key[hit]; /* to the front */
+  kh_fontset *set = c->set[hit];
+  memmove(c->key + 1, c->key, (size_t)hit * sizeof *c->key);
+  memmove(c->set + 1, c->set, (size_t)hit * sizeof *c->set);
+  c->key[0] = k;
+  c->set[0] = set;
+  *out = kh_fontset_keep(set);
 cleanup:
+  if (locked) pthread_mutex_unlock(&c->lock);
   kh_buf_free(&key);
   return ret;
 }
@@ -289,6 +343,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
 cleanup:
   kh_arena_drop(d.win_arena);
   kh_pdf_drop(d.pdf);
+  kh_fontset_drop(fonts);
   kh_outline_drop(outline);
   kh_layout_drop(layout);
   return ret;

@@ -58,7 +58,23 @@ jobs)
   for f in d1 d2 d3 smartcity-2022-03-31; do cmp one/$f.pdf two/$f.pdf || fail "$f differs"; done
   "$kumihan" --jobs=0 d1.md 2> err; rc=$?
   [ $rc -eq 2 ] || fail "--jobs=0: exit $rc"
-  ok "4 inputs with -j 2, byte-identical to -j 1; --jobs=0 is a usage error"
+  # the workers are threads of one process sharing one font cache: each
+  # font file is mapped once (strace sees every mmap of the Mincho file's
+  # size), where a cache per worker maps it once per worker
+  if command -v strace > /dev/null; then
+    mincho=$(find "$src/fonts" -name 'BIZUDMincho-Regular.ttf' | head -n 1)
+    size=$(stat -c %s "$mincho")
+    mkdir three
+    strace -f -qq -e trace=mmap,clone,clone3,fork,vfork -o trace \
+      "$kumihan" -j 3 d1.md d2.md d3.md "$seed" -d three || fail "-j3 under strace: exit $?"
+    maps=$(grep -c "mmap(NULL, $size, PROT_READ, MAP_PRIVATE" trace)
+    [ "$maps" -eq 1 ] || fail "the Mincho font was mapped $maps times by 3 workers"
+    grep -q 'clone3\?(.*CLONE_THREAD' trace || fail "no worker thread"
+    ! grep -E ' (clone3?\(|fork\(|vfork\()' trace | grep -v CLONE_THREAD | grep -q . ||
+      fail "a worker process: $(grep -E 'clone|fork' trace | grep -v CLONE_THREAD | head -n 1)"
+    for f in d1 d2 d3 smartcity-2022-03-31; do cmp one/$f.pdf three/$f.pdf || fail "-j3: $f differs"; done
+  fi
+  ok "4 inputs with -j 2 and -j 3 (threads, one font cache), byte-identical to -j 1; --jobs=0 is a usage error"
   ;;
 check)
   # --check writes nothing, and still reports every stage's problems

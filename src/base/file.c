@@ -226,6 +226,15 @@ kh_status kh_file_map(kh_ctx *ctx, kh_srcpos at, const char *what, const char *n
   return KH_OK;
 }
 
+kh_status kh_file_check(kh_ctx *ctx, kh_srcpos at, const char *what, const char *name,
+                        const char *path, unsigned flags) {
+  int fd = -1;
+  size_t size = 0;
+  kh_status ret = open_regular(ctx, at, what, name, path, flags, &fd, &size);
+  if (fd >= 0) close(fd);
+  return ret;
+}
+
 void kh_file_unmap(const void *data, size_t len) {
   if (data && len) munmap((void *)data, len);
 }
