@@ -45,16 +45,17 @@ static unsigned para_options(const kh_layout *L) {
  * shaped and composed from out->from, and only its lines are kept. */
 static kh_status compose_window(driver *d, kh_arena *arena, const kh_node *node,
                                 const kh_pstyle *style, const char *marker,
-                                kh_fixed measure, kh_lines *out) {
+                                kh_fixed measure, kh_writing_mode mode, kh_lines *out) {
   kh_ctx *ctx = d->ctx;
   kh_status ret = KH_OK;
   uint32_t from = out->from;
   if (from == 0 || d->win_node != node || d->win_style != style ||
-      d->win_measure != measure) {
+      d->win_measure != measure || d->win_sp.writing_mode != mode) {
     kh_arena_drop(d->win_arena);
     d->win_node = NULL;
     if (!(d->win_arena = kh_arena_new())) return KH_NOMEM;
-    ret = kh_style_para(ctx, d->win_arena, d->layout, node, style, marker, measure, &d->win_sp);
+    ret = kh_style_para(ctx, d->win_arena, d->layout, node, style, marker, measure, mode,
+                        &d->win_sp);
     if (ret != KH_OK) return ret;
     d->win_node = node;
     d->win_style = style;
@@ -94,18 +95,18 @@ static kh_status compose_window(driver *d, kh_arena *arena, const kh_node *node,
 }
 
 static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
-                         const kh_pstyle *style, const char *marker, kh_fixed measure,
+                         const kh_pstyle *style, const char *marker, kh_fixed measure, kh_writing_mode mode,
                          kh_lines *out) {
   driver *d = user;
   kh_ctx *ctx = d->ctx;
   out->next = 0;
   if (out->window && node->text.len + (marker ? strlen(marker) : 0) >
                          (ctx->para_window ? ctx->para_window : KH_PARA_WINDOW))
-    return compose_window(d, arena, node, style, marker, measure, out);
+    return compose_window(d, arena, node, style, marker, measure, mode, out);
   kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
   kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
   if (!sp || !sh) return KH_NOMEM;
-  kh_status ret = kh_style_para(ctx, arena, d->layout, node, style, marker, measure, sp);
+  kh_status ret = kh_style_para(ctx, arena, d->layout, node, style, marker, measure, mode, sp);
   if (ret != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
   if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;

@@ -110,6 +110,10 @@ typedef struct builder {
   uint32_t total_pages;      /* known on the second pass when a template
                                 prints {pages}; else 0 */
   int counting;              /* first pass: pages counted, not drawn */
+  uint32_t line_no;          /* lines drawn on the page (kh_item.line) */
+  size_t turn_from;          /* vertical page: the items from here on are
+                                its text, set as a horizontal page, to be
+                                turned onto the paper when it closes */
 } builder;
 
 kh_frame kh_frame_of(const kh_geometry *g) {
@@ -125,6 +129,11 @@ kh_frame kh_frame_of(const kh_geometry *g) {
   f.lines = g->grid_lines;
   f.chars = g->grid_chars;
   f.writing_mode = g->writing_mode;
+  if (g->writing_mode == KH_WRITING_VERTICAL) {
+    f.left = g->margin_top;
+    f.top = 0;
+    f.right = g->margin_left + g->text_h;
+  }
   return f;
 }
 
@@ -166,7 +175,7 @@ static kh_status marker_line(builder *b, kh_arena *A, const kh_part *part, const
   st->left = st->right = st->indent = st->indent_after_heading = 0;
   st->align = KH_ALIGN_LEFT;
   st->lines = 0;
-  kh_status ret = b->compose(b->user, A, n, st, NULL, KH_PT(5000), out);
+  kh_status ret = b->compose(b->user, A, n, st, NULL, KH_PT(5000), b->F.writing_mode, out);
   *width = ret == KH_OK && out->n ? out->lines[0].width : 0;
   return ret;
 }
@@ -192,7 +201,7 @@ static kh_status compose_para(builder *b, piece *p) {
   p->x += st->left;
   p->lines = (kh_lines){0};
   p->lines.window = 1; /* place_para places a long paragraph a window at a time */
-  kh_status ret = b->compose(b->user, p->arena, p->node, st, NULL, p->measure, &p->lines);
+  kh_status ret = b->compose(b->user, p->arena, p->node, st, NULL, p->measure, b->F.writing_mode, &p->lines);
   if (ret == KH_OK && p->mark.text) ret = compose_marker(b, p);
   if (ret != KH_OK) return ret;
   p->nlines = (int)p->lines.n;
@@ -213,7 +222,7 @@ static kh_status cell_minimum(builder *b, const kh_part *part, const kh_node *n,
   /* at one em every line is overfull: a measurement, not the document's
    * warning (the cell is composed again at its column's width) */
   b->ctx->quiet++;
-  kh_status ret = b->compose(b->user, A, n, &tight, NULL, b->F.em, &lines);
+  kh_status ret = b->compose(b->user, A, n, &tight, NULL, b->F.em, b->F.writing_mode, &lines);
   b->ctx->quiet--;
   *w = 0;
   for (uint32_t i = 0; ret == KH_OK && i < lines.n; i++) {
@@ -233,7 +242,7 @@ static kh_status cell_natural(builder *b, const kh_part *part, const kh_node *n,
   kh_lines lines = {0};
   kh_arena *A = kh_arena_new(); /* only the width is kept */
   if (!A) return KH_NOMEM;
-  kh_status ret = b->compose(b->user, A, n, &loose, NULL, KH_PT(5000), &lines);
+  kh_status ret = b->compose(b->user, A, n, &loose, NULL, KH_PT(5000), b->F.writing_mode, &lines);
   *w = 0;
   for (uint32_t i = 0; ret == KH_OK && i < lines.n; i++)
     if (lines.lines[i].x0 + lines.lines[i].width > *w) *w = lines.lines[i].x0 + lines.lines[i].width;
@@ -276,7 +285,7 @@ static kh_status compose_row(builder *b, const table *tb, int r, kh_arena *A, kh
     lines[c] = (kh_lines){0};
     if (!cl->node) continue;
     kh_fixed w = tb->colx[c + 1] - tb->colx[c] - 2 * (b->F.em / 2); /* less the pads */
-    kh_status ret = b->compose(b->user, A, cl->node, cl->st, NULL, w, &lines[c]);
+    kh_status ret = b->compose(b->user, A, cl->node, cl->st, NULL, w, b->F.writing_mode, &lines[c]);
     if (ret != KH_OK) return ret;
   }
   return KH_OK;
@@ -462,7 +471,7 @@ static kh_status compose_figure(builder *b, piece *p) {
     st = kh_layout_style(b->L, page_name(p->part), "caption");
   p->st = kh_layout_style(b->L, page_name(p->part), "figure");
   if (n->text.len) {
-    if ((ret = b->compose(b->user, p->arena, n, st, NULL, p->measure, &p->lines)) != KH_OK)
+    if ((ret = b->compose(b->user, p->arena, n, st, NULL, p->measure, b->F.writing_mode, &p->lines)) != KH_OK)
       return ret;
   }
   kh_fixed w = p->measure;
@@ -688,6 +697,9 @@ static kh_status text_rules(builder *b, const kh_lines *ls, uint32_t li, kh_fixe
       const kh_glyph *gl = &sh->glyphs[ln->first + j - 1];
       kh_fixed size = sp->style->size;
       kh_fixed y = k == 0 ? base - EM_ASCENT(size) + size / 2 : base + size - EM_ASCENT(size);
+      /* a vertical column's 傍線 stands on its right: the top of the em box
+       * as set, before the page is turned */
+      if (k == 1 && b->F.writing_mode == KH_WRITING_VERTICAL) y = base - EM_ASCENT(size);
       kh_status ret = rule(b, left + ln->x0 + ln->x[i], y, left + ln->x0 + ln->x[j - 1] + gl->adv, y);
       if (ret != KH_OK) return ret;
       i = j;
@@ -773,9 +785,12 @@ static kh_status add_item(void *user, kh_item it) { return item(user, it); }
 /* Turns one composed line into glyph runs (split where font or size
  * changes, and where the list marker, a link, a footnote reference or ruby
  * starts or ends), image items and link rectangles. */
+#define ORIENT (KH_GLYPH_SIDEWAYS | KH_GLYPH_TCY)
+
 static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed left,
                            kh_fixed base) {
   kh_arena *A = b->page_arena;
+  b->line_no++;
   const kh_line *ln = &ls->lines[li];
   const kh_shaped *sh = ls->sh;
   const kh_spara *sp = sh->sp;
@@ -802,13 +817,19 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
         const kh_glyph *g = &sh->glyphs[ln->first + j];
         if (g->font != g0->font || g->size != g0->size || (g->flags & KH_GLYPH_IMAGE)) break;
         if (in_marker(&lm, g) != in_marker(&lm, g0) || mark_at(&lm, g->cluster) != mark) break;
+        /* vertical text: a run stands one way; each 縦中横 is its own */
+        if ((g->flags & ORIENT) != (g0->flags & ORIENT) || ((g->flags & KH_GLYPH_TCY) && g->adv))
+          break;
         j++;
       }
     kh_item it = {0};
     it.kind = (g0->flags & KH_GLYPH_IMAGE) ? KH_ITEM_IMAGE : KH_ITEM_GLYPHS;
     it.node = sp->node;
     it.mark = mark;
-    it.flags = in_marker(&lm, g0) ? KH_ITEM_MARKER : 0;
+    it.line = b->line_no;
+    it.flags = (in_marker(&lm, g0) ? KH_ITEM_MARKER : 0) |
+               ((g0->flags & KH_GLYPH_SIDEWAYS) ? KH_ITEM_SIDEWAYS : 0) |
+               ((g0->flags & KH_GLYPH_TCY) ? KH_ITEM_TCY : 0);
     it.font = g0->font;
     it.size = g0->size;
     it.n = j - i;
@@ -821,6 +842,10 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
       pg->x = left + ln->x0 + ln->x[k] + g->dx;
       pg->dy = g->dy;
       pg->adv = g->adv;
+      if (g->flags & KH_GLYPH_TCY) { /* the em cell, and its own advance */
+        pg->x = left + ln->x0 + ln->x[k];
+        pg->adv = g->dx;
+      }
       if (g->flags & KH_GLYPH_CLUSTER_START) {
         pg->text = text + (g->cluster - lo);
         pg->text_len = g->cluster_end - g->cluster;
@@ -907,7 +932,7 @@ static kh_status emit_text_aligned(builder *b, const char *style_name, const cha
     st = copy;
   }
   kh_lines ls = {0};
-  kh_status ret = b->compose(b->user, A, n, st, NULL, b->F.measure, &ls);
+  kh_status ret = b->compose(b->user, A, n, st, NULL, b->F.measure, b->F.writing_mode, &ls);
   if (ret != KH_OK || ls.n == 0) return ret;
   kh_fixed left = b->F.left + st->left;
   if (x1) *x1 = left + ls.lines[0].x0;
@@ -1001,9 +1026,15 @@ static kh_status page_close(builder *b) {
     if ((ret = rect(b, F->left, top, F->left + F->measure, bot)) != KH_OK) return ret;
   }
   if (b->k_used < b->k && b->k <= F->lines) b->k_used = b->k;
+  kh_frame frame = b->F;
+  if (frame.writing_mode == KH_WRITING_VERTICAL) {
+    kh_page_vertical(b->items.v + b->turn_from, b->items.n - b->turn_from, &frame);
+    b->F = kh_frame_paper(&frame); /* heads and folios stay horizontal */
+  }
   b->flags = KH_ITEM_ARTIFACT;
   ret = furniture(b);
   b->flags = 0;
+  b->F = frame;
   if (ret != KH_OK) return ret;
   kh_page pg = {b->items.v, (uint32_t)b->items.n, F->page_w, F->page_h, F->lines,
                 b->k_used < F->lines ? b->k_used : F->lines};
@@ -1012,6 +1043,8 @@ static kh_status page_close(builder *b) {
   b->npages++;
   /* the page is gone: its items, glyphs and texts with it */
   b->items.n = 0;
+  b->line_no = 0;
+  b->turn_from = 0;
   b->page_open = 0;
   kh_arena_drop(b->page_arena);
   if (!(b->page_arena = kh_arena_new()) && ret == KH_OK) ret = KH_NOMEM;
@@ -1025,7 +1058,10 @@ static kh_status page_open(builder *b) {
   b->k = 0;
   if (b->box_open) b->box_page_k = 0;
   if (b->part_first_page && b->part && b->part->label) {
-    /* the part's label (別添) above the text block, right-aligned */
+    /* the part's label (別添) above the text block, right-aligned; on the
+     * paper's frame, horizontal, on a vertical page */
+    kh_frame frame = b->F;
+    b->F = kh_frame_paper(&frame);
     const kh_frame *F = &b->F;
     kh_fixed base = baseline(b, 0) - F->pitch * 2;
     kh_fixed x1 = 0, x2 = 0;
@@ -1037,8 +1073,10 @@ static kh_status page_open(builder *b) {
       ret = rect(b, x1 - pad, top, x2 + pad, top + F->em + pad);
     }
     b->flags = 0;
+    b->F = frame;
   }
   b->part_first_page = 0;
+  b->turn_from = b->items.n;
   return ret;
 }
 
@@ -1084,7 +1122,8 @@ static kh_status next_window(builder *b, const piece *p) {
   kh_lines next = {0};
   next.window = 1;
   next.from = q->lines.next;
-  kh_status ret = b->compose(b->user, b->window, q->node, q->st, NULL, q->measure, &next);
+  kh_status ret = b->compose(b->user, b->window, q->node, q->st, NULL, q->measure,
+                             b->F.writing_mode, &next);
   q->lines = next;
   return ret;
 }
@@ -1101,7 +1140,10 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   if ((ret = room(b, need)) != KH_OK) return ret;
   if (p->node->kind == KH_NODE_HEADING && p->node->level <= 2) b->section = p->node;
   if (st->outline && p->node->text.len) {
-    kh_outline_entry e = {st->outline, NULL, (int)b->npages, line_top(b, b->k)};
+    /* a vertical page's heading: the top of its column */
+    kh_outline_entry e = {st->outline, NULL, (int)b->npages,
+                          b->F.writing_mode == KH_WRITING_VERTICAL ? b->F.left
+                                                                   : line_top(b, b->k)};
     e.title = kh_arena_strndup(b->outline_out->arena, p->node->text.text, p->node->text.len);
     if (!e.title || (ret = kh_vec_push(&b->outline, e)) != KH_OK) return KH_NOMEM;
   }
@@ -1466,6 +1508,10 @@ void kh_outline_drop(kh_outline *outline) {
 static const char *trace_flags(const kh_item *it) {
   if (it->flags & KH_ITEM_ARTIFACT) return "/A";
   if (it->flags & KH_ITEM_MARKER) return "/M";
+  /* vertical text: upright, sideways, 縦中横 */
+  if (it->flags & KH_ITEM_UPRIGHT) return "/V";
+  if (it->flags & KH_ITEM_SIDEWAYS) return "/S";
+  if (it->flags & KH_ITEM_TCY) return "/T";
   return "";
 }
 

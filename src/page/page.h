@@ -14,7 +14,7 @@
  * those stages itself. */
 typedef kh_status (*kh_compose_fn)(void *user, kh_arena *arena, const kh_node *node,
                                    const kh_pstyle *style, const char *marker,
-                                   kh_fixed measure, kh_lines *out);
+                                   kh_fixed measure, kh_writing_mode mode, kh_lines *out);
 
 typedef struct kh_pglyph {
   uint32_t gid;
@@ -43,8 +43,20 @@ enum {
   KH_ITEM_RUBY = 1u << 2,     /* GLYPHS: ruby text (RT) over the base text
                                  [base_start, base_end) of `node` (the RB);
                                  kept out of the text flow (ActualText) */
-  KH_ITEM_EMPHASIS = 1u << 3  /* GLYPHS: 圏点 sesame dots (with ARTIFACT) over
+  KH_ITEM_EMPHASIS = 1u << 3, /* GLYPHS: 圏点 sesame dots (with ARTIFACT) over
                                  [base_start, base_end) of `node` */
+  /* GLYPHS of a vertical page (縦組), on the paper (kh_page_vertical):
+   * UPRIGHT: glyphs standing in a column: x is the column's centre line,
+   *   each glyph's x its pen down the page (the top of its em box, the
+   *   PDF's vertical origin) and dy its offset across, rightwards;
+   * SIDEWAYS: horizontal glyphs turned 90° clockwise: x is their baseline,
+   *   each glyph's x its pen down the page, dy its offset across,
+   *   rightwards;
+   * TCY: 縦中横, a short number set across the column: an ordinary
+   *   horizontal run (hscale narrows it to the em when it is wider). */
+  KH_ITEM_UPRIGHT = 1u << 4,
+  KH_ITEM_SIDEWAYS = 1u << 5,
+  KH_ITEM_TCY = 1u << 6
 };
 
 /* Coordinates in kh_fixed points, origin at the page's top-left corner,
@@ -71,6 +83,12 @@ typedef struct kh_item {
                          or ruby of node's text that the item draws, or
                          NULL: a run is split where this changes, so the
                          tagged PDF can give it its own element */
+  uint32_t line;      /* GLYPHS, IMAGE of the text of a line (not its ruby
+                         or dots): the line's number on the page, from 1,
+                         so that pdf/ can give a vertical column that holds
+                         sideways or 縦中横 text one ActualText; 0 else */
+  int hscale;         /* GLYPHS: horizontal scale in 1/1000 (縦中横 of
+                         three or four digits); 0 is 1000 */
 } kh_item;
 
 typedef struct kh_outline_entry {
@@ -117,11 +135,36 @@ typedef struct kh_frame {
   kh_fixed em;              /* the grid's em (body size) */
   kh_fixed pitch;           /* baseline to baseline (行送り) */
   int lines, chars;
-  kh_writing_mode writing_mode; /* horizontal only, for now */
+  kh_writing_mode writing_mode;
+  kh_fixed right;           /* vertical: the paper x of the first column's
+                               right edge */
 } kh_frame;
+/* Vertical writing (縦組) uses the same frame: the page builder sets a
+ * vertical page as a horizontal one turned 90° clockwise, its lines the
+ * columns, and kh_page_vertical turns the finished items onto the paper.
+ * The frame's left is then the paper y of the columns' top, its top the
+ * logical y that maps to `right`:
+ *
+ *      paper x = right - (y - top),   paper y = x
+ *
+ *   +------------------------------------------+
+ *   |   col lines-1 ...  col 1   col 0         |
+ *   |   +--------------------------------+ <- left (paper y)
+ *   |   |  |        |  |       |  |      |     |
+ *   |   |  v        |  v       |  v      |     |
+ *   |   +--------------------------------+     |
+ *   |                                 right ^  |
+ *   +------------------------------------------+ */
 
 /* The frame of a template's geometry. */
 kh_frame kh_frame_of(const kh_geometry *geom);
+/* The text block of a vertical frame as a horizontal frame on the paper
+ * (for the running heads and folios, which stay horizontal in the margin);
+ * a horizontal frame as it is. */
+kh_frame kh_frame_paper(const kh_frame *frame);
+/* Turns a vertical page's items [0, n), set as a horizontal page in
+ * `frame`, onto the paper (see KH_ITEM_UPRIGHT). */
+void kh_page_vertical(kh_item *items, size_t n, const kh_frame *frame);
 
 /* Receives each page as soon as it is finished, in order.  The page and
  * everything it points to are freed when the call returns, so a long

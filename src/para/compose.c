@@ -138,6 +138,8 @@ static void make_unit(para *p, uint32_t g0, uint32_t c0, uint32_t c1,
   u->cp = first->cp;
   u->em = first->size;
   u->cls = (uint8_t)kh_jlreq_class(first->cp);
+  /* 縦中横: one em box of the column, set as a kanji (Appendix A cl-30) */
+  if (first->flags & KH_GLYPH_TCY) u->cls = KH_CL_TATECHUYOKO;
   if (verbatim(p)) { /* code: every glyph as it is, nothing around it */
     u->grp = KH_JG_OTHER;
     u->box = adv;
@@ -199,7 +201,8 @@ static void build_units(para *p) {
  * right after a numeral that make a unit ("4km", "100MB": one to three
  * letters ending the word), and cl-20, the characters of a footnote
  * reference (KH_MARK_FOOTREF).  The ruby classes (cl-22, 23) are the ruby
- * stage's; there is no warichu (cl-28, 29) or vertical text (cl-30) yet. */
+ * stage's, cl-30 (縦中横) shape's (KH_GLYPH_TCY); there is no warichu
+ * (cl-28, 29) yet. */
 static void contextual_classes(para *p) {
   const unit *u = p->u;
   for (uint32_t i = 1; i < p->nu; i++) {

@@ -55,6 +55,12 @@ typedef struct pfont {
   uint32_t *text_len;
   HPDF_Dict type0; /* created on first use */
   char name[16];   /* resource name */
+  /* vertical writing: a second Type0 font, Identity-V, over the same
+   * CIDFont, and the vertical advance (1/1000 em, positive) of each glyph
+   * drawn upright (0: none) */
+  HPDF_Dict type0v;
+  char vname[16];
+  int32_t *vadv;
 } pfont;
 
 struct kh_pdf_fonts {
@@ -281,6 +287,7 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
     pfont *p = &pf->f[i];
     p->font = kh_fontset_get(set, i);
     snprintf(p->name, sizeof p->name, "KH%d", i);
+    snprintf(p->vname, sizeof p->vname, "KH%dV", i);
     font_facts(ft, p);
   }
   if (ft)
@@ -297,6 +304,7 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     free(pf->f[i].width);
     free(pf->f[i].text);
     free(pf->f[i].text_len);
+    free(pf->f[i].vadv);
   }
   free(pf->f);
   kh_arena_drop(pf->text);
@@ -384,6 +392,84 @@ kh_status kh_pdf_fonts_use(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
   *dict = p->type0;
   *name = p->name;
   return KH_OK;
+}
+
+/* ---- vertical writing ------------------------------------------------------
+ * An upright glyph of vertical text is drawn through the font's Identity-V
+ * Type0 (9.7.4.3): its vertical origin is /DW2's, the v origin shape/ uses
+ * (kh_font_v_origin) at half the glyph's /W width, and it advances one em
+ * down unless /W2 says otherwise (the proportional and half-width vertical
+ * forms). */
+
+static int32_t v_origin(const pfont *p) {
+  return to_milli_em(kh_font_v_origin(p->font), p->upem);
+}
+
+kh_status kh_pdf_fonts_note_vertical(kh_pdf_fonts *pf, int font, uint32_t gid) {
+  pfont *p = &pf->f[font];
+  if (gid >= p->nglyphs) return KH_OK; /* kh_pdf_fonts_note says so */
+  if (!p->vadv && !(p->vadv = calloc(p->nglyphs, sizeof *p->vadv))) return KH_NOMEM;
+  if (!p->vadv[gid])
+    p->vadv[gid] = -to_milli_em(hb_font_get_glyph_v_advance(kh_font_hb_font(p->font), gid),
+                                p->upem);
+  if (!p->vadv[gid]) p->vadv[gid] = 1000;
+  return KH_OK;
+}
+
+int32_t kh_pdf_fonts_vadvance(const kh_pdf_fonts *pf, int font, uint32_t gid) {
+  const pfont *p = &pf->f[font];
+  return p->vadv && gid < p->nglyphs && p->vadv[gid] ? p->vadv[gid] : 1000;
+}
+
+kh_status kh_pdf_fonts_use_vertical(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
+                                    const char **name) {
+  kh_pdf_lib *lib = pf->lib;
+  pfont *p = &pf->f[font];
+  if (!p->type0v) {
+    HPDF_Dict h;
+    const char *hn;
+    kh_status ret = kh_pdf_fonts_use(pf, font, &h, &hn); /* the CIDFont's owner */
+    if (ret != KH_OK) return ret;
+    HPDF_Dict d = HPDF_Dict_New(lib->doc->mmgr);
+    if (!d) return kh_pdf_lib_fail(lib, 0, "creating a vertical font");
+    HPDF_STATUS st = HPDF_Xref_Add(lib->doc->xref, d);
+    if (st != HPDF_OK) return kh_pdf_lib_fail(lib, st, "creating a vertical font");
+    st |= HPDF_Dict_AddName(d, "Type", "Font");
+    st |= HPDF_Dict_AddName(d, "Subtype", "Type0");
+    st |= HPDF_Dict_AddName(d, "Encoding", "Identity-V");
+    if (st != HPDF_OK) return kh_pdf_lib_fail(lib, st, "creating a vertical font");
+    p->type0v = d;
+  }
+  *dict = p->type0v;
+  *name = p->vname;
+  return KH_OK;
+}
+
+/* /DW2 and /W2 ("first last w1y vx vy") for the glyphs drawn upright whose
+ * advance is not one em. */
+static HPDF_STATUS add_vertical_metrics(const kh_pdf_fonts *pf, int font, HPDF_Dict cid) {
+  const pfont *p = &pf->f[font];
+  HPDF_MMgr mmgr = pf->lib->doc->mmgr;
+  int32_t vy = v_origin(p);
+  HPDF_Array dw2 = HPDF_Array_New(mmgr);
+  HPDF_STATUS st = HPDF_Dict_Add(cid, "DW2", dw2);
+  if (st != HPDF_OK) return st;
+  st |= HPDF_Array_AddNumber(dw2, vy);
+  st |= HPDF_Array_AddNumber(dw2, -1000);
+  HPDF_Array w2 = NULL;
+  for (unsigned g = 0; p->vadv && g < p->nglyphs && st == HPDF_OK; g++) {
+    if (!p->vadv[g] || p->vadv[g] == 1000) continue;
+    if (!w2) {
+      w2 = HPDF_Array_New(mmgr);
+      if ((st |= HPDF_Dict_Add(cid, "W2", w2)) != HPDF_OK) break;
+    }
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)g);
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)g);
+    st |= HPDF_Array_AddNumber(w2, -p->vadv[g]);
+    st |= HPDF_Array_AddNumber(w2, kh_pdf_fonts_width(pf, font, g) / 2);
+    st |= HPDF_Array_AddNumber(w2, vy);
+  }
+  return st;
 }
 
 /* ---- finishing a font ----------------------------------------------------*/
@@ -713,6 +799,8 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   st |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
   if (st == HPDF_OK)
     st |= add_widths(pf, font, cid, dw);
+  if (st == HPDF_OK && p->type0v)
+    st |= add_vertical_metrics(pf, font, cid);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a CID font"));
 
   HPDF_Dict tu = HPDF_DictStream_New(mmgr, xref);
@@ -731,6 +819,15 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
     st |= HPDF_Array_Add(desc_fonts, cid);
   st |= HPDF_Dict_Add(p->type0, "ToUnicode", tu);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a Type0 font"));
+  if (p->type0v) { /* the same CIDFont and CMap, set top to bottom */
+    HPDF_Array vdesc = HPDF_Array_New(mmgr);
+    st |= HPDF_Dict_AddName(p->type0v, "BaseFont", base);
+    st |= HPDF_Dict_Add(p->type0v, "DescendantFonts", vdesc);
+    if (st == HPDF_OK)
+      st |= HPDF_Array_Add(vdesc, cid);
+    st |= HPDF_Dict_Add(p->type0v, "ToUnicode", tu);
+    KH_CHECK(kh_pdf_lib_check(lib, st, "writing a vertical Type0 font"));
+  }
 
 cleanup:
   kh_buf_free(&cmap);

@@ -80,6 +80,15 @@ int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font);
 kh_status kh_pdf_fonts_use(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
                            const char **name);
 
+/* Vertical writing: `gid` of `font` is drawn upright (Identity-V). */
+kh_status kh_pdf_fonts_note_vertical(kh_pdf_fonts *pf, int font, uint32_t gid);
+/* Its vertical advance in 1/1000 em (positive, down), as in /W2 or /DW2. */
+int32_t kh_pdf_fonts_vadvance(const kh_pdf_fonts *pf, int font, uint32_t gid);
+/* The font's Identity-V Type0 dictionary (over the same CIDFont) and its
+ * resource name, e.g. "KH0V". */
+kh_status kh_pdf_fonts_use_vertical(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
+                                    const char **name);
+
 /* After all pages are drawn: completes every used font (widths, font file
  * subset, ToUnicode, descriptor). */
 kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf);

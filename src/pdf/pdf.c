@@ -64,7 +64,8 @@ struct kh_pdf {
   KH_VEC(HPDF_Page) page_of; /* libharu page per page index */
   HPDF_Page page;       /* the page being drawn */
   HPDF_Dict page_fonts; /* its /Resources /Font, once created */
-  uint8_t *on_page;     /* per font: already in page_fonts */
+  uint8_t *on_page;     /* per font, then per vertical font (nfonts +
+                           font): already in page_fonts */
   uint8_t *warned;      /* per font: "cannot embed" already said */
   KH_VEC(image_entry) images;
   KH_VEC(figure_entry) figures;
@@ -190,6 +191,8 @@ static kh_status note_page(writer *w, const kh_page *pg) {
       KH_CHECK(glyphs_drawable(w, it, &ok));
       if (ok)
         KH_CHECK(note_glyphs(w, it));
+      for (uint32_t g = 0; ok && (it->flags & KH_ITEM_UPRIGHT) && g < it->n; g++)
+        KH_CHECK(kh_pdf_fonts_note_vertical(w->fonts, it->font, it->glyphs[g].gid));
     } else if (it->kind == KH_ITEM_IMAGE) {
       int64_t gid = emoji_stand_in(w, it);
       if (gid >= 0)
@@ -200,11 +203,16 @@ cleanup:
   return ret;
 }
 
-/* Puts the font in the current page's /Resources /Font. */
-static kh_status page_font(writer *w, int font, const char **name) {
+/* Puts the font (with `vertical`, its Identity-V font) in the current
+ * page's /Resources /Font. */
+static kh_status page_font_of(writer *w, int font, int vertical, const char **name) {
   kh_status ret = KH_OK;
   HPDF_Dict dict;
-  KH_CHECK(kh_pdf_fonts_use(w->fonts, font, &dict, name));
+  if (vertical)
+    KH_CHECK(kh_pdf_fonts_use_vertical(w->fonts, font, &dict, name));
+  else
+    KH_CHECK(kh_pdf_fonts_use(w->fonts, font, &dict, name));
+  font += vertical ? w->nfonts : 0;
   if (w->on_page[font])
     return KH_OK;
   if (!w->page_fonts) {
@@ -225,6 +233,10 @@ static kh_status page_font(writer *w, int font, const char **name) {
   w->on_page[font] = 1;
 cleanup:
   return ret;
+}
+
+static kh_status page_font(writer *w, int font, const char **name) {
+  return page_font_of(w, font, 0, name);
 }
 
 /* Appends the operators to the page's content stream. */
@@ -804,7 +816,7 @@ static kh_status add_page(writer *w) {
   w->cur_size = w->cur_tc = 0;
   w->in_text = 0;
   if (w->nfonts)
-    memset(w->on_page, 0, (size_t)w->nfonts);
+    memset(w->on_page, 0, (size_t)w->nfonts * 2);
   kh_status ret = kh_pdf_lib_check(&w->lib, st, "setting the page size");
   return ret == KH_OK ? kh_pdf_tags_page(w->tags, page) : ret;
 }
@@ -815,18 +827,145 @@ static kh_status end_page(writer *w) {
   return ret == KH_OK ? kh_pdf_out_page(w->out, w->page) : ret;
 }
 
+/* ---- vertical text (縦組) -------------------------------------------------*/
+
+/* Sets Tc to zero: in vertical mode it would move the glyphs up the column
+ * (9.3.2), and these runs place every glyph with TJ numbers. */
+static kh_status no_char_spacing(writer *w) {
+  if (w->cur_tc == 0)
+    return KH_OK;
+  w->cur_tc = 0;
+  return kh_buf_append(&w->ops, "0 Tc\n", 5);
+}
+
+/* Glyphs standing upright in a column, through the font's Identity-V
+ * font: each at its pen (the top centre of its em box, the vertical
+ * origin), the pen moving down by the glyph's /W2 advance, a TJ number
+ * moving it further down (9.4.4: ty = (w1 - Tj/1000) Tfs, the opposite
+ * sign to horizontal text). */
+static kh_status draw_upright(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  int ok;
+  const char *name;
+  KH_CHECK(glyphs_drawable(w, it, &ok));
+  if (!ok)
+    return KH_OK;
+  KH_CHECK(page_font_of(w, it->font, 1, &name));
+  kh_buf *b = &w->ops;
+  tj t = {b, 0, 0};
+  const int64_t size = milli(it->size);
+  int64_t next = 0; /* where the pen stands after the last glyph, 1/1000 pt
+                       down from the top of the page */
+  kh_fixed seg_dy = 0;
+  int in_span = 0;
+  KH_CHECK(text_begin(w));
+  KH_CHECK(text_font(w, it->font + w->nfonts, name, size));
+  KH_CHECK(no_char_spacing(w));
+  KH_CHECK(kh_pdf_tags_begin(w->tags, it, b));
+  for (uint32_t i = 0; i < it->n; i++) {
+    const kh_pglyph *g = &it->glyphs[i];
+    if (i == 0 || g->text_len > 0) { /* a cluster starts */
+      if (in_span) {
+        KH_CHECK(tj_close(&t));
+        KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 1));
+        in_span = 0;
+      }
+      if (cluster_needs_span(w, it, i)) {
+        KH_CHECK(tj_close(&t));
+        KH_CHECK(put_actual_text(w, b, g->text, g->text ? g->text_len : 0));
+        in_span = 1;
+      }
+    }
+    int64_t y = milli(g->x); /* down the page */
+    if (i == 0 || g->dy != seg_dy) {
+      KH_CHECK(tj_close(&t));
+      KH_CHECK(text_move(w, milli(it->x + g->dy), milli(w->page_h) - y));
+      seg_dy = g->dy;
+    } else {
+      /* the extra distance down, in 1e-6 em (a TJ number's thousandths) */
+      int64_t adjust = div_round((y - next) * 1000000, size);
+      if (adjust > -1000 && adjust < 1000) /* under 1/1000 em: leave it */
+        adjust = 0;
+      if (adjust != 0)
+        KH_CHECK(tj_adjust(&t, adjust));
+      y = next + div_round(adjust * size, 1000000);
+    }
+    KH_CHECK(tj_glyph(&t, g->gid));
+    next = y + div_round((int64_t)kh_pdf_fonts_vadvance(w->fonts, it->font, g->gid) * size, 1000);
+  }
+  KH_CHECK(tj_close(&t));
+  if (in_span)
+    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
+  KH_CHECK(kh_pdf_tags_end(w->tags, b));
+  KH_CHECK(emit(w));
+cleanup:
+  return ret;
+}
+
+/* A run drawn in a text object of its own whose matrix turns or narrows
+ * it: sideways Western text (turned 90° clockwise, Tm [0 -1 1 0 x y]) and
+ * a 縦中横 number narrowed to its em (Tm [s 0 0 1 x y]).  The run is drawn
+ * as an ordinary one in the matrix's own space: pens along its x from its
+ * first glyph, offsets across as its y. */
+static kh_status draw_turned(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  int sideways = (it->flags & KH_ITEM_SIDEWAYS) != 0;
+  int64_t scale = it->hscale ? it->hscale : 1000;
+  kh_item local = *it;
+  local.glyphs = malloc((it->n + 1) * sizeof *local.glyphs);
+  if (!local.glyphs)
+    return KH_NOMEM;
+  kh_fixed x0 = it->n ? it->glyphs[0].x : 0;
+  local.y = w->page_h;
+  for (uint32_t i = 0; i < it->n; i++) {
+    local.glyphs[i] = it->glyphs[i];
+    local.glyphs[i].x = (kh_fixed)kh_fixed_muldiv(it->glyphs[i].x - x0, 1000, scale);
+    /* across: rightwards on the paper is the turned run's up */
+    local.glyphs[i].dy = sideways ? -it->glyphs[i].dy : it->glyphs[i].dy;
+  }
+  KH_CHECK(text_end(w));
+  KH_CHECK(text_begin(w));
+  if (sideways) {
+    KH_CHECK(kh_buf_append(&w->ops, "0 -1 1 0 ", 9));
+    KH_CHECK(put_milli(&w->ops, milli(it->x)));
+    KH_CHECK(kh_buf_append(&w->ops, " ", 1));
+    KH_CHECK(put_milli(&w->ops, milli(w->page_h - x0)));
+  } else {
+    KH_CHECK(kh_pdf_put_decimal(&w->ops, scale, 3));
+    KH_CHECK(kh_buf_append(&w->ops, " 0 0 1 ", 7));
+    KH_CHECK(put_milli(&w->ops, milli(x0)));
+    KH_CHECK(kh_buf_append(&w->ops, " ", 1));
+    KH_CHECK(put_milli(&w->ops, milli(w->page_h - it->y)));
+  }
+  KH_CHECK(kh_buf_append(&w->ops, " Tm\n", 4));
+  KH_CHECK(draw_glyphs(w, &local));
+  KH_CHECK(text_end(w)); /* the next run must not start in this matrix */
+cleanup:
+  free(local.glyphs);
+  return ret;
+}
+
+/* A glyph run, drawn as its kind of text asks. */
+static kh_status draw_run(writer *w, const kh_item *it) {
+  if (it->flags & KH_ITEM_UPRIGHT)
+    return draw_upright(w, it);
+  if ((it->flags & KH_ITEM_SIDEWAYS) || it->hscale)
+    return draw_turned(w, it);
+  return draw_glyphs(w, it);
+}
+
 /* Ruby and 圏点 are drawn outside the text flow: an empty ActualText
  * (14.9.4) keeps them out of copy, search and extraction, which give the
  * base text alone (a search for 親文字 finds it). */
 static kh_status draw_annotation_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS))) return draw_glyphs(w, it);
+  if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS))) return draw_run(w, it);
   /* the span holds a whole text object: it must not straddle BT or ET */
   if (w->ops.len)
     KH_CHECK(flush_ops(w));
   KH_CHECK(text_end(w));
   KH_CHECK(kh_buf_printf(&w->ops, "/Span <</ActualText <FEFF>>> BDC\n"));
-  KH_CHECK(draw_glyphs(w, it));
+  KH_CHECK(draw_run(w, it));
   if (w->ops.len)
     KH_CHECK(flush_ops(w));
   KH_CHECK(text_end(w));
@@ -836,11 +975,51 @@ cleanup:
   return ret;
 }
 
+/* The end (exclusive) of the items of the line that item i starts, when
+ * that line is a vertical column, else i.  Extractors that sort glyphs by
+ * position pull sideways and 縦中横 runs out of their column, and read the
+ * spacing of a justified column as word spaces, so each column is given
+ * one ActualText (14.9.4) with its text in order. */
+static uint32_t turned_column_end(const kh_page *pg, uint32_t i) {
+  const kh_item *it = &pg->items[i];
+  if (!it->line || (i > 0 && pg->items[i - 1].line == it->line))
+    return i;
+  uint32_t j = i;
+  int turned = 0;
+  for (; j < pg->n && pg->items[j].line == it->line; j++)
+    turned |= (pg->items[j].flags & (KH_ITEM_UPRIGHT | KH_ITEM_SIDEWAYS | KH_ITEM_TCY)) != 0;
+  return turned ? j : i;
+}
+
+static kh_status column_text_begin(writer *w, const kh_page *pg, uint32_t i, uint32_t end) {
+  kh_status ret = KH_OK;
+  kh_buf text = {0};
+  for (uint32_t k = i; k < end; k++)
+    for (uint32_t g = 0; g < pg->items[k].n; g++)
+      if (pg->items[k].glyphs[g].text_len)
+        KH_CHECK(kh_buf_append(&text, pg->items[k].glyphs[g].text,
+                               pg->items[k].glyphs[g].text_len));
+  KH_CHECK(text_end(w)); /* the span holds whole text objects */
+  KH_CHECK(kh_buf_printf(&w->ops, "/Span <</ActualText <FEFF"));
+  KH_CHECK(kh_pdf_utf16be(&w->ops, text.data ? text.data : "", text.len, 16000, 1));
+  KH_CHECK(kh_buf_printf(&w->ops, ">>> BDC\n"));
+  KH_CHECK(flush_ops(w));
+cleanup:
+  kh_buf_free(&text);
+  return ret;
+}
+
 static kh_status draw_page(writer *w, const kh_page *pg) {
   kh_status ret = KH_OK;
+  uint32_t column_end = 0; /* an ActualText column is open up to here */
   KH_CHECK(add_page(w));
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
+    if (i >= column_end) {
+      column_end = turned_column_end(pg, i);
+      if (column_end > i)
+        KH_CHECK(column_text_begin(w, pg, i, column_end));
+    }
     /* its marked-content sequence (tag.c); a glyph run opens its own
      * inside its text object */
     if (it->kind != KH_ITEM_GLYPHS && it->kind != KH_ITEM_LINK)
@@ -868,6 +1047,11 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
     KH_CHECK(kh_pdf_tags_end(w->tags, &w->ops));
     if (w->ops.len)
       KH_CHECK(flush_ops(w));
+    if (i + 1 == column_end) {
+      KH_CHECK(text_end(w));
+      KH_CHECK(kh_buf_append(&w->ops, "EMC\n", 4));
+      KH_CHECK(flush_ops(w));
+    }
   }
   KH_CHECK(end_page(w));
 cleanup:
@@ -1084,7 +1268,7 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
   KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_SetCompressionMode(w->lib.doc, HPDF_COMP_ALL),
                             "setting compression"));
   KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, meta->keep_hinting, &w->fonts));
-  w->on_page = calloc((size_t)w->nfonts + 1, 1);
+  w->on_page = calloc((size_t)w->nfonts * 2 + 1, 1);
   w->warned = calloc((size_t)w->nfonts + 1, 1);
   if (!w->on_page || !w->warned) {
     ret = KH_NOMEM;

@@ -70,9 +70,11 @@ typedef struct annotator {
 static kh_status shape_text(annotator *a, int font, kh_fixed size, const char *text,
                             uint32_t len, kh_annot *an) {
   kh_font *f = kh_fontset_get(a->set, font);
+  /* vertical text: ruby and dots stand upright beside the column */
+  int up = a->sh->sp->writing_mode == KH_WRITING_VERTICAL;
   hb_buffer_clear_contents(a->buf);
   hb_buffer_add_utf8(a->buf, text, (int)len, 0, (int)len);
-  hb_buffer_set_direction(a->buf, HB_DIRECTION_LTR);
+  hb_buffer_set_direction(a->buf, up ? HB_DIRECTION_TTB : HB_DIRECTION_LTR);
   hb_buffer_set_script(a->buf, HB_SCRIPT_HIRAGANA);
   hb_buffer_set_language(a->buf, hb_language_from_string("ja", 2));
   hb_buffer_set_cluster_level(a->buf, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
@@ -97,9 +99,15 @@ static kh_status shape_text(annotator *a, int font, kh_fixed size, const char *t
     g->cp = kh_utf8_next(text, len, &at);
     g->size = size;
     if (i == 0 || info[i - 1].cluster != info[i].cluster) g->flags |= KH_GLYPH_CLUSTER_START;
-    g->adv = kh_fixed_muldiv(size, pos[i].x_advance, upem);
-    g->dx = kh_fixed_muldiv(size, pos[i].x_offset, upem);
-    g->dy = -kh_fixed_muldiv(size, pos[i].y_offset, upem);
+    if (up) {
+      kh_shape_upright(g, pos[i].x_offset, pos[i].y_offset, pos[i].y_advance,
+                       hb_font_get_glyph_h_advance(kh_font_hb_font(f), g->gid),
+                       kh_font_v_origin(f), upem);
+    } else {
+      g->adv = kh_fixed_muldiv(size, pos[i].x_advance, upem);
+      g->dx = kh_fixed_muldiv(size, pos[i].x_offset, upem);
+      g->dy = -kh_fixed_muldiv(size, pos[i].y_offset, upem);
+    }
     an->width += g->adv;
   }
   an->text = text;
@@ -234,6 +242,13 @@ static void centre_ink(annotator *a, kh_annot *an) {
   int64_t upem = kh_font_upem(f);
   /* ink centre, font units: x from the pen, y up from the baseline */
   int64_t cx = e.x_bearing + e.width / 2, cy = e.y_bearing + e.height / 2;
+  if (a->sh->sp->writing_mode == KH_WRITING_VERTICAL) {
+    /* the pen is the box's top centre: half an em down, none across */
+    int64_t w = hb_font_get_glyph_h_advance(kh_font_hb_font(f), g->gid);
+    g->dx = kh_fixed_muldiv(an->size, (int64_t)upem / 2 - (kh_font_v_origin(f) - cy), upem);
+    g->dy = kh_fixed_muldiv(an->size, cx - w / 2, upem);
+    return;
+  }
   int64_t box_cy = (int64_t)upem * 380 / 1000; /* em box: 0.88 up, 0.12 down */
   g->dx = kh_fixed_muldiv(an->size, (int64_t)upem / 2 - cx, upem);
   g->dy = kh_fixed_muldiv(an->size, cy - box_cy, upem);

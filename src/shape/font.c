@@ -238,6 +238,20 @@ int kh_font_has_color_png(const kh_font *font) {
   return font ? font->has_color_png : 0;
 }
 
+int32_t kh_font_v_origin(const kh_font *font) {
+  hb_position_t x = 0, y = 0;
+  hb_codepoint_t g = kh_font_glyph(font, 0x6C38); /* 永 */
+  if (!g) g = kh_font_glyph(font, 0x3042);        /* あ */
+  if (g) {
+    hb_font_get_glyph_v_origin(font->font, g, &x, &y);
+  } else {
+    hb_font_extents_t e = {0};
+    hb_font_get_h_extents(font->font, &e);
+    y = e.ascender;
+  }
+  return y;
+}
+
 uint32_t kh_font_glyph(const kh_font *font, int32_t cp) {
   hb_codepoint_t gid = 0;
   if (!font || cp < 0 ||

@@ -51,7 +51,7 @@ typedef struct fullwidth_form {
   int32_t cp;          /* 0: a free entry */
   int font;
   uint32_t gid;
-  hb_position_t adv;   /* font units */
+  hb_glyph_position_t pos; /* font units */
 } fullwidth_form;
 
 typedef struct shaper {
@@ -59,11 +59,12 @@ typedef struct shaper {
   const kh_fontset *set;
   const kh_spara *sp;
   hb_buffer_t *buf;
+  hb_direction_t dir;  /* of upright text: LTR, or TTB in vertical text */
   KH_VEC(kh_glyph) out;
   fullwidth_form fw[NFULLWIDTH]; /* by character, for the font last asked */
 } shaper;
 
-static const fullwidth_form *fullwidth_of(shaper *s, int font, int32_t cp) {
+static const fullwidth_form *fullwidth_of(shaper *s, int font, int32_t cp, hb_direction_t dir) {
   fullwidth_form *f = &s->fw[0];
   for (size_t i = 0; i < NFULLWIDTH; i++) {
     f = &s->fw[i];
@@ -73,12 +74,14 @@ static const fullwidth_form *fullwidth_of(shaper *s, int font, int32_t cp) {
   f->cp = cp;
   f->font = font;
   f->gid = 0;
-  f->adv = 0;
+  memset(&f->pos, 0, sizeof f->pos);
   hb_buffer_t *one = hb_buffer_create();
   char utf8[4];
   int n = kh_utf8_encode(cp, utf8);
   hb_buffer_add_utf8(one, utf8, n, 0, n);
-  hb_buffer_set_direction(one, HB_DIRECTION_LTR);
+  /* top to bottom in vertical text, so the full-width form takes its
+   * vertical form ('vert') as well: a dash stays a vertical line */
+  hb_buffer_set_direction(one, dir);
   hb_buffer_set_script(one, HB_SCRIPT_HAN);
   hb_buffer_set_language(one, hb_language_from_string("ja", 2));
   hb_feature_t fwid = {HB_TAG('f', 'w', 'i', 'd'), 1, 0, (unsigned)-1};
@@ -88,10 +91,38 @@ static const fullwidth_form *fullwidth_of(shaper *s, int font, int32_t cp) {
   hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(one, &len);
   if (len == 1) {
     f->gid = info[0].codepoint;
-    f->adv = pos[0].x_advance;
+    f->pos = pos[0];
   }
   hb_buffer_destroy(one);
   return f;
+}
+
+/* Vertical text: an upright glyph's advance and offsets from HarfBuzz's
+ * top-to-bottom positions, which are relative to the glyph's vertical origin
+ * (x: half its width, y: the font's v origin): down the column and across
+ * it, towards the next column.  A plain full-width glyph has none. */
+void kh_shape_upright(kh_glyph *g, int32_t x_offset, int32_t y_offset, int32_t y_advance,
+                      int32_t h_advance, int32_t vorig, int64_t upem) {
+  g->adv = kh_fixed_muldiv(g->size, -y_advance, upem);
+  g->dx = kh_fixed_muldiv(g->size, -(y_offset + vorig), upem);
+  g->dy = -kh_fixed_muldiv(g->size, x_offset + h_advance / 2, upem);
+}
+
+/* Vertical text sets “ ” as the quotation marks 〝 〟 (JLReq 3.1.2 note:
+ * the double prime quotation marks of vertical text). */
+static int32_t vertical_quote(int32_t cp) {
+  return cp == 0x201C ? 0x301D : cp == 0x201D ? 0x301F : cp;
+}
+
+/* Vertical text: the glyphs [from, to) of a 縦中横 number, shaped
+ * horizontally, become one em of the column (see kh_glyph). */
+static void tate_chu_yoko(kh_glyph *g, uint32_t from, uint32_t to) {
+  for (uint32_t i = from; i < to; i++) {
+    g[i].dx = g[i].adv;
+    g[i].adv = i == from ? g[i].size : 0;
+    g[i].dy = 0;
+    g[i].flags |= KH_GLYPH_TCY;
+  }
 }
 
 static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
@@ -99,9 +130,14 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   const kh_spara *sp = s->sp;
   const kh_run *r = &sp->runs[run];
   kh_font *f = kh_fontset_get(s->set, font);
+  /* vertical text: upright runs top to bottom (HarfBuzz applies 'vert'),
+   * sideways and 縦中横 runs as horizontal text */
+  int up = s->dir == HB_DIRECTION_TTB &&
+           !(r->flags & (KH_RUN_SIDEWAYS | KH_RUN_TCY | KH_RUN_UPRIGHT));
+  int32_t vorig = up ? kh_font_v_origin(f) : 0;
   hb_buffer_clear_contents(s->buf);
   hb_buffer_add_utf8(s->buf, sp->text, (int)sp->len, start, (int)(end - start));
-  hb_buffer_set_direction(s->buf, HB_DIRECTION_LTR);
+  hb_buffer_set_direction(s->buf, up ? HB_DIRECTION_TTB : HB_DIRECTION_LTR);
   hb_buffer_set_script(s->buf, r->script == KH_SCRIPT_LATIN ? HB_SCRIPT_LATIN : HB_SCRIPT_HAN);
   hb_buffer_set_language(s->buf, hb_language_from_string("ja", 2));
   hb_buffer_set_cluster_level(s->buf, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
@@ -116,6 +152,7 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
   int64_t upem = kh_font_upem(f);
   int image = kh_font_has_color_png(f);
   if (kh_vec_reserve(&s->out, s->out.n + n) != KH_OK) return KH_NOMEM;
+  size_t first = s->out.n;
   for (unsigned i = 0; i < n; i++) {
     kh_glyph g = {0};
     g.gid = info[i].codepoint;
@@ -133,26 +170,42 @@ static kh_status shape_piece(shaper *s, uint32_t run, int font, uint32_t start,
     g.run = run;
     if (i == 0 || info[i - 1].cluster != g.cluster) g.flags |= KH_GLYPH_CLUSTER_START;
     if (is_space(g.cp)) g.flags |= KH_GLYPH_SPACE;
+    if (r->flags & KH_RUN_SIDEWAYS) g.flags |= KH_GLYPH_SIDEWAYS;
     if (image) {
       /* a colour pictograph is set in an em square, like a kanji */
       g.flags |= KH_GLYPH_IMAGE;
       g.adv = (g.flags & KH_GLYPH_CLUSTER_START) ? r->size : 0;
     } else {
       char one[4]; /* only a cluster of that one character */
-      if (r->script == KH_SCRIPT_JA && kh_script_neutral(g.cp) &&
+      int32_t form = up ? vertical_quote(g.cp) : g.cp;
+      if (((r->script == KH_SCRIPT_JA && kh_script_neutral(g.cp)) || form != g.cp) &&
           g.cluster_end - g.cluster == (uint32_t)kh_utf8_encode(g.cp, one)) {
-        const fullwidth_form *fw = fullwidth_of(s, font, g.cp);
+        const fullwidth_form *fw = fullwidth_of(s, font, form, up ? s->dir : HB_DIRECTION_LTR);
         if (fw->gid) {
           g.gid = fw->gid;
-          pos[i].x_advance = fw->adv;
+          pos[i] = fw->pos;
         }
       }
-      g.adv = kh_fixed_muldiv(r->size, pos[i].x_advance, upem);
-      g.dx = kh_fixed_muldiv(r->size, pos[i].x_offset, upem);
-      /* HarfBuzz's y grows upwards, page space's downwards */
-      g.dy = -kh_fixed_muldiv(r->size, pos[i].y_offset, upem) - r->rise;
+      if (up) {
+        kh_shape_upright(&g, pos[i].x_offset, pos[i].y_offset, pos[i].y_advance,
+                         hb_font_get_glyph_h_advance(kh_font_hb_font(f), g.gid), vorig, upem);
+      } else {
+        g.adv = kh_fixed_muldiv(r->size, pos[i].x_advance, upem);
+        g.dx = kh_fixed_muldiv(r->size, pos[i].x_offset, upem);
+        /* HarfBuzz's y grows upwards, page space's downwards */
+        g.dy = -kh_fixed_muldiv(r->size, pos[i].y_offset, upem) - r->rise;
+      }
     }
     s->out.v[s->out.n++] = g;
+  }
+  if ((r->flags & KH_RUN_TCY) && s->dir == HB_DIRECTION_TTB)
+    tate_chu_yoko(s->out.v, (uint32_t)first, (uint32_t)s->out.n);
+  /* upright Western letters: each its own em, centred like 縦中横 */
+  for (size_t i = first; (r->flags & KH_RUN_UPRIGHT) && s->dir == HB_DIRECTION_TTB && i < s->out.n;) {
+    size_t j = i + 1;
+    while (j < s->out.n && !(s->out.v[j].flags & KH_GLYPH_CLUSTER_START)) j++;
+    tate_chu_yoko(s->out.v, (uint32_t)i, (uint32_t)j);
+    i = j;
   }
   return KH_OK;
 }
@@ -185,7 +238,9 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         const kh_layout *layout, const kh_spara *sp,
                         kh_shaped *out) {
   kh_status ret = KH_OK;
-  shaper s = {ctx, set, sp, hb_buffer_create(), {0}, {{0}}};
+  shaper s = {ctx, set, sp, hb_buffer_create(),
+              sp->writing_mode == KH_WRITING_VERTICAL ? HB_DIRECTION_TTB : HB_DIRECTION_LTR,
+              {0}, {{0}}};
   memset(out, 0, sizeof *out);
   out->sp = sp;
   if (!hb_buffer_allocation_successful(s.buf)) {

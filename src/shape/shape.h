@@ -30,13 +30,21 @@ struct hb_face_t *kh_font_hb_face(const kh_font *font);
 struct hb_font_t *kh_font_hb_font(const kh_font *font); /* scale = upem */
 unsigned kh_font_upem(const kh_font *font);
 int kh_font_has_color_png(const kh_font *font); /* CBDT/sbix bitmaps */
+/* Vertical writing: the height of a full-width glyph's vertical origin
+ * above its baseline, in font units (HarfBuzz's v origin of 永; the PDF's
+ * /DW2 gives the same). */
+int32_t kh_font_v_origin(const kh_font *font);
 /* Nominal glyph of a code point; 0 when the font has none. */
 uint32_t kh_font_glyph(const kh_font *font, int32_t cp);
 
 enum {
   KH_GLYPH_IMAGE = 1u << 0,          /* draw as the font's colour bitmap */
   KH_GLYPH_SPACE = 1u << 1,          /* a white-space character */
-  KH_GLYPH_CLUSTER_START = 1u << 2   /* first glyph of its cluster */
+  KH_GLYPH_CLUSTER_START = 1u << 2,  /* first glyph of its cluster */
+  /* vertical text (the run's KH_RUN_SIDEWAYS, KH_RUN_TCY; neither is
+   * upright): see kh_glyph */
+  KH_GLYPH_SIDEWAYS = 1u << 3,
+  KH_GLYPH_TCY = 1u << 4
 };
 
 typedef struct kh_glyph {
@@ -53,6 +61,14 @@ typedef struct kh_glyph {
   kh_fixed dx, dy;    /* offset of the glyph from its pen position; dy grows
                          downwards, as page space does */
 } kh_glyph;
+/* Vertical text keeps these meanings along the line, a column: adv and dx
+ * run down it, dy across it towards the next column (leftwards), so para/
+ * composes a column as it composes a line.  Upright glyphs: the pen is the
+ * top centre of the em box (the PDF's vertical origin); sideways glyphs:
+ * horizontal glyphs whose line is turned 90° clockwise.  A 縦中横 group
+ * (KH_GLYPH_TCY) is one em of the column: its first glyph's adv is the em
+ * and the others' 0, and dx holds each glyph's own horizontal advance, for
+ * page/ to set the group across the column. */
 
 /* Something set over the base text (annot.c): ruby (JLReq 3.3) or a 圏点
  * sesame dot (JLReq 3.2).  Its glyphs are shaped at their own size; the
@@ -92,6 +108,11 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
  * spaces a base that is narrower than its ruby.  Called by kh_shape_para. */
 kh_status kh_shape_annotations(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                                const kh_layout *layout, kh_shaped *sh);
+/* Internal to shape/: an upright glyph of vertical text from HarfBuzz's
+ * top-to-bottom position (font units; h_advance the glyph's horizontal
+ * advance, vorig kh_font_v_origin): adv, dx, dy as kh_glyph says. */
+void kh_shape_upright(kh_glyph *g, int32_t x_offset, int32_t y_offset, int32_t y_advance,
+                      int32_t h_advance, int32_t vorig, int64_t upem);
 /* Serialises glyphs like hb-shape: [font:gid=cluster+advance|...]. */
 void kh_shape_trace(const kh_layout *layout, const kh_shaped *sh, FILE *out);
 

@@ -113,9 +113,10 @@ static const char *const style_keys[] = {
     "face", "strong", "code", "size", "indent", "indent-after-heading", "left", "right",
     "space-before", "space-after", "lines", "outline", "box", "keep-with-next", "marker",
     "bullets", "numbers", "marker-gap", "align", NULL};
-static const char *const template_keys[] = {"folio", "label-box", NULL};
+static const char *const template_keys[] = {"folio", "label-box",    "page",        "grid",
+                                            "head",  "foot", "writing-mode", NULL};
 static const char *const page_keys[] = {"width", "height", "top", NULL};
-static const char *const grid_keys[] = {"size", "chars", "lines", "pitch", NULL};
+static const char *const grid_keys[] = {"size", "chars", "lines", "pitch", "writing-mode", NULL};
 
 /* An unknown key: an error at its line, with the nearest known one. */
 static kh_status unknown_near(kh_ctx *ctx, const kh_yaml *k, const char *where,
@@ -501,6 +502,19 @@ static kh_status read_page(loader *ld, const kh_yaml *y, kh_geometry *g) {
   return ret;
 }
 
+/* `writing-mode: horizontal | vertical` of the layout, a page template or
+ * a grid. */
+static kh_status writing_mode(kh_ctx *ctx, const kh_yaml *c, kh_geometry *g) {
+  kh_status ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR);
+  if (ret != KH_OK) return ret;
+  if (!strcmp(c->scalar, "horizontal")) g->writing_mode = KH_WRITING_HORIZONTAL;
+  else if (!strcmp(c->scalar, "vertical")) g->writing_mode = KH_WRITING_VERTICAL;
+  else
+    ret = kh_error(ctx, c->pos, KH_SYNTAX, "writing-mode must be horizontal or vertical, not '%s'",
+                   c->scalar);
+  return ret;
+}
+
 /* `grid:` of the layout or of a page template. */
 static kh_status read_grid(loader *ld, const kh_yaml *y, kh_geometry *g) {
   kh_ctx *ctx = ld->ctx;
@@ -510,12 +524,8 @@ static kh_status read_grid(loader *ld, const kh_yaml *y, kh_geometry *g) {
     else if (!strcmp(c->key, "chars")) ret = integer(ctx, c, 5, 200, &g->grid_chars);
     else if (!strcmp(c->key, "lines")) ret = integer(ctx, c, 2, 200, &g->grid_lines);
     else if (!strcmp(c->key, "pitch")) ret = length_in(ctx, c, TYPE_MIN, PITCH_MAX, &g->line_pitch);
-    else if (!strcmp(c->key, "writing-mode")) {
-      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) continue;
-      if (!strcmp(c->scalar, "horizontal")) g->writing_mode = KH_WRITING_HORIZONTAL;
-      else ret = kh_error(ctx, c->pos, KH_UNSUPPORTED,
-                          "writing-mode '%s' is not supported yet (only horizontal)", c->scalar);
-    } else ret = unknown(ctx, c, "grid");
+    else if (!strcmp(c->key, "writing-mode")) ret = writing_mode(ctx, c, g);
+    else ret = unknown(ctx, c, "grid");
   }
   return ret;
 }
@@ -527,10 +537,14 @@ static kh_status finish_geometry(kh_ctx *ctx, kh_srcpos pos, kh_geometry *g) {
     return kh_error(ctx, pos, KH_SYNTAX, "the grid's pitch is smaller than its size");
   g->text_w = g->grid_size * g->grid_chars;
   g->text_h = g->line_pitch * (g->grid_lines - 1) + g->grid_size;
-  if (g->margin_left < 0) g->margin_left = (g->page_w - g->text_w) / 2;
-  if (g->margin_top < 0) g->margin_top = (g->page_h - g->text_h) / 2;
-  if (g->margin_left < 0 || g->margin_top < 0 || g->margin_left + g->text_w > g->page_w ||
-      g->margin_top + g->text_h > g->page_h)
+  /* the block on the paper: vertical lines are columns */
+  int vertical = g->writing_mode == KH_WRITING_VERTICAL;
+  kh_fixed paper_w = vertical ? g->text_h : g->text_w;
+  kh_fixed paper_h = vertical ? g->text_w : g->text_h;
+  if (g->margin_left < 0) g->margin_left = (g->page_w - paper_w) / 2;
+  if (g->margin_top < 0) g->margin_top = (g->page_h - paper_h) / 2;
+  if (g->margin_left < 0 || g->margin_top < 0 || g->margin_left + paper_w > g->page_w ||
+      g->margin_top + paper_h > g->page_h)
     return kh_error(ctx, pos, KH_SYNTAX, "the grid (%d x %d) does not fit the page",
                     g->grid_chars, g->grid_lines);
   return KH_OK;
@@ -629,6 +643,7 @@ static kh_status read_pages(loader *ld, const kh_yaml *y) {
       else if (!strcmp(c->key, "label-box")) ret = boolean(ld->ctx, c, &p->label_box);
       else if (!strcmp(c->key, "page")) ret = read_page(ld, c, &p->geom), geom = 1;
       else if (!strcmp(c->key, "grid")) ret = read_grid(ld, c, &p->geom), geom = 1;
+      else if (!strcmp(c->key, "writing-mode")) ret = writing_mode(ld->ctx, c, &p->geom), geom = 1;
       else if (!strcmp(c->key, "head")) ret = read_slots(ld, c, p->head);
       else if (!strcmp(c->key, "foot")) ret = read_slots(ld, c, p->foot);
       else ret = unknown(ld->ctx, c, "page template");
@@ -679,6 +694,10 @@ static kh_status read_composition(loader *ld, const kh_yaml *y) {
     }
     if ((ret = go_on(ld, ret)) != KH_OK) return ret;
   }
+  if ((s = kh_yaml_get(y, "tate-chu-yoko")))
+    if ((ret = integer(ctx, s, 0, 4, &L->tcy_digits)) != KH_OK) return ret;
+  if ((s = kh_yaml_get(y, "upright-latin")))
+    if ((ret = integer(ctx, s, 0, 4, &L->upright_latin)) != KH_OK) return ret;
   return KH_OK;
 }
 
@@ -805,10 +824,12 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   L->rule_width = KH_PT(0.5);
   L->margin_top = -1;
   L->pdf_a = 1;
+  L->tcy_digits = 2;
   /* sections in dependency order, whatever order the file has them in */
   static const char *const known[] = {"page", "grid", "rule-width", "line-start-opening",
                                 "line-end-closing", "line-breaking", "hanging-punctuation",
-                                "table-figures", "pdf-a", "font-hinting", "emphasis",
+                                "table-figures", "tate-chu-yoko", "upright-latin",
+                                "writing-mode", "pdf-a", "font-hinting", "emphasis",
                                 "fonts", "fallback", "faces", "styles", "pages", NULL};
   const char *misspelt[8] = {NULL}; /* what unknown keys are nearest to */
   size_t nmisspelt = 0;
@@ -826,6 +847,9 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   if ((s = kh_yaml_get(y, "page")) && (ret = read_page(&ld, s, &L->geom)) != KH_OK) geom_ok = 0;
   KH_CHECK(go_on(&ld, ret));
   if ((s = kh_yaml_get(y, "grid")) && (ret = read_grid(&ld, s, &L->geom)) != KH_OK) geom_ok = 0;
+  KH_CHECK(go_on(&ld, ret));
+  if ((s = kh_yaml_get(y, "writing-mode")) && (ret = writing_mode(ctx, s, &L->geom)) != KH_OK)
+    geom_ok = 0;
   KH_CHECK(go_on(&ld, ret));
   layout_geometry(L);
   if ((s = kh_yaml_get(y, "rule-width")))

@@ -181,9 +181,52 @@ static kh_script table_figure(const kh_layout *layout, const kh_node *node, int3
   return script;
 }
 
+/* ---- vertical text: how each character stands in its column -------------
+ * UAX #50 (ICU's Vertical_Orientation) says which characters are set
+ * sideways: R is turned 90° clockwise with the Western text around it; U,
+ * Tu and Tr stand upright, shaped top to bottom, the font's 'vert'/'vrt2'
+ * giving the vertical forms of Tu and Tr (、。「」ー…).  A number of up to
+ * `tcy_digits` ASCII digits that is not part of a Western word (no letter,
+ * digit or . , : / % next to it) is 縦中横 (JLReq 3.2.4 cl-30): set across
+ * the column in one em. */
+static int western_neighbour(int c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         c == '.' || c == ',' || c == ':' || c == '/' || c == '%';
+}
+
+/* The end of the 縦中横 number starting at byte `at`, or `at` when the
+ * digits there are not one. */
+static uint32_t tcy_end(const char *s, uint32_t len, uint32_t at, int max) {
+  if (max <= 0 || s[at] < '0' || s[at] > '9') return at;
+  if (at > 0 && western_neighbour((unsigned char)s[at - 1])) return at;
+  uint32_t e = at;
+  while (e < len && s[e] >= '0' && s[e] <= '9') e++;
+  if (e - at > (uint32_t)max || (e < len && western_neighbour((unsigned char)s[e]))) return at;
+  return e;
+}
+
+static int ascii_letter(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+/* The end of the upright Western word (upright-latin) starting at `at`,
+ * or `at`. */
+static uint32_t upright_end(const char *s, uint32_t len, uint32_t at, int max) {
+  if (max <= 0 || !ascii_letter(s[at])) return at;
+  if (at > 0 && western_neighbour((unsigned char)s[at - 1])) return at;
+  uint32_t e = at;
+  while (e < len && ascii_letter(s[e])) e++;
+  if (e - at > (uint32_t)max || (e < len && western_neighbour((unsigned char)s[e]))) return at;
+  return e;
+}
+
+static unsigned orientation(int32_t cp) {
+  return u_getIntPropertyValue(cp, UCHAR_VERTICAL_ORIENTATION) == U_VO_ROTATED ? KH_RUN_SIDEWAYS
+                                                                                : 0;
+}
+
 kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
-                        const char *marker, kh_fixed measure, kh_spara *out) {
+                        const char *marker, kh_fixed measure, kh_writing_mode mode,
+                        kh_spara *out) {
   (void)ctx;
   memset(out, 0, sizeof *out);
   size_t mlen = marker ? strlen(marker) : 0;
@@ -203,6 +246,9 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   out->len = len;
   out->marker_len = (uint32_t)mlen;
   out->measure = measure - style->left - style->right;
+  out->writing_mode = mode;
+  uint32_t tcy_to = 0; /* the 縦中横 number being set ends here */
+  uint32_t up_to = 0;  /* the upright Western word being set ends here */
 
   mark_walk walk;
   if (walk_init(&walk, &node->text) != KH_OK) return KH_NOMEM;
@@ -220,10 +266,20 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
     }
     kh_script script = kh_script_neutral(cp) ? context_script(use, len, at, i) : kh_script_of(cp);
     script = table_figure(layout, node, cp, script, &flags);
+    if (mode == KH_WRITING_VERTICAL) {
+      if (at >= tcy_to) tcy_to = tcy_end(use, len, at, layout->tcy_digits);
+      if (at >= up_to) up_to = upright_end(use, len, at, layout->upright_latin);
+      flags |= at < tcy_to ? KH_RUN_TCY : at < up_to ? KH_RUN_UPRIGHT : orientation(cp);
+      /* 縦中横 takes the Japanese font's digits, half an em each */
+      if (flags & KH_RUN_TCY) script = KH_SCRIPT_JA;
+    }
     /* a variation selector or combining mark stays with its base */
     if (runs.n && (cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0100 && cp <= 0xE01EF) ||
-              (cp >= 0x300 && cp < 0x370) || cp == 0x200D))
+              (cp >= 0x300 && cp < 0x370) || cp == 0x200D)) {
       script = runs.v[runs.n - 1].script;
+      flags = (flags & ~(unsigned)(KH_RUN_SIDEWAYS | KH_RUN_TCY | KH_RUN_UPRIGHT)) |
+              (runs.v[runs.n - 1].flags & (KH_RUN_SIDEWAYS | KH_RUN_TCY | KH_RUN_UPRIGHT));
+    }
     int face = (flags & KH_RUN_CODE)     ? style->code_face
                : (flags & KH_RUN_STRONG) ? style->strong_face
                                          : style->face;
@@ -293,9 +349,11 @@ void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
     fprintf(out, "  [%s %s %.2fpt", layout->fonts[r->font].name, scripts[r->script],
             KH_FIXED_TO_PT(r->size));
     if (r->rise) fprintf(out, " rise=%.3f", KH_FIXED_TO_PT(r->rise));
-    fprintf(out, "%s%s%s%s] \"%.*s\"\n",
+    fprintf(out, "%s%s%s%s%s%s] \"%.*s\"\n",
             r->flags & KH_RUN_STRONG ? " strong" : "", r->flags & KH_RUN_LINK ? " link" : "",
             r->flags & KH_RUN_STRIKE ? " strike" : "", r->flags & KH_RUN_FOOTREF ? " footref" : "",
+            r->flags & KH_RUN_SIDEWAYS ? " sideways" : "",
+            r->flags & KH_RUN_TCY ? " tcy" : r->flags & KH_RUN_UPRIGHT ? " upright" : "",
             (int)(r->end - r->start), sp->text + r->start);
   }
 }

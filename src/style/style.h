@@ -79,9 +79,9 @@ typedef struct kh_pstyle {
   kh_fixed marker_gap; /* list items: space between a number and the text */
 } kh_pstyle;
 
-/* The direction lines run in.  Horizontal only, for now; vertical writing
- * (縦組) will set columns right to left on the same frame. */
-typedef enum kh_writing_mode { KH_WRITING_HORIZONTAL = 0 } kh_writing_mode;
+/* The direction lines run in: horizontal (横組), or vertical (縦組): lines
+ * are columns, top to bottom, set right to left on the same frame. */
+typedef enum kh_writing_mode { KH_WRITING_HORIZONTAL = 0, KH_WRITING_VERTICAL = 1 } kh_writing_mode;
 
 /* The geometry of a page: the paper, and on it the text block (hanmen) as
  * a line grid.  The layout's top-level `page:` and `grid:` give the
@@ -95,8 +95,11 @@ typedef struct kh_geometry {
   int grid_lines;           /* lines per page */
   kh_fixed grid_size;       /* the grid's em */
   kh_fixed line_pitch;      /* baseline to baseline */
-  kh_fixed text_w, text_h;  /* derived text block */
-  kh_writing_mode writing_mode;
+  kh_fixed text_w, text_h;  /* derived text block, along and across its
+                               lines: in vertical writing text_w is the
+                               block's height on the paper, text_h its width */
+  kh_writing_mode writing_mode; /* margin_left and margin_top are on the
+                                   paper in either mode */
 } kh_geometry;
 
 /* Where a running head or foot field stands on its line. */
@@ -152,6 +155,14 @@ typedef struct kh_layout {
   int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
                                3.8.3): a line-end 、。 may hang */
   kh_table_figures table_figures; /* digits in table cells */
+  int tcy_digits;           /* tate-chu-yoko: a number of up to this many
+                               digits is set across the column in vertical
+                               text (縦中横, JLReq 3.2.4, cl-30); 0 = none,
+                               default 2, at most 4 */
+  int upright_latin;        /* upright-latin: in vertical text, a Western
+                               word of up to this many letters standing
+                               alone (JR, NHK) is set upright, a letter to
+                               an em (JLReq 3.2.4); 0 = none (default) */
   int pdf_a;                /* write a PDF/A-2u file (XMP identification, an
                                sRGB output intent, no .notdef): `pdf-a`,
                                true unless the layout says false */
@@ -215,7 +226,13 @@ enum {
   KH_RUN_STRIKE = 1u << 3,    /* 取消線: page draws a rule through it */
   KH_RUN_UNDERLINE = 1u << 4, /* page draws a rule under it */
   KH_RUN_FOOTREF = 1u << 5,   /* a footnote reference: set superscript */
-  KH_RUN_TNUM = 1u << 6       /* tabular figures: shape with OpenType 'tnum' */
+  KH_RUN_TNUM = 1u << 6,      /* tabular figures: shape with OpenType 'tnum' */
+  /* vertical text: how the run stands in its column (JLReq 3.2.4, UAX #50).
+   * Neither: upright, shaped top to bottom with 'vert'/'vrt2' */
+  KH_RUN_SIDEWAYS = 1u << 7,  /* set as horizontal text turned 90° clockwise */
+  KH_RUN_TCY = 1u << 8,       /* 縦中横: set across the column in one em */
+  KH_RUN_UPRIGHT = 1u << 9    /* Western letters set upright, each in an em
+                                 of its own (shaped as 縦中横 of one) */
 };
 
 typedef struct kh_run {
@@ -239,13 +256,16 @@ typedef struct kh_spara {
   kh_run *runs;
   uint32_t nruns;
   kh_fixed measure;         /* line length available */
+  kh_writing_mode writing_mode; /* vertical: shape/ sets upright runs top
+                                   to bottom */
 } kh_spara;
 
 /* Splits one leaf node into runs under `style`; the paragraph measure is
  * `measure` less the style's indents.  Allocates from `arena`. */
 kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
-                        const char *marker, kh_fixed measure, kh_spara *out);
+                        const char *marker, kh_fixed measure, kh_writing_mode mode,
+                        kh_spara *out);
 /* A window of a styled paragraph, text [from, to) (a long paragraph is
  * shaped and composed a window at a time, para/window.c): sp's runs over
  * it, the first and last cut to it, with sp's whole text, so offsets stay

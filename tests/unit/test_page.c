@@ -20,13 +20,13 @@ typedef struct driver {
 } driver;
 
 static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
-                         const kh_pstyle *style, const char *marker, kh_fixed measure,
+                         const kh_pstyle *style, const char *marker, kh_fixed measure, kh_writing_mode mode,
                          kh_lines *out) {
   driver *d = user;
   kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
   kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
   if (!sp || !sh) return KH_NOMEM;
-  kh_status ret = kh_style_para(d->ctx, arena, d->layout, node, style, marker, measure, sp);
+  kh_status ret = kh_style_para(d->ctx, arena, d->layout, node, style, marker, measure, mode, sp);
   if (ret == KH_OK) ret = kh_shape_para(d->ctx, arena, d->fonts, d->layout, sp, sh);
   if (ret == KH_OK) ret = kh_para_compose(d->ctx, arena, sh, 0, out);
   return ret;

@@ -43,7 +43,7 @@ static void test_layout_and_runs(kh_ctx *ctx) {
   n.text.nmarks = 1;
   kh_arena *a = kh_arena_new();
   kh_spara sp;
-  CHECK(kh_style_para(ctx, a, L, &n, body, "・", L->text_w, &sp) == KH_OK);
+  CHECK(kh_style_para(ctx, a, L, &n, body, "・", L->text_w, KH_WRITING_HORIZONTAL, &sp) == KH_OK);
   CHECK_EQ_INT(sp.marker_len, 3);
   CHECK_EQ_INT(sp.nruns, 5); /* ・ | AI␠ | や | 太字 | 💡 */
   if (sp.nruns == 5) {
@@ -80,7 +80,7 @@ static void test_composite(kh_ctx *ctx) {
   n.text.len = (uint32_t)strlen(n.text.text);
   kh_arena *a = kh_arena_new();
   kh_spara sp;
-  CHECK(kh_style_para(ctx, a, L, &n, body, NULL, L->text_w, &sp) == KH_OK);
+  CHECK(kh_style_para(ctx, a, L, &n, body, NULL, L->text_w, KH_WRITING_HORIZONTAL, &sp) == KH_OK);
   CHECK_EQ_INT(sp.nruns, 3);
   if (sp.nruns == 3) {
     CHECK_EQ_INT(sp.runs[0].rise, 0);
@@ -103,7 +103,7 @@ static void test_neutral(kh_ctx *ctx) {
   n.text.len = (uint32_t)strlen(n.text.text);
   kh_arena *a = kh_arena_new();
   kh_spara sp;
-  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, &sp) ==
+  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, KH_WRITING_HORIZONTAL, &sp) ==
         KH_OK);
   CHECK_EQ_INT(sp.nruns, 2);
   if (sp.nruns == 2) {
@@ -116,7 +116,7 @@ static void test_neutral(kh_ctx *ctx) {
   n.text.len = (uint32_t)strlen(n.text.text);
   n.text.marks = &em;
   n.text.nmarks = 1;
-  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, &sp) ==
+  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, KH_WRITING_HORIZONTAL, &sp) ==
         KH_OK);
   CHECK(sp.nruns == 2 && !strcmp(L->fonts[sp.runs[0].font].name, "gothic-bold") &&
         !strcmp(L->fonts[sp.runs[1].font].name, "mincho"));
@@ -125,7 +125,7 @@ static void test_neutral(kh_ctx *ctx) {
   n.text.text = "main関数";
   n.text.len = (uint32_t)strlen(n.text.text);
   n.text.marks = &code;
-  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, &sp) ==
+  CHECK(kh_style_para(ctx, a, L, &n, kh_layout_style(L, NULL, "body"), NULL, L->text_w, KH_WRITING_HORIZONTAL, &sp) ==
         KH_OK);
   CHECK(sp.nruns == 2 && !strcmp(L->fonts[sp.runs[0].font].name, "pgothic") &&
         !strcmp(L->fonts[sp.runs[1].font].name, "mincho"));
