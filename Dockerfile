@@ -1,14 +1,15 @@
 # kumihan on Debian 12 slim, for CI systems that run containers:
 #   docker build -t kumihan .
-#   docker run --rm -v "$PWD:/work" kumihan --werror -d out content/*/
+#   mkdir -p out && docker run --rm -v "$PWD:/work" kumihan --werror -d out content/*/
 # The first stage builds and installs (no tests); the second holds
 # the installed program, its layouts and fonts, and the run-time libraries.
 FROM debian:12-slim AS build
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       cmake gcc make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev \
-      libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev \
+      libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt kumihan.pc.in /src/
+COPY cmake /src/cmake
 COPY include /src/include
 COPY src /src/src
 COPY layout /src/layout
@@ -21,7 +22,7 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DKH_TESTS=OFF \
 FROM debian:12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       libharfbuzz0b libharfbuzz-subset0 libfreetype6 libfontconfig1 libicu72 \
-      libmd4c0 libyaml-0-2 libhpdf-2.3.0 zlib1g \
+      libmd4c0 libyaml-0-2 libhpdf-2.3.0 libpng16-16 zlib1g \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/kumihan /opt/kumihan
 ENV PATH=/opt/kumihan/bin:$PATH
