@@ -103,6 +103,11 @@ else
 fi
 sed 's/^line-end-closing: .*/&\npdf-a: maybe/' "$src/layout/press-release.yaml" > "$out/badlayout/press-release.yaml"
 expect layout-pdfa '^.*/badlayout/press-release\.yaml:[0-9]+:8: error: pdf-a must be true or false' "$out/plain.md" --layout-dir "$out/badlayout"
+sed 's/^line-end-closing: .*/&\nwriting-mode: diagonal/' "$src/layout/press-release.yaml" > "$out/badlayout/press-release.yaml"
+expect layout-writing-mode '^.*/badlayout/press-release\.yaml:[0-9]+:15: error: writing-mode must be horizontal or vertical' "$out/plain.md" --layout-dir "$out/badlayout"
+sed 's/^tate-chu-yoko: .*/tate-chu-yoko: 9/' "$src/layout/bunko-vertical.yaml" > "$out/badlayout/bunko-vertical.yaml"
+printf -- '---\nlayout: bunko-vertical\n---\n\n縦組\n' > "$out/vertical.md"
+expect layout-tcy '^.*/badlayout/bunko-vertical\.yaml:[0-9]+:16: error: ' "$out/vertical.md" --layout-dir "$out/badlayout"
 
 echo "errors: $((cases - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -720,6 +720,18 @@ static int32_t stem_v(unsigned weight) {
   return (int32_t)(50 + (weight / 65.0) * (weight / 65.0) + 0.5);
 }
 
+/* A Type0 font's entries over its CIDFont and ToUnicode CMap.  For a Type 2
+ * CIDFont the Type0 BaseFont is the CIDFont's name (9.7.6). */
+static HPDF_STATUS type0_of(HPDF_MMgr mmgr, HPDF_Dict type0, const char *base, HPDF_Dict cid,
+                            HPDF_Dict tu) {
+  HPDF_Array desc_fonts = HPDF_Array_New(mmgr);
+  HPDF_STATUS st = HPDF_Dict_AddName(type0, "BaseFont", base);
+  st |= HPDF_Dict_Add(type0, "DescendantFonts", desc_fonts);
+  if (st == HPDF_OK)
+    st |= HPDF_Array_Add(desc_fonts, cid);
+  return st | HPDF_Dict_Add(type0, "ToUnicode", tu);
+}
+
 static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = pf->lib;
@@ -811,23 +823,11 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
                          (HPDF_UINT)cmap.len);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a ToUnicode CMap"));
 
-  /* For a Type 2 CIDFont the Type0 BaseFont is the CIDFont's name (9.7.6). */
-  HPDF_Array desc_fonts = HPDF_Array_New(mmgr);
-  st |= HPDF_Dict_AddName(p->type0, "BaseFont", base);
-  st |= HPDF_Dict_Add(p->type0, "DescendantFonts", desc_fonts);
-  if (st == HPDF_OK)
-    st |= HPDF_Array_Add(desc_fonts, cid);
-  st |= HPDF_Dict_Add(p->type0, "ToUnicode", tu);
-  KH_CHECK(kh_pdf_lib_check(lib, st, "writing a Type0 font"));
-  if (p->type0v) { /* the same CIDFont and CMap, set top to bottom */
-    HPDF_Array vdesc = HPDF_Array_New(mmgr);
-    st |= HPDF_Dict_AddName(p->type0v, "BaseFont", base);
-    st |= HPDF_Dict_Add(p->type0v, "DescendantFonts", vdesc);
-    if (st == HPDF_OK)
-      st |= HPDF_Array_Add(vdesc, cid);
-    st |= HPDF_Dict_Add(p->type0v, "ToUnicode", tu);
-    KH_CHECK(kh_pdf_lib_check(lib, st, "writing a vertical Type0 font"));
-  }
+  KH_CHECK(kh_pdf_lib_check(lib, type0_of(mmgr, p->type0, base, cid, tu),
+                            "writing a Type0 font"));
+  if (p->type0v) /* the same CIDFont and CMap, set top to bottom */
+    KH_CHECK(kh_pdf_lib_check(lib, type0_of(mmgr, p->type0v, base, cid, tu),
+                              "writing a vertical Type0 font"));
 
 cleanup:
   kh_buf_free(&cmap);

@@ -461,14 +461,23 @@ cleanup:
   return ret;
 }
 
+/* The resource name of a run's font (its Identity-V font with
+ * `vertical`) on the page, or NULL when the run cannot be drawn. */
+static kh_status run_font(writer *w, const kh_item *it, int vertical, const char **name) {
+  int ok;
+  *name = NULL;
+  kh_status ret = glyphs_drawable(w, it, &ok);
+  if (ret != KH_OK || !ok)
+    return ret;
+  return page_font_of(w, it->font, vertical, name);
+}
+
 static kh_status draw_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  int ok;
-  const char *name;
-  KH_CHECK(glyphs_drawable(w, it, &ok));
-  if (!ok)
+  const char *name = NULL;
+  KH_CHECK(run_font(w, it, 0, &name));
+  if (!name)
     return KH_OK;
-  KH_CHECK(page_font(w, it->font, &name));
 
   kh_buf *b = &w->ops;
   tj t = {b, 0, 0};
@@ -845,12 +854,10 @@ static kh_status no_char_spacing(writer *w) {
  * sign to horizontal text). */
 static kh_status draw_upright(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  int ok;
-  const char *name;
-  KH_CHECK(glyphs_drawable(w, it, &ok));
-  if (!ok)
+  const char *name = NULL;
+  KH_CHECK(run_font(w, it, 1, &name));
+  if (!name)
     return KH_OK;
-  KH_CHECK(page_font_of(w, it->font, 1, &name));
   kh_buf *b = &w->ops;
   tj t = {b, 0, 0};
   const int64_t size = milli(it->size);
