@@ -79,9 +79,11 @@ static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
 
 /* An amount of ems from lo to hi. */
 static kh_status ems(kh_ctx *ctx, const kh_yaml *y, double lo, double hi, double *out) {
-  kh_status ret = kh_yaml_number(ctx, y, out);
-  if (ret == KH_OK && !(*out >= lo && *out <= hi))
+  double v = 0;
+  kh_status ret = kh_yaml_number(ctx, y, &v);
+  if (ret == KH_OK && !(v >= lo && v <= hi))
     ret = kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be from %g to %g em", y->key, lo, hi);
+  if (ret == KH_OK) *out = v; /* a value in error is never used: loading goes on */
   return ret;
 }
 
@@ -305,13 +307,13 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
           ret = kh_yaml_number(ld->ctx, c, &v);
           if (ret == KH_OK && (v < -0.5 || v > 0.5))
             ret = kh_error(ld->ctx, c->pos, KH_SYNTAX, "latin-rise must be from -0.5 to 0.5 em");
-          f->latin_rise = (int)(v * 1000 + (v < 0 ? -0.5 : 0.5));
+          if (ret == KH_OK) f->latin_rise = (int)(v * 1000 + (v < 0 ? -0.5 : 0.5));
         } else if (!strcmp(c->key, "latin-scale")) {
           double v;
           ret = kh_yaml_number(ld->ctx, c, &v);
           if (ret == KH_OK && (v < 0.5 || v > 2))
             ret = kh_error(ld->ctx, c->pos, KH_SYNTAX, "latin-scale must be from 0.5 to 2");
-          f->latin_scale = (int)(v * 1000 + 0.5);
+          if (ret == KH_OK) f->latin_scale = (int)(v * 1000 + 0.5);
         } else ret = unknown(ld->ctx, c, "face");
         if ((ret = go_on(ld, ret)) != KH_OK) return ret;
       }
