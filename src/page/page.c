@@ -1148,7 +1148,7 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     if (!e.title || (ret = kh_vec_push(&b->outline, e)) != KH_OK) return KH_NOMEM;
   }
   uint32_t n = p->lines.n;
-  if (st->lines && (int)n <= st->lines) {
+  if (st->lines && (int)n <= st->lines && !p->lines.next) {
     /* 行取り: centre the block's em boxes in st->lines grid lines */
     kh_fixed top = line_top(b, b->k);
     kh_fixed span = F->pitch * (st->lines - 1) + F->em;
@@ -1172,7 +1172,13 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     }
     b->k += st->lines;
   } else {
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0;; i++) {
+      while (i == n && p->lines.next) { /* the rest of a long paragraph */
+        if ((ret = next_window(b, p)) != KH_OK) return ret;
+        n = p->lines.n; /* none: a window of white space */
+        i = 0;
+      }
+      if (i >= n) break;
       /* a page ends when it is full, or a line early when only the
        * paragraph's last line would be carried over */
       int rows = F->lines - b->k;
@@ -1183,11 +1189,6 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
       if (i == 0 && !p->lines.from && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
       b->k++;
-      if (i + 1 == n && p->lines.next) { /* the rest of a long paragraph */
-        if ((ret = next_window(b, p)) != KH_OK) return ret;
-        n = p->lines.n;
-        i = UINT32_MAX; /* the next window's first line */
-      }
     }
     kh_arena_drop(b->window);
     b->window = NULL;

@@ -120,6 +120,24 @@ int main(void) {
   free(win.buf);
   kh_buf_free(&whole.text);
   kh_buf_free(&win.text);
+
+  /* windows of nothing but white space (no line of their own) in the
+   * middle of a paragraph: the text after them is still set */
+  md.len = 0;
+  kh_buf_append(&md, "前の文。", strlen("前の文。"));
+  for (int i = 0; i < 20000; i++) kh_buf_append(&md, " ", 1);
+  kh_buf_append(&md, "後の文。\n", strlen("後の文。\n"));
+  kh_buf_append(&md, "", 1);
+  trace spw = {0}, spc = {0};
+  CHECK(build(0, md.data, &spw));
+  CHECK(build(4096, md.data, &spc));
+  CHECK_EQ_INT(spc.text.len, spw.text.len);
+  CHECK(spc.text.len == spw.text.len && spc.text.len > strlen("前の文。") &&
+        memcmp(spc.text.data, spw.text.data, spc.text.len) == 0);
+  free(spw.buf);
+  free(spc.buf);
+  kh_buf_free(&spw.text);
+  kh_buf_free(&spc.text);
   kh_buf_free(&md);
   return kh_test_report();
 }
