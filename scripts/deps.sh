@@ -3,7 +3,7 @@
 # missing (Debian 12, as root).  Nothing is downloaded at build time.
 set -eu
 PACKAGES="gcc clang cmake make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev
-libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev
+libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev libdeflate-dev
 poppler-utils qpdf mupdf-tools ghostscript fonts-urw-base35 python3
 python3-pikepdf default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
 python3-yaml git"

@@ -340,7 +340,11 @@ def tounicode_codes(cmap):
                 fail("ToUnicode maps %s to %r" % (src, dst))
             codes.add(int(src, 16))
     for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+        # <lo> <hi> then <dst> or [<dst> ...]: three items an entry
+        for lo, hi, dst in re.findall(
+                r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]*>|\[[^\]]*\])", block):
+            if dst in ("<>", "[]"):
+                fail("ToUnicode maps %s..%s to nothing" % (lo, hi))
             codes.update(range(int(lo, 16), int(hi, 16) + 1))
     return codes
 

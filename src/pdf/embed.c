@@ -373,13 +373,12 @@ kh_status kh_pdf_fonts_use(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
   kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
   if (!p->type0) {
-    HPDF_Doc doc = lib->doc;
-    HPDF_Dict d = HPDF_Dict_New(doc->mmgr);
+    HPDF_Dict d = HPDF_Dict_New(kh_pdf_mmgr(lib));
     if (!d)
       return kh_pdf_lib_fail(lib, 0, "creating a font");
     /* Indirect before any page refers to it: a direct object may have only
      * one owner. */
-    HPDF_STATUS st = HPDF_Xref_Add(doc->xref, d);
+    HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), d);
     if (st != HPDF_OK)
       return kh_pdf_lib_fail(lib, st, "creating a font");
     st |= HPDF_Dict_AddName(d, "Type", "Font");
@@ -430,9 +429,9 @@ kh_status kh_pdf_fonts_use_vertical(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
     const char *hn;
     kh_status ret = kh_pdf_fonts_use(pf, font, &h, &hn); /* the CIDFont's owner */
     if (ret != KH_OK) return ret;
-    HPDF_Dict d = HPDF_Dict_New(lib->doc->mmgr);
+    HPDF_Dict d = HPDF_Dict_New(kh_pdf_mmgr(lib));
     if (!d) return kh_pdf_lib_fail(lib, 0, "creating a vertical font");
-    HPDF_STATUS st = HPDF_Xref_Add(lib->doc->xref, d);
+    HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), d);
     if (st != HPDF_OK) return kh_pdf_lib_fail(lib, st, "creating a vertical font");
     st |= HPDF_Dict_AddName(d, "Type", "Font");
     st |= HPDF_Dict_AddName(d, "Subtype", "Type0");
@@ -449,7 +448,7 @@ kh_status kh_pdf_fonts_use_vertical(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
  * advance is not one em. */
 static HPDF_STATUS add_vertical_metrics(const kh_pdf_fonts *pf, int font, HPDF_Dict cid) {
   const pfont *p = &pf->f[font];
-  HPDF_MMgr mmgr = pf->lib->doc->mmgr;
+  HPDF_MMgr mmgr = kh_pdf_mmgr(pf->lib);
   int32_t vy = v_origin(p);
   HPDF_Array dw2 = HPDF_Array_New(mmgr);
   HPDF_STATUS st = HPDF_Dict_Add(cid, "DW2", dw2);
@@ -512,7 +511,7 @@ static kh_status default_width(const kh_pdf_fonts *pf, int font, int32_t *dw) {
 static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
                               int32_t dw) {
   const pfont *p = &pf->f[font];
-  HPDF_MMgr mmgr = pf->lib->doc->mmgr;
+  HPDF_MMgr mmgr = kh_pdf_mmgr(pf->lib);
   HPDF_STATUS st = HPDF_Dict_AddNumber(cid, "DW", dw);
   HPDF_Array w = NULL, run = NULL;
   unsigned run_len = 0;
@@ -736,8 +735,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
-  HPDF_MMgr mmgr = lib->doc->mmgr;
-  HPDF_Xref xref = lib->doc->xref;
+  HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
   hb_blob_t *file = NULL;
   kh_buf cmap = {0};
   HPDF_STATUS st = HPDF_OK;
@@ -764,16 +762,15 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
 
   /* FontFile2: our own stream, so libharu's compression mode does not reach
    * it; the filter is set here.  Length1 is the length before Flate. */
-  HPDF_Dict ff = HPDF_DictStream_New(mmgr, xref);
+  HPDF_Dict ff = kh_pdf_stream_new(lib, 1);
   if (!ff)
     KH_CHECK(kh_pdf_lib_fail(lib, 0, "embedding a font file"));
-  ff->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
   st |= HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)file_len);
-  st |= HPDF_Stream_Write(ff->stream, (const HPDF_BYTE *)file_data, file_len);
+  st |= kh_pdf_stream_write(ff, file_data, file_len);
   KH_CHECK(kh_pdf_lib_check(lib, st, "embedding a font file"));
 
   HPDF_Dict desc = HPDF_Dict_New(mmgr);
-  st = HPDF_Xref_Add(xref, desc);
+  st = HPDF_Xref_Add(kh_pdf_xref(lib), desc);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a font descriptor"));
   HPDF_Array bbox = HPDF_Array_New(mmgr);
   st |= HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
@@ -794,7 +791,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a font descriptor"));
 
   HPDF_Dict cid = HPDF_Dict_New(mmgr);
-  st = HPDF_Xref_Add(xref, cid);
+  st = HPDF_Xref_Add(kh_pdf_xref(lib), cid);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a CID font"));
   HPDF_Dict info = HPDF_Dict_New(mmgr);
   st |= HPDF_Dict_AddName(cid, "Type", "Font");
@@ -815,12 +812,10 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
     st |= add_vertical_metrics(pf, font, cid);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a CID font"));
 
-  HPDF_Dict tu = HPDF_DictStream_New(mmgr, xref);
+  HPDF_Dict tu = kh_pdf_stream_new(lib, 1);
   if (!tu)
     KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing a ToUnicode CMap"));
-  tu->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-  st = HPDF_Stream_Write(tu->stream, (const HPDF_BYTE *)cmap.data,
-                         (HPDF_UINT)cmap.len);
+  st = kh_pdf_stream_write(tu, cmap.data, cmap.len);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a ToUnicode CMap"));
 
   KH_CHECK(kh_pdf_lib_check(lib, type0_of(mmgr, p->type0, base, cid, tu),

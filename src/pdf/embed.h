@@ -31,6 +31,25 @@ kh_status kh_pdf_lib_fail(kh_pdf_lib *lib, HPDF_STATUS st, const char *what);
 /* KH_OK when st is HPDF_OK, else kh_pdf_lib_fail. */
 kh_status kh_pdf_lib_check(kh_pdf_lib *lib, HPDF_STATUS st, const char *what);
 
+/* libharu's document internals that its public API does not reach, all in
+ * write.c (checked on libharu 2.3.0): its memory manager, xref, catalog
+ * and Info dictionary; raising the PDF version; a stream object of ours
+ * (Flate-compressed when the writer writes it, or left unfiltered) and
+ * writing into it; turning an unfiltered stream libharu made (a PNG's soft
+ * mask) to Flate; appending operators to a page's content stream. */
+HPDF_MMgr kh_pdf_mmgr(const kh_pdf_lib *lib);
+HPDF_Xref kh_pdf_xref(const kh_pdf_lib *lib);
+HPDF_Dict kh_pdf_catalog(const kh_pdf_lib *lib);
+HPDF_Dict kh_pdf_info(const kh_pdf_lib *lib);
+/* The Info dictionary's string `key` as written, NUL-terminated ("" when
+ * absent or longer than size - 1 bytes). */
+void kh_pdf_info_string(const kh_pdf_lib *lib, const char *key, char *out, size_t size);
+void kh_pdf_need_version(kh_pdf_lib *lib, HPDF_PDFVer v);
+HPDF_Dict kh_pdf_stream_new(kh_pdf_lib *lib, int flate);
+HPDF_STATUS kh_pdf_stream_write(HPDF_Dict s, const void *data, size_t len);
+void kh_pdf_stream_flate(HPDF_Dict s);
+HPDF_STATUS kh_pdf_page_write(HPDF_Page page, const void *data, size_t len);
+
 /* Appends the UTF-16BE form of UTF-8 text (characters beyond the BMP as
  * surrogate pairs; invalid bytes as U+FFFD), at most `max_units` code units
  * (whole characters only), as raw bytes or, with hex set, as uppercase hex
@@ -104,6 +123,25 @@ kh_status kh_pdf_out_new(kh_pdf_lib *lib, kh_pdf_write_fn write, void *user,
                          kh_pdf_out **out);
 kh_status kh_pdf_out_page(kh_pdf_out *o, HPDF_Page page);
 kh_status kh_pdf_out_finish(kh_pdf_out *o);
+/* Objects written as bytes by the caller, not made with libharu (the
+ * structure tree, the outline): their value goes into an object stream.
+ *   kh_pdf_out_id: the object ID libharu gave one of its objects;
+ *   kh_pdf_out_reserve: an ID taken now, for an object written later, with
+ *     the libharu object (a null) that stands for it in libharu's
+ *     dictionaries (HPDF_Dict_Add makes a reference to it);
+ *   kh_pdf_out_seal: libharu will make no more objects; after it,
+ *     kh_pdf_out_new_id gives IDs beyond libharu's (0 before);
+ *   kh_pdf_out_raw: the value of object `id` (a reserved or a new ID),
+ *     e.g. "<</S/P/P 12 0 R/K 3>>", written once. */
+uint32_t kh_pdf_out_id(const void *obj);
+kh_status kh_pdf_out_reserve(kh_pdf_out *o, void **ref, uint32_t *id);
+kh_status kh_pdf_out_seal(kh_pdf_out *o);
+uint32_t kh_pdf_out_new_id(kh_pdf_out *o);
+kh_status kh_pdf_out_raw(kh_pdf_out *o, uint32_t id, const void *value, size_t len);
+/* Appends a PDF text string (7.9.2.2) of UTF-8 `s`: a literal string of
+ * its bytes when it is printable ASCII, else of UTF-16BE with a byte order
+ * mark; at most max_units bytes or code units. */
+kh_status kh_pdf_out_text(kh_buf *b, const char *s, size_t len, size_t max_units);
 /* The MD5 of the bytes written so far. */
 void kh_pdf_out_digest(const kh_pdf_out *o, unsigned char digest[16]);
 void kh_pdf_out_drop(kh_pdf_out *o); /* NULL-safe; before HPDF_Free */

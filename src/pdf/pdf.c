@@ -62,6 +62,8 @@ struct kh_pdf {
   kh_pdf_fonts *fonts;
   int nfonts;
   KH_VEC(HPDF_Page) page_of; /* libharu page per page index */
+  KH_VEC(kh_fixed) page_height; /* and its height */
+  uint32_t outline_root;        /* the outline's object ID, 0: none */
   HPDF_Page page;       /* the page being drawn */
   HPDF_Dict page_fonts; /* its /Resources /Font, once created */
   uint8_t *on_page;     /* per font, then per vertical font (nfonts +
@@ -222,7 +224,7 @@ static kh_status page_font_of(writer *w, int font, int vertical, const char **na
       return kh_pdf_lib_fail(&w->lib, 0, "finding page resources");
     HPDF_Dict fonts = HPDF_Dict_GetItem(res, "Font", HPDF_OCLASS_DICT);
     if (!fonts) {
-      fonts = HPDF_Dict_New(w->lib.doc->mmgr);
+      fonts = HPDF_Dict_New(kh_pdf_mmgr(&w->lib));
       KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(res, "Font", fonts),
                                 "adding page resources"));
     }
@@ -241,12 +243,8 @@ static kh_status page_font(writer *w, int font, const char **name) {
 
 /* Appends the operators to the page's content stream. */
 static kh_status emit(writer *w) {
-  HPDF_PageAttr attr = (HPDF_PageAttr)w->page->attr;
   kh_status ret = kh_pdf_lib_check(
-      &w->lib,
-      HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)w->ops.data,
-                        (HPDF_UINT)w->ops.len),
-      "writing a page");
+      &w->lib, kh_pdf_page_write(w->page, w->ops.data, w->ops.len), "writing a page");
   w->ops.len = 0;
   return ret;
 }
@@ -259,7 +257,9 @@ static kh_status text_end(writer *w) {
   w->in_text = 0;
   kh_buf tail = w->ops;
   w->ops = (kh_buf){0};
-  kh_status ret = kh_buf_append(&w->ops, "ET\n", 3);
+  kh_status ret = kh_pdf_tags_close(w->tags, &w->ops); /* a held sequence */
+  if (ret == KH_OK)
+    ret = kh_buf_append(&w->ops, "ET\n", 3);
   if (ret == KH_OK)
     ret = emit(w);
   kh_buf_free(&w->ops);
@@ -553,7 +553,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   KH_CHECK(tj_close(&t));
   if (in_span)
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
-  KH_CHECK(kh_pdf_tags_end(w->tags, b));
+  kh_pdf_tags_hold(w->tags); /* ended by the next item, or at ET */
   KH_CHECK(emit(w)); /* the text object stays open for the next run */
 cleanup:
   return ret;
@@ -587,8 +587,7 @@ static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
       /* libharu compresses the colour data but stores the soft mask it
        * makes from the alpha channel or tRNS uncompressed. */
       HPDF_Dict smask = HPDF_Dict_GetItem(e.image, "SMask", HPDF_OCLASS_DICT);
-      if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
-        smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+      kh_pdf_stream_flate(smask);
     }
   }
   hb_blob_destroy(png);
@@ -666,8 +665,7 @@ static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
   {
     /* as the emoji: libharu leaves a PNG's soft mask unfiltered */
     HPDF_Dict smask = HPDF_Dict_GetItem(image, "SMask", HPDF_OCLASS_DICT);
-    if (smask && smask->filter == HPDF_STREAM_FILTER_NONE)
-      smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    kh_pdf_stream_flate(smask);
   }
   figure_entry e = {NULL, NULL, image};
   if (!(e.owned = malloc(strlen(it->image) + 1))) {
@@ -814,7 +812,8 @@ static kh_status add_page(writer *w) {
   HPDF_Page page = HPDF_AddPage(w->lib.doc);
   if (!page)
     return kh_pdf_lib_fail(&w->lib, 0, "adding a page");
-  if (kh_vec_push(&w->page_of, page) != KH_OK)
+  if (kh_vec_push(&w->page_of, page) != KH_OK ||
+      kh_vec_push(&w->page_height, w->page_h) != KH_OK)
     return KH_NOMEM;
   HPDF_STATUS st = HPDF_Page_SetWidth(page, pt(w->page_w));
   st |= HPDF_Page_SetHeight(page, pt(w->page_h));
@@ -1076,7 +1075,7 @@ static kh_status utf16_string(writer *w, const char *s, HPDF_Binary *out) {
   KH_CHECK(kh_buf_append(&b, "\xFE\xFF", 2));
   KH_CHECK(kh_pdf_utf16be(&b, s, strlen(s), TEXT_MAX_UNITS, 0));
   *out =
-      HPDF_Binary_New(w->lib.doc->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+      HPDF_Binary_New(kh_pdf_mmgr(&w->lib), (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
   if (!*out)
     ret = kh_pdf_lib_fail(&w->lib, 0, "making a text string");
 cleanup:
@@ -1084,64 +1083,115 @@ cleanup:
   return ret;
 }
 
-static kh_status add_outline_entry(writer *w, const kh_outline_entry *e,
-                                   HPDF_Outline parent, HPDF_Outline *out) {
-  kh_status ret = KH_OK;
-  HPDF_Binary title;
-  HPDF_Doc doc = w->lib.doc;
-  /* Created with an empty title that is then replaced: libharu's encoders
-   * cannot write UTF-16. */
-  HPDF_Outline o = HPDF_CreateOutline(doc, parent, "", NULL);
-  if (!o)
-    return kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry");
-  KH_CHECK(utf16_string(w, e->title ? e->title : "", &title));
-  HPDF_STATUS st = HPDF_Dict_Add(o, "Title", title);
-  /* libharu marks items /Type /Outlines, which belongs to the root only. */
-  st |= HPDF_Dict_RemoveElement(o, "Type");
+/* The outline is written as bytes after the last page (write.c), not made
+ * of libharu objects: a long document has thousands of entries.  Levels
+ * go down by one at most (a skipped level hangs the entry under the
+ * previous one), at most OUTLINE_DEPTH deep; every entry is open. */
+static int outline_usable(const writer *w, const kh_outline_entry *e) {
+  return e->page >= 0 && (size_t)e->page < w->page_of.n;
+}
 
-  /* [page /XYZ 0 top 0], written directly in the item: libharu makes
-   * destinations indirect objects, which PDFBox cannot read, and refuses the
-   * zoom 0 that keeps the reader's zoom (12.3.2.2). */
-  HPDF_Array d = HPDF_Array_New(doc->mmgr);
-  if (!d)
-    KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "adding an outline entry"));
-  int64_t top = (int64_t)KH_PT(HPDF_Page_GetHeight(w->page_of.v[e->page])) - e->y;
-  st |= HPDF_Dict_Add(o, "Dest", d);
-  st |= HPDF_Array_Add(d, w->page_of.v[e->page]);
-  st |= HPDF_Array_AddName(d, "XYZ");
-  st |= HPDF_Array_AddNumber(d, 0);
-  st |= HPDF_Array_AddReal(d, pt(top < 0 ? 0 : top));
-  st |= HPDF_Array_AddNumber(d, 0);
-  KH_CHECK(kh_pdf_lib_check(&w->lib, st, "adding an outline entry"));
-  *out = o;
+/* Before the writer is sealed: the catalog's /Outlines, an ID reserved. */
+static kh_status add_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
+  kh_status ret = KH_OK;
+  int any = 0;
+  for (uint32_t i = 0; i < n && !any; i++) any = outline_usable(w, &outline[i]);
+  if (!any)
+    return KH_OK;
+  void *ref;
+  KH_CHECK(kh_pdf_out_reserve(w->out, &ref, &w->outline_root));
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(kh_pdf_catalog(&w->lib), "Outlines", ref),
+                            "adding the outline"));
+  KH_CHECK(kh_pdf_lib_check(
+      &w->lib, HPDF_SetPageMode(w->lib.doc, HPDF_PAGE_MODE_USE_OUTLINE),
+      "showing the outline"));
 cleanup:
   return ret;
 }
 
-static kh_status add_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
+typedef struct outline_node {
+  uint32_t entry, id, parent; /* parent: index in the nodes, or NONE_NODE */
+  uint32_t first, last, prev, next, count;
+} outline_node;
+#define NONE_NODE UINT32_MAX
+
+static kh_status put_ref(kh_buf *b, uint32_t id) {
+  return kh_buf_printf(b, "%u 0 R", (unsigned)id);
+}
+
+/* After the writer is sealed: the outline's root and entries. */
+static kh_status write_outline(writer *w, const kh_outline_entry *outline, uint32_t n) {
   kh_status ret = KH_OK;
-  HPDF_Outline parent[OUTLINE_DEPTH + 1] = {NULL}; /* [0]: the root */
-  int depth = 0, any = 0;
+  kh_buf b = {0};
+  outline_node *nodes = NULL;
+  if (!w->outline_root)
+    return KH_OK;
+  nodes = calloc(n ? n : 1, sizeof *nodes);
+  if (!nodes)
+    return KH_NOMEM;
+  uint32_t stack[OUTLINE_DEPTH + 1]; /* [level]: the last node at it */
+  uint32_t m = 0, top_first = NONE_NODE, top_last = NONE_NODE;
+  int depth = 0;
   for (uint32_t i = 0; i < n; i++) {
     const kh_outline_entry *e = &outline[i];
-    if (e->page < 0 || (size_t)e->page >= w->page_of.n)
+    if (!outline_usable(w, e))
       continue;
-    /* A level may go down by one only: a skipped level hangs the entry
-     * under the previous one. */
     int level = e->level < 1 ? 1 : e->level;
     if (level > depth + 1)
       level = depth + 1;
     if (level > OUTLINE_DEPTH)
       level = OUTLINE_DEPTH;
-    KH_CHECK(add_outline_entry(w, e, parent[level - 1], &parent[level]));
+    outline_node *nd = &nodes[m];
+    *nd = (outline_node){i, kh_pdf_out_new_id(w->out), level > 1 ? stack[level - 1] : NONE_NODE,
+                         NONE_NODE, NONE_NODE, NONE_NODE, NONE_NODE, 0};
+    uint32_t *first = nd->parent == NONE_NODE ? &top_first : &nodes[nd->parent].first;
+    uint32_t *last = nd->parent == NONE_NODE ? &top_last : &nodes[nd->parent].last;
+    if (*last != NONE_NODE) {
+      nodes[*last].next = m;
+      nd->prev = *last;
+    } else {
+      *first = m;
+    }
+    *last = m;
+    for (uint32_t p = nd->parent; p != NONE_NODE; p = nodes[p].parent)
+      nodes[p].count++;
+    stack[level] = m++;
     depth = level;
-    any = 1;
   }
-  if (any)
-    KH_CHECK(kh_pdf_lib_check(
-        &w->lib, HPDF_SetPageMode(w->lib.doc, HPDF_PAGE_MODE_USE_OUTLINE),
-        "showing the outline"));
+  KH_CHECK(kh_buf_printf(&b, "<</Type/Outlines/First %u 0 R/Last %u 0 R/Count %u>>",
+                         (unsigned)nodes[top_first].id, (unsigned)nodes[top_last].id,
+                         (unsigned)m));
+  KH_CHECK(kh_pdf_out_raw(w->out, w->outline_root, b.data, b.len));
+  for (uint32_t i = 0; i < m; i++) {
+    const outline_node *nd = &nodes[i];
+    const kh_outline_entry *e = &outline[nd->entry];
+    const char *title = e->title ? e->title : "";
+    b.len = 0;
+    KH_CHECK(kh_buf_append(&b, "<</Title", 8));
+    KH_CHECK(kh_pdf_out_text(&b, title, strlen(title), TEXT_MAX_UNITS - 1));
+    KH_CHECK(kh_buf_append(&b, "/Parent ", 8));
+    KH_CHECK(put_ref(&b, nd->parent == NONE_NODE ? w->outline_root : nodes[nd->parent].id));
+    const char *key[4] = {"/Prev ", "/Next ", "/First ", "/Last "};
+    const uint32_t to[4] = {nd->prev, nd->next, nd->first, nd->last};
+    for (int k = 0; k < 4; k++)
+      if (to[k] != NONE_NODE) {
+        KH_CHECK(kh_buf_append(&b, key[k], strlen(key[k])));
+        KH_CHECK(put_ref(&b, nodes[to[k]].id));
+      }
+    if (nd->count)
+      KH_CHECK(kh_buf_printf(&b, "/Count %u", (unsigned)nd->count));
+    /* [page /XYZ 0 top 0]: zoom 0 keeps the reader's zoom (12.3.2.2) */
+    int64_t top = (int64_t)w->page_height.v[e->page] - e->y;
+    KH_CHECK(kh_buf_append(&b, "/Dest[", 6));
+    KH_CHECK(put_ref(&b, kh_pdf_out_id(w->page_of.v[e->page])));
+    KH_CHECK(kh_buf_append(&b, "/XYZ 0 ", 7));
+    KH_CHECK(put_milli(&b, milli(top < 0 ? 0 : top)));
+    KH_CHECK(kh_buf_append(&b, " 0]>>", 5));
+    KH_CHECK(kh_pdf_out_raw(w->out, nd->id, b.data, b.len));
+  }
 cleanup:
+  free(nodes);
+  kh_buf_free(&b);
   return ret;
 }
 
@@ -1181,7 +1231,7 @@ static kh_status info_text(writer *w, const char *key, const char *value) {
   if (!value || !value[0])
     return KH_OK;
   KH_CHECK(utf16_string(w, value, &s));
-  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(w->lib.doc->info, key, s),
+  KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_Dict_Add(kh_pdf_info(&w->lib), key, s),
                             "writing the document information"));
 cleanup:
   return ret;
@@ -1197,7 +1247,7 @@ static kh_status set_info(writer *w, const kh_pdf_meta *meta) {
   if (meta->creator && meta->creator[0] && is_ascii(meta->creator))
     st = HPDF_SetInfoAttr(doc, HPDF_INFO_CREATOR, meta->creator);
   KH_CHECK(kh_pdf_lib_check(&w->lib, st, "writing the document information"));
-  if (!doc->info)
+  if (!kh_pdf_info(&w->lib))
     KH_CHECK(kh_pdf_lib_fail(&w->lib, 0, "writing the document information"));
   if (meta->creator && !is_ascii(meta->creator))
     KH_CHECK(info_text(w, "Creator", meta->creator));
@@ -1219,14 +1269,14 @@ cleanup:
  * as the right language, and /DisplayDocTitle (12.2) so that viewers show
  * the Japanese title rather than the file's name. */
 static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
-  HPDF_Doc doc = w->lib.doc;
   HPDF_STATUS st = HPDF_OK;
   if (meta->lang && meta->lang[0] && is_ascii(meta->lang))
-    st |= HPDF_Dict_Add(doc->catalog, "Lang", HPDF_String_New(doc->mmgr, meta->lang, NULL));
-  HPDF_Dict vp = HPDF_Dict_New(doc->mmgr);
+    st |= HPDF_Dict_Add(kh_pdf_catalog(&w->lib), "Lang",
+                        HPDF_String_New(kh_pdf_mmgr(&w->lib), meta->lang, NULL));
+  HPDF_Dict vp = HPDF_Dict_New(kh_pdf_mmgr(&w->lib));
   if (!vp) return kh_pdf_lib_fail(&w->lib, 0, "writing the viewer preferences");
   st |= HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE);
-  st |= HPDF_Dict_Add(doc->catalog, "ViewerPreferences", vp);
+  st |= HPDF_Dict_Add(kh_pdf_catalog(&w->lib), "ViewerPreferences", vp);
   return kh_pdf_lib_check(&w->lib, st, "writing the catalog");
 }
 
@@ -1235,14 +1285,10 @@ static kh_status set_catalog(writer *w, const kh_pdf_meta *meta) {
  * far: the header and every page's content (write.c). */
 static kh_status finish_archive(writer *w) {
   kh_status ret = KH_OK;
-  KH_CHECK(kh_pdf_tags_finish(w->tags));
+  KH_CHECK(kh_pdf_tags_finish(w->tags, w->out));
   /* the Producer libharu wrote, repeated in the XMP */
   char producer[128] = "";
-  HPDF_String p = HPDF_Dict_GetItem(w->lib.doc->info, "Producer", HPDF_OCLASS_STRING);
-  if (p && p->value && p->len < sizeof producer) {
-    memcpy(producer, p->value, p->len);
-    producer[p->len] = 0;
-  }
+  kh_pdf_info_string(&w->lib, "Producer", producer, sizeof producer);
   kh_pdf_out_digest(w->out, w->digest);
   KH_CHECK(kh_pdf_xmp(&w->lib, &w->meta, producer, w->digest, w->meta.pdfa));
   if (w->meta.pdfa)
@@ -1285,8 +1331,7 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
   /* A tagged PDF/UA-1 file is PDF 1.7 (ISO 14289-1 builds on ISO 32000-1);
    * libharu only raises its default for features it writes itself, and
    * the header is written now. */
-  if (w->lib.doc->pdf_version < HPDF_VER_17)
-    w->lib.doc->pdf_version = HPDF_VER_17;
+  kh_pdf_need_version(&w->lib, HPDF_VER_17);
   KH_CHECK(kh_pdf_out_new(&w->lib, write, user, &w->out));
   w->meta = *meta;
   *out = w;
@@ -1327,6 +1372,10 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
   KH_CHECK(set_catalog(w, &w->meta));
   KH_CHECK(kh_pdf_fonts_finish(w->fonts));
   KH_CHECK(finish_archive(w));
+  /* libharu's objects are all made: the rest is written as bytes */
+  KH_CHECK(kh_pdf_out_seal(w->out));
+  KH_CHECK(kh_pdf_tags_write(w->tags, w->out));
+  KH_CHECK(write_outline(w, outline, noutline));
   KH_CHECK(kh_pdf_out_finish(w->out));
 cleanup:
   return ret;
@@ -1342,6 +1391,7 @@ void kh_pdf_drop(kh_pdf *w) {
   free(w->on_page);
   free(w->warned);
   kh_vec_free(&w->page_of);
+  kh_vec_free(&w->page_height);
   kh_vec_free(&w->images);
   for (size_t i = 0; i < w->figures.n; i++) free(w->figures.v[i].owned);
   kh_vec_free(&w->figures);

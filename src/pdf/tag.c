@@ -46,6 +46,9 @@
 /* The longest /Alt or /Contents, in UTF-16 code units (libharu's binary
  * string limit is HPDF_LIMIT_MAX_STRING_LEN bytes). */
 #define TEXT_MAX_UNITS 16384
+/* A text string written as bytes: the BOM and 16,382 UTF-16 code units keep
+ * it within PDF's 32,767-byte string limit (ISO 32000-1, Annex C). */
+#define RAW_TEXT_MAX 16383
 
 typedef enum kid_kind { KID_ELEM, KID_MCR, KID_OBJR } kid_kind;
 
@@ -69,7 +72,7 @@ typedef struct elem {
   const char *numbering; /* L: ListNumbering */
   uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
   int keep;              /* something was drawn in it */
-  HPDF_Dict dict;
+  uint32_t id_obj;       /* its object ID, when written */
 } elem;
 
 /* What the tree knows of a node or a mark, found by its address. */
@@ -94,18 +97,21 @@ struct kh_pdf_tags {
   KH_VEC(kid) kids;
   slot *map;
   size_t map_cap, map_n;
-  KH_VEC(HPDF_Page) pages;
+  KH_VEC(uint32_t) pages;      /* object ID per page */
   KH_VEC(uint32_t) page_first; /* per page: its first entry in `parents` */
   KH_VEC(uint32_t) parents;    /* per MCID of every page: the element */
-  KH_VEC(HPDF_Annotation) annots;
+  KH_VEC(uint32_t) annots;     /* object ID per annotation */
   KH_VEC(uint32_t) annot_elem;
   KH_VEC(tree_key) keys;            /* ParentTree keys in order */
   uint32_t open;               /* the open sequence's element, ARTIFACT or NONE */
   uint32_t mcid;               /* its MCID */
+  int held;                    /* the open sequence may go on with the next
+                                  glyph run of its element (same text object) */
   size_t bdc_at, bdc_end;      /* where its BDC is in the operators buffer */
   char bdc_text[64];           /* and what it says (bdc_len bytes, 0: none) */
   size_t bdc_len;
   uint32_t root;
+  uint32_t tree_root;          /* the StructTreeRoot's object ID */
   uint32_t nnotes;
   int level;                   /* the last heading's level in this part */
   uint32_t pending_table;      /* a Table made by its caption */
@@ -407,10 +413,11 @@ kh_status kh_pdf_tags_page(kh_pdf_tags *t, HPDF_Page page) {
   kh_status ret = KH_OK;
   uint32_t index = (uint32_t)t->pages.n;
   uint32_t k = (uint32_t)t->keys.n;
-  KH_CHECK(kh_vec_push(&t->pages, page));
+  KH_CHECK(kh_vec_push(&t->pages, kh_pdf_out_id(page)));
   KH_CHECK(kh_vec_push(&t->page_first, (uint32_t)t->parents.n));
   KH_CHECK(kh_vec_push(&t->keys, ((tree_key){0, index})));
   t->open = NONE;
+  t->held = 0;
   HPDF_STATUS st = HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)k);
   /* annotations in the order of the structure (PDF/UA-1 7.18.3) */
   st |= HPDF_Dict_AddName(page, "Tabs", "S");
@@ -507,8 +514,15 @@ kh_status kh_pdf_tags_begin(kh_pdf_tags *t, const kh_item *it, kh_buf *ops) {
   kh_status ret = KH_OK;
   uint32_t e;
   if (it->kind == KH_ITEM_LINK || !t->pages.n) return KH_OK;
-  KH_CHECK(kh_pdf_tags_end(t, ops));
   KH_CHECK(target(t, it, &e));
+  if (t->held && t->open == e && it->kind == KH_ITEM_GLYPHS) {
+    /* the next run of the same element in the same text object (a
+     * paragraph's next line): one sequence, one MCID for both */
+    t->held = 0;
+    t->bdc_len = 0; /* its BDC is out: never rewritten */
+    return KH_OK;
+  }
+  KH_CHECK(kh_pdf_tags_close(t, ops));
   if (e == ARTIFACT) KH_CHECK(kh_buf_printf(ops, "/Artifact BMC\n"));
   else KH_CHECK(open_mcid(t, e, ops, NULL, 0));
   t->open = e;
@@ -557,18 +571,42 @@ cleanup:
 }
 
 kh_status kh_pdf_tags_end(kh_pdf_tags *t, kh_buf *ops) {
+  if (t->held) return KH_OK;
+  return kh_pdf_tags_close(t, ops);
+}
+
+void kh_pdf_tags_hold(kh_pdf_tags *t) {
+  if (t->open != NONE) t->held = 1;
+}
+
+kh_status kh_pdf_tags_close(kh_pdf_tags *t, kh_buf *ops) {
+  t->held = 0;
   if (t->open == NONE) return KH_OK;
   t->open = NONE;
   return kh_buf_append(ops, "EMC\n", 4);
 }
 
 /* A text string as UTF-16BE with its byte order mark (7.9.2.2). */
-static HPDF_Binary text_string(tags *t, const char *s, size_t len) {
+static void *text_string(tags *t, const char *s, size_t len) {
+  /* printable ASCII as a literal string (PDFDocEncoding): half the bytes of
+   * UTF-16, and a URL repeats its /URI, which compresses away */
+  int ascii = len <= 32767;
+  for (size_t i = 0; i < len && ascii; i++)
+    ascii = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F;
+  if (ascii) {
+    char *z = malloc(len + 1);
+    if (!z) return NULL;
+    memcpy(z, s, len);
+    z[len] = '\0';
+    HPDF_String str = HPDF_String_New(kh_pdf_mmgr(t->lib), z, NULL);
+    free(z);
+    return str;
+  }
   kh_buf b = {0};
   HPDF_Binary out = NULL;
   if (kh_buf_append(&b, "\xFE\xFF", 2) == KH_OK &&
       kh_pdf_utf16be(&b, s, len, TEXT_MAX_UNITS, 0) == KH_OK)
-    out = HPDF_Binary_New(t->lib->doc->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    out = HPDF_Binary_New(kh_pdf_mmgr(t->lib), (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
   kh_buf_free(&b);
   return out;
 }
@@ -597,7 +635,7 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   }
   uint32_t index = (uint32_t)t->annots.n, k = (uint32_t)t->keys.n;
   uint32_t page = (uint32_t)t->pages.n - 1;
-  KH_CHECK(kh_vec_push(&t->annots, a));
+  KH_CHECK(kh_vec_push(&t->annots, kh_pdf_out_id(a)));
   KH_CHECK(kh_vec_push(&t->annot_elem, e));
   KH_CHECK(kh_vec_push(&t->keys, ((tree_key){1, index})));
   KH_CHECK(add_kid(t, e, (kid){KID_OBJR, index, page, NONE}));
@@ -612,7 +650,7 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
     text = it->node->text.text + it->mark->start;
     len = it->mark->end - it->mark->start;
   }
-  HPDF_Binary contents = text_string(t, text, len);
+  void *contents = text_string(t, text, len);
   if (!contents) KH_CHECK(kh_pdf_lib_fail(t->lib, 0, "tagging a link"));
   HPDF_STATUS st = HPDF_Dict_Add(a, "Contents", contents);
   st |= HPDF_Dict_AddNumber(a, "F", 4); /* Print (PDF/A-2 6.3.2) */
@@ -650,177 +688,237 @@ cleanup:
   return ret;
 }
 
-static HPDF_STATUS add_elem_ref(tags *t, HPDF_Array a, uint32_t e) {
-  return HPDF_Array_Add(a, t->elems.v[e].dict);
+/* ---- writing the tree as bytes (write.c's object streams) -------------------
+ * The elements, the ParentTree and the IDTree are written as bytes once the
+ * document's last page is done, not made as libharu objects: libharu spends
+ * a few hundred bytes on each dictionary entry, and a long document has
+ * tens of thousands of elements.  The values are written compactly: no
+ * /Type on elements (optional, 14.7.2), /K as one integer, one reference or
+ * an array, a text string as a literal. */
+
+static kh_status put_u(kh_buf *b, uint32_t v) {
+  char t[12];
+  size_t n = 0;
+  do t[n++] = (char)('0' + v % 10);
+  while ((v /= 10));
+  char r[12];
+  for (size_t i = 0; i < n; i++) r[i] = t[n - 1 - i];
+  return kh_buf_append(b, r, n);
 }
 
-static kh_status write_elem(tags *t, uint32_t e, HPDF_Dict tree_root) {
+static kh_status put_ref(kh_buf *b, uint32_t id) {
+  kh_status ret = put_u(b, id);
+  return ret == KH_OK ? kh_buf_append(b, " 0 R", 4) : ret;
+}
+
+static kh_status put_s(kh_buf *b, const char *s) { return kh_buf_append(b, s, strlen(s)); }
+
+/* One kid of an element's /K. */
+static kh_status put_kid(tags *t, kh_buf *b, const elem *el, const kid *kd) {
   kh_status ret = KH_OK;
-  HPDF_MMgr mm = t->lib->doc->mmgr;
-  elem *el = &t->elems.v[e];
-  HPDF_Dict d = el->dict;
-  HPDF_STATUS st = HPDF_Dict_AddName(d, "Type", "StructElem");
-  st |= HPDF_Dict_AddName(d, "S", el->type);
-  st |= HPDF_Dict_Add(d, "P", el->parent == NONE ? tree_root : t->elems.v[el->parent].dict);
-  if (el->page != NONE) st |= HPDF_Dict_Add(d, "Pg", t->pages.v[el->page]);
-  if (el->lang) st |= HPDF_Dict_Add(d, "Lang", HPDF_String_New(mm, el->lang, NULL));
+  if (kd->kind == KID_ELEM) {
+    KH_CHECK(put_ref(b, t->elems.v[kd->v].id_obj));
+  } else if (kd->kind == KID_MCR && kd->page == el->page) {
+    KH_CHECK(put_u(b, kd->v));
+  } else {
+    KH_CHECK(put_s(b, kd->kind == KID_MCR ? "<</Type/MCR/Pg " : "<</Type/OBJR/Pg "));
+    KH_CHECK(put_ref(b, t->pages.v[kd->page]));
+    KH_CHECK(put_s(b, kd->kind == KID_MCR ? "/MCID " : "/Obj "));
+    if (kd->kind == KID_MCR) KH_CHECK(put_u(b, kd->v));
+    else KH_CHECK(put_ref(b, t->annots.v[kd->v]));
+    KH_CHECK(put_s(b, ">>"));
+  }
+cleanup:
+  return ret;
+}
+
+static int kid_kept(const tags *t, const kid *kd) {
+  return kd->kind != KID_ELEM || t->elems.v[kd->v].keep;
+}
+
+static kh_status write_elem(tags *t, kh_pdf_out *o, uint32_t e, kh_buf *b) {
+  kh_status ret = KH_OK;
+  const elem *el = &t->elems.v[e];
+  b->len = 0;
+  KH_CHECK(put_s(b, "<</S/"));
+  KH_CHECK(put_s(b, el->type));
+  KH_CHECK(put_s(b, "/P "));
+  KH_CHECK(put_ref(b, el->parent == NONE ? t->tree_root : t->elems.v[el->parent].id_obj));
+  if (el->page != NONE) {
+    KH_CHECK(put_s(b, "/Pg "));
+    KH_CHECK(put_ref(b, t->pages.v[el->page]));
+  }
+  if (el->lang) {
+    KH_CHECK(put_s(b, "/Lang"));
+    KH_CHECK(kh_pdf_out_text(b, el->lang, strlen(el->lang), 64));
+  }
   if (el->alt) {
-    HPDF_Binary alt = text_string(t, el->alt, strlen(el->alt));
-    st |= alt ? HPDF_Dict_Add(d, "Alt", alt) : HPDF_FAILD_TO_ALLOC_MEM;
+    KH_CHECK(put_s(b, "/Alt"));
+    KH_CHECK(kh_pdf_out_text(b, el->alt, strlen(el->alt), RAW_TEXT_MAX));
   }
   if (el->id) {
     char id[32];
-    snprintf(id, sizeof id, "note%08u", (unsigned)el->id);
-    st |= HPDF_Dict_Add(d, "ID", HPDF_String_New(mm, id, NULL));
+    snprintf(id, sizeof id, "(note%08u)", (unsigned)el->id);
+    KH_CHECK(put_s(b, "/ID"));
+    KH_CHECK(put_s(b, id));
   }
   if (el->scope || el->numbering) {
-    HPDF_Dict a = HPDF_Dict_New(mm);
-    if (!a) return kh_pdf_lib_fail(t->lib, 0, "writing the structure tree");
-    st |= HPDF_Dict_Add(d, "A", a);
-    st |= HPDF_Dict_AddName(a, "O", el->scope ? "Table" : "List");
-    if (el->scope) st |= HPDF_Dict_AddName(a, "Scope", el->scope);
-    else st |= HPDF_Dict_AddName(a, "ListNumbering", el->numbering);
+    KH_CHECK(put_s(b, el->scope ? "/A<</O/Table/Scope/" : "/A<</O/List/ListNumbering/"));
+    KH_CHECK(put_s(b, el->scope ? el->scope : el->numbering));
+    KH_CHECK(put_s(b, ">>"));
   }
-  HPDF_Array k = HPDF_Array_New(mm);
-  if (!k) return kh_pdf_lib_fail(t->lib, 0, "writing the structure tree");
-  st |= HPDF_Dict_Add(d, "K", k);
-  for (uint32_t i = el->first; i != NONE && st == HPDF_OK; i = t->kids.v[i].next) {
-    const kid *kd = &t->kids.v[i];
-    if (kd->kind == KID_ELEM) {
-      if (t->elems.v[kd->v].keep) st |= add_elem_ref(t, k, kd->v);
-    } else if (kd->kind == KID_MCR && kd->page == el->page) {
-      st |= HPDF_Array_AddNumber(k, (HPDF_INT32)kd->v);
-    } else {
-      HPDF_Dict r = HPDF_Dict_New(mm);
-      if (!r) return kh_pdf_lib_fail(t->lib, 0, "writing the structure tree");
-      st |= HPDF_Array_Add(k, r);
-      st |= HPDF_Dict_AddName(r, "Type", kd->kind == KID_MCR ? "MCR" : "OBJR");
-      st |= HPDF_Dict_Add(r, "Pg", t->pages.v[kd->page]);
-      if (kd->kind == KID_MCR) st |= HPDF_Dict_AddNumber(r, "MCID", (HPDF_INT32)kd->v);
-      else st |= HPDF_Dict_Add(r, "Obj", t->annots.v[kd->v]);
+  uint32_t nk = 0, only = NONE;
+  for (uint32_t i = el->first; i != NONE; i = t->kids.v[i].next)
+    if (kid_kept(t, &t->kids.v[i])) nk++, only = i;
+  KH_CHECK(put_s(b, "/K"));
+  if (nk == 1) {
+    KH_CHECK(put_s(b, " "));
+    KH_CHECK(put_kid(t, b, el, &t->kids.v[only]));
+  } else {
+    KH_CHECK(put_s(b, "["));
+    int first = 1;
+    for (uint32_t i = el->first; i != NONE; i = t->kids.v[i].next) {
+      if (!kid_kept(t, &t->kids.v[i])) continue;
+      if (!first) KH_CHECK(put_s(b, " "));
+      first = 0;
+      KH_CHECK(put_kid(t, b, el, &t->kids.v[i]));
     }
+    KH_CHECK(put_s(b, "]"));
   }
-  KH_CHECK(kh_pdf_lib_check(t->lib, st, "writing the structure tree"));
+  KH_CHECK(put_s(b, ">>"));
+  KH_CHECK(kh_pdf_out_raw(o, el->id_obj, b->data, b->len));
 cleanup:
   return ret;
 }
 
 /* The ParentTree (14.7.4.4), a number tree: key -> the array of elements by
- * MCID (a page) or the element (an annotation). */
-static kh_status parent_tree(tags *t, HPDF_Dict *out) {
+ * MCID (a page) or the element (an annotation); with /Kids of NUMS_MAX keys
+ * each beyond NUMS_MAX. */
+static kh_status parent_tree(tags *t, kh_pdf_out *o, uint32_t root, kh_buf *b) {
   kh_status ret = KH_OK;
-  HPDF_Doc doc = t->lib->doc;
-  HPDF_MMgr mm = doc->mmgr;
-  HPDF_STATUS st = HPDF_OK;
   size_t n = t->keys.n;
-  HPDF_Dict root = HPDF_Dict_New(mm);
-  if (!root || HPDF_Xref_Add(doc->xref, root) != HPDF_OK)
-    return kh_pdf_lib_fail(t->lib, 0, "writing the structure tree");
-  HPDF_Array kids = NULL;
-  if (n > NUMS_MAX) {
-    kids = HPDF_Array_New(mm);
-    st |= HPDF_Dict_Add(root, "Kids", kids);
-  }
-  for (size_t lo = 0; lo < n || (lo == 0 && n == 0); lo += NUMS_MAX) {
-    size_t hi = lo + NUMS_MAX < n ? lo + NUMS_MAX : n;
-    HPDF_Dict node = root;
-    if (kids) {
-      node = HPDF_Dict_New(mm);
-      if (!node || HPDF_Xref_Add(doc->xref, node) != HPDF_OK)
-        return kh_pdf_lib_fail(t->lib, 0, "writing the structure tree");
-      st |= HPDF_Array_Add(kids, node);
-      HPDF_Array limits = HPDF_Array_New(mm);
-      st |= HPDF_Dict_Add(node, "Limits", limits);
-      st |= HPDF_Array_AddNumber(limits, (HPDF_INT32)lo);
-      st |= HPDF_Array_AddNumber(limits, (HPDF_INT32)(hi - 1));
+  size_t nodes = n > NUMS_MAX ? (n + NUMS_MAX - 1) / NUMS_MAX : 0;
+  uint32_t first_node = 0;
+  if (nodes) {
+    b->len = 0;
+    KH_CHECK(put_s(b, "<</Kids["));
+    for (size_t i = 0; i < nodes; i++) {
+      uint32_t id = kh_pdf_out_new_id(o);
+      if (i == 0) first_node = id;
+      if (i) KH_CHECK(put_s(b, " "));
+      KH_CHECK(put_ref(b, id)); /* consecutive IDs */
     }
-    HPDF_Array nums = HPDF_Array_New(mm);
-    st |= HPDF_Dict_Add(node, "Nums", nums);
-    for (size_t i = lo; i < hi && st == HPDF_OK; i++) {
+    KH_CHECK(put_s(b, "]>>"));
+    KH_CHECK(kh_pdf_out_raw(o, root, b->data, b->len));
+  }
+  for (size_t lo = 0, node = 0; lo < n || (lo == 0 && n == 0); lo += NUMS_MAX, node++) {
+    size_t hi = lo + NUMS_MAX < n ? lo + NUMS_MAX : n;
+    b->len = 0;
+    KH_CHECK(put_s(b, "<<"));
+    if (nodes) {
+      KH_CHECK(put_s(b, "/Limits["));
+      KH_CHECK(put_u(b, (uint32_t)lo));
+      KH_CHECK(put_s(b, " "));
+      KH_CHECK(put_u(b, (uint32_t)(hi - 1)));
+      KH_CHECK(put_s(b, "]"));
+    }
+    KH_CHECK(put_s(b, "/Nums["));
+    for (size_t i = lo; i < hi; i++) {
       const tree_key *k = &t->keys.v[i];
-      st |= HPDF_Array_AddNumber(nums, (HPDF_INT32)i);
+      if (i > lo) KH_CHECK(put_s(b, " "));
+      KH_CHECK(put_u(b, (uint32_t)i));
+      KH_CHECK(put_s(b, " "));
       if (k->annot) {
-        st |= add_elem_ref(t, nums, t->annot_elem.v[k->index]);
+        KH_CHECK(put_ref(b, t->elems.v[t->annot_elem.v[k->index]].id_obj));
         continue;
       }
       uint32_t from = t->page_first.v[k->index];
       uint32_t to = k->index + 1 < t->page_first.n ? t->page_first.v[k->index + 1]
                                                    : (uint32_t)t->parents.n;
-      if (to - from > K_MAX * 3)
-        return kh_error_file(t->lib->ctx, NULL, KH_LIMIT,
-                             "page %u has more than %u tagged pieces of content",
-                             (unsigned)k->index + 1, (unsigned)K_MAX * 3);
-      HPDF_Array a = HPDF_Array_New(mm);
-      st |= HPDF_Array_Add(nums, a);
-      for (uint32_t m = from; m < to && st == HPDF_OK; m++) st |= add_elem_ref(t, a, t->parents.v[m]);
+      KH_CHECK(put_s(b, "["));
+      for (uint32_t m = from; m < to; m++) {
+        if (m > from) KH_CHECK(put_s(b, " "));
+        KH_CHECK(put_ref(b, t->elems.v[t->parents.v[m]].id_obj));
+      }
+      KH_CHECK(put_s(b, "]"));
     }
+    KH_CHECK(put_s(b, "]>>"));
+    KH_CHECK(kh_pdf_out_raw(o, nodes ? first_node + (uint32_t)node : root, b->data, b->len));
     if (n == 0) break;
   }
-  KH_CHECK(kh_pdf_lib_check(t->lib, st, "writing the structure tree"));
-  *out = root;
 cleanup:
   return ret;
 }
 
-/* The IDTree (a name tree) of the footnotes' /ID; names sort as written. */
-static kh_status id_tree(tags *t, HPDF_Dict *out) {
+/* The IDTree (a name tree) of the footnotes' /ID; names sort as written.
+ * *out: its ID, 0 when there are no footnotes. */
+static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
   kh_status ret = KH_OK;
-  HPDF_MMgr mm = t->lib->doc->mmgr;
-  HPDF_STATUS st = HPDF_OK;
-  *out = NULL;
+  *out = 0;
   size_t n = 0;
   for (size_t e = 0; e < t->elems.n; e++) n += t->elems.v[e].id && t->elems.v[e].keep;
   if (!n) return KH_OK;
-  HPDF_Dict root = HPDF_Dict_New(mm);
-  if (!root) return kh_pdf_lib_fail(t->lib, 0, "writing the structure tree");
-  HPDF_Array kids = NULL, names = NULL;
-  if (n > NUMS_MAX) {
-    kids = HPDF_Array_New(mm);
-    st |= HPDF_Dict_Add(root, "Kids", kids);
-  }
-  size_t in_node = 0;
-  char id[32], first[32] = "", last[32] = "";
-  HPDF_Array limits = NULL;
-  for (size_t e = 0; e < t->elems.n && st == HPDF_OK; e++) {
-    const elem *el = &t->elems.v[e];
-    if (!el->id || !el->keep) continue;
-    snprintf(id, sizeof id, "note%08u", (unsigned)el->id);
-    if (!names || in_node == NUMS_MAX) {
-      if (limits) {
-        st |= HPDF_Array_Add(limits, HPDF_String_New(mm, first, NULL));
-        st |= HPDF_Array_Add(limits, HPDF_String_New(mm, last, NULL));
-      }
-      HPDF_Dict node = root;
-      if (kids) {
-        node = HPDF_Dict_New(mm);
-        st |= HPDF_Array_Add(kids, node);
-        limits = HPDF_Array_New(mm);
-        st |= HPDF_Dict_Add(node, "Limits", limits);
-      }
-      names = HPDF_Array_New(mm);
-      st |= HPDF_Dict_Add(node, "Names", names);
-      in_node = 0;
-      memcpy(first, id, sizeof id);
+  size_t nodes = n > NUMS_MAX ? (n + NUMS_MAX - 1) / NUMS_MAX : 0;
+  uint32_t root = kh_pdf_out_new_id(o), first_node = 0;
+  if (nodes) {
+    b->len = 0;
+    KH_CHECK(put_s(b, "<</Kids["));
+    for (size_t i = 0; i < nodes; i++) {
+      uint32_t id = kh_pdf_out_new_id(o);
+      if (i == 0) first_node = id;
+      if (i) KH_CHECK(put_s(b, " "));
+      KH_CHECK(put_ref(b, id));
     }
-    st |= HPDF_Array_Add(names, HPDF_String_New(mm, id, NULL));
-    st |= add_elem_ref(t, names, (uint32_t)e);
+    KH_CHECK(put_s(b, "]>>"));
+    KH_CHECK(kh_pdf_out_raw(o, root, b->data, b->len));
+  }
+  kh_buf names = {0};
+  size_t in_node = 0, node = 0, e = 0;
+  char id[32], first[32] = "", last[32] = "";
+  while (in_node || e < t->elems.n) {
+    const elem *el = e < t->elems.n ? &t->elems.v[e] : NULL;
+    if (el && (!el->id || !el->keep)) {
+      e++;
+      continue;
+    }
+    if (in_node && (!el || in_node == NUMS_MAX)) { /* a node is complete */
+      b->len = 0;
+      KH_CHECK(put_s(b, "<<"));
+      if (nodes) {
+        KH_CHECK(put_s(b, "/Limits[("));
+        KH_CHECK(put_s(b, first));
+        KH_CHECK(put_s(b, ")("));
+        KH_CHECK(put_s(b, last));
+        KH_CHECK(put_s(b, ")]"));
+      }
+      KH_CHECK(put_s(b, "/Names["));
+      KH_CHECK(kh_buf_append(b, names.data, names.len));
+      KH_CHECK(put_s(b, "]>>"));
+      KH_CHECK(kh_pdf_out_raw(o, nodes ? first_node + (uint32_t)node : root, b->data, b->len));
+      node++;
+      in_node = 0;
+      names.len = 0;
+      if (!el) break;
+    }
+    snprintf(id, sizeof id, "note%08u", (unsigned)el->id);
+    if (!in_node) memcpy(first, id, sizeof id);
     memcpy(last, id, sizeof id);
+    if (in_node) KH_CHECK(put_s(&names, " "));
+    KH_CHECK(put_s(&names, "("));
+    KH_CHECK(put_s(&names, id));
+    KH_CHECK(put_s(&names, ") "));
+    KH_CHECK(put_ref(&names, el->id_obj));
     in_node++;
+    e++;
   }
-  if (limits) {
-    st |= HPDF_Array_Add(limits, HPDF_String_New(mm, first, NULL));
-    st |= HPDF_Array_Add(limits, HPDF_String_New(mm, last, NULL));
-  }
-  KH_CHECK(kh_pdf_lib_check(t->lib, st, "writing the structure tree"));
   *out = root;
 cleanup:
+  kh_buf_free(&names);
   return ret;
 }
 
-kh_status kh_pdf_tags_finish(kh_pdf_tags *t) {
+kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
   kh_status ret = KH_OK;
-  HPDF_Doc doc = t->lib->doc;
-  HPDF_MMgr mm = doc->mmgr;
   size_t n = t->elems.n;
   /* What to keep: an element that holds something drawn, and its
    * ancestors (children always come after their parents); a footnote no
@@ -839,32 +937,42 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t) {
   for (size_t i = 0; i < n; i++)
     if (t->elems.v[i].keep) KH_CHECK(group_kids(t, (uint32_t)i));
 
-  HPDF_Dict tree_root = HPDF_Dict_New(mm);
-  if (!tree_root || HPDF_Xref_Add(doc->xref, tree_root) != HPDF_OK)
-    KH_CHECK(kh_pdf_lib_fail(t->lib, 0, "writing the structure tree"));
-  for (size_t i = 0; i < t->elems.n; i++) {
-    elem *el = &t->elems.v[i];
-    if (!el->keep) continue;
-    if (!(el->dict = HPDF_Dict_New(mm)) || HPDF_Xref_Add(doc->xref, el->dict) != HPDF_OK)
-      KH_CHECK(kh_pdf_lib_fail(t->lib, 0, "writing the structure tree"));
-  }
-  for (size_t i = 0; i < t->elems.n; i++)
-    if (t->elems.v[i].keep) KH_CHECK(write_elem(t, (uint32_t)i, tree_root));
-
-  HPDF_Dict ptree = NULL, ids = NULL;
-  KH_CHECK(parent_tree(t, &ptree));
-  KH_CHECK(id_tree(t, &ids));
-  HPDF_STATUS st = HPDF_Dict_AddName(tree_root, "Type", "StructTreeRoot");
-  st |= HPDF_Dict_Add(tree_root, "K", t->elems.v[t->root].dict);
-  st |= HPDF_Dict_Add(tree_root, "ParentTree", ptree);
-  st |= HPDF_Dict_AddNumber(tree_root, "ParentTreeNextKey", (HPDF_INT32)t->keys.n);
-  if (ids) st |= HPDF_Dict_Add(tree_root, "IDTree", ids);
-  st |= HPDF_Dict_Add(doc->catalog, "StructTreeRoot", tree_root);
-  HPDF_Dict mark_info = HPDF_Dict_New(mm);
+  void *ref;
+  KH_CHECK(kh_pdf_out_reserve(o, &ref, &t->tree_root));
+  HPDF_STATUS st = HPDF_Dict_Add(kh_pdf_catalog(t->lib), "StructTreeRoot", ref);
+  HPDF_Dict mark_info = HPDF_Dict_New(kh_pdf_mmgr(t->lib));
   if (!mark_info) KH_CHECK(kh_pdf_lib_fail(t->lib, 0, "writing the structure tree"));
-  st |= HPDF_Dict_Add(doc->catalog, "MarkInfo", mark_info);
+  st |= HPDF_Dict_Add(kh_pdf_catalog(t->lib), "MarkInfo", mark_info);
   st |= HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE);
   KH_CHECK(kh_pdf_lib_check(t->lib, st, "writing the structure tree"));
 cleanup:
+  return ret;
+}
+
+kh_status kh_pdf_tags_write(kh_pdf_tags *t, kh_pdf_out *o) {
+  kh_status ret = KH_OK;
+  kh_buf b = {0};
+  for (size_t i = 0; i < t->elems.n; i++)
+    if (t->elems.v[i].keep) t->elems.v[i].id_obj = kh_pdf_out_new_id(o);
+  for (size_t i = 0; i < t->elems.n; i++)
+    if (t->elems.v[i].keep) KH_CHECK(write_elem(t, o, (uint32_t)i, &b));
+  uint32_t ptree = kh_pdf_out_new_id(o), ids;
+  KH_CHECK(parent_tree(t, o, ptree, &b));
+  KH_CHECK(id_tree(t, o, &ids, &b));
+  b.len = 0;
+  KH_CHECK(put_s(&b, "<</Type/StructTreeRoot/K "));
+  KH_CHECK(put_ref(&b, t->elems.v[t->root].id_obj));
+  KH_CHECK(put_s(&b, "/ParentTree "));
+  KH_CHECK(put_ref(&b, ptree));
+  KH_CHECK(put_s(&b, "/ParentTreeNextKey "));
+  KH_CHECK(put_u(&b, (uint32_t)t->keys.n));
+  if (ids) {
+    KH_CHECK(put_s(&b, "/IDTree "));
+    KH_CHECK(put_ref(&b, ids));
+  }
+  KH_CHECK(put_s(&b, ">>"));
+  KH_CHECK(kh_pdf_out_raw(o, t->tree_root, b.data, b.len));
+cleanup:
+  kh_buf_free(&b);
   return ret;
 }

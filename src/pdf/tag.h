@@ -32,14 +32,26 @@ kh_status kh_pdf_tags_begin(kh_pdf_tags *t, const kh_item *it, kh_buf *ops);
 kh_status kh_pdf_tags_actual_text(kh_pdf_tags *t, kh_buf *ops, const char *text, size_t len);
 /* The span ends; `more`: the item draws more after it. */
 kh_status kh_pdf_tags_actual_text_end(kh_pdf_tags *t, kh_buf *ops, int more);
-/* Where the item's drawing ends (a glyph run: before its ET). */
+/* Where the item's drawing ends (a glyph run: before its ET).  Nothing is
+ * written while the sequence is held. */
 kh_status kh_pdf_tags_end(kh_pdf_tags *t, kh_buf *ops);
+/* A glyph run ends inside its text object: its sequence stays open, so that
+ * the element's next run (its next line) continues it under the same MCID
+ * rather than open one of its own; any other item, or kh_pdf_tags_close,
+ * ends it.  Fewer MCIDs make smaller content streams, /K arrays and
+ * ParentTree entries. */
+void kh_pdf_tags_hold(kh_pdf_tags *t);
+/* Ends the open sequence, held or not: before ET and at the page's end. */
+kh_status kh_pdf_tags_close(kh_pdf_tags *t, kh_buf *ops);
 /* A link annotation was made for `it`: /F 4 (print), /Contents, and its
  * /StructParent, an OBJR in the Link element of the link's text. */
 kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a);
-/* Writes the elements, the ParentTree and IDTree, the catalog's
- * /StructTreeRoot and /MarkInfo. */
-kh_status kh_pdf_tags_finish(kh_pdf_tags *t);
+/* After the last page: completes the tree and gives the catalog its
+ * /StructTreeRoot (an object ID reserved in `o`) and /MarkInfo. */
+kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o);
+/* After kh_pdf_out_seal: writes the elements, the ParentTree, the IDTree
+ * and the StructTreeRoot as bytes into `o`. */
+kh_status kh_pdf_tags_write(kh_pdf_tags *t, kh_pdf_out *o);
 
 /* ---- metadata (xmp.c) ------------------------------------------------------*/
 

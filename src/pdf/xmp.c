@@ -170,16 +170,14 @@ kh_status kh_pdf_xmp(kh_pdf_lib *lib, const kh_pdf_meta *meta, const char *produ
                      const unsigned char digest[16], int pdfa) {
   kh_status ret = KH_OK;
   kh_buf b = {0};
-  HPDF_Doc doc = lib->doc;
   KH_CHECK(packet(&b, meta, producer, digest, pdfa));
   /* unfiltered, so that tools that do not parse PDF can find it (14.3.2) */
-  HPDF_Dict s = HPDF_DictStream_New(doc->mmgr, doc->xref);
+  HPDF_Dict s = kh_pdf_stream_new(lib, 0);
   if (!s) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the XMP metadata"));
-  s->filter = HPDF_STREAM_FILTER_NONE;
   HPDF_STATUS st = HPDF_Dict_AddName(s, "Type", "Metadata");
   st |= HPDF_Dict_AddName(s, "Subtype", "XML");
-  st |= HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
-  st |= HPDF_Dict_Add(doc->catalog, "Metadata", s);
+  st |= kh_pdf_stream_write(s, b.data, b.len);
+  st |= HPDF_Dict_Add(kh_pdf_catalog(lib), "Metadata", s);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing the XMP metadata"));
 cleanup:
   kh_buf_free(&b);
@@ -188,15 +186,13 @@ cleanup:
 
 kh_status kh_pdf_output_intent(kh_pdf_lib *lib) {
   kh_status ret = KH_OK;
-  HPDF_Doc doc = lib->doc;
-  HPDF_MMgr mm = doc->mmgr;
-  HPDF_Dict icc = HPDF_DictStream_New(mm, doc->xref);
+  HPDF_MMgr mm = kh_pdf_mmgr(lib);
+  HPDF_Dict icc = kh_pdf_stream_new(lib, 1);
   HPDF_Dict oi = HPDF_Dict_New(mm);
   HPDF_Array list = HPDF_Array_New(mm);
   if (!icc || !oi || !list) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the output intent"));
-  icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
   HPDF_STATUS st = HPDF_Dict_AddNumber(icc, "N", 3);
-  st |= HPDF_Stream_Write(icc->stream, kh_srgb_icc, (HPDF_UINT)kh_srgb_icc_len);
+  st |= kh_pdf_stream_write(icc, kh_srgb_icc, kh_srgb_icc_len);
   /* the PDF/A output intent (6.2.3), written directly: libharu's
    * HPDF_PDFA_AppendOutputIntents misspells /DestOutputProfile */
   st |= HPDF_Dict_AddName(oi, "Type", "OutputIntent");
@@ -207,7 +203,7 @@ kh_status kh_pdf_output_intent(kh_pdf_lib *lib) {
   st |= HPDF_Dict_Add(oi, "RegistryName", HPDF_String_New(mm, "http://www.color.org", NULL));
   st |= HPDF_Dict_Add(oi, "DestOutputProfile", icc);
   st |= HPDF_Array_Add(list, oi);
-  st |= HPDF_Dict_Add(doc->catalog, "OutputIntents", list);
+  st |= HPDF_Dict_Add(kh_pdf_catalog(lib), "OutputIntents", list);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing the output intent"));
 cleanup:
   return ret;

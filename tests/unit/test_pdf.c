@@ -183,14 +183,14 @@ int main(void) {
   size_t len = file.len;
   if (out) {
     const char *s = (const char *)out;
-    CHECK(contains(s, len, "/S /Note"));
-    CHECK(contains(s, len, "/S /Reference"));
-    CHECK(contains(s, len, "/ID (note00000001)"));
+    CHECK(contains(s, len, "/S/Note"));
+    CHECK(contains(s, len, "/S/Reference"));
+    CHECK(contains(s, len, "/ID(note00000001)"));
     CHECK(contains(s, len, "/IDTree"));
-    CHECK(contains(s, len, "/S /Figure"));
-    CHECK(contains(s, len, "/S /Caption"));
-    CHECK(contains(s, len, "/S /Ruby"));
-    CHECK(contains(s, len, "/S /RB"));
+    CHECK(contains(s, len, "/S/Figure"));
+    CHECK(contains(s, len, "/S/Caption"));
+    CHECK(contains(s, len, "/S/Ruby"));
+    CHECK(contains(s, len, "/S/RB"));
     FILE *f = fopen(KH_TEST_OUT "/tags-synthetic.pdf", "wb");
     CHECK(f != NULL);
     if (f) {
