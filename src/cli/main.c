@@ -243,7 +243,7 @@ static kh_status read_stdin(char **data, size_t *len) {
 int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
   unsigned char *pdf = NULL;
   size_t len = 0;
-  unsigned warnings = kh_ctx_warning_count(ctx);
+  unsigned warnings = kh_ctx_warning_count(ctx), errors = kh_ctx_error_count(ctx);
   kh_status st;
   int to_stdout = job->output && !strcmp(job->output, "-");
   if (!strcmp(job->input, "-")) {
@@ -265,6 +265,13 @@ int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
     st = kh_build_file(ctx, job->input, job->output); /* streamed to a temporary file */
   }
   warnings = kh_ctx_warning_count(ctx) - warnings;
+  /* a failure no diagnostic told of (memory ran out where there was no
+   * position to give): said here, never an exit status alone */
+  if (st != KH_OK && kh_ctx_error_count(ctx) == errors) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s", kh_status_string(st));
+    cli_diag(KH_SEV_ERROR, job->input, st == KH_NOMEM ? "nomem" : "internal", msg);
+  }
   if (st == KH_OK && to_stdout && !o->check) {
     if (fwrite(pdf, 1, len, stdout) != len || fflush(stdout) != 0) {
       cli_diag(KH_SEV_ERROR, NULL, "io", "cannot write to standard output");
