@@ -1,6 +1,6 @@
 # kumihan on Debian 12 slim, for CI systems that run containers:
 #   docker build -t kumihan .
-#   docker run --rm -v "$PWD:/work" kumihan --werror -d out content/*/
+#   mkdir -p out && docker run --rm -v "$PWD:/work" kumihan --werror -d out content/*/
 # The first stage builds and installs (no tests); the second holds
 # the installed program, its layouts and fonts, and the run-time libraries.
 FROM debian:12-slim AS build
@@ -10,6 +10,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       libdeflate-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt kumihan.pc.in /src/
+COPY cmake /src/cmake
 COPY include /src/include
 COPY src /src/src
 COPY layout /src/layout

@@ -109,6 +109,13 @@ void kh_ctx_set_size_limit(kh_ctx *ctx, kh_input_kind kind, size_t bytes);
 #define KH_DEFAULT_TEXT_LIMIT ((size_t)64 << 20)
 #define KH_DEFAULT_BINARY_LIMIT ((size_t)256 << 20)
 
+/* Makes `ctx` use the font cache of `from` (made if it has none): builds
+ * with either context then load each set of fonts once.  Fonts are
+ * immutable once loaded, so the contexts may build in different threads
+ * at the same time (each context itself in one thread at a time); the
+ * cache lives until the last context using it is dropped. */
+kh_status kh_ctx_share_fonts(kh_ctx *ctx, kh_ctx *from);
+
 /* Number of errors and warnings reported so far. */
 unsigned kh_ctx_error_count(const kh_ctx *ctx);
 unsigned kh_ctx_warning_count(const kh_ctx *ctx);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,13 +25,84 @@ typedef struct driver {
   const kh_layout *layout;
   const kh_fontset *fonts;
   kh_pdf *pdf; /* NULL when only tracing */
+  /* a long paragraph composed in windows: its styled runs, kept from its
+   * first window to its last (compose_window) */
+  kh_arena *win_arena;
+  const kh_node *win_node;
+  const kh_pstyle *win_style;
+  kh_fixed win_measure;
+  kh_spara win_sp;
 } driver;
+
+static unsigned para_options(const kh_layout *L) {
+  return (L->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
+         (L->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
+         (L->first_fit ? KH_PARA_FIRST_FIT : 0) | (L->hanging_punctuation ? KH_PARA_HANG : 0);
+}
+
+/* One window of a paragraph longer than KH_PARA_WINDOW (para/window.c):
+ * the paragraph is styled once, at its first window; each window is
+ * shaped and composed from out->from, and only its lines are kept. */
+static kh_status compose_window(driver *d, kh_arena *arena, const kh_node *node,
+                                const kh_pstyle *style, const char *marker,
+                                kh_fixed measure, kh_writing_mode mode, kh_lines *out) {
+  kh_ctx *ctx = d->ctx;
+  kh_status ret = KH_OK;
+  uint32_t from = out->from;
+  if (from == 0 || d->win_node != node || d->win_style != style ||
+      d->win_measure != measure || d->win_sp.writing_mode != mode) {
+    kh_arena_drop(d->win_arena);
+    d->win_node = NULL;
+    if (!(d->win_arena = kh_arena_new())) return KH_NOMEM;
+    ret = kh_style_para(ctx, d->win_arena, d->layout, node, style, marker, measure, mode,
+                        &d->win_sp);
+    if (ret != KH_OK) return ret;
+    d->win_node = node;
+    d->win_style = style;
+    d->win_measure = measure;
+  }
+  const kh_spara *whole = &d->win_sp;
+  if (from > whole->len) from = whole->len;
+  uint32_t size = ctx->para_window ? ctx->para_window : KH_PARA_WINDOW;
+  uint32_t to = whole->len - from > size ? from + size : whole->len;
+  while (to > from && to < whole->len && ((unsigned char)whole->text[to] & 0xC0) == 0x80)
+    to--; /* between characters */
+  const kh_pstyle *st = style;
+  if (from > 0) { /* the paragraph's first line is behind: no indent */
+    kh_pstyle *cont = kh_arena_alloc(arena, sizeof *cont);
+    if (!cont) return KH_NOMEM;
+    *cont = *style;
+    cont->indent = cont->indent_after_heading = 0;
+    st = cont;
+  }
+  kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
+  kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
+  if (!sp || !sh) return KH_NOMEM;
+  if ((ret = kh_style_window(arena, whole, st, from, to, sp)) != KH_OK) return ret;
+  if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
+  if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
+  if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
+  out->from = from;
+  int last = to == whole->len;
+  ret = kh_para_compose_window(ctx, arena, sh, para_options(d->layout), last, out);
+  if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
+  if (ret != KH_OK || last) { /* the paragraph is done */
+    kh_arena_drop(d->win_arena);
+    d->win_arena = NULL;
+    d->win_node = NULL;
+  }
+  return ret;
+}
 
 static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
                          const kh_pstyle *style, const char *marker, kh_fixed measure, kh_writing_mode mode,
                          kh_lines *out) {
   driver *d = user;
   kh_ctx *ctx = d->ctx;
+  out->next = 0;
+  if (out->window && node->text.len + (marker ? strlen(marker) : 0) >
+                         (ctx->para_window ? ctx->para_window : KH_PARA_WINDOW))
+    return compose_window(d, arena, node, style, marker, measure, mode, out);
   kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
   kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
   if (!sp || !sh) return KH_NOMEM;
@@ -39,11 +111,7 @@ static kh_status compose(void *user, kh_arena *arena, const kh_node *node,
   if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
   if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
   if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
-  unsigned options = (d->layout->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
-                     (d->layout->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
-                     (d->layout->first_fit ? KH_PARA_FIRST_FIT : 0) |
-                     (d->layout->hanging_punctuation ? KH_PARA_HANG : 0);
-  ret = kh_para_compose(ctx, arena, sh, options, out);
+  ret = kh_para_compose(ctx, arena, sh, para_options(d->layout), out);
   if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
   return ret;
 }
@@ -78,49 +146,102 @@ static int64_t doc_epoch(const kh_ctx *ctx, const kh_doc *doc) {
 
 /* ---- one font cache for every build with a context --------------------------
  * Fonts are immutable once loaded; a program building many publications with
- * one context loads each layout's fonts once.  The cache holds the fontset
- * of the last set of font files asked for (its paths, in order, are the key). */
+ * one context loads each layout's fonts once, and contexts in other threads
+ * may share the cache (kh_ctx_share_fonts: --jobs).  The cache holds the
+ * fontsets of the last FONT_SETS sets of font files asked for (their paths,
+ * in order, are the key); each build holds a reference to its fontset, so
+ * one pushed out of the cache lives until its builds end.  A font the
+ * cache holds is still checked for each build as if it were read (where it
+ * resolves, its kind and size), so a shared cache lets no publication use
+ * a font it could not read itself. */
+#define FONT_SETS 4
+
 typedef struct font_cache {
-  char *key;
-  kh_fontset *set;
+  pthread_mutex_t lock;
+  atomic_int refs; /* contexts using it */
+  char *key[FONT_SETS];
+  kh_fontset *set[FONT_SETS]; /* most recently used first */
 } font_cache;
 
 static void font_cache_free(void *p) {
   font_cache *c = p;
-  if (!c) return;
-  free(c->key);
-  kh_fontset_drop(c->set);
+  if (!c || atomic_fetch_sub(&c->refs, 1) > 1) return;
+  for (int i = 0; i < FONT_SETS; i++) {
+    free(c->key[i]);
+    kh_fontset_drop(c->set[i]);
+  }
+  pthread_mutex_destroy(&c->lock);
   free(c);
 }
 
+static font_cache *font_cache_of(kh_ctx *ctx) {
+  font_cache *c = ctx->cache[KH_CACHE_FONTS];
+  if (c) return c;
+  if (!(c = calloc(1, sizeof *c))) return NULL;
+  if (pthread_mutex_init(&c->lock, NULL) != 0) {
+    free(c);
+    return NULL;
+  }
+  atomic_init(&c->refs, 1);
+  ctx->cache[KH_CACHE_FONTS] = c;
+  ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
+  return c;
+}
+
+kh_status kh_ctx_share_fonts(kh_ctx *ctx, kh_ctx *from) {
+  font_cache *c = font_cache_of(from);
+  if (!c) return KH_NOMEM;
+  if (ctx->cache[KH_CACHE_FONTS] == c) return KH_OK;
+  if (ctx->cache[KH_CACHE_FONTS]) font_cache_free(ctx->cache[KH_CACHE_FONTS]);
+  atomic_fetch_add(&c->refs, 1);
+  ctx->cache[KH_CACHE_FONTS] = c;
+  ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
+  return KH_OK;
+}
+
+/* The fontset of the layout's fonts, from the cache or loaded into it; the
+ * caller holds a reference (kh_fontset_drop). */
 static kh_status fontset_cached(kh_ctx *ctx, const kh_layout *layout, kh_fontset **out) {
   kh_buf key = {0};
   kh_status ret = KH_OK;
+  int locked = 0;
   *out = NULL;
   for (int i = 0; i < layout->nfonts; i++) {
     KH_CHECK(kh_buf_printf(&key, "%s\n", layout->fonts[i].path));
     KH_CHECK(kh_ctx_note_input(ctx, layout->fonts[i].path));
   }
-  font_cache *c = ctx->cache[KH_CACHE_FONTS];
-  if (!c) {
-    if (!(c = calloc(1, sizeof *c))) {
-      ret = KH_NOMEM;
-      goto cleanup;
+  KH_CHECK(kh_buf_append(&key, "", 1));
+  font_cache *c = font_cache_of(ctx);
+  if (!c) KH_CHECK(KH_NOMEM);
+  pthread_mutex_lock(&c->lock);
+  locked = 1;
+  int hit = 0;
+  while (hit < FONT_SETS && c->key[hit] && strcmp(c->key[hit], key.data)) hit++;
+  if (hit < FONT_SETS && c->key[hit]) {
+    for (int i = 0; i < layout->nfonts; i++) { /* read as this build may */
+      const kh_font_ref *ref = &layout->fonts[i];
+      KH_CHECK(kh_file_check(ctx, ref->pos, "font", ref->name ? ref->name : ref->path,
+                             ref->path, (ref->system ? 0 : KH_FILE_CONFINE) | KH_FILE_BINARY));
     }
-    ctx->cache[KH_CACHE_FONTS] = c;
-    ctx->cache_free[KH_CACHE_FONTS] = font_cache_free;
-  }
-  if (!c->set || !c->key || !key.data || strcmp(c->key, key.data)) {
-    kh_fontset_drop(c->set);
-    free(c->key);
-    c->set = NULL;
-    c->key = NULL;
-    KH_CHECK(kh_fontset_new(ctx, layout, &c->set));
-    c->key = key.data;
+  } else {
+    kh_fontset *set = NULL;
+    KH_CHECK(kh_fontset_new(ctx, layout, &set));
+    hit = FONT_SETS - 1; /* the least recently used goes */
+    free(c->key[hit]);
+    kh_fontset_drop(c->set[hit]);
+    c->key[hit] = key.data;
+    c->set[hit] = set;
     key.data = NULL;
   }
-  *out = c->set;
+  char *k = c->key[hit]; /* to the front */
+  kh_fontset *set = c->set[hit];
+  memmove(c->key + 1, c->key, (size_t)hit * sizeof *c->key);
+  memmove(c->set + 1, c->set, (size_t)hit * sizeof *c->set);
+  c->key[0] = k;
+  c->set[0] = set;
+  *out = kh_fontset_keep(set);
 cleanup:
+  if (locked) pthread_mutex_unlock(&c->lock);
   kh_buf_free(&key);
   return ret;
 }
@@ -191,7 +312,7 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
-  driver d = {ctx, NULL, NULL, NULL};
+  driver d = {ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, {0}};
   unsigned warnings = ctx->nwarnings;
   ctx->npages = 0;
   if (ctx->trace == KH_TRACE_DOC) kh_doc_trace(doc, ctx->trace_out);
@@ -222,7 +343,9 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
                         KH_SYNTAX, "%u warning%s treated as errors: no PDF written",
                         ctx->nwarnings - warnings, ctx->nwarnings - warnings == 1 ? "" : "s");
 cleanup:
+  kh_arena_drop(d.win_arena);
   kh_pdf_drop(d.pdf);
+  kh_fontset_drop(fonts);
   kh_outline_drop(outline);
   kh_layout_drop(layout);
   return ret;

@@ -58,7 +58,25 @@ jobs)
   for f in d1 d2 d3 smartcity-2022-03-31; do cmp one/$f.pdf two/$f.pdf || fail "$f differs"; done
   "$kumihan" --jobs=0 d1.md 2> err; rc=$?
   [ $rc -eq 2 ] || fail "--jobs=0: exit $rc"
-  ok "4 inputs with -j 2, byte-identical to -j 1; --jobs=0 is a usage error"
+  # the workers are threads of one process sharing one font cache: each
+  # font file is mapped once (strace sees every mmap of the Mincho file's
+  # size), where a cache per worker maps it once per worker
+  if command -v strace > /dev/null; then
+    mincho=$(find "$src/fonts" -name 'BIZUDMincho-Regular.ttf' | head -n 1)
+    size=$(stat -c %s "$mincho")
+    mkdir three
+    # (LeakSanitizer cannot run under ptrace: off for this run alone)
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+      strace -f -qq -e trace=mmap,clone,clone3,fork,vfork -o trace \
+      "$kumihan" -j 3 d1.md d2.md d3.md "$seed" -d three || fail "-j3 under strace: exit $?"
+    maps=$(grep -c "mmap(NULL, $size, PROT_READ, MAP_PRIVATE" trace)
+    [ "$maps" -eq 1 ] || fail "the Mincho font was mapped $maps times by 3 workers"
+    grep -q 'clone3\?(.*CLONE_THREAD' trace || fail "no worker thread"
+    ! grep -E ' (clone3?\(|fork\(|vfork\()' trace | grep -v CLONE_THREAD | grep -q . ||
+      fail "a worker process: $(grep -E 'clone|fork' trace | grep -v CLONE_THREAD | head -n 1)"
+    for f in d1 d2 d3 smartcity-2022-03-31; do cmp one/$f.pdf three/$f.pdf || fail "-j3: $f differs"; done
+  fi
+  ok "4 inputs with -j 2 and -j 3 (threads, one font cache), byte-identical to -j 1; --jobs=0 is a usage error"
   ;;
 check)
   # --check writes nothing, and still reports every stage's problems
@@ -156,6 +174,70 @@ exit)
   "$kumihan" --help | grep -q "^  3  internal" || fail "--help has no exit statuses"
   "$kumihan" --help | grep -q "KUMIHAN_LAYOUT_PATH" || fail "--help has no environment"
   ok "statuses 0, 1, 2; SOURCE_DATE_EPOCH checked"
+  ;;
+internal)
+  # 3: out of memory (or a library or the system failed), never 1 as if
+  # the input were wrong.  Under a limit on virtual memory (ulimit -v) the
+  # program either builds (0) or stops with 3 and writes nothing; below
+  # some limit the loader cannot map the libraries (127).  A sanitizer's
+  # shadow memory needs terabytes of address space: skipped there.
+  if ldd "$kumihan" 2> /dev/null | grep -q 'libasan\|libtsan'; then
+    ok "skipped under AddressSanitizer"
+    exit 0
+  fi
+  printf '本文。\n' > good.md
+  threes=0 zeros=0
+  for v in $(seq 40000 4000 160000); do
+    rm -f g.pdf
+    (ulimit -v $v; exec "$kumihan" good.md -o g.pdf) 2> err; rc=$?
+    case $rc in
+    0) zeros=$((zeros + 1)) ;;
+    3) threes=$((threes + 1))
+       grep -q 'Cannot allocate memory\|out of memory' err || fail "limit $v KiB: exit 3 with: $(head -n 1 err)"
+       [ ! -e g.pdf ] || fail "limit $v KiB: exit 3 and a PDF" ;;
+    127) ;;
+    *) fail "limit $v KiB: exit $rc: $(head -n 1 err)" ;;
+    esac
+    ls | grep -q '^g.pdf.tmp' && fail "limit $v KiB: a temporary file left"
+  done
+  [ $threes -gt 0 ] || fail "no limit gave exit status 3"
+  [ $zeros -gt 0 ] || fail "no limit was enough to build"
+  "$kumihan" --help | grep -q "^  3  internal: out of memory" || fail "--help does not say what 3 is"
+  ok "out of memory: exit 3 ($threes limits), no PDF; enough memory: 0 ($zeros limits)"
+  ;;
+layout-errors)
+  # every error of a layout file in one run, each at its line, none twice
+  mkdir lay
+  sed -e 's/^rule-width: .*/rule-width: -3\ncolour: red/' \
+      -e 's/^  pmincho: .*/  pmincho: NoSuchFont.ttf/' \
+      -e 's/^  gothic: {ja: gothic, latin: pgothic}/  gothic: {ja: gothic, latin: pgothik}/' \
+      -e 's/^  date: {align: right, indent: 0}/  date: {align: rihgt, indent: 0, colour: 1}/' \
+      -e 's/^  issuer: \(.*\)/  issuer: \1\n  headline: {indent: 0}/' \
+      "$src/layout/press-release.yaml" > lay/press-release.yaml
+  printf '# 見出し\n\n本文。\n' > t.md
+  "$kumihan" --layout-dir lay t.md -o t.pdf 2> err; rc=$?
+  [ $rc -eq 1 ] || fail "exit $rc"
+  [ ! -e t.pdf ] || fail "a PDF with a bad layout"
+  for want in "unknown layout key 'colour'" "'rule-width' must be from 0 pt to 10 pt, not '-3'" \
+              "cannot read font 'pmincho': no file 'NoSuchFont.ttf'" \
+              "no font named 'pgothik' in 'fonts'" \
+              "align must be left, center, right or justify, not 'rihgt'" \
+              "unknown style key 'colour'" "unknown style 'headline'"; do
+    grep -q "^lay/press-release.yaml:[0-9]*:[0-9]*: error: $want" err ||
+      fail "missing: $want; got: $(grep error: err)"
+  done
+  n=$(grep -c ': error: ' err)
+  [ "$n" -eq 7 ] || fail "$n errors, expected 7: $(grep error: err)"
+  # past the error limit, the rest are counted
+  python3 -c "
+import sys
+s = open('lay/press-release.yaml').read()
+s = s.replace('styles:\n', 'styles:\n' + ''.join('  body%d: {indent: 0}\n' % i for i in range(60)), 1)
+open('lay/press-release.yaml', 'w').write(s)"
+  "$kumihan" --layout-dir lay t.md -o t.pdf 2> err; rc=$?
+  [ $rc -eq 1 ] || fail "many errors: exit $rc"
+  grep -q "more errors not shown" err || fail "no limit: $(grep -c error: err) errors"
+  ok "7 errors of one layout in one run; past the limit, counted"
   ;;
 quiet)
   hangul 2 > w.md

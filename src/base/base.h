@@ -110,6 +110,9 @@ struct kh_ctx {
   kh_dirlist inputs;         /* every file a build read (for --watch) */
   unsigned npages;           /* pages of the last build */
   int werror;                /* a build with a warning fails */
+  uint32_t para_window;      /* bytes of a long paragraph composed at once
+                                (0: KH_PARA_WINDOW, para/para.h); the
+                                tests make it small */
 
   kh_files files;            /* what may be read, and what was (base/file.c) */
   void *cache[KH_CACHE_COUNT];
@@ -162,6 +165,11 @@ kh_status kh_file_map(kh_ctx *ctx, kh_srcpos at, const char *what,
                       const char *name, const char *path, unsigned flags,
                       const void **data, size_t *len);
 void kh_file_unmap(const void *data, size_t len);
+/* Checks a file as kh_file_read or kh_file_map would before reading it
+ * (where it resolves, its kind, its size) and records it as read, without
+ * reading it: a font a cache already holds. */
+kh_status kh_file_check(kh_ctx *ctx, kh_srcpos at, const char *what,
+                        const char *name, const char *path, unsigned flags);
 /* Sets the publication's folder (NULL: none, e.g. a document in memory). */
 kh_status kh_files_set_root(kh_ctx *ctx, const char *dir);
 /* Is the file (device, inode) one that was read during this build? */

@@ -186,7 +186,8 @@ kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what, const char *
     ssize_t r = read(fd, buf + n, cap - n);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
-      ret = fail(ctx, at, path, KH_IO, CANNOT_READ, what, name, strerror(errno));
+      ret = fail(ctx, at, path, errno == ENOMEM ? KH_NOMEM : KH_IO, CANNOT_READ, what, name,
+                 strerror(errno));
     } else if (r == 0) {
       break;
     } else {
@@ -219,11 +220,23 @@ kh_status kh_file_map(kh_ctx *ctx, kh_srcpos at, const char *what, const char *n
   void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
   int err = errno;
   close(fd);
+  /* no memory for the mapping is the system's failure, not the input's
+   * (exit status 3, not 1) */
   if (p == MAP_FAILED)
-    return fail(ctx, at, path, KH_IO, CANNOT_READ, what, name, strerror(err));
+    return fail(ctx, at, path, err == ENOMEM ? KH_NOMEM : KH_IO, CANNOT_READ, what, name,
+                strerror(err));
   *data = p;
   *len = size;
   return KH_OK;
+}
+
+kh_status kh_file_check(kh_ctx *ctx, kh_srcpos at, const char *what, const char *name,
+                        const char *path, unsigned flags) {
+  int fd = -1;
+  size_t size = 0;
+  kh_status ret = open_regular(ctx, at, what, name, path, flags, &fd, &size);
+  if (fd >= 0) close(fd);
+  return ret;
 }
 
 void kh_file_unmap(const void *data, size_t len) {

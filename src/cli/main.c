@@ -3,17 +3,18 @@
  * GNU conventions (getopt_long): options anywhere, --opt=value or --opt
  * value, `--` ends the options, `-` is standard input or output.  Several
  * inputs are built in one call, each into its own PDF, with one context (so
- * one font cache) per worker; --jobs N runs N worker processes. */
+ * one font cache) per worker; --jobs N runs N worker threads, whose
+ * contexts share one font cache. */
 #define _DEFAULT_SOURCE /* realpath, strdup */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,7 +39,8 @@ static void usage(FILE *out) {
         "  -w, --watch            build, then build again whenever an input, the\n"
         "                         layout, an image or a font changes (one line per\n"
         "                         build); stop with Ctrl-C\n"
-        "  -j, --jobs=N           build up to N inputs at the same time (processes)\n"
+        "  -j, --jobs=N           build up to N inputs at the same time (threads\n"
+        "                         sharing one font cache)\n"
         "Diagnostics:\n"
         "      --werror           treat warnings as errors (no PDF, exit status 1)\n"
         "      --diagnostics=FMT  'text' (default: file:line:col: error: message,\n"
@@ -241,7 +243,7 @@ static kh_status read_stdin(char **data, size_t *len) {
 int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
   unsigned char *pdf = NULL;
   size_t len = 0;
-  unsigned warnings = kh_ctx_warning_count(ctx);
+  unsigned warnings = kh_ctx_warning_count(ctx), errors = kh_ctx_error_count(ctx);
   kh_status st;
   int to_stdout = job->output && !strcmp(job->output, "-");
   if (!strcmp(job->input, "-")) {
@@ -263,6 +265,13 @@ int cli_build(kh_ctx *ctx, const cli_opts *o, const cli_job *job, int report) {
     st = kh_build_file(ctx, job->input, job->output); /* streamed to a temporary file */
   }
   warnings = kh_ctx_warning_count(ctx) - warnings;
+  /* a failure no diagnostic told of (memory ran out where there was no
+   * position to give): said here, never an exit status alone */
+  if (st != KH_OK && kh_ctx_error_count(ctx) == errors) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s", kh_status_string(st));
+    cli_diag(KH_SEV_ERROR, job->input, st == KH_NOMEM ? "nomem" : "internal", msg);
+  }
   if (st == KH_OK && to_stdout && !o->check) {
     if (fwrite(pdf, 1, len, stdout) != len || fflush(stdout) != 0) {
       cli_diag(KH_SEV_ERROR, NULL, "io", "cannot write to standard output");
@@ -340,10 +349,13 @@ static int plan(const cli_opts *o, cli_job *jobs) {
 
 /* ---- many inputs ----------------------------------------------------------------*/
 
-/* Builds jobs[k], jobs[k + step], ... with one context (one font cache). */
-static int run_share(const cli_opts *o, const cli_job *jobs, size_t njobs, size_t k, size_t step) {
+/* Builds jobs[k], jobs[k + step], ... with one context, whose font cache is
+ * `fonts`'s when that is given (workers in threads share one). */
+static int run_share(const cli_opts *o, const cli_job *jobs, size_t njobs, size_t k, size_t step,
+                     kh_ctx *fonts) {
   kh_ctx *ctx = cli_ctx(o);
-  if (!ctx) {
+  if (!ctx || (fonts && kh_ctx_share_fonts(ctx, fonts) != KH_OK)) {
+    kh_ctx_drop(ctx);
     fputs("kumihan: error: out of memory\n", stderr);
     return EXIT_INTERNAL;
   }
@@ -357,30 +369,46 @@ static int run_share(const cli_opts *o, const cli_job *jobs, size_t njobs, size_
   return worst;
 }
 
+typedef struct worker {
+  pthread_t thread;
+  const cli_opts *o;
+  const cli_job *jobs;
+  size_t njobs, k, step;
+  kh_ctx *fonts;
+  int rc;
+} worker;
+
+static void *run_worker(void *arg) {
+  worker *w = arg;
+  w->rc = run_share(w->o, w->jobs, w->njobs, w->k, w->step, w->fonts);
+  return NULL;
+}
+
+/* --jobs N: N threads, each with its own context, all with one font cache
+ * (fonts are immutable once loaded: each font file is loaded once). */
 static int run_all(const cli_opts *o, const cli_job *jobs, size_t njobs) {
-  size_t workers = (size_t)o->jobs < njobs ? (size_t)o->jobs : njobs;
-  if (workers <= 1) return run_share(o, jobs, njobs, 0, 1);
-  fflush(NULL);
-  pid_t *pids = calloc(workers, sizeof *pids);
-  if (!pids) return EXIT_INTERNAL;
+  size_t nworkers = (size_t)o->jobs < njobs ? (size_t)o->jobs : njobs;
+  if (nworkers <= 1) return run_share(o, jobs, njobs, 0, 1, NULL);
+  kh_ctx *fonts = kh_ctx_new(); /* holds the shared cache */
+  worker *w = calloc(nworkers, sizeof *w);
+  if (!fonts || !w) {
+    kh_ctx_drop(fonts);
+    free(w);
+    return EXIT_INTERNAL;
+  }
   int worst = EXIT_OK;
-  for (size_t w = 0; w < workers; w++) {
-    pids[w] = fork();
-    if (pids[w] == 0) _exit(run_share(o, jobs, njobs, w, workers));
-    if (pids[w] < 0) {
-      fprintf(stderr, "kumihan: error: cannot start a worker: %s\n", strerror(errno));
-      worst = EXIT_INTERNAL;
-      break;
-    }
+  size_t started = 0;
+  for (size_t i = 0; i < nworkers; i++) w[i] = (worker){0, o, jobs, njobs, i, nworkers, fonts, EXIT_OK};
+  while (started < nworkers && pthread_create(&w[started].thread, NULL, run_worker, &w[started]) == 0)
+    started++;
+  /* the share of a worker that could not start is built here */
+  for (size_t i = started; i < nworkers; i++) run_worker(&w[i]);
+  for (size_t i = 0; i < nworkers; i++) {
+    if (i < started) pthread_join(w[i].thread, NULL);
+    if (w[i].rc > worst) worst = w[i].rc;
   }
-  for (size_t w = 0; w < workers; w++) {
-    int status;
-    if (pids[w] <= 0) continue;
-    while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR) {}
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INTERNAL;
-    if (rc > worst) worst = rc;
-  }
-  free(pids);
+  free(w);
+  kh_ctx_drop(fonts);
   return worst;
 }
 

@@ -111,6 +111,8 @@ typedef struct builder {
   kh_page_sink_fn sink;
   kh_outline *outline_out;
   kh_arena *strings;         /* made while collecting: list markers */
+  kh_arena *window;          /* a long paragraph's window after its first
+                                (place_para, next_window) */
   piece_vec pieces;
   /* footnotes (JLReq 4.3): their pieces, the note area of the current
    * page, the lines that run on to the next page */
@@ -273,6 +275,8 @@ static kh_status compose_para(builder *b, piece *p) {
     st->left = st->indent = st->indent_after_heading = 0;
   p->st = st;
   p->x += st->left;
+  p->lines = (kh_lines){0};
+  p->lines.window = 1; /* place_para places a long paragraph a window at a time */
   kh_status ret = b->compose(b->user, p->arena, p->node, st, NULL, p->measure, b->F.writing_mode, &p->lines);
   if (ret == KH_OK && p->mark.text) ret = compose_marker(b, p);
   if (ret != KH_OK) return ret;
@@ -1643,6 +1647,22 @@ static int ruby_room(const builder *b, const kh_lines *ls, uint32_t li, kh_fixed
   return extra;
 }
 
+/* A paragraph composed in windows (para/window.c): its next window, in the
+ * builder's window arena (the first stays in the piece's, with the list
+ * marker), the one before it dropped. */
+static kh_status next_window(builder *b, const piece *p) {
+  piece *q = &b->pieces.v[p - b->pieces.v];
+  kh_arena_drop(b->window);
+  if (!(b->window = kh_arena_new())) return KH_NOMEM;
+  kh_lines next = {0};
+  next.window = 1;
+  next.from = q->lines.next;
+  kh_status ret = b->compose(b->user, b->window, q->node, q->st, NULL, q->measure,
+                             b->F.writing_mode, &next);
+  q->lines = next;
+  return ret;
+}
+
 static kh_status place_para(builder *b, const piece *p, int next_lines) {
   const kh_frame *F = &b->F;
   const kh_pstyle *st = p->st;
@@ -1667,7 +1687,7 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     if (!e.title || (ret = kh_vec_push(&b->outline, e)) != KH_OK) return KH_NOMEM;
   }
   uint32_t n = p->lines.n;
-  if (st->lines && (int)n <= st->lines) {
+  if (st->lines && (int)n <= st->lines && !p->lines.next) {
     /* 行取り: centre the block's em boxes in st->lines grid lines */
     kh_fixed top = line_top(b, b->k);
     kh_fixed span = F->pitch * (st->lines - 1) + F->em;
@@ -1692,13 +1712,19 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     }
     b->k += st->lines;
   } else {
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0;; i++) {
+      while (i == n && p->lines.next) { /* the rest of a long paragraph */
+        if ((ret = next_window(b, p)) != KH_OK) return ret;
+        n = p->lines.n; /* none: a window of white space */
+        i = 0;
+      }
+      if (i >= n) break;
       /* a page ends when it is full, or a line early when only the
        * paragraph's last line would be carried over */
       int rows = F->lines - b->k;
       kh_fixed shift = 0;
       int extra = ruby_room(b, &p->lines, i, st->size, &shift);
-      if (rows <= extra || (n - i == 2 && rows == 1 + extra && i >= 2)) {
+      if (rows <= extra || (n - i == 2 && rows == 1 + extra && i >= 2 && !p->lines.next)) {
         b->why = rows <= extra ? NULL : "widow";
         if ((ret = page_open(b)) != KH_OK) return ret;
         extra = ruby_room(b, &p->lines, i, st->size, &shift);
@@ -1709,9 +1735,11 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
       extra = ruby_room(b, &p->lines, i, st->size, &shift);
       kh_fixed base = baseline(b, b->k) + (st->size - F->em) / 2 + shift;
       if ((ret = emit_line(b, &p->lines, i, p->x, base)) != KH_OK) return ret;
-      if (i == 0 && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
+      if (i == 0 && !p->lines.from && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
       b->k += 1 + extra;
     }
+    kh_arena_drop(b->window);
+    b->window = NULL;
   }
   b->k += st->space_after;
   return KH_OK;
@@ -2007,6 +2035,7 @@ cleanup:
   kh_vec_free(&b.outline);
   kh_arena_drop(b.page_arena);
   kh_arena_drop(b.strings);
+  kh_arena_drop(b.window);
   kh_outline_drop(ol);
   return ret;
 }

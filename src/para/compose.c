@@ -89,7 +89,11 @@ static kh_status mark_icu_breaks(kh_ctx *ctx, para *p) {
   if (ret != KH_OK) return ret;
   UErrorCode err = U_ZERO_ERROR;
   UText ut = UTEXT_INITIALIZER;
-  utext_openUTF8(&ut, sp->text, (int64_t)sp->len, &err);
+  /* the text that was shaped: all of it, or a window of a long paragraph
+   * (window.c), whose runs style clipped to it */
+  uint32_t lo = sp->nruns ? sp->runs[0].start : 0;
+  uint32_t hi = sp->nruns ? sp->runs[sp->nruns - 1].end : sp->len;
+  utext_openUTF8(&ut, sp->text + lo, (int64_t)(hi - lo), &err);
   ubrk_setUText(bi, &ut, &err); /* the iterator keeps a shallow clone */
   utext_close(&ut);
   if (U_FAILURE(err))
@@ -97,7 +101,8 @@ static kh_status mark_icu_breaks(kh_ctx *ctx, para *p) {
                     "ICU line break iterator: %s", u_errorName(err));
   uint32_t k = 0;
   ubrk_first(bi);
-  for (int32_t pos = ubrk_next(bi); pos != UBRK_DONE; pos = ubrk_next(bi)) {
+  for (int32_t rel = ubrk_next(bi); rel != UBRK_DONE; rel = ubrk_next(bi)) {
+    int64_t pos = (int64_t)rel + lo;
     while (k + 1 < p->nu && p->u[k + 1].t0 < (uint32_t)pos) k++;
     if (k + 1 >= p->nu) break;
     /* a boundary inside a cluster is no place to break */

@@ -40,7 +40,24 @@ typedef struct kh_lines {
   const kh_shaped *sh;
   kh_line *lines;
   uint32_t n;
+  /* A paragraph too long to hold composed at once (more than
+   * KH_PARA_WINDOW bytes) is composed a window at a time (window.c), for a
+   * caller that says it can place it so: it sets `window` and `from` (the
+   * paragraph text offset to start at, 0 first) before composing; `next`
+   * comes back as the offset the rest starts at, to be passed as `from`,
+   * or 0 when these lines end the paragraph.  Callers that leave `window`
+   * 0 get the whole paragraph in one piece. */
+  uint8_t window;
+  uint32_t from, next;
 } kh_lines;
+
+/* Bytes of paragraph text composed at once when windows are allowed: a
+ * paragraph up to this long is composed whole (about 87,000 Japanese
+ * characters, some 60 pages); a longer one in windows of this size, each
+ * ending an eighth before its end at a line break chosen in it, so its
+ * lines are those of a paragraph of that length.  Memory is then that of
+ * one window (about 230 bytes a character), not of the paragraph. */
+#define KH_PARA_WINDOW (256u * 1024u)
 
 /* The layout's choices for brackets and punctuation at line edges. */
 enum {
@@ -62,6 +79,14 @@ enum {
  * Allocates from arena. */
 kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
                           unsigned options, kh_lines *out);
+/* Composes the window of a paragraph that `sh` holds (shaped from the
+ * text offset `out->from` up to a window's end, window.c): like
+ * kh_para_compose, then, unless `last` (the window reaches the
+ * paragraph's end), keeps only the lines that end before the window's
+ * last eighth and sets out->next to where the first line left out
+ * starts.  At least one line is kept. */
+kh_status kh_para_compose_window(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
+                                 unsigned options, int last, kh_lines *out);
 /* Whether a line break before paragraph text byte t would fall inside a
  * group ruby's base (ruby.c). */
 int kh_para_inside_ruby(const kh_shaped *sh, uint32_t t);

@@ -7,6 +7,7 @@
  * nothing may change them after loading.  The fontset owns them; everything
  * handed out is "transfer none". */
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ struct kh_font {
 struct kh_fontset {
   kh_font *fonts; /* one per layout->fonts[i], same index */
   int n;
+  atomic_int refs; /* builds and caches holding it, in any thread */
 };
 
 static void font_clear(kh_font *f) {
@@ -169,6 +171,7 @@ kh_status kh_fontset_new(kh_ctx *ctx, const kh_layout *layout,
   set = calloc(1, sizeof *set);
   if (!set)
     return KH_NOMEM;
+  atomic_init(&set->refs, 1);
   if (layout->nfonts > 0) {
     set->fonts = calloc((size_t)layout->nfonts, sizeof *set->fonts);
     if (!set->fonts) {
@@ -188,8 +191,14 @@ cleanup:
   return ret;
 }
 
+kh_fontset *kh_fontset_keep(kh_fontset *set) {
+  if (set)
+    atomic_fetch_add(&set->refs, 1);
+  return set;
+}
+
 void kh_fontset_drop(kh_fontset *set) {
-  if (!set)
+  if (!set || atomic_fetch_sub(&set->refs, 1) > 1)
     return;
   for (int i = 0; i < set->n; i++)
     font_clear(&set->fonts[i]);

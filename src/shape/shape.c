@@ -250,7 +250,9 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
   /* about one glyph per character: reserved at once, so the array is not
    * copied as it grows (pages never touched cost nothing) */
   size_t chars = 0;
-  for (uint32_t i = 0; i < sp->len; i++) chars += ((unsigned char)sp->text[i] & 0xC0) != 0x80;
+  uint32_t lo = sp->nruns ? sp->runs[0].start : 0; /* a window of a long paragraph */
+  uint32_t hi = sp->nruns ? sp->runs[sp->nruns - 1].end : 0;
+  for (uint32_t i = lo; i < hi; i++) chars += ((unsigned char)sp->text[i] & 0xC0) != 0x80;
   KH_CHECK(kh_vec_reserve(&s.out, chars + 1));
   for (uint32_t ri = 0; ri < sp->nruns; ri++) {
     const kh_run *r = &sp->runs[ri];

@@ -16,6 +16,10 @@ typedef struct kh_fontset kh_fontset;
  * an error at the layout line naming it. */
 kh_status kh_fontset_new(kh_ctx *ctx, const kh_layout *layout,
                          kh_fontset **out);
+/* A fontset is immutable once made (its HarfBuzz faces and fonts are made
+ * immutable), so builds in several threads may share one: each holds a
+ * reference (keep), and the last drop frees it. */
+kh_fontset *kh_fontset_keep(kh_fontset *set);
 void kh_fontset_drop(kh_fontset *set);
 int kh_fontset_count(const kh_fontset *set);
 kh_font *kh_fontset_get(const kh_fontset *set, int index);

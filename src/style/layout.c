@@ -23,7 +23,20 @@ typedef struct loader {
   const char *dir; /* the layout file's folder: font paths are relative to it */
   FcConfig *fc; /* our own fontconfig configuration, made on first use and
                    destroyed when the layout is loaded: no global state */
+  kh_status first; /* the first error gone past (go_on) */
 } loader;
+
+/* An error the loader can go past: a bad value, an unknown key, a font not
+ * found.  It was reported where it was found; it is remembered, the entry
+ * keeps its name (so what refers to it finds it), and loading goes on, so
+ * one run shows every error of the file, as for Markdown (up to the
+ * context's error limit).  Running out of memory or a library failing
+ * stops at once. */
+static kh_status go_on(loader *ld, kh_status st) {
+  if (st == KH_OK || st == KH_NOMEM || st == KH_LIBRARY) return st;
+  if (ld->first == KH_OK) ld->first = st;
+  return KH_OK;
+}
 
 /* A length from `lo` to `hi` pt: a number in pt or a string with a unit.
  * Every length has a documented range (docs in README), so nothing
@@ -66,9 +79,11 @@ static kh_status length(kh_ctx *ctx, const kh_yaml *y, kh_fixed *out) {
 
 /* An amount of ems from lo to hi. */
 static kh_status ems(kh_ctx *ctx, const kh_yaml *y, double lo, double hi, double *out) {
-  kh_status ret = kh_yaml_number(ctx, y, out);
-  if (ret == KH_OK && !(*out >= lo && *out <= hi))
+  double v = 0;
+  kh_status ret = kh_yaml_number(ctx, y, &v);
+  if (ret == KH_OK && !(v >= lo && v <= hi))
     ret = kh_error(ctx, y->pos, KH_SYNTAX, "'%s' must be from %g to %g em", y->key, lo, hi);
+  if (ret == KH_OK) *out = v; /* a value in error is never used: loading goes on */
   return ret;
 }
 
@@ -246,8 +261,9 @@ static kh_status read_fonts(loader *ld, const kh_yaml *y) {
   kh_status ret = table_for(ld, y, sizeof *L->fonts, (void **)&L->fonts);
   if (ret != KH_OK) return ret;
   for (const kh_yaml *k = y->child; k; k = k->next) {
-    if ((ret = font_entry(ld, k, &L->fonts[L->nfonts])) != KH_OK) return ret;
-    L->nfonts++;
+    ret = go_on(ld, font_entry(ld, k, &L->fonts[L->nfonts]));
+    L->nfonts++; /* named even when in error: faces find it */
+    if (ret != KH_OK) return ret;
   }
   return KH_OK;
 }
@@ -275,13 +291,14 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
     f->name = k->key;
     f->latin_scale = 1000;
     for (int s = 0; s < KH_SCRIPT_COUNT; s++) f->font[s] = -1;
+    L->nfaces++; /* named even when in error: styles find it */
     if (k->kind == KH_YAML_SCALAR) { /* one font for every script */
-      int fi;
-      if ((ret = font_ref(ld, k, &fi)) != KH_OK) return ret;
+      int fi = -1;
+      if ((ret = go_on(ld, font_ref(ld, k, &fi))) != KH_OK) return ret;
       f->font[KH_SCRIPT_JA] = f->font[KH_SCRIPT_LATIN] = fi;
     } else {
-      if ((ret = kh_yaml_expect(ld->ctx, k, KH_YAML_MAPPING)) != KH_OK) return ret;
-      for (const kh_yaml *c = k->child; c; c = c->next) {
+      if ((ret = go_on(ld, kh_yaml_expect(ld->ctx, k, KH_YAML_MAPPING))) != KH_OK) return ret;
+      for (const kh_yaml *c = k->child; k->kind == KH_YAML_MAPPING && c; c = c->next) {
         if (!strcmp(c->key, "ja")) ret = font_ref(ld, c, &f->font[KH_SCRIPT_JA]);
         else if (!strcmp(c->key, "latin")) ret = font_ref(ld, c, &f->font[KH_SCRIPT_LATIN]);
         else if (!strcmp(c->key, "emoji")) ret = font_ref(ld, c, &f->font[KH_SCRIPT_EMOJI]);
@@ -290,21 +307,21 @@ static kh_status read_faces(loader *ld, const kh_yaml *y) {
           ret = kh_yaml_number(ld->ctx, c, &v);
           if (ret == KH_OK && (v < -0.5 || v > 0.5))
             ret = kh_error(ld->ctx, c->pos, KH_SYNTAX, "latin-rise must be from -0.5 to 0.5 em");
-          f->latin_rise = (int)(v * 1000 + (v < 0 ? -0.5 : 0.5));
+          if (ret == KH_OK) f->latin_rise = (int)(v * 1000 + (v < 0 ? -0.5 : 0.5));
         } else if (!strcmp(c->key, "latin-scale")) {
           double v;
           ret = kh_yaml_number(ld->ctx, c, &v);
           if (ret == KH_OK && (v < 0.5 || v > 2))
             ret = kh_error(ld->ctx, c->pos, KH_SYNTAX, "latin-scale must be from 0.5 to 2");
-          f->latin_scale = (int)(v * 1000 + 0.5);
+          if (ret == KH_OK) f->latin_scale = (int)(v * 1000 + 0.5);
         } else ret = unknown(ld->ctx, c, "face");
-        if (ret != KH_OK) return ret;
+        if ((ret = go_on(ld, ret)) != KH_OK) return ret;
       }
-      if (f->font[KH_SCRIPT_JA] < 0)
-        return kh_error(ld->ctx, k->pos, KH_SYNTAX, "face '%s' needs a 'ja' font", k->key);
+      if (k->kind == KH_YAML_MAPPING && !kh_yaml_get(k, "ja"))
+        ret = go_on(ld, kh_error(ld->ctx, k->pos, KH_SYNTAX, "face '%s' needs a 'ja' font", k->key));
+      if (ret != KH_OK) return ret;
       if (f->font[KH_SCRIPT_LATIN] < 0) f->font[KH_SCRIPT_LATIN] = f->font[KH_SCRIPT_JA];
     }
-    L->nfaces++;
   }
   return KH_OK;
 }
@@ -368,7 +385,8 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
         ret = kh_error(ctx, c->pos, KH_SYNTAX, "marker-gap must be from 0 to 4 em");
       if (ret == KH_OK) st->marker_gap = kh_fixed_muldiv(L->grid_size, (int64_t)(v * 4096), 4096);
     } else if (!strcmp(key, "align")) {
-      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) return ret;
+      if ((ret = go_on(ld, kh_yaml_expect(ctx, c, KH_YAML_SCALAR))) != KH_OK) return ret;
+      if (c->kind != KH_YAML_SCALAR) continue;
       static const char *names[] = {"default", "left", "center", "right", "justify"};
       st->align = (kh_align)-1;
       for (int i = 0; i < 5; i++)
@@ -377,7 +395,7 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
         ret = kh_error(ctx, c->pos, KH_SYNTAX,
                        "align must be left, center, right or justify, not '%s'", c->scalar);
     } else ret = unknown(ctx, c, "style");
-    if (ret != KH_OK) return ret;
+    if ((ret = go_on(ld, ret)) != KH_OK) return ret;
   }
   if (!have_size) st->size = L->grid_size;
   /* every line keeps at least two ems of the grid, and no first line starts
@@ -385,9 +403,10 @@ static kh_status read_style(loader *ld, const kh_yaml *k, kh_pstyle *st) {
   double first = em_left + (em_after > -1000 && em_after > em_indent ? em_after : em_indent);
   if (em_left + em_right + (first > em_left ? first - em_left : 0) > L->grid_chars - 2 ||
       em_left + em_indent < 0 || (em_after > -1000 && em_left + em_after < 0))
-    return kh_error(ctx, k->key_pos, KH_SYNTAX,
-                    "style '%s': its indents leave less than 2 characters of the %d-character "
-                    "line, or start a line outside it", k->key, L->grid_chars);
+    return go_on(ld, kh_error(ctx, k->key_pos, KH_SYNTAX,
+                              "style '%s': its indents leave less than 2 characters of the "
+                              "%d-character line, or start a line outside it",
+                              k->key, L->grid_chars));
   /* body's strong and code faces default to its own face */
   if (!strcmp(k->key, "body")) {
     if (!kh_yaml_get(k, "strong")) st->strong_face = st->face;
@@ -411,16 +430,20 @@ static kh_status read_styles(loader *ld, const kh_yaml *y) {
   if (!body) return kh_error(ld->ctx, y->pos, KH_SYNTAX, "'styles' needs a 'body' style");
   kh_pstyle defaults = {0};
   /* every style inherits from body what it does not say */
-  if ((ret = read_style(ld, body, &defaults)) != KH_OK) return ret;
+  if ((ret = go_on(ld, read_style(ld, body, &defaults))) != KH_OK) return ret;
   for (const kh_yaml *k = y->child; k; k = k->next) {
     kh_pstyle *st = &L->styles[L->nstyles++];
     *st = defaults;
+    if (k == body) { /* read once: its errors are told once */
+      if (!kh_yaml_get(k, "marker-gap")) st->marker_gap = L->grid_size / 2;
+      continue;
+    }
     st->marker = NULL;
     st->bullets = st->numbers = NULL;
     st->nbullets = st->nnumbers = 0;
     st->marker_gap = L->grid_size / 2; /* a number and its text: half an em */
     st->outline = 0;
-    if ((ret = read_style(ld, k, st)) != KH_OK) return ret;
+    if ((ret = go_on(ld, read_style(ld, k, st))) != KH_OK) return ret;
     if (!kh_yaml_get(k, "strong")) st->strong_face = defaults.strong_face;
     if (!kh_yaml_get(k, "code")) st->code_face = defaults.code_face;
   }
@@ -445,13 +468,13 @@ static kh_status read_page(loader *ld, const kh_yaml *y, kh_geometry *g) {
   kh_ctx *ctx = ld->ctx;
   kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING);
   int orientation = -1;
-  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
+  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next, ret = go_on(ld, ret)) {
     if (!strcmp(c->key, "width")) ret = length_in(ctx, c, PAGE_MIN, PAGE_MAX, &g->page_w);
     else if (!strcmp(c->key, "height")) ret = length_in(ctx, c, PAGE_MIN, PAGE_MAX, &g->page_h);
     else if (!strcmp(c->key, "top")) ret = length(ctx, c, &g->margin_top);
     else if (!strcmp(c->key, "left")) ret = length(ctx, c, &g->margin_left);
     else if (!strcmp(c->key, "size")) {
-      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) continue;
       size_t i = 0, n = sizeof papers / sizeof papers[0];
       while (i < n && strcasecmp(papers[i].name, c->scalar)) i++;
       if (i == n)
@@ -463,7 +486,7 @@ static kh_status read_page(loader *ld, const kh_yaml *y, kh_geometry *g) {
         g->page_h = KH_PT(papers[i].h * 72 / 25.4);
       }
     } else if (!strcmp(c->key, "orientation")) {
-      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) break;
+      if ((ret = kh_yaml_expect(ctx, c, KH_YAML_SCALAR)) != KH_OK) continue;
       if (!strcmp(c->scalar, "portrait")) orientation = 0;
       else if (!strcmp(c->scalar, "landscape")) orientation = 1;
       else ret = kh_error(ctx, c->pos, KH_SYNTAX,
@@ -498,7 +521,7 @@ static kh_status writing_mode(kh_ctx *ctx, const kh_yaml *c, kh_geometry *g) {
 static kh_status read_grid(loader *ld, const kh_yaml *y, kh_geometry *g) {
   kh_ctx *ctx = ld->ctx;
   kh_status ret = kh_yaml_expect(ctx, y, KH_YAML_MAPPING);
-  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next) {
+  for (const kh_yaml *c = y->child; ret == KH_OK && c; c = c->next, ret = go_on(ld, ret)) {
     if (!strcmp(c->key, "size")) ret = length_in(ctx, c, TYPE_MIN, TYPE_MAX, &g->grid_size);
     else if (!strcmp(c->key, "chars")) ret = integer(ctx, c, 5, 200, &g->grid_chars);
     else if (!strcmp(c->key, "lines")) ret = integer(ctx, c, 2, 200, &g->grid_lines);
@@ -583,18 +606,23 @@ static kh_status check_style_names(loader *ld, const kh_yaml *styles) {
         for (int i = 0; i < L->npages && m < 64; i++) tnames[m++] = L->pages[i].name;
         tnames[m] = NULL;
         const char *near = kh_nearest(tpl, tnames);
-        return kh_error(ld->ctx, k->key_pos, KH_SYNTAX,
-                        "style '%s' names page template '%s', which 'pages' does not define%s%s%s",
-                        name, tpl, near ? "; did you mean '" : "", near ? near : "",
-                        near ? "'?" : "");
+        kh_status ret = go_on(ld, kh_error(ld->ctx, k->key_pos, KH_SYNTAX,
+                                           "style '%s' names page template '%s', which 'pages' "
+                                           "does not define%s%s%s",
+                                           name, tpl, near ? "; did you mean '" : "",
+                                           near ? near : "", near ? "'?" : ""));
+        if (ret != KH_OK) return ret;
+        continue;
       }
       name = dot + 1;
     }
     if (!kh_style_known(name)) {
       const char *near = kh_nearest(name, names);
-      return kh_error(ld->ctx, k->key_pos, KH_SYNTAX,
-                      "unknown style '%s' (docs/layout.md lists the styles)%s%s%s", name,
-                      near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+      kh_status ret = go_on(ld, kh_error(ld->ctx, k->key_pos, KH_SYNTAX,
+                                         "unknown style '%s' (docs/layout.md lists the "
+                                         "styles)%s%s%s", name, near ? "; did you mean '" : "",
+                                         near ? near : "", near ? "'?" : ""));
+      if (ret != KH_OK) return ret;
     }
   }
   return KH_OK;
@@ -609,20 +637,25 @@ static kh_status read_pages(loader *ld, const kh_yaml *y) {
     p->name = k->key;
     p->pos = k->key_pos;
     p->geom = L->geom; /* before the layout's own is finished */
-    if ((ret = kh_yaml_expect(ld->ctx, k, KH_YAML_MAPPING)) != KH_OK) return ret;
-    for (const kh_yaml *c = k->child; c; c = c->next) {
+    int geom_ok = k->kind == KH_YAML_MAPPING;
+    if ((ret = go_on(ld, kh_yaml_expect(ld->ctx, k, KH_YAML_MAPPING))) != KH_OK) return ret;
+    for (const kh_yaml *c = k->kind == KH_YAML_MAPPING ? k->child : NULL; c; c = c->next) {
+      int geom = 0;
       if (!strcmp(c->key, "folio")) ret = boolean(ld->ctx, c, &p->folio);
       else if (!strcmp(c->key, "label-box")) ret = boolean(ld->ctx, c, &p->label_box);
-      else if (!strcmp(c->key, "page")) ret = read_page(ld, c, &p->geom);
-      else if (!strcmp(c->key, "grid")) ret = read_grid(ld, c, &p->geom);
-      else if (!strcmp(c->key, "writing-mode")) ret = writing_mode(ld->ctx, c, &p->geom);
+      else if (!strcmp(c->key, "page")) ret = read_page(ld, c, &p->geom), geom = 1;
+      else if (!strcmp(c->key, "grid")) ret = read_grid(ld, c, &p->geom), geom = 1;
+      else if (!strcmp(c->key, "writing-mode")) ret = writing_mode(ld->ctx, c, &p->geom), geom = 1;
       else if (!strcmp(c->key, "head")) ret = read_slots(ld, c, p->head);
       else if (!strcmp(c->key, "foot")) ret = read_slots(ld, c, p->foot);
       else ret = unknown(ld->ctx, c, "page template");
-      if (ret != KH_OK) return ret;
+      if (ret != KH_OK && geom) geom_ok = 0;
+      if ((ret = go_on(ld, ret)) != KH_OK) return ret;
     }
     if (p->folio && !p->foot[KH_SLOT_CENTER]) p->foot[KH_SLOT_CENTER] = "{page}";
-    if ((ret = finish_geometry(ld->ctx, k->key_pos, &p->geom)) != KH_OK) return ret;
+    /* a page or grid in error says nothing of whether the rest fits */
+    if (geom_ok && (ret = go_on(ld, finish_geometry(ld->ctx, k->key_pos, &p->geom))) != KH_OK)
+      return ret;
   }
   return KH_OK;
 }
@@ -645,25 +678,29 @@ static kh_status read_composition(loader *ld, const kh_yaml *y) {
   kh_status ret = KH_OK;
   const kh_yaml *s;
   if ((s = kh_yaml_get(y, "line-breaking"))) {
-    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
-    if (!strcmp(s->scalar, "first-fit")) L->first_fit = 1;
-    else if (strcmp(s->scalar, "total-fit"))
-      return kh_error(ctx, s->pos, KH_SYNTAX, "line-breaking must be total-fit or first-fit");
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) == KH_OK) {
+      if (!strcmp(s->scalar, "first-fit")) L->first_fit = 1;
+      else if (strcmp(s->scalar, "total-fit"))
+        ret = kh_error(ctx, s->pos, KH_SYNTAX, "line-breaking must be total-fit or first-fit");
+    }
+    if ((ret = go_on(ld, ret)) != KH_OK) return ret;
   }
   if ((s = kh_yaml_get(y, "hanging-punctuation")))
-    if ((ret = boolean(ctx, s, &L->hanging_punctuation)) != KH_OK) return ret;
+    if ((ret = go_on(ld, boolean(ctx, s, &L->hanging_punctuation))) != KH_OK) return ret;
   if ((s = kh_yaml_get(y, "table-figures"))) {
-    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) != KH_OK) return ret;
     L->table_figures_pos = s->pos;
-    if (!strcmp(s->scalar, "tnum")) L->table_figures = KH_FIGURES_TNUM;
-    else if (!strcmp(s->scalar, "fixed")) L->table_figures = KH_FIGURES_FIXED;
-    else if (strcmp(s->scalar, "proportional"))
-      return kh_error(ctx, s->pos, KH_SYNTAX, "table-figures must be proportional, tnum or fixed");
+    if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) == KH_OK) {
+      if (!strcmp(s->scalar, "tnum")) L->table_figures = KH_FIGURES_TNUM;
+      else if (!strcmp(s->scalar, "fixed")) L->table_figures = KH_FIGURES_FIXED;
+      else if (strcmp(s->scalar, "proportional"))
+        ret = kh_error(ctx, s->pos, KH_SYNTAX, "table-figures must be proportional, tnum or fixed");
+    }
+    if ((ret = go_on(ld, ret)) != KH_OK) return ret;
   }
   if ((s = kh_yaml_get(y, "tate-chu-yoko")))
-    if ((ret = integer(ctx, s, 0, 4, &L->tcy_digits)) != KH_OK) return ret;
+    if ((ret = go_on(ld, integer(ctx, s, 0, 4, &L->tcy_digits))) != KH_OK) return ret;
   if ((s = kh_yaml_get(y, "upright-latin")))
-    if ((ret = integer(ctx, s, 0, 4, &L->upright_latin)) != KH_OK) return ret;
+    if ((ret = go_on(ld, integer(ctx, s, 0, 4, &L->upright_latin))) != KH_OK) return ret;
   return KH_OK;
 }
 
@@ -743,6 +780,19 @@ kh_status kh_layout_load_at(kh_ctx *ctx, const char *name, kh_srcpos at, kh_layo
   return ret == KH_OK ? kh_layout_parse(ctx, name, src, out) : ret;
 }
 
+/* A setting of two values: *out is 0 for `off`, 1 for `on` (unset when
+ * the layout does not name it). */
+static kh_status choice(kh_ctx *ctx, const kh_yaml *s, const char *off, const char *on,
+                        int *out) {
+  if (!s) return KH_OK;
+  kh_status ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR);
+  if (ret != KH_OK) return ret;
+  if (!strcmp(s->scalar, on)) *out = 1;
+  else if (!strcmp(s->scalar, off)) *out = 0;
+  else return kh_error(ctx, s->pos, KH_SYNTAX, "%s must be %s or %s", s->key, off, on);
+  return KH_OK;
+}
+
 kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
                           kh_layout **out) {
   kh_status ret = KH_OK;
@@ -753,7 +803,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
     return KH_NOMEM;
   }
   char *dir = kh_path_dirname(src->path); /* font paths are relative to it */
-  loader ld = {ctx, L, dir, NULL};
+  loader ld = {ctx, L, dir, NULL, KH_OK};
   kh_yaml *y = NULL;
   if (!dir) {
     ret = KH_NOMEM;
@@ -784,85 +834,74 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
                                 "table-figures", "tate-chu-yoko", "upright-latin",
                                 "writing-mode", "pdf-a", "font-hinting", "emphasis",
                                 "fonts", "fallback", "faces", "styles", "pages", NULL};
+  const char *misspelt[8] = {NULL}; /* what unknown keys are nearest to */
+  size_t nmisspelt = 0;
   for (const kh_yaml *k = y->child; k; k = k->next) {
     size_t i = 0;
     while (known[i] && strcmp(known[i], k->key)) i++;
-    if (!known[i]) {
-      ret = unknown_near(ctx, k, "layout", known);
-      goto cleanup;
-    }
+    if (known[i]) continue;
+    KH_CHECK(go_on(&ld, unknown_near(ctx, k, "layout", known)));
+    if (nmisspelt < 8) misspelt[nmisspelt++] = kh_nearest(k->key, known);
   }
   const kh_yaml *s;
-  if ((s = kh_yaml_get(y, "page"))) KH_CHECK(read_page(&ld, s, &L->geom));
-  if ((s = kh_yaml_get(y, "grid"))) KH_CHECK(read_grid(&ld, s, &L->geom));
-  if ((s = kh_yaml_get(y, "writing-mode"))) KH_CHECK(writing_mode(ctx, s, &L->geom));
-  /* the styles' sizes and indents are checked against the layout's grid */
+  /* the styles' sizes and indents are checked against the layout's grid,
+   * which must be right for that (else they would be errors of the grid's) */
+  int geom_ok = 1;
+  if ((s = kh_yaml_get(y, "page")) && (ret = read_page(&ld, s, &L->geom)) != KH_OK) geom_ok = 0;
+  KH_CHECK(go_on(&ld, ret));
+  if ((s = kh_yaml_get(y, "grid")) && (ret = read_grid(&ld, s, &L->geom)) != KH_OK) geom_ok = 0;
+  KH_CHECK(go_on(&ld, ret));
+  if ((s = kh_yaml_get(y, "writing-mode")) && (ret = writing_mode(ctx, s, &L->geom)) != KH_OK)
+    geom_ok = 0;
+  KH_CHECK(go_on(&ld, ret));
   layout_geometry(L);
-  if ((s = kh_yaml_get(y, "rule-width"))) KH_CHECK(length_in(ctx, s, 0, RULE_MAX, &L->rule_width));
-  if ((s = kh_yaml_get(y, "line-start-opening"))) {
-    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
-    if (!strcmp(s->scalar, "half")) L->line_start_opening_half = 1;
-    else if (strcmp(s->scalar, "flush")) {
-      ret = kh_error(ctx, s->pos, KH_SYNTAX, "line-start-opening must be flush or half");
-      goto cleanup;
-    }
-  }
-  if ((s = kh_yaml_get(y, "font-hinting"))) {
-    /* TrueType instructions only change glyphs at the small pixel sizes of
-     * a screen; a PDF needs none, so they are dropped unless kept here. */
-    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
-    if (!strcmp(s->scalar, "keep")) L->keep_hinting = 1;
-    else if (strcmp(s->scalar, "drop")) {
-      ret = kh_error(ctx, s->pos, KH_SYNTAX, "font-hinting must be drop or keep");
-      goto cleanup;
-    }
-  }
-  if ((s = kh_yaml_get(y, "line-end-closing"))) {
-    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
-    if (!strcmp(s->scalar, "half")) L->line_end_closing_half = 1;
-    else if (strcmp(s->scalar, "full")) {
-      ret = kh_error(ctx, s->pos, KH_SYNTAX, "line-end-closing must be full or half");
-      goto cleanup;
-    }
-  }
-  if ((s = kh_yaml_get(y, "emphasis"))) {
-    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SCALAR));
-    if (!strcmp(s->scalar, "sesame")) L->emphasis = KH_EMPHASIS_SESAME;
-    else if (strcmp(s->scalar, "gothic")) {
-      ret = kh_error(ctx, s->pos, KH_SYNTAX, "emphasis must be sesame or gothic");
-      goto cleanup;
-    }
-  }
+  if ((s = kh_yaml_get(y, "rule-width")))
+    KH_CHECK(go_on(&ld, length_in(ctx, s, 0, RULE_MAX, &L->rule_width)));
+  KH_CHECK(go_on(&ld, choice(ctx, kh_yaml_get(y, "line-start-opening"), "flush", "half",
+                             &L->line_start_opening_half)));
+  /* TrueType instructions only change glyphs at the small pixel sizes of
+   * a screen; a PDF needs none, so they are dropped unless kept here. */
+  KH_CHECK(go_on(&ld, choice(ctx, kh_yaml_get(y, "font-hinting"), "drop", "keep",
+                             &L->keep_hinting)));
+  KH_CHECK(go_on(&ld, choice(ctx, kh_yaml_get(y, "line-end-closing"), "full", "half",
+                             &L->line_end_closing_half)));
+  int sesame = 0;
+  KH_CHECK(go_on(&ld, choice(ctx, kh_yaml_get(y, "emphasis"), "gothic", "sesame", &sesame)));
+  if (sesame) L->emphasis = KH_EMPHASIS_SESAME;
   KH_CHECK(read_composition(&ld, y));
-  if ((s = kh_yaml_get(y, "pdf-a"))) KH_CHECK(read_pdf_a(ctx, s, &L->pdf_a));
-  if (!(s = kh_yaml_get(y, "fonts"))) {
-    ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs 'fonts'");
-    goto cleanup;
+  if ((s = kh_yaml_get(y, "pdf-a"))) KH_CHECK(go_on(&ld, read_pdf_a(ctx, s, &L->pdf_a)));
+  /* fonts, faces and styles name each other: one missing leaves the rest
+   * unread, rather than an error at every name of it */
+  const kh_yaml *fonts = kh_yaml_get(y, "fonts"), *faces = kh_yaml_get(y, "faces"),
+                *styles = kh_yaml_get(y, "styles");
+  static const char *const needed[] = {"fonts", "faces", "styles"};
+  for (int i = 0; i < 3; i++) {
+    int named = kh_yaml_get(y, needed[i]) != NULL; /* or misspelt, and said so */
+    for (size_t m = 0; m < nmisspelt; m++) named |= misspelt[m] && !strcmp(misspelt[m], needed[i]);
+    if (!named)
+      KH_CHECK(go_on(&ld, kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs '%s'",
+                                   needed[i])));
   }
-  KH_CHECK(read_fonts(&ld, s));
-  if ((s = kh_yaml_get(y, "fallback"))) {
-    KH_CHECK(kh_yaml_expect(ctx, s, KH_YAML_SEQUENCE));
-    for (const kh_yaml *c = s->child; c; c = c->next) {
+  if (fonts) KH_CHECK(go_on(&ld, read_fonts(&ld, fonts)));
+  if (fonts && (s = kh_yaml_get(y, "fallback"))) {
+    KH_CHECK(go_on(&ld, kh_yaml_expect(ctx, s, KH_YAML_SEQUENCE)));
+    for (const kh_yaml *c = s->kind == KH_YAML_SEQUENCE ? s->child : NULL; c; c = c->next) {
       if (L->nfallback == 4) {
-        ret = kh_error(ctx, c->pos, KH_LIMIT, "at most 4 fallback fonts");
-        goto cleanup;
+        KH_CHECK(go_on(&ld, kh_error(ctx, c->pos, KH_LIMIT, "at most 4 fallback fonts")));
+        break;
       }
-      KH_CHECK(font_ref(&ld, c, &L->fallback[L->nfallback++]));
+      KH_CHECK(go_on(&ld, font_ref(&ld, c, &L->fallback[L->nfallback++])));
     }
   }
-  if (!(s = kh_yaml_get(y, "faces"))) {
-    ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs 'faces'");
+  if (fonts && faces) KH_CHECK(go_on(&ld, read_faces(&ld, faces)));
+  if (fonts && faces && styles && geom_ok) KH_CHECK(go_on(&ld, read_styles(&ld, styles)));
+  if ((s = kh_yaml_get(y, "pages"))) KH_CHECK(go_on(&ld, read_pages(&ld, s)));
+  if (styles && styles->kind == KH_YAML_MAPPING) KH_CHECK(check_style_names(&ld, styles));
+  if (geom_ok) KH_CHECK(go_on(&ld, finish_geometry(ctx, (kh_srcpos){src, 0}, &L->geom)));
+  if (ld.first != KH_OK) {
+    ret = ld.first;
     goto cleanup;
   }
-  KH_CHECK(read_faces(&ld, s));
-  if (!(s = kh_yaml_get(y, "styles"))) {
-    ret = kh_error(ctx, (kh_srcpos){src, 0}, KH_SYNTAX, "a layout needs 'styles'");
-    goto cleanup;
-  }
-  KH_CHECK(read_styles(&ld, s));
-  if ((s = kh_yaml_get(y, "pages"))) KH_CHECK(read_pages(&ld, s));
-  KH_CHECK(check_style_names(&ld, kh_yaml_get(y, "styles")));
-  KH_CHECK(finish_geometry(ctx, (kh_srcpos){src, 0}, &L->geom));
   layout_geometry(L);
   L->default_page.name = "default";
   L->default_page.geom = L->geom;

@@ -316,6 +316,31 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
   return out->runs ? KH_OK : KH_NOMEM;
 }
 
+kh_status kh_style_window(kh_arena *arena, const kh_spara *sp, const kh_pstyle *style,
+                          uint32_t from, uint32_t to, kh_spara *out) {
+  *out = *sp;
+  out->style = style;
+  out->runs = NULL;
+  out->nruns = 0;
+  uint32_t lo = 0, hi = sp->nruns; /* the first run that ends after from */
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (sp->runs[mid].end <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  uint32_t end = lo;
+  while (end < sp->nruns && sp->runs[end].start < to) end++;
+  out->runs = kh_arena_alloc(arena, (end - lo + 1) * sizeof *out->runs);
+  if (!out->runs) return KH_NOMEM;
+  if (end > lo) memcpy(out->runs, sp->runs + lo, (end - lo) * sizeof *out->runs);
+  out->nruns = end - lo;
+  if (out->nruns) {
+    if (out->runs[0].start < from) out->runs[0].start = from;
+    if (out->runs[out->nruns - 1].end > to) out->runs[out->nruns - 1].end = to;
+  }
+  return KH_OK;
+}
+
 void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out) {
   static const char *scripts[] = {"ja", "latin", "emoji"};
   fprintf(out, "para[%s] measure=%.3f\n", sp->style->name, KH_FIXED_TO_PT(sp->measure));

@@ -267,6 +267,13 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
                         const kh_node *node, const kh_pstyle *style,
                         const char *marker, kh_fixed measure, kh_writing_mode mode,
                         kh_spara *out);
+/* A window of a styled paragraph, text [from, to) (a long paragraph is
+ * shaped and composed a window at a time, para/window.c): sp's runs over
+ * it, the first and last cut to it, with sp's whole text, so offsets stay
+ * the paragraph's; `style` stands for sp's.  `from` and `to` fall between
+ * characters.  Allocates from `arena`. */
+kh_status kh_style_window(kh_arena *arena, const kh_spara *sp, const kh_pstyle *style,
+                          uint32_t from, uint32_t to, kh_spara *out);
 void kh_style_trace(const kh_layout *layout, const kh_spara *sp, FILE *out);
 
 /* fontconfig and libyaml versions for kumihan --version (style/version.c). */

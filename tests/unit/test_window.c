@@ -1,0 +1,143 @@
+/* Unit tests: a long paragraph composed a window at a time (para/window.c)
+ * sets the same text in lines of the same kind as the paragraph composed
+ * whole.  The window is made small (ctx->para_window) so that a paragraph
+ * of some 40 kB crosses a dozen windows; the lines are read from the
+ * "lines" trace of both builds (folios left out: a page's folio is
+ * composed when the page ends, which comes sooner when the paragraph is
+ * placed a window at a time). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "check.h"
+#include "kumihan.h"
+
+typedef struct trace {
+  char *buf;
+  size_t len;
+  unsigned lines, short_lines, indented, overfull;
+  kh_buf text; /* every line's text, white space dropped */
+  long width;  /* the widest w=, in thousandths of a point */
+} trace;
+
+static long thousandths(const char *s) {
+  long a = strtol(s, (char **)&s, 10);
+  long b = *s == '.' ? strtol(s + 1, NULL, 10) : 0;
+  return a * 1000 + b;
+}
+
+/* Reads "  [w=W adj=... x0=...] text|" lines. */
+static void read_trace(trace *t) {
+  char *save = NULL;
+  for (char *ln = strtok_r(t->buf, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+    if (strncmp(ln, "  [w=", 5)) continue;
+    long w = thousandths(ln + 5);
+    char *close = strchr(ln, ']');
+    char *bar = strrchr(ln, '|');
+    if (!close || !bar) continue;
+    /* a folio: composed when its page ends, which is sooner in windows */
+    if (strspn(close + 2, "0123456789") == (size_t)(bar - close - 2)) continue;
+    t->lines++;
+    if (w > t->width) t->width = w;
+    *close = 0;
+    if (strstr(ln, " x0=")) t->indented++;
+    if (strstr(ln, " overfull")) t->overfull++;
+    for (char *c = close + 2; c < bar; c++)
+      if (*c != ' ' && *c != '\n') kh_buf_append(&t->text, c, 1);
+  }
+}
+
+static void count_short(trace *t, const char *copy) {
+  /* a second pass, now that the measure (the widest line) is known */
+  const char *p = copy;
+  while ((p = strstr(p, "  [w="))) {
+    const char *text = strstr(p, "] "), *bar = text ? strchr(text, '|') : NULL;
+    int folio = text && bar && strspn(text + 2, "0123456789") == (size_t)(bar - text - 2);
+    if (!folio && thousandths(p + 5) < t->width) t->short_lines++;
+    p += 5;
+  }
+}
+
+static int build(uint32_t window, const char *md, trace *t) {
+  kh_ctx *ctx = kh_ctx_new();
+  kh_ctx_set_diag(ctx, kh_test_capture, NULL);
+  kh_ctx_set_source_date_epoch(ctx, 0);
+  ctx->para_window = window;
+  FILE *f = open_memstream(&t->buf, &t->len);
+  kh_ctx_set_trace(ctx, KH_TRACE_LINES, f);
+  unsigned char *pdf = NULL;
+  size_t len = 0;
+  kh_status ret = kh_build_memory(ctx, "window.md", md, strlen(md), &pdf, &len);
+  fclose(f);
+  free(pdf);
+  kh_ctx_drop(ctx);
+  char *copy = strdup(t->buf);
+  read_trace(t);
+  count_short(t, copy);
+  free(copy);
+  return ret == KH_OK;
+}
+
+int main(void) {
+  static const char *const pieces[] = {
+      "スマートシティの実装に向けた実証事業に取り組む皆様へ、知見集を公開します。",
+      "国土交通省は、open data platform と呼ぶ基盤を2022年3月31日に公開しました。",
+      "詳しくは[都市局のページ](https://example.jp/toshi)をご覧ください。",
+      "「都市の課題」を**データ**で解決する（実証実験）取組を進めます。",
+      "ABC-123/456 のような識別子や、https://example.jp/a/very/long/path/name も含みます。",
+      "ここで改行します。\\\n",
+      "住民・事業者・行政が連携し、10km圏内の移動を支える仕組みです。"};
+  kh_buf md = {0};
+  kh_buf_append(&md, "# 長い段落\n\n", strlen("# 長い段落\n\n"));
+  for (int i = 0; md.len < 40000; i++) {
+    const char *s = pieces[(i * 5 + i / 7) % 7];
+    kh_buf_append(&md, s, strlen(s));
+  }
+  kh_buf_append(&md, "\n\n次の段落。\n", strlen("\n\n次の段落。\n"));
+  kh_buf_append(&md, "", 1); /* NUL */
+
+  trace whole = {0}, win = {0};
+  CHECK(build(0, md.data, &whole));
+  CHECK(build(4096, md.data, &win));
+  /* the same text, nothing lost or set twice */
+  CHECK(whole.text.len > 30000);
+  CHECK_EQ_INT(win.text.len, whole.text.len);
+  CHECK(whole.text.len == win.text.len &&
+        memcmp(whole.text.data, win.text.data, whole.text.len) == 0);
+  /* lines of the same kind: as many short lines (last lines, lines before
+   * a forced break, the heading), one indent (the paragraph's first line,
+   * not each window's), no overfull line */
+  CHECK(whole.lines > 300);
+  CHECK_EQ_INT(win.width, whole.width);
+  CHECK_EQ_INT(win.short_lines, whole.short_lines);
+  CHECK_EQ_INT(win.indented, whole.indented);
+  CHECK_EQ_INT(win.overfull, whole.overfull);
+  CHECK(win.lines + 2 >= whole.lines && win.lines <= whole.lines + 2);
+  fprintf(stderr, "whole: %u lines (%u short), windows: %u lines (%u short)\n", whole.lines,
+          whole.short_lines, win.lines, win.short_lines);
+
+  free(whole.buf);
+  free(win.buf);
+  kh_buf_free(&whole.text);
+  kh_buf_free(&win.text);
+
+  /* windows of nothing but white space (no line of their own) in the
+   * middle of a paragraph: the text after them is still set */
+  md.len = 0;
+  kh_buf_append(&md, "前の文。", strlen("前の文。"));
+  for (int i = 0; i < 20000; i++) kh_buf_append(&md, " ", 1);
+  kh_buf_append(&md, "後の文。\n", strlen("後の文。\n"));
+  kh_buf_append(&md, "", 1);
+  trace spw = {0}, spc = {0};
+  CHECK(build(0, md.data, &spw));
+  CHECK(build(4096, md.data, &spc));
+  CHECK_EQ_INT(spc.text.len, spw.text.len);
+  CHECK(spc.text.len == spw.text.len && spc.text.len > strlen("前の文。") &&
+        memcmp(spc.text.data, spw.text.data, spc.text.len) == 0);
+  free(spw.buf);
+  free(spc.buf);
+  kh_buf_free(&spw.text);
+  kh_buf_free(&spc.text);
+  kh_buf_free(&md);
+  return kh_test_report();
+}
