@@ -1337,22 +1337,29 @@ static kh_status queue_note(builder *b, fnote *f, fspan_vec *out, kh_fixed *h) {
   return KH_OK;
 }
 
+/* The bytes of the node's text (list marker left out) that lines
+ * [li, li + n) of ls hold: [*lo, *hi). */
+static void node_range(const kh_lines *ls, uint32_t li, uint32_t n, uint32_t *lo, uint32_t *hi) {
+  uint32_t ml = ls->sh->sp->marker_len;
+  *lo = UINT32_MAX, *hi = 0;
+  for (uint32_t l = li; l < li + n && l < ls->n; l++)
+    for (uint32_t k = 0; k < ls->lines[l].count; k++) {
+      const kh_glyph *g = &ls->sh->glyphs[ls->lines[l].first + k];
+      if (g->cluster < *lo) *lo = g->cluster;
+      if (g->cluster_end > *hi) *hi = g->cluster_end;
+    }
+  *lo = *lo > ml ? *lo - ml : 0;
+  *hi = *hi > ml ? *hi - ml : 0;
+}
+
 /* The notes first referred to on line li: queued, their first reference
  * noted (the place their number links back to). */
 static kh_status line_notes(builder *b, const kh_lines *ls, uint32_t li, fspan_vec *out,
                             kh_fixed *h) {
-  const kh_line *ln = &ls->lines[li];
-  const kh_shaped *sh = ls->sh;
-  const kh_node *node = sh->sp->node;
-  if (!node || !node->text.nmarks || !ln->count) return KH_OK;
-  uint32_t lo = UINT32_MAX, hi = 0, ml = sh->sp->marker_len;
-  for (uint32_t k = 0; k < ln->count; k++) {
-    const kh_glyph *g = &sh->glyphs[ln->first + k];
-    if (g->cluster < lo) lo = g->cluster;
-    if (g->cluster_end > hi) hi = g->cluster_end;
-  }
-  lo = lo > ml ? lo - ml : 0;
-  hi = hi > ml ? hi - ml : 0;
+  const kh_node *node = ls->sh->sp->node;
+  if (!node || !node->text.nmarks || !ls->lines[li].count) return KH_OK;
+  uint32_t lo, hi;
+  node_range(ls, li, 1, &lo, &hi);
   for (uint32_t i = 0; i < node->text.nmarks; i++) {
     const kh_mark *m = &node->text.marks[i];
     if (!(m->flags & KH_MARK_FOOTREF) || !m->note || m->start < lo || m->start >= hi) continue;
@@ -1416,15 +1423,8 @@ static kh_status notes_height(builder *b, const kh_lines *ls, uint32_t li, uint3
   *h = 0;
   const kh_node *node = ls->sh->sp->node;
   if (!node || !node->text.nmarks) return KH_OK;
-  uint32_t lo = UINT32_MAX, hi = 0, ml = ls->sh->sp->marker_len;
-  for (uint32_t l = li; l < li + n && l < ls->n; l++)
-    for (uint32_t k = 0; k < ls->lines[l].count; k++) {
-      const kh_glyph *g = &ls->sh->glyphs[ls->lines[l].first + k];
-      if (g->cluster < lo) lo = g->cluster;
-      if (g->cluster_end > hi) hi = g->cluster_end;
-    }
-  lo = lo > ml ? lo - ml : 0;
-  hi = hi > ml ? hi - ml : 0;
+  uint32_t lo, hi;
+  node_range(ls, li, n, &lo, &hi);
   for (uint32_t i = 0; i < node->text.nmarks; i++) {
     const kh_mark *m = &node->text.marks[i];
     if (!(m->flags & KH_MARK_FOOTREF) || !m->note || m->start < lo || m->start >= hi) continue;
