@@ -236,6 +236,13 @@ size_t kh_utf8_validate(const char *s, size_t len);
 /* Encodes cp into out (4 bytes room); returns bytes written. */
 int kh_utf8_encode(int32_t cp, char *out);
 
+/* A UTC instant as a calendar date (proleptic Gregorian). */
+typedef struct kh_civil {
+  int year, month, day, hour, minute, second;
+} kh_civil;
+/* Seconds since 1970-01-01 00:00 UTC (not negative) -> its UTC date. */
+kh_civil kh_civil_of(int64_t t);
+
 /* ---- paths ---------------------------------------------------------------*/
 /* Joins dir and name into a malloc'd string ("name" if it is absolute). */
 char *kh_path_join(const char *dir, const char *name);

@@ -267,3 +267,24 @@ const char *kh_nearest(const char *word, const char *const *names) {
   }
   return best_d <= limit && best_d > 0 ? best : NULL;
 }
+
+/* Days are counted in 400-year eras of 146097 days, with March as the first
+ * month so that the leap day ends the year. */
+kh_civil kh_civil_of(int64_t t) {
+  kh_civil c;
+  int64_t days = t / 86400, secs = t % 86400;
+  int64_t z = days + 719468; /* days from 0000-03-01 */
+  int64_t era = z / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  c.year = (int)(yoe + era * 400 + (month <= 2));
+  c.month = (int)month;
+  c.day = (int)(doy - (153 * mp + 2) / 5 + 1);
+  c.hour = (int)(secs / 3600);
+  c.minute = (int)(secs / 60 % 60);
+  c.second = (int)(secs % 60);
+  return c;
+}

@@ -1359,25 +1359,16 @@ cleanup:
   return ret;
 }
 
-/* Seconds since 1970 -> UTC calendar date (proleptic Gregorian; days are
- * counted in 400-year eras of 146097 days, with March as the first month so
- * that the leap day ends the year). */
+/* Seconds since 1970 -> libharu's UTC date. */
 static HPDF_Date utc_date(int64_t t) {
   HPDF_Date d = {0};
-  int64_t days = t / 86400, secs = t % 86400;
-  int64_t z = days + 719468; /* days from 0000-03-01 */
-  int64_t era = z / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  d.year = (HPDF_INT)(yoe + era * 400 + (month <= 2));
-  d.month = (HPDF_INT)month;
-  d.day = (HPDF_INT)(doy - (153 * mp + 2) / 5 + 1);
-  d.hour = (HPDF_INT)(secs / 3600);
-  d.minutes = (HPDF_INT)(secs / 60 % 60);
-  d.seconds = (HPDF_INT)(secs % 60);
+  kh_civil c = kh_civil_of(t);
+  d.year = c.year;
+  d.month = c.month;
+  d.day = c.day;
+  d.hour = c.hour;
+  d.minutes = c.minute;
+  d.seconds = c.second;
   d.ind = '+'; /* +00'00': PDFBox cannot read libharu's Z00'00' */
   return d;
 }

@@ -41,30 +41,18 @@ cleanup:
   return ret;
 }
 
-static kh_status put_prop(kh_buf *b, const char *name, const char *value) {
+/* <name>value</name>; with `kind` (Alt, Bag or Seq) the value is the one
+ * item of that RDF container, an Alt's item the x-default language's
+ * (dc:title, dc:description). */
+static kh_status put_prop(kh_buf *b, const char *name, const char *kind, const char *value) {
   kh_status ret = KH_OK;
   KH_CHECK(kh_buf_printf(b, "   <%s>", name));
+  if (kind)
+    KH_CHECK(kh_buf_printf(b, "<rdf:%s><rdf:li%s>", kind,
+                           strcmp(kind, "Alt") ? "" : " xml:lang=\"x-default\""));
   KH_CHECK(put_xml(b, value));
+  if (kind) KH_CHECK(kh_buf_printf(b, "</rdf:li></rdf:%s>", kind));
   KH_CHECK(kh_buf_printf(b, "</%s>\n", name));
-cleanup:
-  return ret;
-}
-
-/* A language alternative with its x-default (dc:title, dc:description). */
-static kh_status put_alt(kh_buf *b, const char *name, const char *value) {
-  kh_status ret = KH_OK;
-  KH_CHECK(kh_buf_printf(b, "   <%s><rdf:Alt><rdf:li xml:lang=\"x-default\">", name));
-  KH_CHECK(put_xml(b, value));
-  KH_CHECK(kh_buf_printf(b, "</rdf:li></rdf:Alt></%s>\n", name));
-cleanup:
-  return ret;
-}
-
-static kh_status put_list(kh_buf *b, const char *name, const char *kind, const char *value) {
-  kh_status ret = KH_OK;
-  KH_CHECK(kh_buf_printf(b, "   <%s><rdf:%s><rdf:li>", name, kind));
-  KH_CHECK(put_xml(b, value));
-  KH_CHECK(kh_buf_printf(b, "</rdf:li></rdf:%s></%s>\n", kind, name));
 cleanup:
   return ret;
 }
@@ -72,18 +60,9 @@ cleanup:
 /* Seconds since 1970 -> "YYYY-MM-DDThh:mm:ssZ" (proleptic Gregorian), the
  * instant the Info dictionary's D:YYYYMMDDhhmmssZ names. */
 static void xmp_date(int64_t t, char out[64]) {
-  int64_t days = t / 86400, secs = t % 86400;
-  int64_t z = days + 719468; /* days from 0000-03-01, in 400-year eras */
-  int64_t era = z / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  int64_t year = yoe + era * 400 + (month <= 2);
-  int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", (int)year, (int)month, (int)day,
-           (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+  kh_civil c = kh_civil_of(t);
+  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", c.year, c.month, c.day, c.hour,
+           c.minute, c.second);
 }
 
 /* The declaration of the pdfuaid schema (PDF/A-2 6.6.2.3.3), in an
@@ -136,27 +115,29 @@ static kh_status packet(kh_buf *b, const kh_pdf_meta *meta, const char *producer
                             "    xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"\n"
                             "    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"%s>\n",
                          pdfa ? "\n    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"" : ""));
-  KH_CHECK(put_prop(b, "dc:format", "application/pdf"));
-  if (meta->title && meta->title[0]) KH_CHECK(put_alt(b, "dc:title", meta->title));
-  if (meta->author && meta->author[0]) KH_CHECK(put_list(b, "dc:creator", "Seq", meta->author));
-  if (meta->subject && meta->subject[0]) KH_CHECK(put_alt(b, "dc:description", meta->subject));
-  if (meta->lang && meta->lang[0]) KH_CHECK(put_list(b, "dc:language", "Bag", meta->lang));
-  if (meta->creator && meta->creator[0]) KH_CHECK(put_prop(b, "xmp:CreatorTool", meta->creator));
+  KH_CHECK(put_prop(b, "dc:format", NULL, "application/pdf"));
+  if (meta->title && meta->title[0]) KH_CHECK(put_prop(b, "dc:title", "Alt", meta->title));
+  if (meta->author && meta->author[0]) KH_CHECK(put_prop(b, "dc:creator", "Seq", meta->author));
+  if (meta->subject && meta->subject[0])
+    KH_CHECK(put_prop(b, "dc:description", "Alt", meta->subject));
+  if (meta->lang && meta->lang[0]) KH_CHECK(put_prop(b, "dc:language", "Bag", meta->lang));
+  if (meta->creator && meta->creator[0])
+    KH_CHECK(put_prop(b, "xmp:CreatorTool", NULL, meta->creator));
   /* as set_info() in pdf.c: no dates beyond 9999 */
   if (meta->date_epoch >= 0 && meta->date_epoch < 253402300800) {
     char date[64];
     xmp_date(meta->date_epoch, date);
-    KH_CHECK(put_prop(b, "xmp:CreateDate", date));
-    KH_CHECK(put_prop(b, "xmp:ModifyDate", date));
-    KH_CHECK(put_prop(b, "xmp:MetadataDate", date));
+    KH_CHECK(put_prop(b, "xmp:CreateDate", NULL, date));
+    KH_CHECK(put_prop(b, "xmp:ModifyDate", NULL, date));
+    KH_CHECK(put_prop(b, "xmp:MetadataDate", NULL, date));
   }
-  if (producer && producer[0]) KH_CHECK(put_prop(b, "pdf:Producer", producer));
-  KH_CHECK(put_prop(b, "xmpMM:DocumentID", uuid));
-  KH_CHECK(put_prop(b, "xmpMM:InstanceID", uuid));
-  KH_CHECK(put_prop(b, "pdfuaid:part", "1"));
+  if (producer && producer[0]) KH_CHECK(put_prop(b, "pdf:Producer", NULL, producer));
+  KH_CHECK(put_prop(b, "xmpMM:DocumentID", NULL, uuid));
+  KH_CHECK(put_prop(b, "xmpMM:InstanceID", NULL, uuid));
+  KH_CHECK(put_prop(b, "pdfuaid:part", NULL, "1"));
   if (pdfa) {
-    KH_CHECK(put_prop(b, "pdfaid:part", "2"));
-    KH_CHECK(put_prop(b, "pdfaid:conformance", "U"));
+    KH_CHECK(put_prop(b, "pdfaid:part", NULL, "2"));
+    KH_CHECK(put_prop(b, "pdfaid:conformance", NULL, "U"));
   }
   KH_CHECK(kh_buf_printf(b, "  </rdf:Description>\n"
                             " </rdf:RDF>\n"
