@@ -803,6 +803,26 @@ cleanup:
   return ret;
 }
 
+/* A number or name tree of `nodes` leaves (0: the root is the one leaf):
+ * the root's /Kids, the leaves given consecutive IDs from *first_node. */
+static kh_status tree_kids(kh_pdf_out *o, uint32_t root, size_t nodes, kh_buf *b,
+                           uint32_t *first_node) {
+  kh_status ret = KH_OK;
+  if (!nodes) return KH_OK;
+  b->len = 0;
+  KH_CHECK(put_s(b, "<</Kids["));
+  for (size_t i = 0; i < nodes; i++) {
+    uint32_t id = kh_pdf_out_new_id(o);
+    if (i == 0) *first_node = id;
+    if (i) KH_CHECK(put_s(b, " "));
+    KH_CHECK(put_ref(b, id));
+  }
+  KH_CHECK(put_s(b, "]>>"));
+  KH_CHECK(kh_pdf_out_raw(o, root, b->data, b->len));
+cleanup:
+  return ret;
+}
+
 /* The ParentTree (14.7.4.4), a number tree: key -> the array of elements by
  * MCID (a page) or the element (an annotation); with /Kids of NUMS_MAX keys
  * each beyond NUMS_MAX. */
@@ -811,18 +831,7 @@ static kh_status parent_tree(tags *t, kh_pdf_out *o, uint32_t root, kh_buf *b) {
   size_t n = t->keys.n;
   size_t nodes = n > NUMS_MAX ? (n + NUMS_MAX - 1) / NUMS_MAX : 0;
   uint32_t first_node = 0;
-  if (nodes) {
-    b->len = 0;
-    KH_CHECK(put_s(b, "<</Kids["));
-    for (size_t i = 0; i < nodes; i++) {
-      uint32_t id = kh_pdf_out_new_id(o);
-      if (i == 0) first_node = id;
-      if (i) KH_CHECK(put_s(b, " "));
-      KH_CHECK(put_ref(b, id)); /* consecutive IDs */
-    }
-    KH_CHECK(put_s(b, "]>>"));
-    KH_CHECK(kh_pdf_out_raw(o, root, b->data, b->len));
-  }
+  KH_CHECK(tree_kids(o, root, nodes, b, &first_node));
   for (size_t lo = 0, node = 0; lo < n || (lo == 0 && n == 0); lo += NUMS_MAX, node++) {
     size_t hi = lo + NUMS_MAX < n ? lo + NUMS_MAX : n;
     b->len = 0;
@@ -872,18 +881,7 @@ static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
   if (!n) return KH_OK;
   size_t nodes = n > NUMS_MAX ? (n + NUMS_MAX - 1) / NUMS_MAX : 0;
   uint32_t root = kh_pdf_out_new_id(o), first_node = 0;
-  if (nodes) {
-    b->len = 0;
-    KH_CHECK(put_s(b, "<</Kids["));
-    for (size_t i = 0; i < nodes; i++) {
-      uint32_t id = kh_pdf_out_new_id(o);
-      if (i == 0) first_node = id;
-      if (i) KH_CHECK(put_s(b, " "));
-      KH_CHECK(put_ref(b, id));
-    }
-    KH_CHECK(put_s(b, "]>>"));
-    KH_CHECK(kh_pdf_out_raw(o, root, b->data, b->len));
-  }
+  KH_CHECK(tree_kids(o, root, nodes, b, &first_node));
   kh_buf names = {0};
   size_t in_node = 0, node = 0, e = 0;
   char id[32], first[32] = "", last[32] = "";
