@@ -9,51 +9,24 @@ reference.  Exits 1 on a failure.
                               its reference's page
 """
 import re
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 import pikepdf
 
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
+import pdftools
+from pdftools import fail
 
 
 def bbox_pages(pdf):
     """[(height, [(text, xMin, yMin, xMax, yMax)])] in pdftotext's top-down
     coordinates."""
-    xhtml = subprocess.run(["pdftotext", "-bbox-layout", pdf, "-"], capture_output=True,
-                           text=True, check=True).stdout
-    xhtml = re.sub(r'xmlns="[^"]+"', "", xhtml, count=1)
-    out = []
-    for page in ET.fromstring(xhtml).iter("page"):
-        lines = []
-        for line in page.iter("line"):
-            words = list(line.iter("word"))
-            lines.append(("".join(w.text or "" for w in words), float(line.get("xMin")),
-                          float(line.get("yMin")), float(line.get("xMax")),
-                          float(line.get("yMax"))))
-        out.append((float(page.get("height")), lines))
-    return out
+    return [(h, [ln[:5] for ln in lines]) for _, h, lines in pdftools.bbox_pages(pdf)]
 
 
 def rules(page):
-    """Horizontal strokes (m x y, l x2 y) of a page, as (x1, x2, y) from
-    the top."""
-    h = float(page.mediabox[3])
-    found, start = [], None
-    for operands, op in pikepdf.parse_content_stream(page):
-        o = str(op)
-        if o == "m":
-            start = [float(v) for v in operands]
-        elif o == "l" and start:
-            x2, y2 = (float(v) for v in operands)
-            if abs(y2 - start[1]) < 0.01 and abs(x2 - start[0]) > 1:
-                found.append((min(start[0], x2), max(start[0], x2), h - y2))
-            start = None
-    return found
+    """Horizontal strokes of a page, as (x1, x2, y) from the top."""
+    return [(min(x1, x2), max(x1, x2), y2) for x1, y1, x2, y2 in pdftools.segments(page)
+            if abs(y2 - y1) < 0.01 and abs(x2 - x1) > 1]
 
 
 def line_at(lines, y, x):

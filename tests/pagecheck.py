@@ -9,37 +9,14 @@ saw and exits 1 on a failure.
                                        objects; SPEC is WIDTHxHEIGHT:ENC
 """
 import re
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
-def run(*cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        fail("%s: %s" % (" ".join(cmd), p.stderr.strip()))
-    return p.stdout
+from pdftools import bbox_pages, fail, run
 
 
 def pages(pdf):
-    """[(width, height, [(text, xMin, yMin, xMax, yMax) of each line])]"""
-    xhtml = run("pdftotext", "-bbox-layout", pdf, "-")
-    xhtml = re.sub(r'xmlns="[^"]+"', "", xhtml, count=1)
-    out = []
-    for page in ET.fromstring(xhtml).iter("page"):
-        lines = []
-        for line in page.iter("line"):
-            words = list(line.iter("word"))
-            text = " ".join(w.text or "" for w in words)
-            lines.append((text, float(line.get("xMin")), float(line.get("yMin")),
-                          float(line.get("xMax")), float(line.get("yMax")), words))
-        out.append((float(page.get("width")), float(page.get("height")), lines))
-    return out
+    """[(width, height, [(text, xMin, yMin, xMax, yMax, words) of each line])]"""
+    return bbox_pages(pdf, " ")
 
 
 def cmd_sizes(pdf, *sizes):

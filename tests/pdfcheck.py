@@ -42,6 +42,9 @@ import sys
 import xml.etree.ElementTree as ET
 import zlib
 
+import pdftools
+from pdftools import fail
+
 # JLReq line-start prohibited characters: cl-02 closing brackets, cl-03
 # hyphens, cl-04 dividing punctuation, cl-05 middle dots, cl-06 full stops,
 # cl-07 commas, cl-09 iteration marks, cl-10 prolonged sound mark, cl-11
@@ -53,17 +56,8 @@ END_PROHIBITED = "‘“（〔［｛〈《「『【〘〖〝｟«([{"
 STOPS = CLOSING + "。．、，"
 
 
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
 def run(*args):
-    r = subprocess.run(args, capture_output=True)
-    if r.returncode != 0:
-        fail("%s exited %d: %s" % (" ".join(args), r.returncode,
-                                   r.stderr.decode("utf-8", "replace")))
-    return r.stdout.decode("utf-8"), r.stderr.decode("utf-8", "replace")
+    return pdftools.run(*args, stderr=True)
 
 
 def squash(s):

@@ -10,21 +10,18 @@ import sys
 
 import pikepdf
 
+from pdftools import segments
+
 
 def strokes(page):
-    h = float(page.mediabox[3])
-    hor, ver, start = [], [], None
-    for operands, op in pikepdf.parse_content_stream(page):
-        o = str(op)
-        if o == "m":
-            start = [float(v) for v in operands]
-        elif o == "l" and start:
-            x2, y2 = (float(v) for v in operands)
-            if abs(y2 - start[1]) < 0.01:
-                hor.append(h - y2)
-            elif abs(x2 - start[0]) < 0.01:
-                ver.append(max(h - y2, h - start[1]))
-            start = None
+    """The page's horizontal rules (their y) and its vertical rules (their
+    lower end), y from the top."""
+    hor, ver = [], []
+    for x1, y1, x2, y2 in segments(page):
+        if abs(y2 - y1) < 0.01:
+            hor.append(y2)
+        elif abs(x2 - x1) < 0.01:
+            ver.append(max(y1, y2))
     return hor, ver
 
 

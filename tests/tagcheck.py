@@ -22,18 +22,7 @@ import xml.etree.ElementTree as ET
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
-def run(*args):
-    r = subprocess.run(args, capture_output=True)
-    if r.returncode != 0:
-        fail("%s exited %d: %s" % (" ".join(args), r.returncode,
-                                   r.stderr.decode("utf-8", "replace")))
-    return r.stdout.decode("utf-8")
+from pdftools import fail, run
 
 
 def objkey(o):
