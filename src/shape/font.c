@@ -23,7 +23,10 @@ struct kh_font {
   hb_font_t *font; /* scale = upem */
   unsigned upem;
   int has_color_png; /* CBDT/sbix bitmaps, drawn as images */
+  int32_t v_origin;  /* kh_font_v_origin, found when the font loads */
 };
+
+static int32_t v_origin_of(const kh_font *font);
 
 struct kh_fontset {
   kh_font *fonts; /* one per layout->fonts[i], same index */
@@ -148,6 +151,7 @@ static kh_status font_load(kh_ctx *ctx, const kh_font_ref *ref, kh_font *f) {
 
   f->upem = hb_face_get_upem(f->face);
   f->has_color_png = hb_ot_color_has_png(f->face) ? 1 : 0;
+  f->v_origin = v_origin_of(f);
   /* The PDF embeds TrueType outlines (FontFile2); a font with CFF outlines
    * would lose its text, so it is refused here, where the layout names it.
    * A colour-bitmap font is drawn as images and needs no outlines. */
@@ -238,7 +242,12 @@ int kh_font_has_color_png(const kh_font *font) {
   return font ? font->has_color_png : 0;
 }
 
-int32_t kh_font_v_origin(const kh_font *font) {
+int32_t kh_font_v_origin(const kh_font *font) { return font->v_origin; }
+
+/* The vertical origin of a full-width glyph (永, else あ), as HarfBuzz
+ * finds it (vmtx and the glyph's box); the ascender when the font has
+ * neither. */
+static int32_t v_origin_of(const kh_font *font) {
   hb_position_t x = 0, y = 0;
   hb_codepoint_t g = kh_font_glyph(font, 0x6C38); /* 永 */
   if (!g) g = kh_font_glyph(font, 0x3042);        /* あ */
