@@ -1146,15 +1146,15 @@ cleanup:
  * position pull sideways and 縦中横 runs out of their column, and read the
  * spacing of a justified column as word spaces, so each column is given
  * one ActualText (14.9.4) with its text in order. */
-static uint32_t turned_column_end(const kh_page *pg, uint32_t i) {
+static uint32_t column_end_of(const kh_page *pg, uint32_t i) {
   const kh_item *it = &pg->items[i];
   if (!it->line || (i > 0 && pg->items[i - 1].line == it->line))
     return i;
   uint32_t j = i;
-  int turned = 0;
+  int vertical = 0;
   for (; j < pg->n && pg->items[j].line == it->line; j++)
-    turned |= (pg->items[j].flags & (KH_ITEM_UPRIGHT | KH_ITEM_SIDEWAYS | KH_ITEM_TCY)) != 0;
-  return turned ? j : i;
+    vertical |= (pg->items[j].flags & (KH_ITEM_UPRIGHT | KH_ITEM_SIDEWAYS | KH_ITEM_TCY)) != 0;
+  return vertical ? j : i;
 }
 
 static kh_status column_text_begin(writer *w, const kh_page *pg, uint32_t i, uint32_t end) {
@@ -1183,7 +1183,7 @@ static kh_status draw_page(writer *w, const kh_page *pg) {
   for (uint32_t i = 0; i < pg->n; i++) {
     const kh_item *it = &pg->items[i];
     if (i >= column_end) {
-      column_end = turned_column_end(pg, i);
+      column_end = column_end_of(pg, i);
       if (column_end > i)
         KH_CHECK(column_text_begin(w, pg, i, column_end));
     }
