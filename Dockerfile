@@ -7,7 +7,7 @@ FROM debian:12-slim AS build
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       cmake gcc make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev \
       libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev \
-      libdeflate-dev \
+      libdeflate-dev libhyphen-dev hyphen-en-us \
     && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt kumihan.pc.in /src/
 COPY cmake /src/cmake
@@ -24,6 +24,7 @@ FROM debian:12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       libharfbuzz0b libharfbuzz-subset0 libfreetype6 libfontconfig1 libicu72 \
       libmd4c0 libyaml-0-2 libhpdf-2.3.0 zlib1g libpng16-16 libdeflate0 \
+      libhyphen0 hyphen-en-us \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/kumihan /opt/kumihan
 ENV PATH=/opt/kumihan/bin:$PATH

@@ -4,6 +4,7 @@
 set -eu
 PACKAGES="gcc clang cmake make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev
 libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev libdeflate-dev
+libhyphen-dev hyphen-en-us
 poppler-utils qpdf mupdf-tools ghostscript fonts-urw-base35 python3
 python3-pikepdf default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
 python3-yaml git"

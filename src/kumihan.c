@@ -37,7 +37,8 @@ typedef struct driver {
 static unsigned para_options(const kh_layout *L) {
   return (L->line_start_opening_half ? KH_PARA_OPENING_HALF : 0) |
          (L->line_end_closing_half ? KH_PARA_CLOSING_HALF : 0) |
-         (L->first_fit ? KH_PARA_FIRST_FIT : 0) | (L->hanging_punctuation ? KH_PARA_HANG : 0);
+         (L->first_fit ? KH_PARA_FIRST_FIT : 0) | (L->hanging_punctuation ? KH_PARA_HANG : 0) |
+         (L->hyphenation ? 0 : KH_PARA_NO_HYPHENATION);
 }
 
 /* One window of a paragraph longer than KH_PARA_WINDOW (para/window.c):

@@ -26,9 +26,9 @@ python3 "$src/tests/pdfcheck.py" fullwidth "$dir/dense.pdf" "—" 10.5
 python3 "$src/tests/pdfcheck.py" roundtrip "$dir/dense.pdf" "$src/tests/para/dense.md"
 python3 "$src/tests/pdfcheck.py" gaps "$dir/dense.pdf" 10.5
 # technical text: URLs, paths and identifiers break rather than space a line
-# out; a word, identifier or path no wider than the measure is kept whole
-# (JLReq 3.1.10 f), even where a line before it opens to half an em;
-# ASCII brackets tight; a U+3000-led paragraph indented by it alone
+# out past the caps; a word or identifier breaks only at a hyphenation point,
+# with a hyphen (JIS X 4051, JLReq 3.1.10); ASCII brackets tight; a
+# U+3000-led paragraph indented by it alone
 "$kumihan" "$src/tests/para/technical.md" -o "$dir/technical.pdf" --layout-dir "$dir/layout"
 python3 "$src/tests/pdfcheck.py" gaps "$dir/technical.pdf" 10.5
 python3 "$src/tests/pdfcheck.py" words "$dir/technical.pdf" "$measure"

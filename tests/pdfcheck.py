@@ -21,7 +21,8 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
                                         at most a quarter em added between two
                                         Japanese characters, Japanese-Western
                                         space at most half an em, no letter-
-                                        spacing inside Western words
+                                        spacing inside Western words but where
+                                        nothing else can take it
   pdfcheck.py indent PDF LEFT EM TEXT   the line starting with TEXT (after a
                                         U+3000) has its ink exactly one em in
   pdfcheck.py hang PDF RIGHT N          ぶら下げ: at least N lines end with 、。
@@ -243,28 +244,21 @@ def stext_chars_fonts(pdf):
 
 def cmd_gaps(pdf, em):
     """No gap over the expansion caps: a quarter em between Japanese
-    characters, half an em Japanese-Western, none inside Western words but
-    on a line of one Western run.  A line that ends next to a Western run
-    (a word, identifier, URL or path kept whole rather than broken between
-    two letters, JLReq 3.1.10 f) may open its Japanese gaps to half an em."""
+    characters, half an em Japanese-Western, on every line; no letter-
+    spacing inside Western words, except up to an eighth of an em where
+    nothing else can take it: on a line of one Western run, or on a line
+    whose every Japanese and Japanese-Western gap is at its cap (a long
+    identifier that no break point lets fill its line)."""
     em = float(em)
-    caps = {"ja": em / 4, "jw": em / 2, "west": 0.0}
+    caps = {"ja": em / 4, "jw": em / 2}
     worst = {"ja": 0.0, "jw": 0.0, "west": 0.0}
     bad, seen = [], 0
-    all_lines = stext_chars_fonts(pdf)
-    ink = [[c for c in chars if not c[0].isspace()] for chars in all_lines]
-    for n, chars in enumerate(all_lines):
-        nxt = ink[n + 1] if n + 1 < len(ink) else []
-        west_edge = bool(ink[n]) and (ink[n][-1][0].isascii() or (nxt and nxt[0][0].isascii()
-                                                                    and nxt[0][1] < ink[n][-1][1]))
-        caps["ja"] = em / 2 if west_edge else em / 4
-        # letter-spacing inside Western words only where nothing else can
-        # take it: a line of one Western run (a piece of a URL)
+    for chars in stext_chars_fonts(pdf):
         only_west = not any(is_kana_kanji(c[0]) or c[0].isspace() for c in chars)
-        caps["west"] = em / 8 if only_west else 0.0
         # mutool puts a space of its own where glyphs are far apart, in the
         # font of the glyph before it: measure across such spaces.  A space
         # in another font (the Latin font's) was typed: skip the pair
+        pairs = []
         for i in range(1, len(chars)):
             b = chars[i]
             if b[0].isspace():
@@ -275,6 +269,9 @@ def cmd_gaps(pdf, em):
             if j < 0:
                 continue
             a, spaced = chars[j], j < i - 1
+            if spaced and is_western(a[0]) and is_western(b[0]):
+                # a word space, or a space mutool put between far glyphs
+                pairs.append(("space", a, b, b[1] - a[2]))
             if any(chars[t][3] != a[3] for t in range(j + 1, i)):
                 continue
             if is_kana_kanji(a[0]) and is_kana_kanji(b[0]):
@@ -285,12 +282,24 @@ def cmd_gaps(pdf, em):
                 kind = "west"
             else:
                 continue
+            pairs.append((kind, a, b, b[1] - a[2]))  # next pen x - previous advance end
+        # every other gap at its cap: Japanese and Japanese-Western ones, and
+        # word spaces (a quarter em at the least, half an em at the cap; a
+        # narrower gap is no typed space)
+        others = [gap >= caps[k] - 0.1 for k, _, _, gap in pairs if k in caps]
+        others += [not (em / 4 - 0.1 <= gap < em / 2 - 0.1) for k, _, _, gap in pairs if k == "space"]
+        saturated = only_west or (any(k in caps for k, *_ in pairs) and all(others)) or (
+            not any(is_kana_kanji(c[0]) for c in chars) and all(others))
+        line = None
+        for kind, a, b, gap in pairs:
+            if kind == "space":
+                continue
             seen += 1
-            gap = b[1] - a[2]  # next pen x - previous glyph's advance end
             worst[kind] = max(worst[kind], gap)
-            if gap > caps[kind] + 0.05:
-                line = "".join(c[0] for c in chars)
-                bad.append("%s%s: %.3f pt (cap %.3f): %s" % (a[0], b[0], gap, caps[kind], line))
+            cap = caps.get(kind, em / 8 if saturated else 0.0)
+            if gap > cap + 0.05:
+                line = line or "".join(c[0] for c in chars)
+                bad.append("%s%s: %.3f pt (cap %.3f): %s" % (a[0], b[0], gap, cap, line))
     if bad:
         fail("%d gaps over the cap:\n  " % len(bad) + "\n  ".join(bad[:20]))
     if seen == 0:
@@ -300,12 +309,17 @@ def cmd_gaps(pdf, em):
 
 
 def cmd_words(pdf, measure):
-    """JLReq 3.1.10 f: no line ends between two letters or digits of a run of
-    Western characters (no space) that is no wider than the measure: such a
-    word, identifier or path goes whole to the next line."""
+    """JIS X 4051 and JLReq 3.1.10: no line ends between two letters or
+    digits of a word or identifier (a run of Western characters with no
+    space and no "/") without a hyphen, whatever its width; a word breaks
+    only at a hyphenation point, with the hyphen drawn at the line end.  A
+    URL or path (a run holding "/"), which takes no added hyphen, goes whole
+    to the next line when it is no wider than the measure, unless keeping
+    it whole would open the Japanese gaps of the line before past their
+    cap (the gaps check holds that line)."""
     measure = float(measure)
     lines = [[c for c in chars if not c[0].isspace()] for chars in stext_chars(pdf)]
-    bad, seen = [], 0
+    bad, seen, names = [], 0, 0
     for a, b in zip(lines, lines[1:]):
         if not a or not b or not (is_western(a[-1][0]) and is_western(b[0][0])):
             continue
@@ -313,18 +327,19 @@ def cmd_words(pdf, measure):
             continue
         seen += 1
         i = len(a) - 1
-        while i > 0 and a[i - 1][0].isascii() and a[i - 1][2] >= a[i][1] - 0.5:
+        while i > 0 and a[i - 1][0].isascii() and a[i - 1][2] >= a[i][1] - 1.5:
             i -= 1
         j = 0
-        while j + 1 < len(b) and b[j + 1][0].isascii() and b[j + 1][1] <= b[j][2] + 0.5:
+        while j + 1 < len(b) and b[j + 1][0].isascii() and b[j + 1][1] <= b[j][2] + 1.5:
             j += 1
-        w = (a[-1][2] - a[i][1]) + (b[j][2] - b[0][1])
-        if w <= measure:
-            bad.append("%s|%s (%.1f pt, measure %.1f)" % (
-                "".join(c[0] for c in a[i:]), "".join(c[0] for c in b[:j + 1]), w, measure))
+        run = "".join(c[0] for c in a[i:]) + "|" + "".join(c[0] for c in b[:j + 1])
+        if "/" in run:
+            names += 1
+            continue
+        bad.append(run)
     if bad:
-        fail("%d breaks inside a word shorter than the measure:\n  " % len(bad) + "\n  ".join(bad))
-    print("words ok: %d breaks inside Western runs, each longer than the measure" % seen)
+        fail("%d breaks inside a word with no hyphen:\n  " % len(bad) + "\n  ".join(bad))
+    print("words ok: %d breaks between two letters, all inside URLs or paths (%d)" % (seen, names))
 
 
 def cmd_indent(pdf, left, em, text):

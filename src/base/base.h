@@ -87,7 +87,13 @@ typedef struct kh_files {
 /* ---- context -------------------------------------------------------------*/
 /* Slots where a stage keeps state across calls (e.g. para's ICU break
  * iterator); freed by kh_ctx_drop through the stage's own function. */
-typedef enum kh_cache_id { KH_CACHE_PARA = 0, KH_CACHE_FONTS, KH_CACHE_COUNT } kh_cache_id;
+typedef enum kh_cache_id {
+  KH_CACHE_PARA = 0,
+  KH_CACHE_FONTS,
+  KH_CACHE_HYPHEN, /* para's hyphenation patterns (hyphen.c) */
+  KH_CACHE_WORDS,  /* para's ICU word break iterator (phrase.c) */
+  KH_CACHE_COUNT
+} kh_cache_id;
 
 struct kh_ctx {
   kh_diag_fn diag_fn;        /* NULL: print to stderr with the source line */

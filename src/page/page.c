@@ -831,6 +831,32 @@ static kh_status emit_cont(builder *b, const kh_lines *ls, const kh_line *ln, kh
   return item(b, it);
 }
 
+/* The hyphen at the end of a line broken inside a Western word: drawn in
+ * the word's font, but no text of the document (its glyph's own text, for
+ * the font's ToUnicode, is hidden by the PDF stage's ActualText). */
+static kh_status emit_hyphen(builder *b, const kh_line *ln, kh_fixed left, kh_fixed base) {
+  const kh_glyph *g = ln->hyphen;
+  if (!g || g->adv == 0) return KH_OK;
+  kh_item it = {0};
+  it.kind = KH_ITEM_GLYPHS;
+  it.flags = KH_ITEM_ARTIFACT | KH_ITEM_HYPHEN;
+  it.font = g->font;
+  it.size = g->size;
+  it.n = 1;
+  it.glyphs = kh_arena_alloc(b->page_arena, sizeof *it.glyphs);
+  if (!it.glyphs) return KH_NOMEM;
+  memset(it.glyphs, 0, sizeof *it.glyphs);
+  it.glyphs[0].gid = g->gid;
+  it.glyphs[0].x = left + ln->x0 + ln->hyphen_x + g->dx;
+  it.glyphs[0].dy = g->dy;
+  it.glyphs[0].adv = g->adv;
+  it.glyphs[0].text = "-";
+  it.glyphs[0].text_len = 1;
+  it.x = it.glyphs[0].x;
+  it.y = base;
+  return item(b, it);
+}
+
 /* ---- what an item is to the structure of the document --------------------*/
 
 /* Marks of a leaf's text that are elements of their own in the tagged PDF. */
@@ -998,6 +1024,7 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
     i = j;
   }
   if ((ret = emit_cont(b, ls, ln, left, base)) != KH_OK) return ret;
+  if ((ret = emit_hyphen(b, ln, left, base)) != KH_OK) return ret;
   /* ruby and 圏点 over the line (annot.c); where the line gap cannot hold
    * them, place_para gave the line more room (ruby_room) */
   if ((ret = kh_page_annots(A, ls, li, left, base, add_item, b)) != KH_OK) return ret;

@@ -56,7 +56,11 @@ enum {
    *   horizontal run (hscale narrows it to the em when it is wider). */
   KH_ITEM_UPRIGHT = 1u << 4,
   KH_ITEM_SIDEWAYS = 1u << 5,
-  KH_ITEM_TCY = 1u << 6
+  KH_ITEM_TCY = 1u << 6,
+  /* GLYPHS (with ARTIFACT): the hyphen at the end of a line broken inside
+   * a Western word (kh_line.hyphen): kept out of the text flow
+   * (ActualText), so copy and search give the word whole */
+  KH_ITEM_HYPHEN = 1u << 7
 };
 
 /* Coordinates in kh_fixed points, origin at the page's top-left corner,

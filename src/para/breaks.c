@@ -9,10 +9,12 @@
  * evenly over its gaps, each up to a cap), as a badness 100 r^3 of the
  * ratio r of what it needs to what it may give (25 r^3 for compression,
  * which 3.8.2 prefers).  On top of that:
- *  - a line over the cap (more than a quarter em added to a gap between
- *    Japanese characters, more than half an em of Japanese-Western space)
- *    costs far more than any other choice, so a different break is taken
- *    wherever one exists;
+ *  - a line that needs more than its gaps give within the cap (a quarter
+ *    em added to a gap between Japanese characters, half an em of
+ *    Japanese-Western space) costs more than any line within it when its
+ *    Western words can take the rest (letter-spaced up to an eighth of an
+ *    em), and far more than any other choice when its Japanese gaps would
+ *    open past the cap, so a different break is taken wherever one exists;
  *  - a break inside an unbreakable Western run (a URL, a path, an
  *    identifier) wider than the measure costs less than a line over the
  *    cap and more than any line within it, a quarter as much after
@@ -21,6 +23,14 @@
  *    word that could go whole to the next line, JLReq 3.1.10 f) it costs
  *    as much as a line two ems over the cap, so it is taken only where
  *    keeping the word whole would leave a line gaping;
+ *  - a break at a hyphenation point of a Western word (hyphen.c; JIS X
+ *    4051 and JLReq 3.1.10 break a Western word at a line end only there,
+ *    with a hyphen) costs about what a line half-way to its cap does; two
+ *    hyphenated lines in a row cost more, and so does a hyphen on the line
+ *    before the paragraph's last (TeX's \hyphenpenalty,
+ *    \doublehyphendemerits, \finalhyphendemerits), so a word is broken
+ *    only where keeping it whole would open the line's gaps, and never
+ *    between letters without a hyphen where a hyphenation point serves;
  *  - a paragraph's last line of one character (「進」。) costs, instead of
  *    being forbidden;
  *  - two consecutive lines ending in the same punctuation cost a little;
@@ -50,16 +60,29 @@
 /* 3.8.2: pushing in is preferred to pushing out, so a fully compressed
  * line costs what a line expanded to 0.63 of its cap does */
 #define SHRINK_BAD 25.0
-#define BAD_OVER 1000.0        /* badness of a line just over the cap */
+#define BAD_OVER 1000.0        /* badness of a line just over the even
+                                  stretch, its Western words letter-spaced */
+#define BAD_OVER_CAP 10000.0   /* badness of a line whose gaps between
+                                  Japanese characters open past their cap */
 #define BAD_OVERFULL 100000.0  /* no way to fit the measure */
 #define PEN_SLASH 500.0
 #define PEN_EMERGENCY 400000.0
-/* a break inside a word that would fit on a line of its own costs what a
- * line two ems over its cap does: JLReq 3.1.10 f keeps words whole */
+/* a break inside a run no wider than the measure that would fit on a line
+ * of its own (a path, an acronym) costs what a line two ems over its
+ * letter-spaced stretch does: JLReq 3.1.10 f keeps words whole */
 #define PEN_WORD ((LINE_DEMERITS + BAD_OVER + 200.0) * (LINE_DEMERITS + BAD_OVER + 200.0))
+/* a break between two letters of a word with hyphenation points, without
+ * a hyphen, costs what a line whose Japanese gaps open two ems past their
+ * cap does: the last resort (JIS X 4051 breaks a word only with a hyphen) */
+#define PEN_LETTER ((LINE_DEMERITS + BAD_OVER_CAP + 200.0) * (LINE_DEMERITS + BAD_OVER_CAP + 200.0))
 #define PEN_LONE_LAST 50000.0
 #define PEN_SAME_END 3000.0
 #define PEN_HANG 1.0
+/* a hyphenated line: what a line stretched to 0.9 of its cap costs more
+ * than one that needs nothing, (10 + 73)^2 - 10^2 */
+#define PEN_HYPHEN 6800.0
+#define PEN_HYPHEN_TWICE 10000.0 /* the line before ends with one too */
+#define PEN_HYPHEN_FINAL 5000.0  /* the paragraph's last line is its tail */
 
 typedef struct fit {
   const para *p;
@@ -68,6 +91,7 @@ typedef struct fit {
   int64_t *W;  /* W[i - a]: box + glue of units [a, i) */
   int64_t *SH; /* glue shrink of [a, i) */
   int64_t *S1; /* glue capped stretch of [a, i) */
+  int64_t *S2; /* letter-spacing inside Western words of [a, i) */
 } fit;
 
 /* Width of units [s, k] at natural spacing, without the line-end space. */
@@ -81,6 +105,22 @@ static int64_t shrink_of(const fit *f, uint32_t s, uint32_t k) {
 
 static int64_t stretch_of(const fit *f, uint32_t s, uint32_t k) {
   return f->S1[k - f->a] - f->S1[s - f->a];
+}
+
+static int64_t word_spacing_of(const fit *f, uint32_t s, uint32_t k) {
+  return f->S2[k - f->a] - f->S2[s - f->a];
+}
+
+/* Badness of a line that needs `need` more than its capped stretch `cap`
+ * gives: first spaced inside its Western words (kh_para_word_spacing,
+ * up to an eighth of an em a gap), which costs more than any line within
+ * the caps; what is left opens its Japanese gaps past the cap, which costs
+ * far more than any break of a URL or path between letters. */
+static double over_badness(const fit *f, uint32_t s, uint32_t k, int64_t need, int64_t cap) {
+  int64_t words = word_spacing_of(f, s, k);
+  double em = (double)f->p->u[k].em;
+  if (need - cap <= words) return BAD_OVER + 100.0 * (double)(need - cap) / em;
+  return BAD_OVER_CAP + 100.0 * (double)(need - cap - words) / em;
 }
 
 enum { FIT_OK, FIT_LONG, FIT_SHORT };
@@ -109,7 +149,7 @@ static int badness(const fit *f, uint32_t s, uint32_t k, kh_fixed avail, int las
     return FIT_OK;
   }
   if (!over_ok) return FIT_SHORT;
-  *out = BAD_OVER + 100.0 * (double)(need - cap) / (double)p->u[k].em;
+  *out = over_badness(f, s, k, need, cap);
   return FIT_OK;
 }
 
@@ -133,7 +173,7 @@ static int hang_badness(const fit *f, uint32_t s, uint32_t k, kh_fixed avail, in
     return FIT_OK;
   }
   if (!over_ok) return FIT_SHORT;
-  *out = BAD_OVER + 100.0 * (double)(need - cap) / (double)p->u[k].em;
+  *out = over_badness(f, s, k - 1, need, cap);
   return FIT_OK;
 }
 
@@ -149,6 +189,9 @@ static double break_cost(const para *p, uint32_t k, uint32_t z) {
   case BRK_SOFT: return PEN_EMERGENCY / 4;
   case BRK_EMERGENCY: return PEN_EMERGENCY;
   case BRK_WORD: return PEN_WORD;
+  case BRK_HYPHEN: return PEN_HYPHEN;
+  case BRK_LETTER: return PEN_LETTER;
+  case BRK_PHRASE: return PEN_EMERGENCY;
   default: return 0;
   }
 }
@@ -157,7 +200,7 @@ static double break_cost(const para *p, uint32_t k, uint32_t z) {
 static int is_state(const para *p, uint32_t k, uint32_t z, int pass) {
   if (k == z) return 1;
   uint8_t b = p->g[k].brk;
-  return b == BRK_OK || b == BRK_SLASH || (pass > 0 && b >= BRK_SOFT);
+  return b == BRK_OK || b == BRK_SLASH || b == BRK_HYPHEN || (pass > 0 && b >= BRK_SOFT);
 }
 
 typedef struct best {
@@ -217,6 +260,8 @@ static int search(const fit *f, kh_fixed avail_first, kh_fixed avail, int pass, 
       if (j > 0 && p->u[a + j - 1].cp == p->u[k].cp && is_end_punct(&p->u[k]) && !last)
         d += PEN_SAME_END;
       if (last && s > a && kh_para_core_units(p, s, k) == 1) d += PEN_LONE_LAST;
+      if (j > 0 && p->g[a + j - 1].brk == BRK_HYPHEN)
+        d += last ? PEN_HYPHEN_FINAL : p->g[k].brk == BRK_HYPHEN ? PEN_HYPHEN_TWICE : 0;
       d += B[j].d;
       /* on a tie, the earlier lines fuller */
       if (d <= bk->d) *bk = (best){d, (int32_t)j, (uint8_t)hang, 0};
@@ -237,19 +282,21 @@ kh_status kh_para_total_fit(kh_ctx *ctx, const para *p, uint32_t a, uint32_t z,
   kh_status ret = KH_OK;
   uint32_t n = z - a + 1;
   if (!justify) return kh_para_first_fit(ctx, p, a, z, avail_first, avail, justify, out);
-  fit f = {p, a, z, p->options, NULL, NULL, NULL};
+  fit f = {p, a, z, p->options, NULL, NULL, NULL, NULL};
   best *B = NULL;
   uint32_t *cand = NULL, *path = NULL;
   f.W = malloc((n + 1) * sizeof *f.W);
   f.SH = malloc((n + 1) * sizeof *f.SH);
   f.S1 = malloc((n + 1) * sizeof *f.S1);
-  if (!f.W || !f.SH || !f.S1) KH_CHECK(KH_NOMEM);
-  f.W[0] = f.SH[0] = f.S1[0] = 0;
+  f.S2 = malloc((n + 1) * sizeof *f.S2);
+  if (!f.W || !f.SH || !f.S1 || !f.S2) KH_CHECK(KH_NOMEM);
+  f.W[0] = f.SH[0] = f.S1[0] = f.S2[0] = 0;
   for (uint32_t i = a; i <= z; i++) {
     const glue *g = &p->g[i];
     f.W[i - a + 1] = f.W[i - a] + p->u[i].box + g->nat;
     f.SH[i - a + 1] = f.SH[i - a] + g->shrink;
     f.S1[i - a + 1] = f.S1[i - a] + kh_para_capped_stretch(g);
+    f.S2[i - a + 1] = f.S2[i - a] + kh_para_word_spacing(g);
   }
   /* the fast path: the whole stretch fits on its first line */
   if (width(&f, a, z) <= avail_first) {
@@ -274,6 +321,7 @@ cleanup:
   free(f.W);
   free(f.SH);
   free(f.S1);
+  free(f.S2);
   free(B);
   free(cand);
   free(path);
@@ -294,8 +342,8 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
   span b = {s, s, 0, 0, 1, 0};
   int64_t wmin = kh_para_lead(p, s), wnat = wmin, cap = 0;
   int64_t cap_at_fit = 0, wnat_at_fit = 0;
-  int have_nat = 0, have_em = 0, have_word = 0;
-  uint32_t em_k = s, word_k = s;
+  int have_nat = 0, have_em = 0, have_word = 0, have_phrase = 0;
+  uint32_t em_k = s, word_k = s, phrase_k = s;
   for (uint32_t k = s; k < p->nu; k++) {
     if (k > s) {
       wnat += p->g[k - 1].nat;
@@ -308,7 +356,10 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
     if (!last && p->g[k].brk == BRK_NONE) continue;
     int em = !last && p->g[k].brk >= BRK_SOFT;
     if (wnat + kh_para_line_end(p, k) <= avail) { /* still fits as set */
-      if (em && p->g[k].brk == BRK_WORD) {
+      if (em && p->g[k].brk == BRK_PHRASE) {
+        phrase_k = k;
+        have_phrase = 1;
+      } else if (em && (p->g[k].brk == BRK_WORD || p->g[k].brk == BRK_LETTER)) {
         word_k = k;
         have_word = 1;
       } else if (em) {
@@ -329,6 +380,8 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
     if (wmin <= avail) b.k = k;    /* push in */
     else if (have_em && short_by > 0) b.k = em_k;
     else if (have_word && short_by > 2 * (int64_t)p->u[word_k].em) b.k = word_k;
+    /* a title's phrase that does not fit a line breaks inside */
+    else if (!have_nat && have_phrase) b.k = phrase_k;
     else if (!have_nat) b.k = k, b.overfull = 1;
     return b;                      /* else push out: b.k is the last fit */
   }

@@ -39,6 +39,7 @@ enum {
   PASS_SHRINK,      /* glue shrink of one tier */
   PASS_STRETCH,     /* glue stretch of one tier */
   PASS_SPREAD,      /* letter-spacing up to a quarter em (3.8.4 c) */
+  PASS_SPREAD_WORD, /* inside Western words, up to an eighth of an em */
   PASS_SPREAD_FREE, /* letter-spacing without limit (3.8.4 d) */
   PASS_SPREAD_LAST  /* also inside words and beside punctuation */
 };
@@ -316,6 +317,7 @@ static void make_glue(para *p, uint32_t i) {
   /* 3.1.10 c: European numerals, also full-width ones (２０２１) */
   if (nsp == 0 && fullwidth_digit(a->cp) && fullwidth_digit(b->cp)) ok = 0;
   g->brk = ok ? BRK_OK : BRK_NONE;
+  g->inword = nsp == 0 && emergency_break(a, b);
   /* deviation: 3.1.10 f keeps Western words whole, but a URL or a path is
    * no word: it may break after "/" where UAX #14 allows (not before a
    * digit), at a small cost */
@@ -341,8 +343,12 @@ kh_fixed kh_para_lead(const para *p, uint32_t s) {
 }
 
 /* The space kept after unit k when it ends a line: the half em after
- * 」、。 (3.1.9) unless the layout sets line-end punctuation half-width. */
+ * 」、。 (3.1.9) unless the layout sets line-end punctuation half-width;
+ * the hyphen when the line breaks at a hyphenation point after it (a
+ * stretch's last unit never has one: hyphen.c marks no point before a
+ * forced break, and the paragraph's last glue is none). */
 kh_fixed kh_para_line_end(const para *p, uint32_t k) {
+  if (p->g[k].brk == BRK_HYPHEN) return p->u[k].hyph; /* a letter: no space */
   if ((p->options & KH_PARA_CLOSING_HALF) && p->u[k].end_removable) return 0;
   return p->u[k].end;
 }
@@ -366,6 +372,10 @@ kh_fixed kh_para_capped_stretch(const glue *g) {
   return g->spread == KH_SPREAD_OK ? g->em / 4 : 0;
 }
 
+kh_fixed kh_para_word_spacing(const glue *g) {
+  return g->inword && g->spread != KH_SPREAD_NEVER ? g->em / 8 : 0;
+}
+
 /* How much glue i can give in a pass; `*weight` is set instead for the
  * passes without a limit. */
 static kh_fixed capacity(const glue *g, int pass, int tier, kh_fixed *weight) {
@@ -374,6 +384,7 @@ static kh_fixed capacity(const glue *g, int pass, int tier, kh_fixed *weight) {
   case PASS_SHRINK: return g->shrink_tier == tier ? g->shrink : 0;
   case PASS_STRETCH: return g->stretch_tier == tier ? g->stretch : 0;
   case PASS_SPREAD: return kh_para_capped_stretch(g);
+  case PASS_SPREAD_WORD: return kh_para_word_spacing(g);
   case PASS_SPREAD_FREE:
     if (g->spread == KH_SPREAD_OK) *weight = g->em;
     return 0;
@@ -492,12 +503,17 @@ static int64_t spread_even(const para *p, uint32_t s, uint32_t k, int64_t need,
 
 /* Stretches the glue [s, k) by `need` (3.8.4): evenly over word spaces,
  * Japanese-Western spaces and the gaps between Japanese characters, each
- * up to its cap; beyond that (a line breaking would not spare) letter-
- * spacing between Japanese characters, and as the very last resort inside
- * Western words and beside punctuation.  Returns what could not be given. */
+ * up to its cap; beyond that (a line breaking would not spare: one holding
+ * a long identifier that no break point lets fill its line) letter-spacing
+ * inside its Western words, evenly and up to an eighth of an em, where it
+ * is spread thin over many letters instead of opening the few Japanese
+ * gaps past their cap; then letter-spacing between Japanese characters,
+ * and as the very last resort inside Western words and beside punctuation
+ * without limit.  Returns what could not be given. */
 static int64_t stretch(const para *p, uint32_t s, uint32_t k, int64_t need,
                        kh_fixed *delta) {
   need -= spread_even(p, s, k, need, delta);
+  need -= spend(p, s, k, PASS_SPREAD_WORD, 0, need, 1, delta);
   need -= spend(p, s, k, PASS_SPREAD_FREE, 0, need, 1, delta);
   need -= spend(p, s, k, PASS_SPREAD_LAST, 0, need, 1, delta);
   return need;
@@ -542,7 +558,8 @@ static void set_line(const para *p, const span *b, kh_fixed x0, kh_fixed avail,
   int justify = b->justify;
   for (uint32_t i = s; i <= k; i++) delta[i] = 0;
   uint32_t kj = b->hang ? k - 1 : k; /* the last unit inside the measure */
-  kh_fixed end = justify && !b->hang ? kh_para_line_end(p, k) : 0;
+  int hyphen = p->g[k].brk == BRK_HYPHEN && k + 1 < p->nu;
+  kh_fixed end = justify && !b->hang ? kh_para_line_end(p, k) : hyphen ? p->u[k].hyph : 0;
   int64_t w = kh_para_natural(p, s, kj) + end + (b->hang ? p->g[kj].nat : 0);
   int64_t nat = b->hang ? kh_para_natural(p, s, k) : w;
   int overfull = b->overfull;
@@ -582,6 +599,10 @@ static void set_line(const para *p, const span *b, kh_fixed x0, kh_fixed avail,
   ln->overfull = overfull;
   ln->hang = b->hang;
   ln->max_gap = max_gap;
+  if (hyphen) {
+    ln->hyphen = &p->sh->hyphens[gl[p->u[k].g1 - 1].run];
+    ln->hyphen_x = (kh_fixed)x;
+  }
 }
 
 uint32_t kh_para_core_units(const para *p, uint32_t s, uint32_t k) {
@@ -658,6 +679,14 @@ static void keep_words_whole(para *p, kh_fixed measure) {
   }
 }
 
+/* Titles and headings (and the subtitle under a title) break at phrase
+ * boundaries (phrase.c). */
+static int phrased(const kh_spara *sp) {
+  if (!sp->node) return 0;
+  if (sp->node->kind == KH_NODE_HEADING) return 1;
+  return sp->style && sp->style->name && !strcmp(sp->style->name, "subtitle");
+}
+
 static kh_status push_empty(span_vec *out, uint32_t n) {
   span e = {0, 0, 0, 0, 0, 1};
   for (uint32_t i = 0; i < n; i++) {
@@ -703,6 +732,7 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
   out->n = 0;
   if (sh->n == 0) return KH_OK;
   if (sp->node && sp->node->kind == KH_NODE_CODE) p.options |= KH_PARA_VERBATIM;
+  if (phrased(sp)) p.options |= KH_PARA_PHRASES;
 
   p.u = malloc(sh->n * sizeof *p.u);
   p.g = calloc(sh->n, sizeof *p.g);
@@ -716,9 +746,12 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
   for (uint32_t i = 0; sh->nannots && i + 1 < p.nu; i++) /* JLReq 3.3.5 */
     if (p.g[i].brk && kh_para_inside_ruby(sh, p.u[i + 1].t0)) p.g[i].brk = 0;
   if (!verbatim(&p)) keep_words_whole(&p, sp->measure);
+  if (!verbatim(&p)) KH_CHECK(kh_para_hyphenate(ctx, &p));
+  if (p.options & KH_PARA_PHRASES) KH_CHECK(kh_para_phrases(ctx, &p));
 
   kh_align align = st ? st->align : KH_ALIGN_DEFAULT;
   int justify = !verbatim(&p) && (align == KH_ALIGN_JUSTIFY || align == KH_ALIGN_DEFAULT);
+  if (p.options & KH_PARA_PHRASES) justify = 0; /* lines broken by meaning */
   kh_fixed indent = st ? st->indent : 0; /* never adjusted */
   /* a paragraph that starts with U+3000 brings its own indent: it stands
    * for the style's, not in addition to it (issue 7) */
@@ -802,6 +835,6 @@ void kh_para_trace(const kh_lines *lines, FILE *out) {
     if (ln->overfull) fputs(" overfull", out);
     fputs("] ", out);
     fwrite(text + ln->text_start, 1, ln->text_end - ln->text_start, out);
-    fputs("|\n", out);
+    fputs(ln->hyphen ? "-|\n" : "|\n", out); /* the hyphen set at a hyphenation point */
   }
 }

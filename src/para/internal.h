@@ -24,6 +24,8 @@ typedef struct unit {
   uint8_t hang;     /* 、。 that may hang past the line end (ぶら下げ) */
   uint8_t word;     /* a letter, digit or unit sign of Western text */
   uint32_t hard;    /* forced line breaks ('\n') after it */
+  kh_fixed hyph;    /* the hyphen set after it when a line breaks at the
+                       hyphenation point after it (BRK_HYPHEN) */
 } unit;
 
 /* Kinds of break opportunity (glue.brk). */
@@ -34,8 +36,16 @@ enum {
   BRK_SOFT,     /* inside an unbreakable Western run, after punctuation
                    (- _ . : ...), at a cost */
   BRK_EMERGENCY, /* inside an unbreakable Western run, at a higher cost */
-  BRK_WORD      /* between two letters of a run no wider than the measure:
+  BRK_WORD,     /* between two letters of a run no wider than the measure:
                    a last resort, dearer than a line well over the cap */
+  BRK_HYPHEN,   /* a hyphenation point of a Western word (hyphen.c): the
+                   line ends with a hyphen, at a cost */
+  BRK_LETTER,   /* between two letters of a Western word that has
+                   hyphenation points (hyphen.c), without a hyphen: dearer
+                   than a line whose Japanese gaps open past the cap */
+  BRK_PHRASE    /* a title or heading: between two Japanese characters
+                   of one phrase (phrase.c), only where no phrase boundary
+                   fits the line */
 };
 
 /* The glue between unit i and unit i + 1; it holds the white-space glyphs
@@ -45,6 +55,8 @@ typedef struct glue {
   uint8_t shrink_tier, stretch_tier, spread;
   uint8_t brk;      /* BRK_* */
   uint8_t absorbed; /* its spaces take no room of their own */
+  uint8_t inword;   /* between two letters or digits of a Western run with
+                       no space (a word, an identifier) */
 } glue;
 
 typedef struct para {
@@ -75,9 +87,20 @@ int64_t kh_para_natural(const para *p, uint32_t s, uint32_t k);
 /* What glue i may give when a line is stretched within the caps: the
  * first, even expansion (see stretch() in compose.c). */
 kh_fixed kh_para_capped_stretch(const glue *g);
+/* What glue i may give as letter-spacing inside a Western word once every
+ * gap is at its cap (up to an eighth of an em; see stretch()). */
+kh_fixed kh_para_word_spacing(const glue *g);
 /* Units on a line other than the brackets and punctuation around its
  * characters: 「進」。 holds one. */
 uint32_t kh_para_core_units(const para *p, uint32_t s, uint32_t k);
+
+/* hyphen.c: turns the hyphenation points of Western words that nothing
+ * else breaks into BRK_HYPHEN, with the hyphen's width (unit.hyph). */
+kh_status kh_para_hyphenate(kh_ctx *ctx, para *p);
+
+/* phrase.c: in a title or heading, a break between two Japanese
+ * characters that is no phrase boundary becomes BRK_PHRASE. */
+kh_status kh_para_phrases(kh_ctx *ctx, para *p);
 
 /* ruby.c: a ruby base at a line's start or end moves in by what its
  * reading would overhang there (the units' lead and end). */

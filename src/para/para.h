@@ -34,6 +34,12 @@ typedef struct kh_line {
   kh_fixed cont_x;       /* pen x of the continuation mark, like x[] */
   kh_fixed max_gap;      /* the largest space added to one gap between two
                             characters by justification (0 when none) */
+  const kh_glyph *hyphen; /* the line ends inside a Western word at a
+                            hyphenation point: the hyphen set after its
+                            last glyph (kh_shaped.hyphens), at pen x
+                            hyphen_x like x[]; NULL otherwise.  Its width
+                            is in `width` */
+  kh_fixed hyphen_x;
 } kh_line;
 
 typedef struct kh_lines {
@@ -72,7 +78,13 @@ enum {
    * whole paragraph (total fit, the default) */
   KH_PARA_FIRST_FIT = 1u << 2,
   /* a line-end 、。 may hang past the measure (ぶら下げ, JLReq 3.8.3) */
-  KH_PARA_HANG = 1u << 3
+  KH_PARA_HANG = 1u << 3,
+  /* Western words are not hyphenated (hyphen.c): one that does not fit
+   * goes whole to the next line, or breaks, as a last resort, between two
+   * letters with no hyphen */
+  KH_PARA_NO_HYPHENATION = 1u << 4,
+  /* a title or heading: lines break at phrase boundaries (phrase.c) */
+  KH_PARA_PHRASES = 1u << 5
 };
 
 /* Breaks and justifies one paragraph with `options` (KH_PARA_*).

@@ -1122,10 +1122,11 @@ static kh_status draw_run(writer *w, const kh_item *it) {
 
 /* Ruby and 圏点 are drawn outside the text flow: an empty ActualText
  * (14.9.4) keeps them out of copy, search and extraction, which give the
- * base text alone (a search for 親文字 finds it). */
+ * base text alone (a search for 親文字 finds it).  So is the hyphen that
+ * ends a line broken inside a Western word: the word reads whole. */
 static kh_status draw_annotation_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS))) return draw_run(w, it);
+  if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS | KH_ITEM_HYPHEN))) return draw_run(w, it);
   /* the span holds a whole text object: it must not straddle BT or ET */
   if (w->ops.len)
     KH_CHECK(flush_ops(w));

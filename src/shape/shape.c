@@ -234,6 +234,36 @@ static void cont_mark(const kh_fontset *set, const kh_layout *layout, const kh_s
   }
 }
 
+/* The hyphen of each run (kh_shaped.hyphens): the glyph of U+002D in the
+ * font that has the run's letters (its Western font), as HarfBuzz advances
+ * it alone; only horizontal prose has one. */
+static kh_status hyphen_glyphs(kh_arena *arena, const kh_fontset *set, const kh_layout *layout,
+                               const kh_spara *sp, kh_shaped *out) {
+  if (sp->nruns == 0 || sp->writing_mode == KH_WRITING_VERTICAL ||
+      (sp->node && sp->node->kind == KH_NODE_CODE))
+    return KH_OK;
+  kh_glyph *h = kh_arena_alloc(arena, sp->nruns * sizeof *h);
+  if (!h) return KH_NOMEM;
+  memset(h, 0, sp->nruns * sizeof *h);
+  for (uint32_t i = 0; i < sp->nruns; i++) {
+    const kh_run *r = &sp->runs[i];
+    int f = pick_font(set, layout, r, 'a');
+    if (f < 0 || !kh_font_glyph(kh_fontset_get(set, f), '-')) continue;
+    kh_font *font = kh_fontset_get(set, f);
+    h[i].gid = kh_font_glyph(font, '-');
+    h[i].font = (int16_t)f;
+    h[i].cp = '-';
+    h[i].size = r->size;
+    h[i].run = i;
+    h[i].flags = KH_GLYPH_CLUSTER_START;
+    h[i].adv = kh_fixed_muldiv(r->size, hb_font_get_glyph_h_advance(kh_font_hb_font(font), h[i].gid),
+                               kh_font_upem(font));
+    h[i].dy = -r->rise;
+  }
+  out->hyphens = h;
+  return KH_OK;
+}
+
 kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
                         const kh_layout *layout, const kh_spara *sp,
                         kh_shaped *out) {
@@ -302,6 +332,7 @@ kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,
   s.out.n = s.out.cap = 0;
   KH_CHECK(kh_arena_adopt(arena, out->glyphs));
   cont_mark(set, layout, sp, &out->cont);
+  KH_CHECK(hyphen_glyphs(arena, set, layout, sp, out));
   KH_CHECK(kh_shape_annotations(ctx, arena, set, layout, out));
 cleanup:
   hb_buffer_destroy(s.buf);

@@ -115,6 +115,12 @@ typedef struct kh_shaped {
                          at the end of a line that wraps (U+21A9 ↩, from
                          the paragraph's first font that has it); adv 0
                          when there is none */
+  kh_glyph *hyphens;  /* per styled run (sp->runs): the hyphen (U+002D) that
+                         ends a line broken inside one of its Western words
+                         (para/hyphen.c), from the font its letters take,
+                         at its size and rise; adv 0 where there is none
+                         (vertical text, code, a font without one).  NULL:
+                         no word is hyphenated */
 } kh_shaped;
 
 kh_status kh_shape_para(kh_ctx *ctx, kh_arena *arena, const kh_fontset *set,

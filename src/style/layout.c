@@ -687,6 +687,8 @@ static kh_status read_composition(loader *ld, const kh_yaml *y) {
   }
   if ((s = kh_yaml_get(y, "hanging-punctuation")))
     if ((ret = go_on(ld, boolean(ctx, s, &L->hanging_punctuation))) != KH_OK) return ret;
+  if ((s = kh_yaml_get(y, "hyphenation")))
+    if ((ret = go_on(ld, boolean(ctx, s, &L->hyphenation))) != KH_OK) return ret;
   if ((s = kh_yaml_get(y, "table-figures"))) {
     L->table_figures_pos = s->pos;
     if ((ret = kh_yaml_expect(ctx, s, KH_YAML_SCALAR)) == KH_OK) {
@@ -828,9 +830,10 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   L->margin_top = -1;
   L->pdf_a = 1;
   L->tcy_digits = 2;
+  L->hyphenation = 1;
   /* sections in dependency order, whatever order the file has them in */
   static const char *const known[] = {"page", "grid", "rule-width", "line-start-opening",
-                                "line-end-closing", "line-breaking", "hanging-punctuation",
+                                "line-end-closing", "line-breaking", "hanging-punctuation", "hyphenation",
                                 "table-figures", "tate-chu-yoko", "upright-latin",
                                 "writing-mode", "pdf-a", "font-hinting", "emphasis",
                                 "fonts", "fallback", "faces", "styles", "pages", NULL};

@@ -154,6 +154,10 @@ typedef struct kh_layout {
   int first_fit;            /* line-breaking: first-fit (default total-fit) */
   int hanging_punctuation;  /* hanging-punctuation: true (ぶら下げ, JLReq
                                3.8.3): a line-end 、。 may hang */
+  int hyphenation;          /* hyphenation: a Western word may break at a
+                               hyphenation point with a hyphen at the line
+                               end (JIS X 4051, JLReq 3.1.10); true unless
+                               the layout says false */
   kh_table_figures table_figures; /* digits in table cells */
   kh_srcpos table_figures_pos; /* where the layout sets it (diagnostics) */
   int tcy_digits;           /* tate-chu-yoko: a number of up to this many
