@@ -23,6 +23,12 @@ poppler (pdftotext, pdffonts, pdfinfo), MuPDF (mutool), qpdf.
                                         space at most half an em, no letter-
                                         spacing inside Western words but where
                                         nothing else can take it
+  pdfcheck.py hyphens PDF RIGHT N       at least N lines (none when N is 0) end in a
+                                        hyphenated Western word: the hyphen in
+                                        the word's font, on the measure; the
+                                        word whole in pdftotext's text
+  pdfcheck.py phrases PDF LINE...       each LINE (a heading broken at phrase
+                                        boundaries) is a line of the PDF
   pdfcheck.py indent PDF LEFT EM TEXT   the line starting with TEXT (after a
                                         U+3000) has its ink exactly one em in
   pdfcheck.py hang PDF RIGHT N          ぶら下げ: at least N lines end with 、。
@@ -269,6 +275,12 @@ def cmd_gaps(pdf, em):
             if j < 0:
                 continue
             a, spaced = chars[j], j < i - 1
+            if ((is_kana_kanji(a[0]) and b[0].isascii() and not is_western(b[0])) or
+                    (a[0].isascii() and not is_western(a[0]) and is_kana_kanji(b[0]))):
+                # beside Western punctuation ("は /usr", typed space or not):
+                # at least a quarter em at its cap; only to tell whether a
+                # line is saturated
+                pairs.append(("jo", a, b, b[1] - a[2]))
             if spaced and is_western(a[0]) and is_western(b[0]):
                 # a word space, or a space mutool put between far glyphs
                 pairs.append(("space", a, b, b[1] - a[2]))
@@ -288,11 +300,12 @@ def cmd_gaps(pdf, em):
         # narrower gap is no typed space)
         others = [gap >= caps[k] - 0.1 for k, _, _, gap in pairs if k in caps]
         others += [not (em / 4 - 0.1 <= gap < em / 2 - 0.1) for k, _, _, gap in pairs if k == "space"]
-        saturated = only_west or (any(k in caps for k, *_ in pairs) and all(others)) or (
+        others += [gap >= em / 4 - 0.1 for k, _, _, gap in pairs if k == "jo"]
+        saturated = only_west or (any(k in caps or k == "jo" for k, *_ in pairs) and all(others)) or (
             not any(is_kana_kanji(c[0]) for c in chars) and all(others))
         line = None
         for kind, a, b, gap in pairs:
-            if kind == "space":
+            if kind in ("space", "jo"):
                 continue
             seen += 1
             worst[kind] = max(worst[kind], gap)
@@ -308,7 +321,7 @@ def cmd_gaps(pdf, em):
           "Japanese-Western, %.3f pt inside Western words" % (seen, worst["ja"], worst["jw"], worst["west"]))
 
 
-def cmd_words(pdf, measure):
+def cmd_words(pdf, measure, *sources):
     """JIS X 4051 and JLReq 3.1.10: no line ends between two letters or
     digits of a word or identifier (a run of Western characters with no
     space and no "/") without a hyphen, whatever its width; a word breaks
@@ -320,6 +333,12 @@ def cmd_words(pdf, measure):
     measure = float(measure)
     lines = [[c for c in chars if not c[0].isspace()] for chars in stext_chars(pdf)]
     bad, seen, names = [], 0, 0
+    # a line that ends at a word space looks the same (the space is not
+    # drawn): the SOURCES tell, "and Western" against "andWestern"
+    source = ""
+    for path in sources:
+        with open(path, encoding="utf-8") as f:
+            source += f.read()
     for a, b in zip(lines, lines[1:]):
         if not a or not b or not (is_western(a[-1][0]) and is_western(b[0][0])):
             continue
@@ -332,7 +351,11 @@ def cmd_words(pdf, measure):
         j = 0
         while j + 1 < len(b) and b[j + 1][0].isascii() and b[j + 1][1] <= b[j][2] + 1.5:
             j += 1
-        run = "".join(c[0] for c in a[i:]) + "|" + "".join(c[0] for c in b[:j + 1])
+        head, tail = "".join(c[0] for c in a[i:]), "".join(c[0] for c in b[:j + 1])
+        run = head + "|" + tail
+        if source and head + " " + tail in source and head + tail not in source:
+            seen -= 1
+            continue
         if "/" in run:
             names += 1
             continue
@@ -340,6 +363,67 @@ def cmd_words(pdf, measure):
     if bad:
         fail("%d breaks inside a word with no hyphen:\n  " % len(bad) + "\n  ".join(bad))
     print("words ok: %d breaks between two letters, all inside URLs or paths (%d)" % (seen, names))
+
+
+def cmd_hyphens(pdf, right, n):
+    """Hyphenation (JIS X 4051, JLReq 3.1.10): at least N lines (exactly none
+    when N is 0) end inside a Western word with a hyphen, drawn (MuPDF) in
+    the word's font just after its last letter and ending on the measure's
+    RIGHT edge; the text (pdftotext) gives each such word whole, with no
+    hyphen, so copy and search find it."""
+    right, n = float(right), int(n)
+    def letter(c):
+        return c[0].isascii() and c[0].isalpha()
+    # the trailing space of a line is not drawn; mutool's own spaces stay
+    lines = [chars for chars in stext_chars_fonts(pdf)]
+    for chars in lines:
+        while chars and chars[-1][0].isspace():
+            chars.pop()
+    text, _ = run("pdftotext", "-enc", "UTF-8", pdf, "-")
+    flat = squash(text)
+    bad, words = [], []
+    for a, b in zip(lines, lines[1:]):
+        if len(a) < 3 or not b or a[-1][0] != "-" or not letter(a[-2]):
+            continue
+        if not letter(b[0]) or b[0][1] > a[-1][1]:
+            continue  # a hyphen of the text (pkg-config), or no line break
+        i = len(a) - 2
+        while i > 0 and letter(a[i - 1]):
+            i -= 1
+        j = 0
+        while j + 1 < len(b) and letter(b[j + 1]):
+            j += 1
+        head = "".join(c[0] for c in a[i:-1])
+        word = head + "".join(c[0] for c in b[:j + 1])
+        words.append(head + "-" + word[len(head):])
+        hy, last = a[-1], a[-2]
+        if hy[3] != last[3]:
+            bad.append("%s: hyphen in %s, the word in %s" % (word, hy[3], last[3]))
+        if abs(hy[1] - last[2]) > 0.05:
+            bad.append("%s: hyphen %.3f pt from its last letter" % (word, hy[1] - last[2]))
+        if abs(hy[2] - right) > 0.1:
+            bad.append("%s: hyphen ends at %.3f, not the measure %.3f" % (word, hy[2], right))
+        if word not in flat:
+            bad.append("%s: not whole in pdftotext's text" % word)
+        if head + "-" in flat:
+            bad.append("%s: the hyphen is in pdftotext's text" % word)
+    if bad:
+        fail("%d hyphenation problems:\n  " % len(bad) + "\n  ".join(bad))
+    if (n == 0 and words) or len(words) < n:
+        fail("%d hyphenated lines (%s), expected %s" % (len(words), " ".join(words),
+                                                       "none" if n == 0 else "at least %d" % n))
+    print("hyphens ok: %d hyphenated lines: %s" % (len(words), " ".join(words)))
+
+
+def cmd_phrases(pdf, *expected):
+    """Titles and headings break at phrase boundaries: each EXPECTED line
+    (a title's or heading's line, as broken at its phrases) is a line of
+    the PDF (pdftotext -bbox-layout), whole."""
+    got = [squash(text) for _, text, *_ in bbox_lines(pdf)]
+    bad = [e for e in expected if e not in got]
+    if bad:
+        fail("lines not found as broken at phrases: %s\n  lines: %s" % (" ".join(bad), " | ".join(got[:12])))
+    print("phrases ok: %d lines" % len(expected))
 
 
 def cmd_indent(pdf, left, em, text):

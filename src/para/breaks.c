@@ -62,6 +62,8 @@
 #define SHRINK_BAD 25.0
 #define BAD_OVER 1000.0        /* badness of a line just over the even
                                   stretch, its Western words letter-spaced */
+#define BAD_SPACED 1000.0      /* badness of letter-spacing every Western
+                                  gap of a line by an eighth of an em */
 #define BAD_OVER_CAP 10000.0   /* badness of a line whose gaps between
                                   Japanese characters open past their cap */
 #define BAD_OVERFULL 100000.0  /* no way to fit the measure */
@@ -114,12 +116,18 @@ static int64_t word_spacing_of(const fit *f, uint32_t s, uint32_t k) {
 /* Badness of a line that needs `need` more than its capped stretch `cap`
  * gives: first spaced inside its Western words (kh_para_word_spacing,
  * up to an eighth of an em a gap), which costs more than any line within
- * the caps; what is left opens its Japanese gaps past the cap, which costs
- * far more than any break of a URL or path between letters. */
+ * the caps and grows with the square of what each letter takes (thin
+ * spacing over a long identifier or URL costs little, English at a narrow
+ * measure is hyphenated rather than letter-spaced); what is left opens its
+ * Japanese gaps past the cap, which costs far more than any break of a URL
+ * or path between letters. */
 static double over_badness(const fit *f, uint32_t s, uint32_t k, int64_t need, int64_t cap) {
   int64_t words = word_spacing_of(f, s, k);
   double em = (double)f->p->u[k].em;
-  if (need - cap <= words) return BAD_OVER + 100.0 * (double)(need - cap) / em;
+  if (need - cap <= words) {
+    double r = (double)(need - cap) / (double)words; /* of what the letters may take */
+    return 100.0 + BAD_SPACED * r * r;
+  }
   return BAD_OVER_CAP + 100.0 * (double)(need - cap - words) / em;
 }
 

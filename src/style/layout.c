@@ -795,6 +795,15 @@ static kh_status choice(kh_ctx *ctx, const kh_yaml *s, const char *off, const ch
   return KH_OK;
 }
 
+/* The layout's top-level keys, sections in dependency order (read in this
+ * order, whatever order the file has them in). */
+const char *const kh_layout_keys[] = {"page", "grid", "rule-width", "line-start-opening",
+                                      "line-end-closing", "line-breaking", "hanging-punctuation",
+                                      "hyphenation", "table-figures", "tate-chu-yoko",
+                                      "upright-latin", "writing-mode", "pdf-a", "font-hinting",
+                                      "emphasis", "fonts", "fallback", "faces", "styles", "pages",
+                                      NULL};
+
 kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
                           kh_layout **out) {
   kh_status ret = KH_OK;
@@ -831,12 +840,7 @@ kh_status kh_layout_parse(kh_ctx *ctx, const char *name, const kh_source *src,
   L->pdf_a = 1;
   L->tcy_digits = 2;
   L->hyphenation = 1;
-  /* sections in dependency order, whatever order the file has them in */
-  static const char *const known[] = {"page", "grid", "rule-width", "line-start-opening",
-                                "line-end-closing", "line-breaking", "hanging-punctuation", "hyphenation",
-                                "table-figures", "tate-chu-yoko", "upright-latin",
-                                "writing-mode", "pdf-a", "font-hinting", "emphasis",
-                                "fonts", "fallback", "faces", "styles", "pages", NULL};
+  const char *const *known = kh_layout_keys;
   const char *misspelt[8] = {NULL}; /* what unknown keys are nearest to */
   size_t nmisspelt = 0;
   for (const kh_yaml *k = y->child; k; k = k->next) {

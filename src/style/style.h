@@ -195,6 +195,9 @@ typedef struct kh_style_name {
 } kh_style_name;
 extern const kh_style_name kh_style_names[];
 int kh_style_known(const char *name);
+/* The layout file's top-level keys (docs/layout.md lists the same).
+ * NULL-terminated. */
+extern const char *const kh_layout_keys[];
 
 /* Loads layout `name`: a path (it ends in .yaml or holds a '/') relative to
  * the folder of the file at `at`, else <name>.yaml along the layout search

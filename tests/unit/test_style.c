@@ -200,6 +200,43 @@ static void test_style_reference(void) {
   CHECK_EQ_INT(rows, n); /* and every name of the code is documented */
 }
 
+/* docs/layout.md's table of sections lists exactly the layout keys the
+ * loader knows (kh_layout_keys): each key in a row's first column is one,
+ * and each one is in a row. */
+static void test_layout_keys_reference(void) {
+  FILE *f = fopen(KH_TEST_DATA "/../../docs/layout.md", "r");
+  CHECK(f != NULL);
+  if (!f) return;
+  char line[2048];
+  int in = 0;
+  size_t nkeys = 0;
+  while (kh_layout_keys[nkeys]) nkeys++;
+  int *seen = calloc(nkeys, sizeof *seen);
+  while (fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "## ", 3)) in = !strncmp(line, "## Sections", 11);
+    if (!in || strncmp(line, "| `", 3)) continue;
+    char *end = strstr(line + 1, " |"); /* the first column */
+    if (end) *end = '\0';
+    for (char *k = strchr(line, '`'); k; k = strchr(k, '`')) {
+      char *e = strchr(k + 1, '`');
+      if (!e) break;
+      *e = '\0';
+      size_t i = 0;
+      while (kh_layout_keys[i] && strcmp(kh_layout_keys[i], k + 1)) i++;
+      CHECK(kh_layout_keys[i] != NULL);
+      if (!kh_layout_keys[i]) fprintf(stderr, "  docs/layout.md: key '%s' not in the code\n", k + 1);
+      else seen[i] = 1;
+      k = e + 1;
+    }
+  }
+  fclose(f);
+  for (size_t i = 0; i < nkeys; i++) {
+    CHECK(seen[i]);
+    if (!seen[i]) fprintf(stderr, "  docs/layout.md: key '%s' not documented\n", kh_layout_keys[i]);
+  }
+  free(seen);
+}
+
 int main(void) {
   kh_ctx *ctx = kh_ctx_new();
   kh_ctx_set_diag(ctx, kh_test_capture, NULL);
@@ -210,6 +247,7 @@ int main(void) {
   test_neutral(ctx);
   test_strict(ctx);
   test_style_reference();
+  test_layout_keys_reference();
   kh_ctx_drop(ctx);
   return kh_test_report();
 }
