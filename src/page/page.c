@@ -2088,9 +2088,13 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
     ret = KH_NOMEM;
     goto cleanup;
   }
-  /* a trace shows every stage's work in the order it was before the
-   * pieces were collected as needed: all the blocks first */
-  b.lookahead = ctx->trace != KH_TRACE_NONE ? SIZE_MAX : LOOKAHEAD;
+  /* a trace of compositions (runs, shape, lines) shows them in the order
+   * it always has: every list marker measured while collecting first, so
+   * the blocks are all collected first */
+  b.lookahead = ctx->trace == KH_TRACE_RUNS || ctx->trace == KH_TRACE_SHAPE ||
+                        ctx->trace == KH_TRACE_LINES
+                    ? SIZE_MAX
+                    : LOOKAHEAD;
   if (needs_total(&b, doc)) {
     /* a template prints {pages}: count them first, then draw */
     b.counting = 1;
