@@ -11,6 +11,8 @@ tools nobody here wrote: pikepdf (qpdf), poppler's pdfinfo, PDFBox Preflight.
   tagcheck.py pdfjs PDF                pdf.js's getStructTree reads the tree
                                        pikepdf reads (exit 77, skipped, when
                                        scripts/deps.sh could not install it)
+  tagcheck.py text PDF STRING...       pdftotext and mutool both give each
+                                       STRING (white space aside)
 
 Each exits 1 with a message naming what failed.
 """
@@ -259,6 +261,19 @@ def cmd_structtext(pdf_path, expected):
         fail("%s: expected %d lines, got %d (first extra: %s)"
              % (expected, len(want), len(got), (got + want)[min(len(got), len(want))]))
     print("structure ok: %d lines of pdfinfo -struct-text as expected" % len(got))
+
+
+# ---- text extraction -----------------------------------------------------------
+
+def cmd_text(pdf_path, *strings):
+    poppler = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", pdf_path, "-"))
+    mupdf = re.sub(r"\s+", "", run("mutool", "draw", "-q", "-F", "txt", "-o", "-", pdf_path))
+    for want in strings:
+        w = re.sub(r"\s+", "", want)
+        for tool, text in (("pdftotext", poppler), ("mutool", mupdf)):
+            if w not in text:
+                fail("%s does not give %r" % (tool, want))
+    print("text ok: pdftotext and mutool give %s" % ", ".join(repr(x) for x in strings))
 
 
 # ---- XMP ----------------------------------------------------------------------
@@ -516,7 +531,7 @@ def cmd_pdfjs(pdf_path):
 
 
 COMMANDS = {"pdfjs": cmd_pdfjs, "tags": cmd_tags, "structtext": cmd_structtext, "meta": cmd_meta,
-            "pdfa": cmd_pdfa, "preflight": cmd_preflight}
+            "pdfa": cmd_pdfa, "preflight": cmd_preflight, "text": cmd_text}
 
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:

@@ -61,7 +61,16 @@ typedef struct pfont {
   HPDF_Dict type0v;
   char vname[16];
   int32_t *vadv;
+  HPDF_Dict desc; /* its FontDescriptor, once finished */
+  char base[110]; /* and its BaseFont */
 } pfont;
+
+/* A text that an image stands for (a colour emoji), as the code of the
+ * stand-in font (kh_pdf_fonts_stand_in). */
+typedef struct stand_text {
+  const char *text; /* in the set's arena */
+  uint32_t len;
+} stand_text;
 
 struct kh_pdf_fonts {
   kh_pdf_lib *lib;
@@ -70,6 +79,10 @@ struct kh_pdf_fonts {
   kh_arena *text; /* copies of the ToUnicode texts: pages are freed as they
                      are written */
   int keep_hinting; /* embed the fonts' TrueType instructions */
+  /* the stand-in font: font 0's glyph `stand_gid` under one code per text */
+  HPDF_Dict stand;
+  uint32_t stand_gid;
+  KH_VEC(stand_text) stand_texts; /* code k + 1 stands for text k */
 };
 
 /* ---- libharu errors ------------------------------------------------------*/
@@ -307,6 +320,7 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     free(pf->f[i].vadv);
   }
   free(pf->f);
+  kh_vec_free(&pf->stand_texts);
   kh_arena_drop(pf->text);
   free(pf);
 }
@@ -753,6 +767,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   ps_name(p, psname, sizeof psname);
   subset_tag(p, psname, tag);
   snprintf(base, sizeof base, "%s+%s", tag, psname);
+  memcpy(p->base, base, sizeof p->base);
   KH_CHECK(subset(pf, p, &file));
   KH_CHECK(default_width(pf, font, &dw));
   KH_CHECK(tounicode(p, &cmap));
@@ -789,6 +804,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   st |= HPDF_Dict_AddNumber(desc, "StemV", stem_v(p->weight));
   st |= HPDF_Dict_Add(desc, "FontFile2", ff);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a font descriptor"));
+  p->desc = desc;
 
   HPDF_Dict cid = HPDF_Dict_New(mmgr);
   st = HPDF_Xref_Add(kh_pdf_xref(lib), cid);
@@ -830,11 +846,170 @@ cleanup:
   return ret;
 }
 
+/* ---- the stand-in font ------------------------------------------------------
+ * A colour emoji is drawn as an image (its font's PNG, pdf.c), with an
+ * invisible glyph over it so that text readers have a glyph to read.  That
+ * glyph must extract as the emoji: poppler's structure text (pdfinfo
+ * -struct-text) and MuPDF read a glyph's ToUnicode entry and pass over
+ * ActualText.  Font 0's ideographic space already extracts as U+3000 in
+ * the text, so the stand-in is a Type0 font of its own over a second
+ * CIDFont that shares font 0's font program and descriptor: CID k + 1 is
+ * drawn as font 0's glyph (a CIDToGIDMap stream of two bytes a code) and
+ * maps in its ToUnicode to the k-th emoji text.  Every code is as wide as
+ * the glyph (/DW), as in font 0's /W. */
+
+kh_status kh_pdf_fonts_stand_in(kh_pdf_fonts *pf, uint32_t gid, const char *text, uint32_t len,
+                                unsigned *code) {
+  *code = 0;
+  if (len == 0 || pf->n == 0 || gid >= pf->f[0].nglyphs)
+    return kh_error_file(pf->lib->ctx, NULL, KH_LIBRARY,
+                         "internal: a stand-in glyph without its text or font");
+  if (pf->stand_texts.n && gid != pf->stand_gid)
+    return kh_error_file(pf->lib->ctx, NULL, KH_LIBRARY,
+                         "internal: two stand-in glyphs");
+  pf->stand_gid = gid;
+  for (size_t k = 0; k < pf->stand_texts.n; k++)
+    if (pf->stand_texts.v[k].len == len && !memcmp(pf->stand_texts.v[k].text, text, len)) {
+      *code = (unsigned)k + 1;
+      return KH_OK;
+    }
+  if (pf->stand_texts.n + 1 >= 0xFFFF)
+    return kh_error_file(pf->lib->ctx, NULL, KH_LIMIT,
+                         "more than 65,534 different emoji texts");
+  if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
+  stand_text t = {kh_arena_strndup(pf->text, text, len), len};
+  if (!t.text || kh_vec_push(&pf->stand_texts, t) != KH_OK) return KH_NOMEM;
+  *code = (unsigned)pf->stand_texts.n;
+  return KH_OK;
+}
+
+kh_status kh_pdf_fonts_use_stand_in(kh_pdf_fonts *pf, HPDF_Dict *dict, const char **name) {
+  kh_pdf_lib *lib = pf->lib;
+  if (!pf->stand) {
+    HPDF_Dict f0;
+    const char *n0;
+    kh_status ret = kh_pdf_fonts_use(pf, 0, &f0, &n0); /* its program's owner */
+    if (ret != KH_OK) return ret;
+    HPDF_Dict d = HPDF_Dict_New(kh_pdf_mmgr(lib));
+    if (!d) return kh_pdf_lib_fail(lib, 0, "creating the stand-in font");
+    HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), d);
+    if (st != HPDF_OK) return kh_pdf_lib_fail(lib, st, "creating the stand-in font");
+    st |= HPDF_Dict_AddName(d, "Type", "Font");
+    st |= HPDF_Dict_AddName(d, "Subtype", "Type0");
+    st |= HPDF_Dict_AddName(d, "Encoding", "Identity-H");
+    if (st != HPDF_OK) return kh_pdf_lib_fail(lib, st, "creating the stand-in font");
+    pf->stand = d;
+  }
+  *dict = pf->stand;
+  *name = "KHS";
+  return KH_OK;
+}
+
+int32_t kh_pdf_fonts_stand_in_width(const kh_pdf_fonts *pf) {
+  return kh_pdf_fonts_width(pf, 0, pf->stand_gid);
+}
+
+int kh_pdf_fonts_stand_in_blank(const kh_pdf_fonts *pf) {
+  hb_glyph_extents_t e;
+  return pf->n > 0 &&
+         hb_font_get_glyph_extents(kh_font_hb_font(pf->f[0].font), pf->stand_gid, &e) &&
+         e.width == 0 && e.height == 0;
+}
+
+/* The stand-in's ToUnicode: code k + 1 -> text k. */
+static kh_status stand_in_tounicode(const kh_pdf_fonts *pf, kh_buf *b) {
+  kh_status ret = KH_OK;
+  KH_CHECK(kh_buf_printf(
+      b, "/CIDInit /ProcSet findresource begin\n"
+         "12 dict begin\n"
+         "begincmap\n"
+         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> "
+         "def\n"
+         "/CMapName /Adobe-Identity-UCS def\n"
+         "/CMapType 2 def\n"
+         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
+  size_t total = pf->stand_texts.n;
+  for (size_t k = 0; k < total; k++) {
+    if (k % BFCHAR_BLOCK == 0)
+      KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n",
+                             (unsigned)(total - k < BFCHAR_BLOCK ? total - k : BFCHAR_BLOCK)));
+    KH_CHECK(kh_buf_append(b, "<", 1));
+    KH_CHECK(kh_pdf_put_hex4(b, (unsigned)k + 1));
+    KH_CHECK(kh_buf_append(b, "> <", 3));
+    KH_CHECK(kh_pdf_utf16be(b, pf->stand_texts.v[k].text, pf->stand_texts.v[k].len,
+                            BFCHAR_MAX_UNITS, 1));
+    KH_CHECK(kh_buf_append(b, ">\n", 2));
+    if ((k + 1) % BFCHAR_BLOCK == 0 || k + 1 == total)
+      KH_CHECK(kh_buf_printf(b, "endbfchar\n"));
+  }
+  KH_CHECK(kh_buf_printf(b, "endcmap\n"
+                            "CMapName currentdict /CMap defineresource pop\n"
+                            "end\n"
+                            "end\n"));
+cleanup:
+  return ret;
+}
+
+/* After font 0 is finished: the stand-in's CIDFont over font 0's
+ * descriptor, its CIDToGIDMap and its ToUnicode. */
+static kh_status finish_stand_in(kh_pdf_fonts *pf) {
+  kh_status ret = KH_OK;
+  kh_pdf_lib *lib = pf->lib;
+  HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
+  const pfont *p = &pf->f[0];
+  kh_buf map = {0}, cmap = {0};
+  HPDF_STATUS st = HPDF_OK;
+  if (!p->desc)
+    return kh_error_file(lib->ctx, NULL, KH_LIBRARY,
+                         "internal: the stand-in font without font 0");
+  for (size_t c = 0; c <= pf->stand_texts.n; c++) { /* CID 0 stays .notdef */
+    unsigned char g[2] = {0, 0};
+    if (c) g[0] = (unsigned char)(pf->stand_gid >> 8), g[1] = (unsigned char)pf->stand_gid;
+    KH_CHECK(kh_buf_append(&map, g, 2));
+  }
+  KH_CHECK(stand_in_tounicode(pf, &cmap));
+
+  HPDF_Dict gidmap = kh_pdf_stream_new(lib, 1);
+  if (!gidmap) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the stand-in font"));
+  KH_CHECK(kh_pdf_lib_check(lib, kh_pdf_stream_write(gidmap, map.data, map.len),
+                            "writing the stand-in font"));
+  HPDF_Dict cid = HPDF_Dict_New(mmgr);
+  st = HPDF_Xref_Add(kh_pdf_xref(lib), cid);
+  KH_CHECK(kh_pdf_lib_check(lib, st, "writing the stand-in font"));
+  HPDF_Dict info = HPDF_Dict_New(mmgr);
+  st |= HPDF_Dict_AddName(cid, "Type", "Font");
+  st |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+  st |= HPDF_Dict_AddName(cid, "BaseFont", p->base);
+  st |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
+  if (st == HPDF_OK) {
+    st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
+    st |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, "Identity", NULL));
+    st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
+  }
+  st |= HPDF_Dict_Add(cid, "FontDescriptor", p->desc);
+  st |= HPDF_Dict_Add(cid, "CIDToGIDMap", gidmap);
+  st |= HPDF_Dict_AddNumber(cid, "DW", kh_pdf_fonts_stand_in_width(pf));
+  KH_CHECK(kh_pdf_lib_check(lib, st, "writing the stand-in font"));
+
+  HPDF_Dict tu = kh_pdf_stream_new(lib, 1);
+  if (!tu) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the stand-in font's ToUnicode"));
+  KH_CHECK(kh_pdf_lib_check(lib, kh_pdf_stream_write(tu, cmap.data, cmap.len),
+                            "writing the stand-in font's ToUnicode"));
+  KH_CHECK(kh_pdf_lib_check(lib, type0_of(mmgr, pf->stand, p->base, cid, tu),
+                            "writing the stand-in font"));
+cleanup:
+  kh_buf_free(&map);
+  kh_buf_free(&cmap);
+  return ret;
+}
+
 kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf) {
   kh_status ret = KH_OK;
   for (int i = 0; i < pf->n; i++)
     if (pf->f[i].type0)
       KH_CHECK(finish_font(pf, i));
+  if (pf->stand)
+    KH_CHECK(finish_stand_in(pf));
 cleanup:
   return ret;
 }

@@ -223,12 +223,19 @@ cleanup:
   return ret;
 }
 
-/* Puts the font (with `vertical`, its Identity-V font) in the current
- * page's /Resources /Font. */
+/* The font number of the stand-in font (kh_pdf_fonts_stand_in) on a page
+ * and in the text state: after the fonts and their vertical fonts. */
+#define STAND_IN_FONT(w) ((w)->nfonts * 2)
+
+/* Puts the font (with `vertical`, its Identity-V font; font
+ * STAND_IN_FONT, the stand-in font) in the current page's /Resources
+ * /Font. */
 static kh_status page_font_of(writer *w, int font, int vertical, const char **name) {
   kh_status ret = KH_OK;
   HPDF_Dict dict;
-  if (vertical)
+  if (font == STAND_IN_FONT(w))
+    KH_CHECK(kh_pdf_fonts_use_stand_in(w->fonts, &dict, name));
+  else if (vertical)
     KH_CHECK(kh_pdf_fonts_use_vertical(w->fonts, font, &dict, name));
   else
     KH_CHECK(kh_pdf_fonts_use(w->fonts, font, &dict, name));
@@ -253,10 +260,6 @@ static kh_status page_font_of(writer *w, int font, int vertical, const char **na
   w->on_page[font] = 1;
 cleanup:
   return ret;
-}
-
-static kh_status page_font(writer *w, int font, const char **name) {
-  return page_font_of(w, font, 0, name);
 }
 
 /* Appends the operators to the page's content stream. */
@@ -860,15 +863,20 @@ static kh_status draw_image(writer *w, const kh_item *it) {
             pt((int64_t)it->x2 - it->x), pt((int64_t)it->y2 - it->y)),
         "drawing an image"));
   if (span) {
-    /* Inside the span, an invisible (3 Tr) ideographic space of font 0 as
-     * wide as the image and standing on its bottom edge. */
+    /* Inside the span, font 0's ideographic space as wide as the image and
+     * standing on its bottom edge, drawn through the stand-in font under a
+     * code that extracts as the emoji's text.  A blank glyph is drawn in
+     * the normal rendering mode, as MuPDF's text extraction (1.21) passes
+     * over invisible text (3 Tr); one with ink (some other font 0) is drawn
+     * invisible. */
     int64_t gid = emoji_stand_in(w, it);
     kh_buf *b = &w->ops;
     if (gid >= 0) {
       const char *name;
-      KH_CHECK(page_font(w, 0, &name));
-      int64_t adv =
-          kh_pdf_fonts_width(w->fonts, 0, (uint32_t)gid); /* 1/1000 em */
+      unsigned code;
+      KH_CHECK(kh_pdf_fonts_stand_in(w->fonts, (uint32_t)gid, g->text, g->text_len, &code));
+      KH_CHECK(page_font_of(w, STAND_IN_FONT(w), 0, &name));
+      int64_t adv = kh_pdf_fonts_stand_in_width(w->fonts); /* 1/1000 em */
       if (adv <= 0)
         adv = 1000;
       int64_t size = div_round(milli((int64_t)it->x2 - it->x) * 1000, adv);
@@ -876,12 +884,17 @@ static kh_status draw_image(writer *w, const kh_item *it) {
           milli((int64_t)w->page_h - it->y2) -
           div_round((int64_t)kh_pdf_fonts_descent(w->fonts, 0) * size, 1000);
       KH_CHECK(text_begin(w));
-      KH_CHECK(text_font(w, 0, name, size));
-      KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
+      const int blank = kh_pdf_fonts_stand_in_blank(w->fonts);
+      KH_CHECK(text_font(w, STAND_IN_FONT(w), name, size));
+      if (!blank)
+        KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
       KH_CHECK(text_move(w, milli(it->x), base));
       KH_CHECK(kh_buf_append(b, "<", 1));
-      KH_CHECK(kh_pdf_put_hex4(b, (unsigned)gid));
-      KH_CHECK(kh_buf_append(b, "> Tj\n0 Tr\nET\n", 14));
+      KH_CHECK(kh_pdf_put_hex4(b, code));
+      KH_CHECK(kh_buf_append(b, "> Tj\n", 5));
+      if (!blank)
+        KH_CHECK(kh_buf_append(b, "0 Tr\n", 5));
+      KH_CHECK(kh_buf_append(b, "ET\n", 3));
       w->in_text = 0;
     }
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
@@ -1029,7 +1042,7 @@ static kh_status add_page(writer *w) {
   w->cur_size = w->cur_tc = 0;
   w->in_text = 0;
   if (w->nfonts)
-    memset(w->on_page, 0, (size_t)w->nfonts * 2);
+    memset(w->on_page, 0, (size_t)w->nfonts * 2 + 1);
   kh_status ret = kh_pdf_lib_check(&w->lib, st, "setting the page size");
   return ret == KH_OK ? kh_pdf_tags_page(w->tags, page) : ret;
 }
