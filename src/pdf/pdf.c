@@ -1161,7 +1161,9 @@ static kh_status draw_run(writer *w, const kh_item *it) {
 
 /* Ruby and 圏点 are drawn outside the text flow: an empty ActualText
  * (14.9.4) keeps them out of copy, search and extraction, which give the
- * base text alone (a search for 親文字 finds it). */
+ * base text alone (a search for 親文字 finds it).  A reading's marked
+ * content (its RT's, tag.c) lies inside the span, and the RT element
+ * carries the reading as its own ActualText (tag.c, ruby_text). */
 static kh_status draw_annotation_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS))) return draw_run(w, it);

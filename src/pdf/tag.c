@@ -22,6 +22,7 @@
  *       Figure /Alt, Caption    a figure and its caption
  *       BlockQuote              a box (Markdown block quote)
  *       Code                    a code block
+ *         Ruby > RB + RT        ruby: the base text and its reading
  *
  * Page furniture (folios, running heads, the label box, rules, frames,
  * emphasis dots) is marked /Artifact.  Each element is made before the first
@@ -72,6 +73,8 @@ typedef struct elem {
   const char *lang;      /* a language other than its parent's */
   const char *scope;     /* TH: Column or Row */
   const char *numbering; /* L: ListNumbering */
+  const char *actual;    /* RT: /ActualText, the ruby mark's reading (the
+                            '|' between mono-ruby readings left out) */
   uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
   int keep;              /* something was drawn in it */
   uint32_t id_obj;       /* its object ID, when written */
@@ -85,6 +88,7 @@ typedef struct slot {
   uint32_t fig;  /* a figure: the Figure (elem is its Caption); a ruby
                     mark: the RB (elem is the Ruby); a footnote reference:
                     the Link of its annotation */
+  uint32_t rt;   /* a ruby mark: the RT, once a reading is drawn */
 } slot;
 
 typedef struct tree_key {
@@ -164,7 +168,7 @@ static slot *map_get(const tags *t, const void *key) {
   }
 }
 
-/* The slot of `key`, made empty (elem, lbl, fig NONE) if it is new. */
+/* The slot of `key`, made empty (elem, lbl, fig, rt NONE) if it is new. */
 static kh_status map_put(tags *t, const void *key, slot **out) {
   if ((*out = map_get(t, key))) return KH_OK;
   if (2 * (t->map_n + 1) > t->map_cap) { /* keep it at most half full */
@@ -183,7 +187,7 @@ static kh_status map_put(tags *t, const void *key, slot **out) {
   }
   size_t i = hash_ptr(key) & (t->map_cap - 1);
   while (t->map[i].key) i = (i + 1) & (t->map_cap - 1);
-  t->map[i] = (slot){key, NONE, NONE, NONE};
+  t->map[i] = (slot){key, NONE, NONE, NONE, NONE};
   t->map_n++;
   *out = &t->map[i];
   return KH_OK;
@@ -461,13 +465,44 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *ou
   } else if (m->flags & KH_MARK_LINK) {
     KH_CHECK(new_elem(t, e, "Link", &in));
     if ((s = map_get(t, m))) s->elem = in;
-  } else { /* ruby: the base text is the RB; the reading is its RT */
+  } else { /* ruby: the base text is the RB (the reading, ruby_text) */
     uint32_t ruby;
     KH_CHECK(new_elem(t, e, "Ruby", &ruby));
     KH_CHECK(new_elem(t, ruby, "RB", &in));
     if ((s = map_get(t, m))) s->elem = ruby, s->fig = in;
   }
   *out = in;
+cleanup:
+  return ret;
+}
+
+/* Ruby (14.8.4.4, Table 338) is Ruby > RB + RT: the base's runs are the
+ * RB, the reading's runs (drawn after their line) the RT, made when the
+ * first of them is drawn, after the RB.  The reading is drawn inside an
+ * empty ActualText span (pdf.c, draw_annotation_glyphs), so that copy,
+ * search and text extraction give the base text alone and unbroken; by
+ * 14.9.4 that span's empty text stands for everything inside it, the RT's
+ * marked content included, so the RT element carries the reading again as
+ * its own /ActualText (allowed on structure elements, Table 323), which is
+ * what a reader that walks the structure tree gets (pdf.js reports it as
+ * the element's alt text).  The RT's marked content still holds the
+ * reading's glyphs, each mapped in ToUnicode, so a reader that takes an
+ * element's text from its glyphs (poppler's pdfinfo -struct-text) reads
+ * the reading there too. */
+static kh_status ruby_text(tags *t, const kh_mark *m, uint32_t e, uint32_t *out) {
+  kh_status ret = KH_OK;
+  uint32_t rb;
+  KH_CHECK(inline_elem(t, m, e, &rb)); /* the Ruby and its RB first */
+  const slot *s = map_get(t, m);
+  if (s->rt == NONE) {
+    uint32_t rt;
+    KH_CHECK(new_elem(t, s->elem, "RT", &rt));
+    t->elems.v[rt].actual = m->ruby;
+    slot *ms = map_get(t, m);
+    ms->rt = rt;
+    s = ms;
+  }
+  *out = s->rt;
 cleanup:
   return ret;
 }
@@ -487,6 +522,8 @@ static kh_status target(tags *t, const kh_item *it, uint32_t *out) {
     return KH_OK;
   }
   uint32_t e = s->elem;
+  if (it->mark && (it->flags & KH_ITEM_RUBY) && (it->mark->flags & KH_MARK_RUBY))
+    return ruby_text(t, it->mark, e, out);
   if (it->mark && (it->mark->flags & (KH_MARK_LINK | KH_MARK_FOOTREF | KH_MARK_RUBY)))
     return inline_elem(t, it->mark, e, out);
   *out = e;
@@ -744,6 +781,20 @@ cleanup:
   return ret;
 }
 
+/* An RT's /ActualText: the reading without the '|' between mono-ruby
+ * readings (as shape/ draws it). */
+static kh_status put_reading(kh_buf *b, const char *ruby) {
+  kh_status ret = KH_OK;
+  kh_buf text = {0};
+  for (const char *p = ruby; *p; p++)
+    if (*p != '|') KH_CHECK(kh_buf_append(&text, p, 1));
+  KH_CHECK(put_s(b, "/ActualText"));
+  KH_CHECK(kh_pdf_out_text(b, text.data ? text.data : "", text.len, RAW_TEXT_MAX));
+cleanup:
+  kh_buf_free(&text);
+  return ret;
+}
+
 static int kid_kept(const tags *t, const kid *kd) {
   return kd->kind != KID_ELEM || t->elems.v[kd->v].keep;
 }
@@ -768,6 +819,7 @@ static kh_status write_elem(tags *t, kh_pdf_out *o, uint32_t e, kh_buf *b) {
     KH_CHECK(put_s(b, "/Alt"));
     KH_CHECK(kh_pdf_out_text(b, el->alt, strlen(el->alt), RAW_TEXT_MAX));
   }
+  if (el->actual) KH_CHECK(put_reading(b, el->actual));
   if (el->id) {
     char id[32];
     snprintf(id, sizeof id, "(note%08u)", (unsigned)el->id);
