@@ -296,9 +296,10 @@ def struct_text_tree(pdf_path):
 def source_ruby(md_path):
     """The ruby of a Markdown source by an independent reading of the
     notations (｜base《r》, kanji《r》, {base|r}, {base|r|...}): [(base,
-    reading, context)], the context being the base with the characters
-    next to it in the text (none across a paragraph's end or a space), and
-    the text without the readings."""
+    reading, context, mono)], the context being the base with the characters
+    next to it in the text (none across a paragraph's end or a space), mono
+    whether it is mono-ruby (one reading per character), and the text
+    without the readings."""
     src = open(md_path, encoding="utf-8").read().split("---", 2)[2]
     kanji = r"[\u4e00-\u9fff\u3400-\u4dbf\u3005\u3006\u3007\u30f6]"
     pat = (r"｜([^《》｜\n]+)《([^》\n]+)》|(" + kanji + r"+)《([^》\n]+)》"
@@ -307,27 +308,27 @@ def source_ruby(md_path):
     for m in re.finditer(pat, src):
         base = m.group(1) or m.group(3) or m.group(5)
         reading = m.group(2) or m.group(4) or m.group(6).replace("|", "")
+        mono = bool(m.group(6) and "|" in m.group(6))
         plain += src[at:m.start()]
-        found.append((base, reading, len(plain)))
+        found.append((base, reading, len(plain), mono))
         plain += base
         at = m.end()
     plain += src[at:]
     out = []
-    for base, reading, pos in found:
+    for base, reading, pos, mono in found:
         before = plain[pos - 1:pos] if pos > 0 else ""
         after = plain[pos + len(base):pos + len(base) + 1]
         ctx = (before if before.strip() and before not in "*#" else "") + base + \
             (after if after.strip() and after not in "*#" else "")
-        out.append((base, reading, ctx))
+        out.append((base, reading, ctx, mono))
     return out, plain
 
 
 def cmd_ruby(pdf_path, md_path):
     found, plain = source_ruby(md_path)
-    want = [(b, r) for b, r, c in found]
-    if not want:
+    if not found:
         fail("%s has no ruby" % md_path)
-    got = []
+    pieces = []  # (RB text, RT text) of each Ruby, poppler's reading
 
     def visit(node):
         if node["type"] == "Ruby":
@@ -335,19 +336,12 @@ def cmd_ruby(pdf_path, md_path):
             if kinds != ["RB", "RT"]:
                 fail("a Ruby holds %s, not RB then RT (base %r)"
                      % (kinds, node["kids"][0]["text"] if node["kids"] else ""))
-            got.append((node["kids"][0]["text"], node["kids"][1]["text"]))
+            pieces.append((node["kids"][0]["text"], node["kids"][1]["text"]))
         for k in node["kids"]:
             visit(k)
     visit(struct_text_tree(pdf_path))
-    if got != want:
-        for i, (a, b) in enumerate(zip(got, want)):
-            if a != b:
-                fail("Ruby %d is RB %r RT %r in the structure text, the source has %r %r"
-                     % (i + 1, a[0], a[1], b[0], b[1]))
-        fail("%d Ruby elements in the structure text, %d ruby in the source"
-             % (len(got), len(want)))
 
-    # the RT's own /ActualText is the reading (read by pikepdf)
+    # each RT's own /ActualText is its reading (read by pikepdf)
     pdf = pikepdf.open(pdf_path)
     elems, _, _ = walk_tree(pdf.Root.StructTreeRoot)
     rts = []
@@ -362,25 +356,51 @@ def cmd_ruby(pdf_path, md_path):
         if "/ActualText" in kids[0]:
             fail("an RB has /ActualText: the base is its own text")
         rts.append(str(kids[1].get("/ActualText", "")))
-    if rts != [r for b, r in want]:
-        for i, (a, b) in enumerate(zip(rts, want)):
-            if a != b[1]:
-                fail("RT %d has /ActualText %r, its reading is %r" % (i + 1, a, b[1]))
-        fail("%d RT elements, %d readings" % (len(rts), len(want)))
+    if len(rts) != len(pieces):
+        fail("pikepdf reads %d Ruby elements, poppler %d" % (len(rts), len(pieces)))
+    for i, (a, (rb, rt)) in enumerate(zip(rts, pieces)):
+        if a != rt:
+            fail("Ruby %d (RB %s): its RT's /ActualText is %r, its reading %r" % (i + 1, rb, a, rt))
+
+    # the pieces against the source: a ruby is one Ruby, or, mono-ruby
+    # broken across lines, one Ruby per line whose bases and readings join
+    # up to the source's
+    i = 0
+    split = 0
+    for n, (base, reading, ctx, mono) in enumerate(found, 1):
+        rb = rt = ""
+        first = i
+        while i < len(pieces) and len(rb) < len(base) and base.startswith(rb + pieces[i][0]):
+            rb += pieces[i][0]
+            rt += pieces[i][1]
+            i += 1
+        if (rb, rt) != (base, reading):
+            got = pieces[first] if first < len(pieces) else ("", "")
+            fail("ruby %d of the source is %s《%s》, the structure text has RB %r RT %r"
+                 % (n, base, reading, got[0], got[1]))
+        if i - first > 1:
+            if not mono:
+                fail("ruby %s《%s》 is not mono-ruby but is %d Ruby elements"
+                     % (base, reading, i - first))
+            split += 1
+    if i != len(pieces):
+        fail("%d Ruby elements in the structure text, %d ruby in the source"
+             % (len(pieces), len(found)))
 
     # text extraction: each base whole, with its neighbours, no reading
     text = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", pdf_path, "-"))
-    for base, reading, ctx in found:
+    for base, reading, ctx, mono in found:
         if ctx not in text:
             fail("pdftotext does not give %r (base %s) unbroken" % (ctx, base))
     plain = re.sub(r"\s+", "", plain)
-    for base, reading, ctx in found:
+    for base, reading, ctx, mono in found:
         # (a reading that is also ordinary text of the source proves nothing)
         if len(reading) > 1 and reading in text and reading not in plain:
             fail("the reading %s of %s is in the extracted text" % (reading, base))
-    print("ruby ok: %d Ruby > RB + RT with the source's base and reading (poppler), "
-          "each RT's /ActualText its reading; pdftotext gives each base unbroken "
-          "and no reading" % len(got))
+    print("ruby ok: %d ruby of the source as %d Ruby > RB + RT (%d mono-ruby split "
+          "at a line end) with the source's base and reading (poppler), each RT's "
+          "/ActualText its reading; pdftotext gives each base unbroken and no reading"
+          % (len(found), len(pieces), split))
 
 
 def cmd_text(pdf_path, *strings):

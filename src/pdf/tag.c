@@ -73,8 +73,8 @@ typedef struct elem {
   const char *lang;      /* a language other than its parent's */
   const char *scope;     /* TH: Column or Row */
   const char *numbering; /* L: ListNumbering */
-  const char *actual;    /* RT: /ActualText, the ruby mark's reading (the
-                            '|' between mono-ruby readings left out) */
+  uint32_t text_at;      /* RT: its /ActualText, the reading drawn, at */
+  uint32_t text_len;     /* tags.readings[text_at..], 0: none */
   uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
   int keep;              /* something was drawn in it */
   uint32_t id_obj;       /* its object ID, when written */
@@ -89,6 +89,7 @@ typedef struct slot {
                     mark: the RB (elem is the Ruby); a footnote reference:
                     the Link of its annotation */
   uint32_t rt;   /* a ruby mark: the RT, once a reading is drawn */
+  uint32_t page, line; /* a ruby mark: where its Ruby's base stands */
 } slot;
 
 typedef struct tree_key {
@@ -121,6 +122,7 @@ struct kh_pdf_tags {
   uint32_t nnotes;
   int level;                   /* the last heading's level in this part */
   uint32_t pending_table;      /* a Table made by its caption */
+  kh_buf readings;             /* the RT elements' texts (elem.text_at) */
 };
 typedef struct kh_pdf_tags tags;
 
@@ -187,7 +189,7 @@ static kh_status map_put(tags *t, const void *key, slot **out) {
   }
   size_t i = hash_ptr(key) & (t->map_cap - 1);
   while (t->map[i].key) i = (i + 1) & (t->map_cap - 1);
-  t->map[i] = (slot){key, NONE, NONE, NONE, NONE};
+  t->map[i] = (slot){key, NONE, NONE, NONE, NONE, NONE, 0};
   t->map_n++;
   *out = &t->map[i];
   return KH_OK;
@@ -417,6 +419,7 @@ void kh_pdf_tags_drop(kh_pdf_tags *t) {
   kh_vec_free(&t->annots);
   kh_vec_free(&t->annot_elem);
   kh_vec_free(&t->keys);
+  kh_buf_free(&t->readings);
   free(t);
 }
 
@@ -439,13 +442,24 @@ cleanup:
   return ret;
 }
 
+/* Whether base item `it` of ruby slot `s` stands on another line than the
+ * slot's Ruby: a mono-ruby broken across lines is a Ruby per line, as a
+ * Ruby and its content elements are not to break across lines (PDF
+ * Reference 1.7, Table 10.26). */
+static int ruby_moves_on(const tags *t, const slot *s, const kh_item *it) {
+  return it && !(it->flags & KH_ITEM_RUBY) && it->line &&
+         (s->page != (uint32_t)t->pages.n - 1 || s->line != it->line);
+}
+
 /* The inline element of a link, footnote reference or ruby inside `e`,
- * made when its first item is drawn. */
-static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *out) {
+ * made when its first item `it` (NULL: an annotation) is drawn. */
+static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_item *it,
+                             uint32_t *out) {
   kh_status ret = KH_OK;
   slot *s;
   KH_CHECK(map_put(t, m, &s));
-  if (s->elem != NONE) { /* ruby: its RB; a footnote reference: its Link */
+  if (s->elem != NONE && !((m->flags & KH_MARK_RUBY) && ruby_moves_on(t, s, it))) {
+    /* ruby: its RB; a footnote reference: its Link */
     *out = s->fig != NONE && (m->flags & (KH_MARK_RUBY | KH_MARK_FOOTREF)) ? s->fig : s->elem;
     return KH_OK;
   }
@@ -469,16 +483,20 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *ou
     uint32_t ruby;
     KH_CHECK(new_elem(t, e, "Ruby", &ruby));
     KH_CHECK(new_elem(t, ruby, "RB", &in));
-    if ((s = map_get(t, m))) s->elem = ruby, s->fig = in;
+    if ((s = map_get(t, m))) {
+      s->elem = ruby, s->fig = in, s->rt = NONE;
+      s->page = (uint32_t)t->pages.n - 1;
+      s->line = it ? it->line : 0;
+    }
   }
   *out = in;
 cleanup:
   return ret;
 }
 
-/* Ruby (14.8.4.4, Table 338) is Ruby > RB + RT: the base's runs are the
- * RB, the reading's runs (drawn after their line) the RT, made when the
- * first of them is drawn, after the RB.  The reading is drawn inside an
+/* Ruby (PDF Reference 1.7, Table 10.26) is Ruby > RB + RT: the base's
+ * runs on a line are the RB, the reading's runs over them (drawn after
+ * their line) the RT, made when the first of them is drawn, after the RB.  The reading is drawn inside an
  * empty ActualText span (pdf.c, draw_annotation_glyphs), so that copy,
  * search and text extraction give the base text alone and unbroken; by
  * 14.9.4 that span's empty text stands for everything inside it, the RT's
@@ -489,20 +507,37 @@ cleanup:
  * reading's glyphs, each mapped in ToUnicode, so a reader that takes an
  * element's text from its glyphs (poppler's pdfinfo -struct-text) reads
  * the reading there too. */
-static kh_status ruby_text(tags *t, const kh_mark *m, uint32_t e, uint32_t *out) {
+static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out) {
   kh_status ret = KH_OK;
-  uint32_t rb;
-  KH_CHECK(inline_elem(t, m, e, &rb)); /* the Ruby and its RB first */
-  const slot *s = map_get(t, m);
+  const kh_mark *m = it->mark;
+  uint32_t rb, rt;
+  KH_CHECK(inline_elem(t, m, e, it, &rb)); /* the Ruby and its RB first */
+  slot *s = map_get(t, m);
   if (s->rt == NONE) {
-    uint32_t rt;
     KH_CHECK(new_elem(t, s->elem, "RT", &rt));
-    t->elems.v[rt].actual = m->ruby;
-    slot *ms = map_get(t, m);
-    ms->rt = rt;
-    s = ms;
+    if ((s = map_get(t, m))) s->rt = rt;
   }
-  *out = s->rt;
+  rt = s->rt;
+  /* its /ActualText: the text of the reading's runs, in order; an RT's text
+   * is kept at the end of `readings` while it grows */
+  elem *el = &t->elems.v[rt];
+  if (el->text_len && el->text_at + el->text_len != t->readings.len) {
+    char *copy = malloc(el->text_len);
+    if (!copy) return KH_NOMEM;
+    memcpy(copy, t->readings.data + el->text_at, el->text_len);
+    el->text_at = (uint32_t)t->readings.len;
+    ret = kh_buf_append(&t->readings, copy, el->text_len);
+    free(copy);
+    KH_CHECK(ret);
+  } else if (!el->text_len) {
+    el->text_at = (uint32_t)t->readings.len;
+  }
+  for (uint32_t g = 0; g < it->n; g++)
+    if (it->glyphs[g].text_len) {
+      KH_CHECK(kh_buf_append(&t->readings, it->glyphs[g].text, it->glyphs[g].text_len));
+      t->elems.v[rt].text_len += it->glyphs[g].text_len;
+    }
+  *out = rt;
 cleanup:
   return ret;
 }
@@ -523,9 +558,9 @@ static kh_status target(tags *t, const kh_item *it, uint32_t *out) {
   }
   uint32_t e = s->elem;
   if (it->mark && (it->flags & KH_ITEM_RUBY) && (it->mark->flags & KH_MARK_RUBY))
-    return ruby_text(t, it->mark, e, out);
+    return ruby_text(t, it, e, out);
   if (it->mark && (it->mark->flags & (KH_MARK_LINK | KH_MARK_FOOTREF | KH_MARK_RUBY)))
-    return inline_elem(t, it->mark, e, out);
+    return inline_elem(t, it->mark, e, it, out);
   *out = e;
   return KH_OK;
 }
@@ -665,7 +700,7 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   uint32_t e = NONE;
   const slot *s = it->node ? map_get(t, it->node) : NULL;
   const uint32_t node_elem = s ? s->elem : NONE; /* slots move as the map grows */
-  if (it->mark && node_elem != NONE) KH_CHECK(inline_elem(t, it->mark, node_elem, &e));
+  if (it->mark && node_elem != NONE) KH_CHECK(inline_elem(t, it->mark, node_elem, NULL, &e));
   if (e != NONE && (it->mark->flags & KH_MARK_FOOTREF)) {
     /* a footnote reference's link to its note: a Link in the Reference */
     slot *ms = map_get(t, it->mark);
@@ -781,20 +816,6 @@ cleanup:
   return ret;
 }
 
-/* An RT's /ActualText: the reading without the '|' between mono-ruby
- * readings (as shape/ draws it). */
-static kh_status put_reading(kh_buf *b, const char *ruby) {
-  kh_status ret = KH_OK;
-  kh_buf text = {0};
-  for (const char *p = ruby; *p; p++)
-    if (*p != '|') KH_CHECK(kh_buf_append(&text, p, 1));
-  KH_CHECK(put_s(b, "/ActualText"));
-  KH_CHECK(kh_pdf_out_text(b, text.data ? text.data : "", text.len, RAW_TEXT_MAX));
-cleanup:
-  kh_buf_free(&text);
-  return ret;
-}
-
 static int kid_kept(const tags *t, const kid *kd) {
   return kd->kind != KID_ELEM || t->elems.v[kd->v].keep;
 }
@@ -819,7 +840,10 @@ static kh_status write_elem(tags *t, kh_pdf_out *o, uint32_t e, kh_buf *b) {
     KH_CHECK(put_s(b, "/Alt"));
     KH_CHECK(kh_pdf_out_text(b, el->alt, strlen(el->alt), RAW_TEXT_MAX));
   }
-  if (el->actual) KH_CHECK(put_reading(b, el->actual));
+  if (el->text_len) {
+    KH_CHECK(put_s(b, "/ActualText"));
+    KH_CHECK(kh_pdf_out_text(b, t->readings.data + el->text_at, el->text_len, RAW_TEXT_MAX));
+  }
   if (el->id) {
     char id[32];
     snprintf(id, sizeof id, "(note%08u)", (unsigned)el->id);
