@@ -18,8 +18,9 @@
  * Text extraction: each font's ToUnicode maps a glyph to the text of the
  * first cluster that drew it; a cluster whose glyphs would extract as
  * something else is wrapped in a /Span with /ActualText (14.9.4), and so is a
- * colour emoji drawn as an image, with an invisible ideographic space inside
- * so that extractors that need a glyph in the span have one.
+ * colour emoji drawn as an image, with a blank glyph inside that extracts as
+ * the emoji for readers that pass over ActualText (the stand-in font,
+ * embed.c).
  *
  * Reproducible: no clock (dates come from kh_pdf_meta) and the trailer /ID
  * is an MD5 of the file's bytes (write.c). */

@@ -496,17 +496,17 @@ cleanup:
 
 /* Ruby (PDF Reference 1.7, Table 10.26) is Ruby > RB + RT: the base's
  * runs on a line are the RB, the reading's runs over them (drawn after
- * their line) the RT, made when the first of them is drawn, after the RB.  The reading is drawn inside an
- * empty ActualText span (pdf.c, draw_annotation_glyphs), so that copy,
- * search and text extraction give the base text alone and unbroken; by
- * 14.9.4 that span's empty text stands for everything inside it, the RT's
- * marked content included, so the RT element carries the reading again as
- * its own /ActualText (allowed on structure elements, Table 323), which is
- * what a reader that walks the structure tree gets (pdf.js reports it as
- * the element's alt text).  The RT's marked content still holds the
- * reading's glyphs, each mapped in ToUnicode, so a reader that takes an
- * element's text from its glyphs (poppler's pdfinfo -struct-text) reads
- * the reading there too. */
+ * their line) the RT, made when the first of them is drawn, after the RB.
+ * The reading is drawn inside an empty ActualText span (pdf.c,
+ * draw_annotation_glyphs), so that copy, search and text extraction give
+ * the base text alone and unbroken; by 14.9.4 that span's empty text
+ * stands for everything inside it, the RT's marked content included, so
+ * the RT element carries the reading again as its own /ActualText
+ * (allowed on structure elements, Table 323), which is what a reader that
+ * walks the structure tree gets (pdf.js reports it as the element's alt
+ * text).  The RT's marked content still holds the reading's glyphs, each
+ * mapped in ToUnicode, so a reader that takes an element's text from its
+ * glyphs (poppler's pdfinfo -struct-text) reads the reading there too. */
 static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out) {
   kh_status ret = KH_OK;
   const kh_mark *m = it->mark;
