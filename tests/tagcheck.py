@@ -11,9 +11,17 @@ tools nobody here wrote: pikepdf (qpdf), poppler's pdfinfo, PDFBox Preflight.
   tagcheck.py pdfjs PDF                pdf.js's getStructTree reads the tree
                                        pikepdf reads (exit 77, skipped, when
                                        scripts/deps.sh could not install it)
+  tagcheck.py ruby PDF SOURCE.md       every ruby of SOURCE is a Ruby > RB + RT
+                                       with its base and its reading (poppler),
+                                       the RT's /ActualText is its reading
+                                       (pikepdf), and pdftotext gives the base
+                                       text alone, unbroken
+  tagcheck.py text PDF STRING...       pdftotext and mutool both give each
+                                       STRING (white space aside)
 
 Each exits 1 with a message naming what failed.
 """
+import json
 import re
 import subprocess
 import sys
@@ -261,6 +269,151 @@ def cmd_structtext(pdf_path, expected):
     print("structure ok: %d lines of pdfinfo -struct-text as expected" % len(got))
 
 
+# ---- ruby ----------------------------------------------------------------------
+
+def struct_text_tree(pdf_path):
+    """pdfinfo -struct-text as a tree: [{"type", "kids", "text"}], where an
+    element's "text" is the text of its own marked content, joined."""
+    root = {"type": None, "kids": [], "text": ""}
+    stack = [(-1, root)]
+    for line in run("pdfinfo", "-struct-text", pdf_path).splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        m = re.match(r'^\s*"(.*)"$', line)
+        e = re.match(r"^\s*([A-Za-z][A-Za-z0-9]*)\b", line)
+        if not m and not e:
+            continue  # an attribute line ("/ListNumbering /Disc")
+        while stack[-1][0] >= indent:
+            stack.pop()
+        if m:
+            stack[-1][1]["text"] += m.group(1)
+            continue
+        node = {"type": e.group(1), "kids": [], "text": ""}
+        stack[-1][1]["kids"].append(node)
+        stack.append((indent, node))
+    return root
+
+
+def source_ruby(md_path):
+    """The ruby of a Markdown source by an independent reading of the
+    notations (｜base《r》, kanji《r》, {base|r}, {base|r|...}): [(base,
+    reading, context, mono)], the context being the base with the characters
+    next to it in the text (none across a paragraph's end or a space), mono
+    whether it is mono-ruby (one reading per character), and the text
+    without the readings."""
+    src = open(md_path, encoding="utf-8").read().split("---", 2)[2]
+    kanji = r"[\u4e00-\u9fff\u3400-\u4dbf\u3005\u3006\u3007\u30f6]"
+    pat = (r"｜([^《》｜\n]+)《([^》\n]+)》|(" + kanji + r"+)《([^》\n]+)》"
+           r"|\{([^{}|\n]+)\|([^{}\n]+)\}")
+    found, plain, at = [], "", 0
+    for m in re.finditer(pat, src):
+        base = m.group(1) or m.group(3) or m.group(5)
+        reading = m.group(2) or m.group(4) or m.group(6).replace("|", "")
+        mono = bool(m.group(6) and "|" in m.group(6))
+        plain += src[at:m.start()]
+        found.append((base, reading, len(plain), mono))
+        plain += base
+        at = m.end()
+    plain += src[at:]
+    out = []
+    for base, reading, pos, mono in found:
+        before = plain[pos - 1:pos] if pos > 0 else ""
+        after = plain[pos + len(base):pos + len(base) + 1]
+        ctx = (before if before.strip() and before not in "*#" else "") + base + \
+            (after if after.strip() and after not in "*#" else "")
+        out.append((base, reading, ctx, mono))
+    return out, plain
+
+
+def cmd_ruby(pdf_path, md_path):
+    found, plain = source_ruby(md_path)
+    if not found:
+        fail("%s has no ruby" % md_path)
+    pieces = []  # (RB text, RT text) of each Ruby, poppler's reading
+
+    def visit(node):
+        if node["type"] == "Ruby":
+            kinds = [k["type"] for k in node["kids"]]
+            if kinds != ["RB", "RT"]:
+                fail("a Ruby holds %s, not RB then RT (base %r)"
+                     % (kinds, node["kids"][0]["text"] if node["kids"] else ""))
+            pieces.append((node["kids"][0]["text"], node["kids"][1]["text"]))
+        for k in node["kids"]:
+            visit(k)
+    visit(struct_text_tree(pdf_path))
+
+    # each RT's own /ActualText is its reading (read by pikepdf)
+    pdf = pikepdf.open(pdf_path)
+    elems, _, _ = walk_tree(pdf.Root.StructTreeRoot)
+    rts = []
+    for e, depth in elems:
+        if str(e.get("/S")) != "/Ruby":
+            continue
+        k = e.get("/K")
+        kids = [x for x in (list(k) if isinstance(k, Array) else [k])
+                if isinstance(x, Dictionary) and "/S" in x]
+        if [str(x.S) for x in kids] != ["/RB", "/RT"]:
+            fail("a Ruby element's kids are %s" % [str(x.S) for x in kids])
+        if "/ActualText" in kids[0]:
+            fail("an RB has /ActualText: the base is its own text")
+        rts.append(str(kids[1].get("/ActualText", "")))
+    if len(rts) != len(pieces):
+        fail("pikepdf reads %d Ruby elements, poppler %d" % (len(rts), len(pieces)))
+    for i, (a, (rb, rt)) in enumerate(zip(rts, pieces)):
+        if a != rt:
+            fail("Ruby %d (RB %s): its RT's /ActualText is %r, its reading %r" % (i + 1, rb, a, rt))
+
+    # the pieces against the source: a ruby is one Ruby, or, mono-ruby
+    # broken across lines, one Ruby per line whose bases and readings join
+    # up to the source's
+    i = 0
+    split = 0
+    for n, (base, reading, ctx, mono) in enumerate(found, 1):
+        rb = rt = ""
+        first = i
+        while i < len(pieces) and len(rb) < len(base) and base.startswith(rb + pieces[i][0]):
+            rb += pieces[i][0]
+            rt += pieces[i][1]
+            i += 1
+        if (rb, rt) != (base, reading):
+            got = pieces[first] if first < len(pieces) else ("", "")
+            fail("ruby %d of the source is %s《%s》, the structure text has RB %r RT %r"
+                 % (n, base, reading, got[0], got[1]))
+        if i - first > 1:
+            if not mono:
+                fail("ruby %s《%s》 is not mono-ruby but is %d Ruby elements"
+                     % (base, reading, i - first))
+            split += 1
+    if i != len(pieces):
+        fail("%d Ruby elements in the structure text, %d ruby in the source"
+             % (len(pieces), len(found)))
+
+    # text extraction: each base whole, with its neighbours, no reading
+    text = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", pdf_path, "-"))
+    for base, reading, ctx, mono in found:
+        if ctx not in text:
+            fail("pdftotext does not give %r (base %s) unbroken" % (ctx, base))
+    plain = re.sub(r"\s+", "", plain)
+    for base, reading, ctx, mono in found:
+        # (a reading that is also ordinary text of the source proves nothing)
+        if len(reading) > 1 and reading in text and reading not in plain:
+            fail("the reading %s of %s is in the extracted text" % (reading, base))
+    print("ruby ok: %d ruby of the source as %d Ruby > RB + RT (%d mono-ruby split "
+          "at a line end) with the source's base and reading (poppler), each RT's "
+          "/ActualText its reading; pdftotext gives each base unbroken and no reading"
+          % (len(found), len(pieces), split))
+
+
+def cmd_text(pdf_path, *strings):
+    poppler = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", pdf_path, "-"))
+    mupdf = re.sub(r"\s+", "", run("mutool", "draw", "-q", "-F", "txt", "-o", "-", pdf_path))
+    for want in strings:
+        w = re.sub(r"\s+", "", want)
+        for tool, text in (("pdftotext", poppler), ("mutool", mupdf)):
+            if w not in text:
+                fail("%s does not give %r" % (tool, want))
+    print("text ok: pdftotext and mutool give %s" % ", ".join(repr(x) for x in strings))
+
+
 # ---- XMP ----------------------------------------------------------------------
 
 NS = {
@@ -475,8 +628,10 @@ def pikepdf_page_trees(pdf_path):
         if not lines and not n:
             return []
         head = "  " * depth + str(e.S)[1:]
-        if str(e.get("/Alt", "")):
-            head += " alt"
+        # pdf.js's alt: the element's /Alt, else its /ActualText
+        alt = str(e.get("/Alt", "")) or str(e.get("/ActualText", ""))
+        if alt:
+            head += " alt=" + json.dumps(alt, ensure_ascii=False)
         if n:
             head += " mc=%d" % n
         return [head] + lines
@@ -516,7 +671,7 @@ def cmd_pdfjs(pdf_path):
 
 
 COMMANDS = {"pdfjs": cmd_pdfjs, "tags": cmd_tags, "structtext": cmd_structtext, "meta": cmd_meta,
-            "pdfa": cmd_pdfa, "preflight": cmd_preflight}
+            "pdfa": cmd_pdfa, "preflight": cmd_preflight, "ruby": cmd_ruby, "text": cmd_text}
 
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:

@@ -924,7 +924,25 @@ static int in_marker(const line_marks *lm, const kh_glyph *g) {
   return g->cluster < lm->marker_len;
 }
 
-static kh_status add_item(void *user, kh_item it) { return item(user, it); }
+/* Ruby readings and 圏点 over a line (annot.c) go to the page through this:
+ * a reading takes the ruby mark of its base, so that the tagged PDF puts it
+ * in the RT of the base's Ruby. */
+typedef struct annot_sink {
+  builder *b;
+  const line_marks *lm;
+} annot_sink;
+
+static kh_status add_annot(void *user, kh_item it) {
+  const annot_sink *s = user;
+  for (uint32_t i = 0; (it.flags & KH_ITEM_RUBY) && i < s->lm->n; i++) {
+    const kh_mark *m = s->lm->v[i];
+    if ((m->flags & KH_MARK_RUBY) && it.base_start >= m->start && it.base_start < m->end) {
+      it.mark = m;
+      break;
+    }
+  }
+  return item(s->b, it);
+}
 
 /* A footnote reference's number links to its note, and is the place the
  * note's number links back to (an anchor keyed by the reference's mark). */
@@ -1050,7 +1068,8 @@ static kh_status emit_line(builder *b, const kh_lines *ls, uint32_t li, kh_fixed
   if ((ret = emit_hyphen(b, ln, left, base)) != KH_OK) return ret;
   /* ruby and 圏点 over the line (annot.c); where the line gap cannot hold
    * them, place_para gave the line more room (ruby_room) */
-  if ((ret = kh_page_annots(A, ls, li, left, base, add_item, b)) != KH_OK) return ret;
+  annot_sink sink = {b, &lm};
+  if ((ret = kh_page_annots(A, ls, li, left, base, add_annot, &sink)) != KH_OK) return ret;
   /* links: one rectangle per run of linked glyphs on the line */
   for (i = 0; i < ln->count;) {
     const kh_glyph *g0 = &sh->glyphs[ln->first + i];

@@ -87,9 +87,10 @@ typedef struct kh_item {
   const char *image;  /* IMAGE of a figure: its file (font -1, no glyph);
                          NULL for a colour glyph */
   const kh_mark *mark;/* GLYPHS, IMAGE, LINK: the link, footnote reference
-                         or ruby of node's text that the item draws, or
-                         NULL: a run is split where this changes, so the
-                         tagged PDF can give it its own element */
+                         or ruby of node's text that the item draws (for a
+                         KH_ITEM_RUBY reading, its base's ruby), or NULL:
+                         a run is split where this changes, so the tagged
+                         PDF can give it its own element */
   uint32_t line;      /* GLYPHS, IMAGE of the text of a line (not its ruby
                          or dots): the line's number on the page, from 1,
                          so that pdf/ can give a vertical column that holds

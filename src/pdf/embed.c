@@ -61,7 +61,16 @@ typedef struct pfont {
   HPDF_Dict type0v;
   char vname[16];
   int32_t *vadv;
+  HPDF_Dict desc; /* its FontDescriptor, once finished */
+  char base[110]; /* and its BaseFont */
 } pfont;
+
+/* A text that an image stands for (a colour emoji), as the code of the
+ * stand-in font (kh_pdf_fonts_stand_in). */
+typedef struct stand_text {
+  const char *text; /* in the set's arena */
+  uint32_t len;
+} stand_text;
 
 struct kh_pdf_fonts {
   kh_pdf_lib *lib;
@@ -70,6 +79,10 @@ struct kh_pdf_fonts {
   kh_arena *text; /* copies of the ToUnicode texts: pages are freed as they
                      are written */
   int keep_hinting; /* embed the fonts' TrueType instructions */
+  /* the stand-in font: font 0's glyph `stand_gid` under one code per text */
+  HPDF_Dict stand;
+  uint32_t stand_gid;
+  KH_VEC(stand_text) stand_texts; /* code k + 1 stands for text k */
 };
 
 /* ---- libharu errors ------------------------------------------------------*/
@@ -307,6 +320,7 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     free(pf->f[i].vadv);
   }
   free(pf->f);
+  kh_vec_free(&pf->stand_texts);
   kh_arena_drop(pf->text);
   free(pf);
 }
@@ -368,25 +382,34 @@ int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font) {
   return pf->f[font].descent;
 }
 
+/* A Type0 font dictionary with `encoding`, completed when the fonts are
+ * finished; `what` names it in an error. */
+static kh_status new_type0(kh_pdf_lib *lib, const char *encoding, const char *what,
+                           HPDF_Dict *out) {
+  HPDF_Dict d = HPDF_Dict_New(kh_pdf_mmgr(lib));
+  if (!d)
+    return kh_pdf_lib_fail(lib, 0, what);
+  /* Indirect before any page refers to it: a direct object may have only
+   * one owner. */
+  HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), d);
+  if (st != HPDF_OK)
+    return kh_pdf_lib_fail(lib, st, what);
+  st |= HPDF_Dict_AddName(d, "Type", "Font");
+  st |= HPDF_Dict_AddName(d, "Subtype", "Type0");
+  st |= HPDF_Dict_AddName(d, "Encoding", encoding);
+  if (st != HPDF_OK)
+    return kh_pdf_lib_fail(lib, st, what);
+  *out = d;
+  return KH_OK;
+}
+
 kh_status kh_pdf_fonts_use(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
                            const char **name) {
-  kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
   if (!p->type0) {
-    HPDF_Dict d = HPDF_Dict_New(kh_pdf_mmgr(lib));
-    if (!d)
-      return kh_pdf_lib_fail(lib, 0, "creating a font");
-    /* Indirect before any page refers to it: a direct object may have only
-     * one owner. */
-    HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), d);
-    if (st != HPDF_OK)
-      return kh_pdf_lib_fail(lib, st, "creating a font");
-    st |= HPDF_Dict_AddName(d, "Type", "Font");
-    st |= HPDF_Dict_AddName(d, "Subtype", "Type0");
-    st |= HPDF_Dict_AddName(d, "Encoding", "Identity-H");
-    if (st != HPDF_OK)
-      return kh_pdf_lib_fail(lib, st, "creating a font");
-    p->type0 = d;
+    kh_status ret = new_type0(pf->lib, "Identity-H", "creating a font", &p->type0);
+    if (ret != KH_OK)
+      return ret;
   }
   *dict = p->type0;
   *name = p->name;
@@ -422,22 +445,14 @@ int32_t kh_pdf_fonts_vadvance(const kh_pdf_fonts *pf, int font, uint32_t gid) {
 
 kh_status kh_pdf_fonts_use_vertical(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
                                     const char **name) {
-  kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
   if (!p->type0v) {
     HPDF_Dict h;
     const char *hn;
     kh_status ret = kh_pdf_fonts_use(pf, font, &h, &hn); /* the CIDFont's owner */
+    if (ret == KH_OK)
+      ret = new_type0(pf->lib, "Identity-V", "creating a vertical font", &p->type0v);
     if (ret != KH_OK) return ret;
-    HPDF_Dict d = HPDF_Dict_New(kh_pdf_mmgr(lib));
-    if (!d) return kh_pdf_lib_fail(lib, 0, "creating a vertical font");
-    HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), d);
-    if (st != HPDF_OK) return kh_pdf_lib_fail(lib, st, "creating a vertical font");
-    st |= HPDF_Dict_AddName(d, "Type", "Font");
-    st |= HPDF_Dict_AddName(d, "Subtype", "Type0");
-    st |= HPDF_Dict_AddName(d, "Encoding", "Identity-V");
-    if (st != HPDF_OK) return kh_pdf_lib_fail(lib, st, "creating a vertical font");
-    p->type0v = d;
   }
   *dict = p->type0v;
   *name = p->vname;
@@ -541,11 +556,10 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
   return st;
 }
 
-/* A ToUnicode CMap (Adobe Technical Note #5411) of bfchar entries: glyph ID
- * -> the text of the first cluster that drew it. */
-static kh_status tounicode(const pfont *p, kh_buf *b) {
-  kh_status ret = KH_OK;
-  KH_CHECK(kh_buf_printf(
+/* A ToUnicode CMap (Adobe Technical Note #5411) of bfchar entries, written
+ * by cmap_begin, cmap_entry for each of `total` codes in order, cmap_end. */
+static kh_status cmap_begin(kh_buf *b) {
+  return kh_buf_printf(
       b, "/CIDInit /ProcSet findresource begin\n"
          "12 dict begin\n"
          "begincmap\n"
@@ -553,32 +567,49 @@ static kh_status tounicode(const pfont *p, kh_buf *b) {
          "def\n"
          "/CMapName /Adobe-Identity-UCS def\n"
          "/CMapType 2 def\n"
-         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
+         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+}
+
+/* Entry `done` (from 0) of `total`: code -> text, in blocks of
+ * BFCHAR_BLOCK. */
+static kh_status cmap_entry(kh_buf *b, unsigned code, const char *text, uint32_t len,
+                            unsigned done, unsigned total) {
+  kh_status ret = KH_OK;
+  if (done % BFCHAR_BLOCK == 0) {
+    unsigned left = total - done;
+    KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n", left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
+  }
+  KH_CHECK(kh_buf_append(b, "<", 1));
+  KH_CHECK(kh_pdf_put_hex4(b, code));
+  KH_CHECK(kh_buf_append(b, "> <", 3));
+  KH_CHECK(kh_pdf_utf16be(b, text, len, BFCHAR_MAX_UNITS, 1));
+  KH_CHECK(kh_buf_append(b, ">\n", 2));
+  if ((done + 1) % BFCHAR_BLOCK == 0 || done + 1 == total)
+    KH_CHECK(kh_buf_printf(b, "endbfchar\n"));
+cleanup:
+  return ret;
+}
+
+static kh_status cmap_end(kh_buf *b) {
+  return kh_buf_printf(b, "endcmap\n"
+                          "CMapName currentdict /CMap defineresource pop\n"
+                          "end\n"
+                          "end\n");
+}
+
+/* A font's ToUnicode: glyph ID -> the text of the first cluster that drew
+ * it. */
+static kh_status tounicode(const pfont *p, kh_buf *b) {
+  kh_status ret = KH_OK;
+  KH_CHECK(cmap_begin(b));
   unsigned total = 0;
   for (unsigned g = 0; g < p->nglyphs; g++)
     total += p->used[g] && p->text[g];
   unsigned done = 0;
-  for (unsigned g = 0; g < p->nglyphs; g++) {
-    if (!p->used[g] || !p->text[g])
-      continue;
-    if (done % BFCHAR_BLOCK == 0) {
-      unsigned left = total - done;
-      KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n",
-                             left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
-    }
-    KH_CHECK(kh_buf_append(b, "<", 1));
-    KH_CHECK(kh_pdf_put_hex4(b, g));
-    KH_CHECK(kh_buf_append(b, "> <", 3));
-    KH_CHECK(
-        kh_pdf_utf16be(b, p->text[g], p->text_len[g], BFCHAR_MAX_UNITS, 1));
-    KH_CHECK(kh_buf_append(b, ">\n", 2));
-    if (++done % BFCHAR_BLOCK == 0 || done == total)
-      KH_CHECK(kh_buf_printf(b, "endbfchar\n"));
-  }
-  KH_CHECK(kh_buf_printf(b, "endcmap\n"
-                            "CMapName currentdict /CMap defineresource pop\n"
-                            "end\n"
-                            "end\n"));
+  for (unsigned g = 0; g < p->nglyphs; g++)
+    if (p->used[g] && p->text[g])
+      KH_CHECK(cmap_entry(b, g, p->text[g], p->text_len[g], done++, total));
+  KH_CHECK(cmap_end(b));
 cleanup:
   return ret;
 }
@@ -719,6 +750,31 @@ static int32_t stem_v(unsigned weight) {
   return (int32_t)(50 + (weight / 65.0) * (weight / 65.0) + 0.5);
 }
 
+/* A CIDFontType2 dictionary, indirect, of font `base` and its descriptor
+ * (Adobe-Identity-0), for the rest to be added; `what` names it in an
+ * error. */
+static kh_status new_cid_font(kh_pdf_lib *lib, const char *base, HPDF_Dict desc,
+                              const char *what, HPDF_Dict *out) {
+  HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
+  HPDF_Dict cid = HPDF_Dict_New(mmgr);
+  HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), cid);
+  if (st != HPDF_OK)
+    return kh_pdf_lib_fail(lib, st, what);
+  HPDF_Dict info = HPDF_Dict_New(mmgr);
+  st |= HPDF_Dict_AddName(cid, "Type", "Font");
+  st |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+  st |= HPDF_Dict_AddName(cid, "BaseFont", base);
+  st |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
+  if (st == HPDF_OK) {
+    st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
+    st |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, "Identity", NULL));
+    st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
+  }
+  st |= HPDF_Dict_Add(cid, "FontDescriptor", desc);
+  *out = cid;
+  return kh_pdf_lib_check(lib, st, what);
+}
+
 /* A Type0 font's entries over its CIDFont and ToUnicode CMap.  For a Type 2
  * CIDFont the Type0 BaseFont is the CIDFont's name (9.7.6). */
 static HPDF_STATUS type0_of(HPDF_MMgr mmgr, HPDF_Dict type0, const char *base, HPDF_Dict cid,
@@ -753,6 +809,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   ps_name(p, psname, sizeof psname);
   subset_tag(p, psname, tag);
   snprintf(base, sizeof base, "%s+%s", tag, psname);
+  memcpy(p->base, base, sizeof p->base);
   KH_CHECK(subset(pf, p, &file));
   KH_CHECK(default_width(pf, font, &dw));
   KH_CHECK(tounicode(p, &cmap));
@@ -789,23 +846,11 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   st |= HPDF_Dict_AddNumber(desc, "StemV", stem_v(p->weight));
   st |= HPDF_Dict_Add(desc, "FontFile2", ff);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing a font descriptor"));
+  p->desc = desc;
 
-  HPDF_Dict cid = HPDF_Dict_New(mmgr);
-  st = HPDF_Xref_Add(kh_pdf_xref(lib), cid);
-  KH_CHECK(kh_pdf_lib_check(lib, st, "writing a CID font"));
-  HPDF_Dict info = HPDF_Dict_New(mmgr);
-  st |= HPDF_Dict_AddName(cid, "Type", "Font");
-  st |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
-  st |= HPDF_Dict_AddName(cid, "BaseFont", base);
-  st |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
-  if (st == HPDF_OK) {
-    st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
-    st |= HPDF_Dict_Add(info, "Ordering",
-                        HPDF_String_New(mmgr, "Identity", NULL));
-    st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
-  }
-  st |= HPDF_Dict_Add(cid, "FontDescriptor", desc);
-  st |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+  HPDF_Dict cid;
+  KH_CHECK(new_cid_font(lib, base, desc, "writing a CID font", &cid));
+  st = HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
   if (st == HPDF_OK)
     st |= add_widths(pf, font, cid, dw);
   if (st == HPDF_OK && p->type0v)
@@ -830,11 +875,129 @@ cleanup:
   return ret;
 }
 
+/* ---- the stand-in font ------------------------------------------------------
+ * A colour emoji is drawn as an image (its font's PNG, pdf.c), with an
+ * invisible glyph over it so that text readers have a glyph to read.  That
+ * glyph must extract as the emoji: poppler's structure text (pdfinfo
+ * -struct-text) and MuPDF read a glyph's ToUnicode entry and pass over
+ * ActualText.  Font 0's ideographic space already extracts as U+3000 in
+ * the text, so the stand-in is a Type0 font of its own over a second
+ * CIDFont that shares font 0's font program and descriptor: CID k + 1 is
+ * drawn as font 0's glyph (a CIDToGIDMap stream of two bytes a code) and
+ * maps in its ToUnicode to the k-th emoji text.  Every code is as wide as
+ * the glyph (/DW), as in font 0's /W. */
+
+kh_status kh_pdf_fonts_stand_in(kh_pdf_fonts *pf, uint32_t gid, const char *text, uint32_t len,
+                                unsigned *code) {
+  *code = 0;
+  if (len == 0 || pf->n == 0 || gid >= pf->f[0].nglyphs)
+    return kh_error_file(pf->lib->ctx, NULL, KH_LIBRARY,
+                         "internal: a stand-in glyph without its text or font");
+  if (pf->stand_texts.n && gid != pf->stand_gid)
+    return kh_error_file(pf->lib->ctx, NULL, KH_LIBRARY,
+                         "internal: two stand-in glyphs");
+  pf->stand_gid = gid;
+  for (size_t k = 0; k < pf->stand_texts.n; k++)
+    if (pf->stand_texts.v[k].len == len && !memcmp(pf->stand_texts.v[k].text, text, len)) {
+      *code = (unsigned)k + 1;
+      return KH_OK;
+    }
+  if (pf->stand_texts.n + 1 >= 0xFFFF)
+    return kh_error_file(pf->lib->ctx, NULL, KH_LIMIT,
+                         "more than 65,534 different emoji texts");
+  if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
+  stand_text t = {kh_arena_strndup(pf->text, text, len), len};
+  if (!t.text || kh_vec_push(&pf->stand_texts, t) != KH_OK) return KH_NOMEM;
+  *code = (unsigned)pf->stand_texts.n;
+  return KH_OK;
+}
+
+kh_status kh_pdf_fonts_use_stand_in(kh_pdf_fonts *pf, HPDF_Dict *dict, const char **name) {
+  if (!pf->stand) {
+    HPDF_Dict f0;
+    const char *n0;
+    kh_status ret = kh_pdf_fonts_use(pf, 0, &f0, &n0); /* its program's owner */
+    if (ret == KH_OK)
+      ret = new_type0(pf->lib, "Identity-H", "creating the stand-in font", &pf->stand);
+    if (ret != KH_OK) return ret;
+  }
+  *dict = pf->stand;
+  *name = "KHS";
+  return KH_OK;
+}
+
+int32_t kh_pdf_fonts_stand_in_width(const kh_pdf_fonts *pf) {
+  return kh_pdf_fonts_width(pf, 0, pf->stand_gid);
+}
+
+int kh_pdf_fonts_stand_in_blank(const kh_pdf_fonts *pf) {
+  hb_glyph_extents_t e;
+  return pf->n > 0 &&
+         hb_font_get_glyph_extents(kh_font_hb_font(pf->f[0].font), pf->stand_gid, &e) &&
+         e.width == 0 && e.height == 0;
+}
+
+/* The stand-in's ToUnicode: code k + 1 -> text k. */
+static kh_status stand_in_tounicode(const kh_pdf_fonts *pf, kh_buf *b) {
+  kh_status ret = KH_OK;
+  unsigned total = (unsigned)pf->stand_texts.n;
+  KH_CHECK(cmap_begin(b));
+  for (unsigned k = 0; k < total; k++)
+    KH_CHECK(cmap_entry(b, k + 1, pf->stand_texts.v[k].text, pf->stand_texts.v[k].len, k,
+                        total));
+  KH_CHECK(cmap_end(b));
+cleanup:
+  return ret;
+}
+
+/* After font 0 is finished: the stand-in's CIDFont over font 0's
+ * descriptor, its CIDToGIDMap and its ToUnicode. */
+static kh_status finish_stand_in(kh_pdf_fonts *pf) {
+  kh_status ret = KH_OK;
+  kh_pdf_lib *lib = pf->lib;
+  HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
+  const pfont *p = &pf->f[0];
+  kh_buf map = {0}, cmap = {0};
+  HPDF_STATUS st = HPDF_OK;
+  if (!p->desc)
+    return kh_error_file(lib->ctx, NULL, KH_LIBRARY,
+                         "internal: the stand-in font without font 0");
+  for (size_t c = 0; c <= pf->stand_texts.n; c++) { /* CID 0 stays .notdef */
+    unsigned char g[2] = {0, 0};
+    if (c) g[0] = (unsigned char)(pf->stand_gid >> 8), g[1] = (unsigned char)pf->stand_gid;
+    KH_CHECK(kh_buf_append(&map, g, 2));
+  }
+  KH_CHECK(stand_in_tounicode(pf, &cmap));
+
+  HPDF_Dict gidmap = kh_pdf_stream_new(lib, 1);
+  if (!gidmap) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the stand-in font"));
+  KH_CHECK(kh_pdf_lib_check(lib, kh_pdf_stream_write(gidmap, map.data, map.len),
+                            "writing the stand-in font"));
+  HPDF_Dict cid;
+  KH_CHECK(new_cid_font(lib, p->base, p->desc, "writing the stand-in font", &cid));
+  st = HPDF_Dict_Add(cid, "CIDToGIDMap", gidmap);
+  st |= HPDF_Dict_AddNumber(cid, "DW", kh_pdf_fonts_stand_in_width(pf));
+  KH_CHECK(kh_pdf_lib_check(lib, st, "writing the stand-in font"));
+
+  HPDF_Dict tu = kh_pdf_stream_new(lib, 1);
+  if (!tu) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the stand-in font's ToUnicode"));
+  KH_CHECK(kh_pdf_lib_check(lib, kh_pdf_stream_write(tu, cmap.data, cmap.len),
+                            "writing the stand-in font's ToUnicode"));
+  KH_CHECK(kh_pdf_lib_check(lib, type0_of(mmgr, pf->stand, p->base, cid, tu),
+                            "writing the stand-in font"));
+cleanup:
+  kh_buf_free(&map);
+  kh_buf_free(&cmap);
+  return ret;
+}
+
 kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf) {
   kh_status ret = KH_OK;
   for (int i = 0; i < pf->n; i++)
     if (pf->f[i].type0)
       KH_CHECK(finish_font(pf, i));
+  if (pf->stand)
+    KH_CHECK(finish_stand_in(pf));
 cleanup:
   return ret;
 }

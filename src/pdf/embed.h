@@ -108,6 +108,21 @@ int32_t kh_pdf_fonts_vadvance(const kh_pdf_fonts *pf, int font, uint32_t gid);
 kh_status kh_pdf_fonts_use_vertical(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
                                     const char **name);
 
+/* The stand-in font (embed.c): an image that stands for text (a colour
+ * emoji) has font 0's invisible glyph `gid` drawn over it under the code
+ * this gives for `text`, which that code extracts as (ToUnicode).  `gid`
+ * must be noted for font 0 (kh_pdf_fonts_note), and is the same for every
+ * text. */
+kh_status kh_pdf_fonts_stand_in(kh_pdf_fonts *pf, uint32_t gid, const char *text, uint32_t len,
+                                unsigned *code);
+/* The stand-in font's Type0 dictionary (created on first use; it needs
+ * font 0 to be used too) and its resource name, "KHS". */
+kh_status kh_pdf_fonts_use_stand_in(kh_pdf_fonts *pf, HPDF_Dict *dict, const char **name);
+/* The width of every stand-in code in 1/1000 em (its glyph's in font 0). */
+int32_t kh_pdf_fonts_stand_in_width(const kh_pdf_fonts *pf);
+/* Whether its glyph has no ink (an outline-less space). */
+int kh_pdf_fonts_stand_in_blank(const kh_pdf_fonts *pf);
+
 /* After all pages are drawn: completes every used font (widths, font file
  * subset, ToUnicode, descriptor). */
 kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf);

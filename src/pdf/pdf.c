@@ -18,8 +18,9 @@
  * Text extraction: each font's ToUnicode maps a glyph to the text of the
  * first cluster that drew it; a cluster whose glyphs would extract as
  * something else is wrapped in a /Span with /ActualText (14.9.4), and so is a
- * colour emoji drawn as an image, with an invisible ideographic space inside
- * so that extractors that need a glyph in the span have one.
+ * colour emoji drawn as an image, with a blank glyph inside that extracts as
+ * the emoji for readers that pass over ActualText (the stand-in font,
+ * embed.c).
  *
  * Reproducible: no clock (dates come from kh_pdf_meta) and the trailer /ID
  * is an MD5 of the file's bytes (write.c). */
@@ -223,12 +224,19 @@ cleanup:
   return ret;
 }
 
-/* Puts the font (with `vertical`, its Identity-V font) in the current
- * page's /Resources /Font. */
+/* The font number of the stand-in font (kh_pdf_fonts_stand_in) on a page
+ * and in the text state: after the fonts and their vertical fonts. */
+#define STAND_IN_FONT(w) ((w)->nfonts * 2)
+
+/* Puts the font (with `vertical`, its Identity-V font; font
+ * STAND_IN_FONT, the stand-in font) in the current page's /Resources
+ * /Font. */
 static kh_status page_font_of(writer *w, int font, int vertical, const char **name) {
   kh_status ret = KH_OK;
   HPDF_Dict dict;
-  if (vertical)
+  if (font == STAND_IN_FONT(w))
+    KH_CHECK(kh_pdf_fonts_use_stand_in(w->fonts, &dict, name));
+  else if (vertical)
     KH_CHECK(kh_pdf_fonts_use_vertical(w->fonts, font, &dict, name));
   else
     KH_CHECK(kh_pdf_fonts_use(w->fonts, font, &dict, name));
@@ -253,10 +261,6 @@ static kh_status page_font_of(writer *w, int font, int vertical, const char **na
   w->on_page[font] = 1;
 cleanup:
   return ret;
-}
-
-static kh_status page_font(writer *w, int font, const char **name) {
-  return page_font_of(w, font, 0, name);
 }
 
 /* Appends the operators to the page's content stream. */
@@ -533,26 +537,99 @@ static kh_status run_font(writer *w, const kh_item *it, int vertical, const char
   return page_font_of(w, it->font, vertical, name);
 }
 
-static kh_status draw_glyphs(writer *w, const kh_item *it) {
+/* A glyph run being drawn: its TJ array, its open ActualText span (14.9.4)
+ * and the glyph where that ends, its size as written after Tf (1/1000 pt),
+ * its baseline offset, and whether it stands upright in a column. */
+typedef struct run_draw {
+  tj t;
+  int span_open;
+  uint32_t span_end;
+  int64_t size;
+  kh_fixed seg_dy;
+  int vertical;
+  int drawn; /* 0: the run cannot be drawn (glyphs_drawable) */
+} run_draw;
+
+/* Opens run `it` in the text object, with its font (its Identity-V font
+ * with `vertical`) and size, unless it cannot be drawn. */
+static kh_status run_begin(writer *w, const kh_item *it, int vertical, run_draw *r) {
   kh_status ret = KH_OK;
   const char *name = NULL;
-  KH_CHECK(run_font(w, it, 0, &name));
+  *r = (run_draw){{&w->ops, 0, 0}, 0, 0, milli(it->size), 0, vertical, 0};
+  KH_CHECK(run_font(w, it, vertical, &name));
   if (!name)
+    return KH_OK;
+  KH_CHECK(text_begin(w));
+  KH_CHECK(text_font(w, it->font + (vertical ? w->nfonts : 0), name, r->size));
+  r->drawn = 1;
+cleanup:
+  return ret;
+}
+
+/* At glyph i, where a cluster starts: ends the open span if it ends here,
+ * and opens the one the text from i needs, if any.  A horizontal run may
+ * need one span to its end (`spaced`: a ruby base spaced out from glyph 0,
+ * or the last character before a gap by one, see ruby_base) or one over
+ * clusters whose boxes overlap (overlap_group_end); any cluster whose
+ * glyphs would extract as other text (cluster_needs_span) gets one of its
+ * own. */
+static kh_status cluster_span(writer *w, const kh_item *it, uint32_t i, int spaced,
+                              run_draw *r) {
+  kh_status ret = KH_OK;
+  if (r->span_open && i >= r->span_end) {
+    KH_CHECK(tj_close(&r->t));
+    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, r->t.b, 1));
+    r->span_open = 0;
+  }
+  if (r->span_open)
+    return KH_OK;
+  const kh_pglyph *g = &it->glyphs[i];
+  uint32_t cend = cluster_end(it, i);
+  uint32_t group = r->vertical ? cend : overlap_group_end(w, it, i);
+  if (!r->vertical && ((spaced && i == 0) || (w->tail_x && cend == it->n))) {
+    /* one span to the run's end, whose box reaches the next glyph */
+    KH_CHECK(tj_close(&r->t));
+    KH_CHECK(put_group_text(w, r->t.b, it, i, it->n));
+    r->span_end = it->n;
+  } else if (group > cend) {
+    KH_CHECK(tj_close(&r->t));
+    KH_CHECK(put_group_text(w, r->t.b, it, i, group));
+    r->span_end = group;
+  } else if (cluster_needs_span(w, it, i)) {
+    KH_CHECK(tj_close(&r->t));
+    KH_CHECK(put_actual_text(w, r->t.b, g->text, g->text ? g->text_len : 0));
+    r->span_end = cend;
+  } else {
+    return KH_OK;
+  }
+  r->span_open = 1;
+cleanup:
+  return ret;
+}
+
+/* After a run's last glyph: closes its TJ array and its open span. */
+static kh_status run_end(writer *w, run_draw *r) {
+  kh_status ret = tj_close(&r->t);
+  if (ret != KH_OK || !r->span_open)
+    return ret;
+  r->span_open = 0;
+  return kh_pdf_tags_actual_text_end(w->tags, r->t.b, 0);
+}
+
+static kh_status draw_glyphs(writer *w, const kh_item *it) {
+  kh_status ret = KH_OK;
+  run_draw r;
+  KH_CHECK(run_begin(w, it, 0, &r));
+  if (!r.drawn)
     return KH_OK;
 
   kh_buf *b = &w->ops;
-  tj t = {b, 0, 0};
-  const int64_t size = milli(it->size); /* as written after Tf */
-  int64_t x0 = 0;                       /* the line's x, 1/1000 pt */
+  const int64_t size = r.size;
+  int64_t x0 = 0;     /* the line's x, 1/1000 pt */
   int64_t pen = 0;    /* where the current glyph starts: 1e-9 em from x0 */
   int64_t prev_w = 0; /* the previous glyph's advance, 1e-9 em */
-  kh_fixed seg_dy = 0;
-  int in_span = 0;
-  uint32_t span_end = 0; /* glyph where the open span ends */
   int64_t tc;
 
-  KH_CHECK(text_begin(w));
-  KH_CHECK(text_font(w, it->font, name, size));
   KH_CHECK(run_spacing(w, it, &tc));
   if (tc != w->cur_tc) {
     KH_CHECK(kh_pdf_put_decimal(b, tc, 6));
@@ -565,43 +642,16 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
   KH_CHECK(kh_pdf_tags_begin(w->tags, it, b)); /* inside the text object */
   for (uint32_t i = 0; i < it->n; i++) {
     const kh_pglyph *g = &it->glyphs[i];
-    if (i == 0 || g->text_len > 0) { /* a cluster starts */
-      if (in_span && i >= span_end) {
-        KH_CHECK(tj_close(&t));
-        KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 1));
-        in_span = 0;
-      }
-      if (!in_span) {
-        uint32_t group = overlap_group_end(w, it, i);
-        if ((spaced && i == 0) || (w->tail_x && cluster_end(it, i) == it->n)) {
-          /* a spaced ruby base, or the last character before a gap by
-           * one: one span to the run's end, whose box reaches the next
-           * glyph */
-          KH_CHECK(tj_close(&t));
-          KH_CHECK(put_group_text(w, b, it, i, it->n));
-          in_span = 1;
-          span_end = it->n;
-        } else if (group > cluster_end(it, i)) {
-          KH_CHECK(tj_close(&t));
-          KH_CHECK(put_group_text(w, b, it, i, group));
-          in_span = 1;
-          span_end = group;
-        } else if (cluster_needs_span(w, it, i)) {
-          KH_CHECK(tj_close(&t));
-          KH_CHECK(put_actual_text(w, b, g->text, g->text ? g->text_len : 0));
-          in_span = 1;
-          span_end = group;
-        }
-      }
-    }
-    if (i == 0 || g->dy != seg_dy) {
+    if (i == 0 || g->text_len > 0) /* a cluster starts */
+      KH_CHECK(cluster_span(w, it, i, spaced, &r));
+    if (i == 0 || g->dy != r.seg_dy) {
       /* A new baseline offset: a new line in the text object (dy is in
        * page space, positive downwards, like the item's y). */
-      KH_CHECK(tj_close(&t));
+      KH_CHECK(tj_close(&r.t));
       x0 = milli(g->x);
       KH_CHECK(text_move(w, x0, milli((int64_t)w->page_h - it->y - g->dy)));
       pen = 0;
-      seg_dy = g->dy;
+      r.seg_dy = g->dy;
     } else {
       /* The glyph's x from x0 in 1e-9 em: (x * 1000 - x0 * 65536) / 65536
        * thousandths of a point, times 1e9 / size; 1e9 / 65536 is
@@ -614,7 +664,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       if (over * size >= 1000000000 || -over * size >= 1000000000)
         adjust = div_round(over, 1000);
       if (adjust != 0)
-        KH_CHECK(tj_adjust(&t, adjust));
+        KH_CHECK(tj_adjust(&r.t, adjust));
       pen += prev_w - adjust * 1000;
     }
     /* a ruby base's spacing after this glyph as Tc (ruby_base above) */
@@ -626,23 +676,22 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
     if (gap > 1000) /* over a thousandth of a point */
       gtc = gap;
     if (gtc != w->cur_tc) {
-      KH_CHECK(tj_close(&t));
+      KH_CHECK(tj_close(&r.t));
       KH_CHECK(kh_pdf_put_decimal(b, gtc, 6));
       KH_CHECK(kh_buf_append(b, " Tc\n", 4));
       w->cur_tc = gtc;
     }
-    KH_CHECK(tj_glyph(&t, g->gid));
+    KH_CHECK(tj_glyph(&r.t, g->gid));
     prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000 +
              (gtc == tc ? pen_tc : div_round(gtc * 1000000, size));
   }
-  KH_CHECK(tj_close(&t));
+  KH_CHECK(tj_close(&r.t));
   if (w->cur_tc != tc) { /* the run's own spacing for what follows */
     KH_CHECK(kh_pdf_put_decimal(b, tc, 6));
     KH_CHECK(kh_buf_append(b, " Tc\n", 4));
     w->cur_tc = tc;
   }
-  if (in_span)
-    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
+  KH_CHECK(run_end(w, &r));
   kh_pdf_tags_hold(w->tags); /* ended by the next item, or at ET */
   KH_CHECK(emit(w)); /* the text object stays open for the next run */
 cleanup:
@@ -815,15 +864,20 @@ static kh_status draw_image(writer *w, const kh_item *it) {
             pt((int64_t)it->x2 - it->x), pt((int64_t)it->y2 - it->y)),
         "drawing an image"));
   if (span) {
-    /* Inside the span, an invisible (3 Tr) ideographic space of font 0 as
-     * wide as the image and standing on its bottom edge. */
+    /* Inside the span, font 0's ideographic space as wide as the image and
+     * standing on its bottom edge, drawn through the stand-in font under a
+     * code that extracts as the emoji's text.  A blank glyph is drawn in
+     * the normal rendering mode, as MuPDF's text extraction (1.21) passes
+     * over invisible text (3 Tr); one with ink (some other font 0) is drawn
+     * invisible. */
     int64_t gid = emoji_stand_in(w, it);
     kh_buf *b = &w->ops;
     if (gid >= 0) {
       const char *name;
-      KH_CHECK(page_font(w, 0, &name));
-      int64_t adv =
-          kh_pdf_fonts_width(w->fonts, 0, (uint32_t)gid); /* 1/1000 em */
+      unsigned code;
+      KH_CHECK(kh_pdf_fonts_stand_in(w->fonts, (uint32_t)gid, g->text, g->text_len, &code));
+      KH_CHECK(page_font_of(w, STAND_IN_FONT(w), 0, &name));
+      int64_t adv = kh_pdf_fonts_stand_in_width(w->fonts); /* 1/1000 em */
       if (adv <= 0)
         adv = 1000;
       int64_t size = div_round(milli((int64_t)it->x2 - it->x) * 1000, adv);
@@ -831,12 +885,17 @@ static kh_status draw_image(writer *w, const kh_item *it) {
           milli((int64_t)w->page_h - it->y2) -
           div_round((int64_t)kh_pdf_fonts_descent(w->fonts, 0) * size, 1000);
       KH_CHECK(text_begin(w));
-      KH_CHECK(text_font(w, 0, name, size));
-      KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
+      const int blank = kh_pdf_fonts_stand_in_blank(w->fonts);
+      KH_CHECK(text_font(w, STAND_IN_FONT(w), name, size));
+      if (!blank)
+        KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
       KH_CHECK(text_move(w, milli(it->x), base));
       KH_CHECK(kh_buf_append(b, "<", 1));
-      KH_CHECK(kh_pdf_put_hex4(b, (unsigned)gid));
-      KH_CHECK(kh_buf_append(b, "> Tj\n0 Tr\nET\n", 14));
+      KH_CHECK(kh_pdf_put_hex4(b, code));
+      KH_CHECK(kh_buf_append(b, "> Tj\n", 5));
+      if (!blank)
+        KH_CHECK(kh_buf_append(b, "0 Tr\n", 5));
+      KH_CHECK(kh_buf_append(b, "ET\n", 3));
       w->in_text = 0;
     }
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
@@ -984,7 +1043,7 @@ static kh_status add_page(writer *w) {
   w->cur_size = w->cur_tc = 0;
   w->in_text = 0;
   if (w->nfonts)
-    memset(w->on_page, 0, (size_t)w->nfonts * 2);
+    memset(w->on_page, 0, (size_t)w->nfonts * 2 + 1);
   kh_status ret = kh_pdf_lib_check(&w->lib, st, "setting the page size");
   return ret == KH_OK ? kh_pdf_tags_page(w->tags, page) : ret;
 }
@@ -1013,56 +1072,37 @@ static kh_status no_char_spacing(writer *w) {
  * sign to horizontal text). */
 static kh_status draw_upright(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  const char *name = NULL;
-  KH_CHECK(run_font(w, it, 1, &name));
-  if (!name)
+  run_draw r;
+  KH_CHECK(run_begin(w, it, 1, &r));
+  if (!r.drawn)
     return KH_OK;
-  kh_buf *b = &w->ops;
-  tj t = {b, 0, 0};
-  const int64_t size = milli(it->size);
   int64_t next = 0; /* where the pen stands after the last glyph, 1/1000 pt
                        down from the top of the page */
-  kh_fixed seg_dy = 0;
-  int in_span = 0;
-  KH_CHECK(text_begin(w));
-  KH_CHECK(text_font(w, it->font + w->nfonts, name, size));
   KH_CHECK(no_char_spacing(w));
-  KH_CHECK(kh_pdf_tags_begin(w->tags, it, b));
+  KH_CHECK(kh_pdf_tags_begin(w->tags, it, r.t.b));
   for (uint32_t i = 0; i < it->n; i++) {
     const kh_pglyph *g = &it->glyphs[i];
-    if (i == 0 || g->text_len > 0) { /* a cluster starts */
-      if (in_span) {
-        KH_CHECK(tj_close(&t));
-        KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 1));
-        in_span = 0;
-      }
-      if (cluster_needs_span(w, it, i)) {
-        KH_CHECK(tj_close(&t));
-        KH_CHECK(put_actual_text(w, b, g->text, g->text ? g->text_len : 0));
-        in_span = 1;
-      }
-    }
+    if (i == 0 || g->text_len > 0) /* a cluster starts */
+      KH_CHECK(cluster_span(w, it, i, 0, &r));
     int64_t y = milli(g->x); /* down the page */
-    if (i == 0 || g->dy != seg_dy) {
-      KH_CHECK(tj_close(&t));
+    if (i == 0 || g->dy != r.seg_dy) {
+      KH_CHECK(tj_close(&r.t));
       KH_CHECK(text_move(w, milli(it->x + g->dy), milli(w->page_h) - y));
-      seg_dy = g->dy;
+      r.seg_dy = g->dy;
     } else {
       /* the extra distance down, in 1e-6 em (a TJ number's thousandths) */
-      int64_t adjust = div_round((y - next) * 1000000, size);
+      int64_t adjust = div_round((y - next) * 1000000, r.size);
       if (adjust > -1000 && adjust < 1000) /* under 1/1000 em: leave it */
         adjust = 0;
       if (adjust != 0)
-        KH_CHECK(tj_adjust(&t, adjust));
-      y = next + div_round(adjust * size, 1000000);
+        KH_CHECK(tj_adjust(&r.t, adjust));
+      y = next + div_round(adjust * r.size, 1000000);
     }
-    KH_CHECK(tj_glyph(&t, g->gid));
-    next = y + div_round((int64_t)kh_pdf_fonts_vadvance(w->fonts, it->font, g->gid) * size, 1000);
+    KH_CHECK(tj_glyph(&r.t, g->gid));
+    next = y + div_round((int64_t)kh_pdf_fonts_vadvance(w->fonts, it->font, g->gid) * r.size, 1000);
   }
-  KH_CHECK(tj_close(&t));
-  if (in_span)
-    KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
-  KH_CHECK(kh_pdf_tags_end(w->tags, b));
+  KH_CHECK(run_end(w, &r));
+  KH_CHECK(kh_pdf_tags_end(w->tags, r.t.b));
   KH_CHECK(emit(w));
 cleanup:
   return ret;
@@ -1122,8 +1162,11 @@ static kh_status draw_run(writer *w, const kh_item *it) {
 
 /* Ruby and 圏点 are drawn outside the text flow: an empty ActualText
  * (14.9.4) keeps them out of copy, search and extraction, which give the
- * base text alone (a search for 親文字 finds it).  So is the hyphen that
- * ends a line broken inside a Western word: the word reads whole. */
+ * base text alone (a search for 親文字 finds it).  A reading's marked
+ * content (its RT's, tag.c) lies inside the span, and the RT element
+ * carries the reading as its own ActualText (tag.c, ruby_text).  So is the
+ * hyphen that ends a line broken inside a Western word (an artifact): the
+ * word reads whole. */
 static kh_status draw_annotation_glyphs(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
   if (!(it->flags & (KH_ITEM_RUBY | KH_ITEM_EMPHASIS | KH_ITEM_HYPHEN))) return draw_run(w, it);

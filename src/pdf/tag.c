@@ -22,6 +22,7 @@
  *       Figure /Alt, Caption    a figure and its caption
  *       BlockQuote              a box (Markdown block quote)
  *       Code                    a code block
+ *         Ruby > RB + RT        ruby: the base text and its reading
  *
  * Page furniture (folios, running heads, the label box, rules, frames,
  * emphasis dots) is marked /Artifact.  Each element is made before the first
@@ -72,6 +73,8 @@ typedef struct elem {
   const char *lang;      /* a language other than its parent's */
   const char *scope;     /* TH: Column or Row */
   const char *numbering; /* L: ListNumbering */
+  uint32_t text_at;      /* RT: its /ActualText, the reading drawn, at */
+  uint32_t text_len;     /* tags.readings[text_at..], 0: none */
   uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
   int keep;              /* something was drawn in it */
   uint32_t id_obj;       /* its object ID, when written */
@@ -85,6 +88,8 @@ typedef struct slot {
   uint32_t fig;  /* a figure: the Figure (elem is its Caption); a ruby
                     mark: the RB (elem is the Ruby); a footnote reference:
                     the Link of its annotation */
+  uint32_t rt;   /* a ruby mark: the RT, once a reading is drawn */
+  uint32_t page, line; /* a ruby mark: where its Ruby's base stands */
 } slot;
 
 typedef struct tree_key {
@@ -117,6 +122,7 @@ struct kh_pdf_tags {
   uint32_t nnotes;
   int level;                   /* the last heading's level in this part */
   uint32_t pending_table;      /* a Table made by its caption */
+  kh_buf readings;             /* the RT elements' texts (elem.text_at) */
 };
 typedef struct kh_pdf_tags tags;
 
@@ -164,7 +170,7 @@ static slot *map_get(const tags *t, const void *key) {
   }
 }
 
-/* The slot of `key`, made empty (elem, lbl, fig NONE) if it is new. */
+/* The slot of `key`, made empty (elem, lbl, fig, rt NONE) if it is new. */
 static kh_status map_put(tags *t, const void *key, slot **out) {
   if ((*out = map_get(t, key))) return KH_OK;
   /* keep it at most three quarters full: linear probing stays short, and
@@ -186,7 +192,7 @@ static kh_status map_put(tags *t, const void *key, slot **out) {
   }
   size_t i = hash_ptr(key) & (t->map_cap - 1);
   while (t->map[i].key) i = (i + 1) & (t->map_cap - 1);
-  t->map[i] = (slot){key, NONE, NONE, NONE};
+  t->map[i] = (slot){key, NONE, NONE, NONE, NONE, NONE, 0};
   t->map_n++;
   *out = &t->map[i];
   return KH_OK;
@@ -416,6 +422,7 @@ void kh_pdf_tags_drop(kh_pdf_tags *t) {
   kh_vec_free(&t->annots);
   kh_vec_free(&t->annot_elem);
   kh_vec_free(&t->keys);
+  kh_buf_free(&t->readings);
   free(t);
 }
 
@@ -438,13 +445,24 @@ cleanup:
   return ret;
 }
 
+/* Whether base item `it` of ruby slot `s` stands on another line than the
+ * slot's Ruby: a mono-ruby broken across lines is a Ruby per line, as a
+ * Ruby and its content elements are not to break across lines (PDF
+ * Reference 1.7, Table 10.26). */
+static int ruby_moves_on(const tags *t, const slot *s, const kh_item *it) {
+  return it && !(it->flags & KH_ITEM_RUBY) && it->line &&
+         (s->page != (uint32_t)t->pages.n - 1 || s->line != it->line);
+}
+
 /* The inline element of a link, footnote reference or ruby inside `e`,
- * made when its first item is drawn. */
-static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *out) {
+ * made when its first item `it` (NULL: an annotation) is drawn. */
+static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_item *it,
+                             uint32_t *out) {
   kh_status ret = KH_OK;
   slot *s;
   KH_CHECK(map_put(t, m, &s));
-  if (s->elem != NONE) { /* ruby: its RB; a footnote reference: its Link */
+  if (s->elem != NONE && !((m->flags & KH_MARK_RUBY) && ruby_moves_on(t, s, it))) {
+    /* ruby: its RB; a footnote reference: its Link */
     *out = s->fig != NONE && (m->flags & (KH_MARK_RUBY | KH_MARK_FOOTREF)) ? s->fig : s->elem;
     return KH_OK;
   }
@@ -464,13 +482,65 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, uint32_t *ou
   } else if (m->flags & KH_MARK_LINK) {
     KH_CHECK(new_elem(t, e, "Link", &in));
     if ((s = map_get(t, m))) s->elem = in;
-  } else { /* ruby: the base text is the RB; the reading is its RT */
+  } else { /* ruby: the base text is the RB (the reading, ruby_text) */
     uint32_t ruby;
     KH_CHECK(new_elem(t, e, "Ruby", &ruby));
     KH_CHECK(new_elem(t, ruby, "RB", &in));
-    if ((s = map_get(t, m))) s->elem = ruby, s->fig = in;
+    if ((s = map_get(t, m))) {
+      s->elem = ruby, s->fig = in, s->rt = NONE;
+      s->page = (uint32_t)t->pages.n - 1;
+      s->line = it ? it->line : 0;
+    }
   }
   *out = in;
+cleanup:
+  return ret;
+}
+
+/* Ruby (PDF Reference 1.7, Table 10.26) is Ruby > RB + RT: the base's
+ * runs on a line are the RB, the reading's runs over them (drawn after
+ * their line) the RT, made when the first of them is drawn, after the RB.
+ * The reading is drawn inside an empty ActualText span (pdf.c,
+ * draw_annotation_glyphs), so that copy, search and text extraction give
+ * the base text alone and unbroken; by 14.9.4 that span's empty text
+ * stands for everything inside it, the RT's marked content included, so
+ * the RT element carries the reading again as its own /ActualText
+ * (allowed on structure elements, Table 323), which is what a reader that
+ * walks the structure tree gets (pdf.js reports it as the element's alt
+ * text).  The RT's marked content still holds the reading's glyphs, each
+ * mapped in ToUnicode, so a reader that takes an element's text from its
+ * glyphs (poppler's pdfinfo -struct-text) reads the reading there too. */
+static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out) {
+  kh_status ret = KH_OK;
+  const kh_mark *m = it->mark;
+  uint32_t rb, rt;
+  KH_CHECK(inline_elem(t, m, e, it, &rb)); /* the Ruby and its RB first */
+  slot *s = map_get(t, m);
+  if (s->rt == NONE) {
+    KH_CHECK(new_elem(t, s->elem, "RT", &rt));
+    if ((s = map_get(t, m))) s->rt = rt;
+  }
+  rt = s->rt;
+  /* its /ActualText: the text of the reading's runs, in order; an RT's text
+   * is kept at the end of `readings` while it grows */
+  elem *el = &t->elems.v[rt];
+  if (el->text_len && el->text_at + el->text_len != t->readings.len) {
+    char *copy = malloc(el->text_len);
+    if (!copy) return KH_NOMEM;
+    memcpy(copy, t->readings.data + el->text_at, el->text_len);
+    el->text_at = (uint32_t)t->readings.len;
+    ret = kh_buf_append(&t->readings, copy, el->text_len);
+    free(copy);
+    KH_CHECK(ret);
+  } else if (!el->text_len) {
+    el->text_at = (uint32_t)t->readings.len;
+  }
+  for (uint32_t g = 0; g < it->n; g++)
+    if (it->glyphs[g].text_len) {
+      KH_CHECK(kh_buf_append(&t->readings, it->glyphs[g].text, it->glyphs[g].text_len));
+      t->elems.v[rt].text_len += it->glyphs[g].text_len;
+    }
+  *out = rt;
 cleanup:
   return ret;
 }
@@ -490,8 +560,10 @@ static kh_status target(tags *t, const kh_item *it, uint32_t *out) {
     return KH_OK;
   }
   uint32_t e = s->elem;
+  if (it->mark && (it->flags & KH_ITEM_RUBY) && (it->mark->flags & KH_MARK_RUBY))
+    return ruby_text(t, it, e, out);
   if (it->mark && (it->mark->flags & (KH_MARK_LINK | KH_MARK_FOOTREF | KH_MARK_RUBY)))
-    return inline_elem(t, it->mark, e, out);
+    return inline_elem(t, it->mark, e, it, out);
   *out = e;
   return KH_OK;
 }
@@ -631,7 +703,7 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   uint32_t e = NONE;
   const slot *s = it->node ? map_get(t, it->node) : NULL;
   const uint32_t node_elem = s ? s->elem : NONE; /* slots move as the map grows */
-  if (it->mark && node_elem != NONE) KH_CHECK(inline_elem(t, it->mark, node_elem, &e));
+  if (it->mark && node_elem != NONE) KH_CHECK(inline_elem(t, it->mark, node_elem, NULL, &e));
   if (e != NONE && (it->mark->flags & KH_MARK_FOOTREF)) {
     /* a footnote reference's link to its note: a Link in the Reference */
     slot *ms = map_get(t, it->mark);
@@ -770,6 +842,10 @@ static kh_status write_elem(tags *t, kh_pdf_out *o, uint32_t e, kh_buf *b) {
   if (el->alt) {
     KH_CHECK(put_s(b, "/Alt"));
     KH_CHECK(kh_pdf_out_text(b, el->alt, strlen(el->alt), RAW_TEXT_MAX));
+  }
+  if (el->text_len) {
+    KH_CHECK(put_s(b, "/ActualText"));
+    KH_CHECK(kh_pdf_out_text(b, t->readings.data + el->text_at, el->text_len, RAW_TEXT_MAX));
   }
   if (el->id) {
     char id[32];

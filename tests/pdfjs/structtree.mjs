@@ -1,6 +1,7 @@
 // Prints the structure tree pdf.js (pdfjs-dist, pinned in package.json)
 // reads from each page of a PDF: one line per element, indented by depth,
-// with its role, "alt" when it has alternate text, and the number of
+// with its role, its alternate text (pdf.js's alt: the element's /Alt, else
+// its /ActualText) as a JSON string when it has one, and the number of
 // marked-content kids it has on that page.
 //   node structtree.mjs FILE.pdf
 import { readFileSync } from "node:fs";
@@ -17,7 +18,7 @@ function walk(node, depth) {
   const kids = node.children || [];
   const mc = kids.filter((k) => k.type === "content").length;
   let line = "  ".repeat(depth) + node.role;
-  if (node.alt) line += " alt";
+  if (node.alt) line += " alt=" + JSON.stringify(node.alt);
   if (mc) line += " mc=" + mc;
   out.push(line);
   for (const k of kids) if (k.role) walk(k, depth + 1);
