@@ -1753,10 +1753,11 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   return KH_OK;
 }
 
-/* Draws lines [from, from + count) of row r at the current grid line:
- * the cells' text, the rule above when `top`, the rule below and the
- * column rules. */
-static kh_status table_rows(builder *b, const table *tb, int r, int from, int count, int top) {
+/* Draws lines [from, from + count) of row r, composed in `lines` (one per
+ * column), at the current grid line: the cells' text, the rule above when
+ * `top`, the rule below and the column rules. */
+static kh_status draw_rows(builder *b, const table *tb, int r, const kh_lines *lines, int from,
+                           int count, int top) {
   const kh_frame *F = &b->F;
   kh_fixed half = (F->pitch - F->em) / 2;
   kh_status ret = KH_OK;
@@ -1771,10 +1772,6 @@ static kh_status table_rows(builder *b, const table *tb, int r, int from, int co
     return ret;
   for (int c = 0; c <= tb->ncols; c++)
     if ((ret = rule(b, tb->colx[c], y1, tb->colx[c], y2)) != KH_OK) return ret;
-  /* the row's text, composed again now and dropped once on the page */
-  kh_arena *RA = kh_arena_new();
-  kh_lines *lines = RA ? kh_arena_alloc(RA, (size_t)tb->ncols * sizeof *lines) : NULL;
-  ret = lines ? compose_row(b, tb, r, RA, lines) : KH_NOMEM;
   for (int c = 0; ret == KH_OK && c < tb->ncols; c++) {
     const cell *cl = &tb->cells[r * tb->ncols + c];
     if (!cl->node) continue;
@@ -1784,9 +1781,29 @@ static kh_status table_rows(builder *b, const table *tb, int r, int from, int co
       if (ret == KH_OK) ret = emit_line(b, &lines[c], (uint32_t)i, cl->x, baseline(b, b->k + i - from));
     }
   }
-  kh_arena_drop(RA);
   b->node = keep;
   b->k += count;
+  return ret;
+}
+
+/* Row r's text, composed again (it was measured and dropped when the
+ * table was composed) into a new arena *A that the caller drops once the
+ * row is on its pages: a row split over many pages is composed once, not
+ * once a page (which was quadratic in the row's length). */
+static kh_status row_lines(builder *b, const table *tb, int r, kh_arena **A, kh_lines **lines) {
+  *lines = NULL;
+  if (!(*A = kh_arena_new())) return KH_NOMEM;
+  if (!(*lines = kh_arena_alloc(*A, (size_t)tb->ncols * sizeof **lines))) return KH_NOMEM;
+  return compose_row(b, tb, r, *A, *lines);
+}
+
+/* Draws lines [from, from + count) of row r (draw_rows), composed now. */
+static kh_status table_rows(builder *b, const table *tb, int r, int from, int count, int top) {
+  kh_arena *RA = NULL;
+  kh_lines *lines;
+  kh_status ret = row_lines(b, tb, r, &RA, &lines);
+  if (ret == KH_OK) ret = draw_rows(b, tb, r, lines, from, count, top);
+  kh_arena_drop(RA);
   return ret;
 }
 
@@ -1823,19 +1840,22 @@ static kh_status place_table(builder *b, const piece *p) {
       if ((ret = table_page(b, tb)) != KH_OK) return ret;
       top_of_page = b->k == 0;
     }
-    for (int from = 0; from < rl;) {
+    kh_arena *RA = NULL;
+    kh_lines *lines;
+    ret = row_lines(b, tb, r, &RA, &lines);
+    for (int from = 0; ret == KH_OK && from < rl;) {
       int avail = F->lines - b->k;
       if (avail <= 0) {
-        if ((ret = table_page(b, tb)) != KH_OK) return ret;
-        top_of_page = b->k == 0;
+        if ((ret = table_page(b, tb)) == KH_OK) top_of_page = b->k == 0;
         continue;
       }
       int count = rl - from < avail ? rl - from : avail;
-      ret = table_rows(b, tb, r, from, count, r == 0 || from > 0 || top_of_page);
-      if (ret != KH_OK) return ret;
+      ret = draw_rows(b, tb, r, lines, from, count, r == 0 || from > 0 || top_of_page);
       top_of_page = 0;
       from += count;
     }
+    kh_arena_drop(RA);
+    if (ret != KH_OK) return ret;
   }
   mark_used(b);
   b->k += sa;
