@@ -141,8 +141,8 @@ void kh_diag_free(kh_ctx *ctx);
  * Errors are never held. */
 void kh_diag_hold(kh_ctx *ctx);
 /* Gives the held warnings, in order, whose position is in source `src` at
- * a byte offset in [lo, hi), or in another source, or at none; drops the
- * others; and stops holding. */
+ * a byte offset in [lo, hi), or in another source, or at none (all of them
+ * when `src` is NULL); drops the others; and stops holding. */
 void kh_diag_release(kh_ctx *ctx, const kh_source *src, uint32_t lo, uint32_t hi);
 
 /* Reads a whole file (or takes a copy of memory) into a source that the

@@ -297,7 +297,7 @@ void kh_diag_release(kh_ctx *ctx, const kh_source *src, uint32_t lo, uint32_t hi
   ds->holding = 0;
   for (size_t i = 0; i < ds->nheld; i++) {
     held *h = &ds->held[i];
-    if (h->pos.src != src || (h->pos.off >= lo && h->pos.off < hi))
+    if (!src || h->pos.src != src || (h->pos.off >= lo && h->pos.off < hi))
       give(ctx, KH_SEV_WARNING, KH_OK, h->pos, NULL, h->fmt, h->msg);
     free(h->msg);
   }
