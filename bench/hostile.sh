@@ -8,6 +8,8 @@
 #   styles     a layout of 100,000 styles (duplicate keys, style lookup)
 #   para-20mb  one paragraph of 20 MB of Japanese text (memory)
 #   rows       a table of 200,000 rows (memory)
+#   cell       a table cell of one word of 100,000 letters (first fit scanned
+#              the word to its end for every line of the cell)
 #
 # Prints one line per input: name, wall and CPU (user + system) seconds,
 # peak RSS in MiB, exit status.  Errors are expected where noted (yaml-keys); anything slower than
@@ -48,6 +50,9 @@ elif name == "rows":
         f.write("| 番号 | 内容 |\n|---|---|\n")
         for i in range(200000):
             f.write(f"| {i} | 行の内容 |\n")
+elif name == "cell":
+    with open(f"{out}/cell.md", "w") as f:
+        f.write("| " + "x" * 100000 + " | 値 |\n|---|---|\n| 一 | 二 |\n")
 PY
 }
 
@@ -71,3 +76,4 @@ run yaml-keys "$out/yaml-keys.md" -o "$out/yaml-keys.pdf"
 run styles "$out/styles.md" -o "$out/styles.pdf" --layout-dir "$out/styles"
 run para-20mb "$out/para-20mb.md" -o "$out/para-20mb.pdf"
 run rows "$out/rows.md" -o "$out/rows.pdf"
+run cell "$out/cell.md" -o "$out/cell.pdf"

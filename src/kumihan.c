@@ -41,9 +41,22 @@ static unsigned para_options(const kh_layout *L) {
          (L->hyphenation ? 0 : KH_PARA_NO_HYPHENATION);
 }
 
+/* Where a window's warnings may lie: text offset `t` of the paragraph
+ * (its list marker before the node's text) in the node's source. */
+static uint32_t window_src(const kh_node *node, const kh_spara *sp, uint32_t t) {
+  return kh_inline_pos(&node->text, t > sp->marker_len ? t - sp->marker_len : 0).off;
+}
+
 /* One window of a paragraph longer than KH_PARA_WINDOW (para/window.c):
  * the paragraph is styled once, at its first window; each window is
- * shaped and composed from out->from, and only its lines are kept. */
+ * shaped and composed from out->from, and only its lines are kept.  A
+ * window ends a whole window after `from`, or at the paragraph's end when
+ * less than an eighth of a window would be left after it: the last window
+ * always holds the paragraph's last lines, so the rules of a paragraph's
+ * end (its last line, the widow rule) are seen there.  The warnings of the
+ * text after the kept lines are dropped, as that text is shaped and
+ * composed again with the next window, which gives them: each warning is
+ * given once. */
 static kh_status compose_window(driver *d, kh_arena *arena, const kh_node *node,
                                 const kh_pstyle *style, const char *marker,
                                 kh_fixed measure, kh_writing_mode mode, kh_lines *out) {
@@ -65,7 +78,7 @@ static kh_status compose_window(driver *d, kh_arena *arena, const kh_node *node,
   const kh_spara *whole = &d->win_sp;
   if (from > whole->len) from = whole->len;
   uint32_t size = ctx->para_window ? ctx->para_window : KH_PARA_WINDOW;
-  uint32_t to = whole->len - from > size ? from + size : whole->len;
+  uint32_t to = whole->len - from > size + size / 8 ? from + size : whole->len;
   while (to > from && to < whole->len && ((unsigned char)whole->text[to] & 0xC0) == 0x80)
     to--; /* between characters */
   const kh_pstyle *st = style;
@@ -79,13 +92,19 @@ static kh_status compose_window(driver *d, kh_arena *arena, const kh_node *node,
   kh_spara *sp = kh_arena_alloc(arena, sizeof *sp);
   kh_shaped *sh = kh_arena_alloc(arena, sizeof *sh);
   if (!sp || !sh) return KH_NOMEM;
-  if ((ret = kh_style_window(arena, whole, st, from, to, sp)) != KH_OK) return ret;
-  if (ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
-  if ((ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh)) != KH_OK) return ret;
-  if (ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
-  out->from = from;
   int last = to == whole->len;
-  ret = kh_para_compose_window(ctx, arena, sh, para_options(d->layout), last, out);
+  kh_diag_hold(ctx);
+  ret = kh_style_window(arena, whole, st, from, to, sp);
+  if (ret == KH_OK && ctx->trace == KH_TRACE_RUNS) kh_style_trace(d->layout, sp, ctx->trace_out);
+  if (ret == KH_OK) ret = kh_shape_para(ctx, arena, d->fonts, d->layout, sp, sh);
+  if (ret == KH_OK && ctx->trace == KH_TRACE_SHAPE) kh_shape_trace(d->layout, sh, ctx->trace_out);
+  out->from = from;
+  if (ret == KH_OK) ret = kh_para_compose_window(ctx, arena, sh, para_options(d->layout), last, out);
+  /* the window's warnings: those of the text from `from` to the next
+   * window's start (all of them when composition failed) */
+  uint32_t lo = from ? window_src(node, whole, from) : 0;
+  uint32_t hi = ret == KH_OK && out->next ? window_src(node, whole, out->next) : UINT32_MAX;
+  kh_diag_release(ctx, node->text.src, lo, hi);
   if (ret == KH_OK && ctx->trace == KH_TRACE_LINES) kh_para_trace(out, ctx->trace_out);
   if (ret != KH_OK || last) { /* the paragraph is done */
     kh_arena_drop(d->win_arena);

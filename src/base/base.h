@@ -141,6 +141,15 @@ kh_status kh_error_file(kh_ctx *ctx, const char *path, kh_status status,
 void kh_diag_flush(kh_ctx *ctx);
 kh_status kh_diag_init(kh_ctx *ctx);
 void kh_diag_free(kh_ctx *ctx);
+/* Warnings given from now on are kept, not shown, until kh_diag_release
+ * (a long paragraph's window, para/window.c: its last lines are composed
+ * again with the next window, and their warnings are that window's).
+ * Errors are never held. */
+void kh_diag_hold(kh_ctx *ctx);
+/* Gives the held warnings, in order, whose position is in source `src` at
+ * a byte offset in [lo, hi), or in another source, or at none (all of them
+ * when `src` is NULL); drops the others; and stops holding. */
+void kh_diag_release(kh_ctx *ctx, const kh_source *src, uint32_t lo, uint32_t hi);
 
 /* Reads a whole file (or takes a copy of memory) into a source that the
  * context keeps until kh_ctx_drop.  Checks UTF-8 and reports the first

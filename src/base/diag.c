@@ -37,11 +37,21 @@ typedef struct fold {
   int nsamples, more_samples;
 } fold;
 
+/* A warning given while warnings are held (kh_diag_hold). */
+typedef struct held {
+  kh_srcpos pos;
+  const char *fmt; /* its kind, for folding */
+  char *msg;       /* malloc'd */
+} held;
+
 struct kh_diagstate {
   fold *folds;
   size_t nfolds, cap;
   unsigned limit; /* errors shown; 0: every one */
   unsigned shown_errors, hidden_errors;
+  int holding;
+  held *held;
+  size_t nheld, heldcap;
 };
 
 /* Warnings named by a stable code (for --diagnostics=json and folding
@@ -85,6 +95,8 @@ kh_status kh_diag_init(kh_ctx *ctx) {
 
 void kh_diag_free(kh_ctx *ctx) {
   if (!ctx->diag) return;
+  for (size_t i = 0; i < ctx->diag->nheld; i++) free(ctx->diag->held[i].msg);
+  free(ctx->diag->held);
   free(ctx->diag->folds);
   free(ctx->diag);
   ctx->diag = NULL;
@@ -229,11 +241,10 @@ static void sample(fold *f, const char *msg) {
   f->samples[f->nsamples++][n] = '\0';
 }
 
-static void emit(kh_ctx *ctx, kh_severity sev, kh_status st, kh_srcpos pos, const char *path,
-                 const char *fmt, va_list ap) {
+/* Counts, folds and delivers one diagnostic; `fmt` names its kind. */
+static void give(kh_ctx *ctx, kh_severity sev, kh_status st, kh_srcpos pos, const char *path,
+                 const char *fmt, const char *msg) {
   struct kh_diagstate *ds = ctx->diag;
-  char msg[1024];
-  vsnprintf(msg, sizeof msg, fmt, ap);
   int kind = sev == KH_SEV_WARNING ? kind_of(msg) : -1;
   if (sev == KH_SEV_ERROR) {
     ctx->nerrors++;
@@ -258,6 +269,39 @@ static void emit(kh_ctx *ctx, kh_severity sev, kh_status st, kh_srcpos pos, cons
   if (pos.src) kh_srcpos_linecol(pos, &d.line, &d.column);
   d.message = msg;
   deliver(ctx, &d, pos);
+}
+
+/* Keeps a warning given while held; 0 when there is no memory for it (it
+ * is then given at once: twice is better than never). */
+static int hold(struct kh_diagstate *ds, kh_srcpos pos, const char *fmt, const char *msg) {
+  if (kh_vec_grow_((void **)&ds->held, &ds->heldcap, ds->nheld + 1, sizeof *ds->held) != KH_OK)
+    return 0;
+  char *copy = strdup(msg);
+  if (!copy) return 0;
+  ds->held[ds->nheld++] = (held){pos, fmt, copy};
+  return 1;
+}
+
+static void emit(kh_ctx *ctx, kh_severity sev, kh_status st, kh_srcpos pos, const char *path,
+                 const char *fmt, va_list ap) {
+  char msg[1024];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  if (sev == KH_SEV_WARNING && ctx->diag->holding && hold(ctx->diag, pos, fmt, msg)) return;
+  give(ctx, sev, st, pos, path, fmt, msg);
+}
+
+void kh_diag_hold(kh_ctx *ctx) { ctx->diag->holding = 1; }
+
+void kh_diag_release(kh_ctx *ctx, const kh_source *src, uint32_t lo, uint32_t hi) {
+  struct kh_diagstate *ds = ctx->diag;
+  ds->holding = 0;
+  for (size_t i = 0; i < ds->nheld; i++) {
+    held *h = &ds->held[i];
+    if (!src || h->pos.src != src || (h->pos.off >= lo && h->pos.off < hi))
+      give(ctx, KH_SEV_WARNING, KH_OK, h->pos, NULL, h->fmt, h->msg);
+    free(h->msg);
+  }
+  ds->nheld = 0;
 }
 
 void kh_diag_flush(kh_ctx *ctx) {

@@ -73,6 +73,9 @@ typedef struct piece {
                       once composed */
   /* once composed (P_PARA, P_TABLE): */
   kh_arena *arena; /* NULL until composed; dropped once placed */
+  kh_arena *text;  /* P_PARA: its lines, or a long paragraph's current
+                      window (next_window drops one before making the
+                      next); dropped once placed */
   const kh_pstyle *st;
   kh_lines lines;
   table *tbl;
@@ -113,8 +116,6 @@ typedef struct builder {
   kh_page_sink_fn sink;
   kh_outline *outline_out;
   kh_arena *strings;         /* made while collecting: list markers */
-  kh_arena *window;          /* a long paragraph's window after its first
-                                (place_para, next_window) */
   piece_vec pieces;          /* pieces [base, base + pieces.n): the one being
                                 placed and those collected after it */
   size_t base;
@@ -292,7 +293,8 @@ static kh_status compose_para(builder *b, piece *p) {
   p->x += st->left;
   p->lines = (kh_lines){0};
   p->lines.window = 1; /* place_para places a long paragraph a window at a time */
-  kh_status ret = b->compose(b->user, p->arena, p->node, st, NULL, p->measure, b->F.writing_mode, &p->lines);
+  if (!(p->text = kh_arena_new())) return KH_NOMEM;
+  kh_status ret = b->compose(b->user, p->text, p->node, st, NULL, p->measure, b->F.writing_mode, &p->lines);
   if (ret == KH_OK && p->mark.text) ret = compose_marker(b, p);
   if (ret != KH_OK) return ret;
   p->nlines = (int)p->lines.n;
@@ -604,7 +606,8 @@ static kh_status ensure(builder *b, size_t i) { return ensure_piece(b, piece_at(
  * it draws. */
 static void release_piece(piece *p) {
   kh_arena_drop(p->arena);
-  p->arena = NULL;
+  kh_arena_drop(p->text);
+  p->arena = p->text = NULL;
   p->st = NULL;
   p->tbl = NULL;
   memset(&p->lines, 0, sizeof p->lines);
@@ -1510,9 +1513,11 @@ static kh_status notes_height(builder *b, const kh_lines *ls, uint32_t li, uint3
 }
 
 /* A paragraph's last line that would move with its notes would stand alone
- * at the head of the next page (泣き別れ): its last two lines go. */
-static kh_status foot_widow(builder *b, const kh_lines *ls, uint32_t li) {
-  if (ls->n - li != 2 || li < 2 || b->k == 0 || b->carry.n) return KH_OK;
+ * at the head of the next page (泣き別れ): its last two lines go.  `before`
+ * is the paragraph's lines before ls (the windows before a long
+ * paragraph's last). */
+static kh_status foot_widow(builder *b, const kh_lines *ls, uint32_t li, uint32_t before) {
+  if (ls->next || ls->n - li != 2 || before + li < 2 || b->k == 0 || b->carry.n) return KH_OK;
   kh_fixed h;
   kh_status ret = notes_height(b, ls, li, 2, &h);
   if (ret != KH_OK || h == 0) return ret;
@@ -1716,17 +1721,19 @@ static int ruby_room(const builder *b, const kh_lines *ls, uint32_t li, kh_fixed
   return extra;
 }
 
-/* A paragraph composed in windows (para/window.c): its next window, in the
- * builder's window arena (the first stays in the piece's, with the list
- * marker), the one before it dropped. */
+/* A paragraph composed in windows (para/window.c): its next window, made
+ * once the one before it is dropped, so one window's composition is held
+ * at a time (the paragraph's styled runs, kept by the driver, are what the
+ * next window needs of the ones before). */
 static kh_status next_window(builder *b, const piece *p) {
   piece *q = &b->pieces.v[p - b->pieces.v];
-  kh_arena_drop(b->window);
-  if (!(b->window = kh_arena_new())) return KH_NOMEM;
   kh_lines next = {0};
   next.window = 1;
   next.from = q->lines.next;
-  kh_status ret = b->compose(b->user, b->window, q->node, q->st, NULL, q->measure,
+  kh_arena_drop(q->text);
+  q->lines = (kh_lines){0};
+  if (!(q->text = kh_arena_new())) return KH_NOMEM;
+  kh_status ret = b->compose(b->user, q->text, q->node, q->st, NULL, q->measure,
                              b->F.writing_mode, &next);
   q->lines = next;
   return ret;
@@ -1781,24 +1788,27 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
     }
     b->k += st->lines;
   } else {
+    uint32_t before = 0; /* the paragraph's lines in the windows before */
     for (uint32_t i = 0;; i++) {
       while (i == n && p->lines.next) { /* the rest of a long paragraph */
+        before += n;
         if ((ret = next_window(b, p)) != KH_OK) return ret;
         n = p->lines.n; /* none: a window of white space */
         i = 0;
       }
       if (i >= n) break;
       /* a page ends when it is full, or a line early when only the
-       * paragraph's last line would be carried over */
+       * paragraph's last line would be carried over (its last window
+       * holds its last lines, kumihan.c) */
       int rows = F->lines - b->k;
       kh_fixed shift = 0;
       int extra = ruby_room(b, &p->lines, i, st->size, &shift);
-      if (rows <= extra || (n - i == 2 && rows == 1 + extra && i >= 2 && !p->lines.next)) {
+      if (rows <= extra || (n - i == 2 && rows == 1 + extra && before + i >= 2 && !p->lines.next)) {
         b->why = rows <= extra ? NULL : "widow";
         if ((ret = page_open(b)) != KH_OK) return ret;
         extra = ruby_room(b, &p->lines, i, st->size, &shift);
       }
-      if ((ret = foot_widow(b, &p->lines, i)) != KH_OK) return ret;
+      if ((ret = foot_widow(b, &p->lines, i, before)) != KH_OK) return ret;
       if ((ret = foot_refs(b, &p->lines, i, 1 + extra, 1)) != KH_OK) return ret;
       /* the notes may have moved the line to a new page */
       extra = ruby_room(b, &p->lines, i, st->size, &shift);
@@ -1807,17 +1817,16 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
       if (i == 0 && !p->lines.from && (ret = emit_marker(b, p, base)) != KH_OK) return ret;
       b->k += 1 + extra;
     }
-    kh_arena_drop(b->window);
-    b->window = NULL;
   }
   b->k += st->space_after;
   return KH_OK;
 }
 
-/* Draws lines [from, from + count) of row r at the current grid line:
- * the cells' text, the rule above when `top`, the rule below and the
- * column rules. */
-static kh_status table_rows(builder *b, const table *tb, int r, int from, int count, int top) {
+/* Draws lines [from, from + count) of row r, composed in `lines` (one per
+ * column), at the current grid line: the cells' text, the rule above when
+ * `top`, the rule below and the column rules. */
+static kh_status draw_rows(builder *b, const table *tb, int r, const kh_lines *lines, int from,
+                           int count, int top) {
   const kh_frame *F = &b->F;
   kh_fixed half = (F->pitch - F->em) / 2;
   kh_status ret = KH_OK;
@@ -1832,10 +1841,6 @@ static kh_status table_rows(builder *b, const table *tb, int r, int from, int co
     return ret;
   for (int c = 0; c <= tb->ncols; c++)
     if ((ret = rule(b, tb->colx[c], y1, tb->colx[c], y2)) != KH_OK) return ret;
-  /* the row's text, composed again now and dropped once on the page */
-  kh_arena *RA = kh_arena_new();
-  kh_lines *lines = RA ? kh_arena_alloc(RA, (size_t)tb->ncols * sizeof *lines) : NULL;
-  ret = lines ? compose_row(b, tb, r, RA, lines) : KH_NOMEM;
   for (int c = 0; ret == KH_OK && c < tb->ncols; c++) {
     const cell *cl = &tb->cells[r * tb->ncols + c];
     if (!cl->node) continue;
@@ -1845,9 +1850,29 @@ static kh_status table_rows(builder *b, const table *tb, int r, int from, int co
       if (ret == KH_OK) ret = emit_line(b, &lines[c], (uint32_t)i, cl->x, baseline(b, b->k + i - from));
     }
   }
-  kh_arena_drop(RA);
   b->node = keep;
   b->k += count;
+  return ret;
+}
+
+/* Row r's text, composed again (it was measured and dropped when the
+ * table was composed) into a new arena *A that the caller drops once the
+ * row is on its pages: a row split over many pages is composed once, not
+ * once a page (which was quadratic in the row's length). */
+static kh_status row_lines(builder *b, const table *tb, int r, kh_arena **A, kh_lines **lines) {
+  *lines = NULL;
+  if (!(*A = kh_arena_new())) return KH_NOMEM;
+  if (!(*lines = kh_arena_alloc(*A, (size_t)tb->ncols * sizeof **lines))) return KH_NOMEM;
+  return compose_row(b, tb, r, *A, *lines);
+}
+
+/* Draws lines [from, from + count) of row r (draw_rows), composed now. */
+static kh_status table_rows(builder *b, const table *tb, int r, int from, int count, int top) {
+  kh_arena *RA = NULL;
+  kh_lines *lines;
+  kh_status ret = row_lines(b, tb, r, &RA, &lines);
+  if (ret == KH_OK) ret = draw_rows(b, tb, r, lines, from, count, top);
+  kh_arena_drop(RA);
   return ret;
 }
 
@@ -1884,19 +1909,22 @@ static kh_status place_table(builder *b, const piece *p) {
       if ((ret = table_page(b, tb)) != KH_OK) return ret;
       top_of_page = b->k == 0;
     }
-    for (int from = 0; from < rl;) {
+    kh_arena *RA = NULL;
+    kh_lines *lines;
+    ret = row_lines(b, tb, r, &RA, &lines);
+    for (int from = 0; ret == KH_OK && from < rl;) {
       int avail = F->lines - b->k;
       if (avail <= 0) {
-        if ((ret = table_page(b, tb)) != KH_OK) return ret;
-        top_of_page = b->k == 0;
+        if ((ret = table_page(b, tb)) == KH_OK) top_of_page = b->k == 0;
         continue;
       }
       int count = rl - from < avail ? rl - from : avail;
-      ret = table_rows(b, tb, r, from, count, r == 0 || from > 0 || top_of_page);
-      if (ret != KH_OK) return ret;
+      ret = draw_rows(b, tb, r, lines, from, count, r == 0 || from > 0 || top_of_page);
       top_of_page = 0;
       from += count;
     }
+    kh_arena_drop(RA);
+    if (ret != KH_OK) return ret;
   }
   mark_used(b);
   b->k += sa;
@@ -2184,7 +2212,6 @@ cleanup:
   kh_vec_free(&b.outline);
   kh_arena_drop(b.page_arena);
   kh_arena_drop(b.strings);
-  kh_arena_drop(b.window);
   kh_outline_drop(ol);
   return ret;
 }

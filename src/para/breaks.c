@@ -381,7 +381,12 @@ static span next_line(const para *p, uint32_t s, kh_fixed avail) {
       }
       continue;
     }
-    if (em) continue;
+    /* past the measure even when compressed (wmin only grows): no later
+     * break fits, so unless a break inside a word is still to be found,
+     * the line's end is known now (a run broken only inside words, a URL
+     * or a table cell of one long word, was scanned to its end for every
+     * line: quadratic) */
+    if (em && (wmin <= avail || !(have_em || have_word || have_nat))) continue;
     /* a break inside a word no wider than the measure only where the line
      * kept whole would be two ems over its cap (as PEN_WORD) */
     int64_t short_by = have_nat ? avail - wnat_at_fit - cap_at_fit : INT64_MAX;

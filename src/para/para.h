@@ -59,8 +59,9 @@ typedef struct kh_lines {
 
 /* Bytes of paragraph text composed at once when windows are allowed: a
  * paragraph up to this long is composed whole (about 87,000 Japanese
- * characters, some 60 pages); a longer one in windows of this size, each
- * ending an eighth before its end at a line break chosen in it, so its
+ * characters, some 60 pages); a longer one in windows of this size (the
+ * last up to an eighth longer), each but the last ending an eighth before
+ * its end at a line break chosen in it, so its
  * lines are those of a paragraph of that length.  Memory is then that of
  * one window (about 230 bytes a character), not of the paragraph. */
 #define KH_PARA_WINDOW (256u * 1024u)
@@ -95,8 +96,9 @@ kh_status kh_para_compose(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
  * text offset `out->from` up to a window's end, window.c): like
  * kh_para_compose, then, unless `last` (the window reaches the
  * paragraph's end), keeps only the lines that end before the window's
- * last eighth and sets out->next to where the first line left out
- * starts.  At least one line is kept. */
+ * last eighth, leaving two lines at least out, and sets out->next to
+ * where the first line left out starts.  At least one line is kept.  The
+ * caller drops the warnings of the lines left out (kh_diag_hold). */
 kh_status kh_para_compose_window(kh_ctx *ctx, kh_arena *arena, const kh_shaped *sh,
                                  unsigned options, int last, kh_lines *out);
 /* Whether a line break before paragraph text byte t would fall inside a
