@@ -8,12 +8,16 @@
  *     CIDFontType2  /CIDToGIDMap /Identity  /DW  /W  /CIDSystemInfo
  *       (Adobe, Identity, 0)  /FontDescriptor ( /FontFile2 subset ) ]
  *
- * With Identity-H and CIDToGIDMap Identity a 2-byte code in a content stream
- * is the glyph ID itself.  The font file is cut down with hb-subset keeping
- * the glyph IDs (HB_SUBSET_FLAGS_RETAIN_GIDS), so nothing has to be
- * renumbered, without TrueType hinting unless the layout keeps it, and the
- * tables a PDF consumer never reads (layout, vertical metrics, colour
- * bitmaps, cmap, name) are dropped.  The subset's name carries a
+ * With Identity-H a 2-byte code in a content stream is a CID.  CIDs are
+ * given in the order glyphs are first drawn (1, 2, 3 ...; .notdef is CID 0),
+ * as pages are written before the document's glyph set is known, and the
+ * CIDToGIDMap stream maps them to the glyphs of the font file, which
+ * hb-subset cuts down and renumbers to the glyphs used (9.7.4.2).  Small
+ * CIDs keep the content streams, /W and ToUnicode short, and the subset's
+ * loca and hmtx hold only the glyphs used.  The font file has no TrueType
+ * hinting unless the layout keeps it, and the tables a PDF consumer never
+ * reads (layout, vertical metrics, colour bitmaps, cmap, name) are
+ * dropped.  The subset's name carries a
  * six-letter tag derived from the glyph set (9.6.4 Font Subsets), so the same
  * input gives the same bytes. */
 #include <stdlib.h>
@@ -50,6 +54,9 @@ typedef struct pfont {
   int fixed_pitch;
   unsigned weight;   /* OS/2 usWeightClass */
   uint8_t *used;     /* per glyph: drawn somewhere; NULL until noted */
+  uint16_t *cid;     /* per glyph: its CID, once used */
+  uint16_t *gid;     /* per CID: its glyph (gid[0] is 0, .notdef) */
+  unsigned ncid;     /* CIDs given, .notdef's included */
   int32_t *width;    /* per glyph: its /W width, once used */
   const char **text; /* per glyph: its ToUnicode text (in the set's arena) */
   uint32_t *text_len;
@@ -301,6 +308,8 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     return;
   for (int i = 0; i < pf->n; i++) {
     free(pf->f[i].used);
+    free(pf->f[i].cid);
+    free(pf->f[i].gid);
     free(pf->f[i].width);
     free(pf->f[i].text);
     free(pf->f[i].text_len);
@@ -320,8 +329,24 @@ static int32_t glyph_width(const pfont *p, uint32_t gid) {
   return to_milli_em(adv, p->upem);
 }
 
+/* The per-glyph tables of a font, made when its first glyph is noted. */
+static kh_status glyph_tables(pfont *p) {
+  size_t n = p->nglyphs ? p->nglyphs : 1;
+  p->used = calloc(n, 1);
+  p->cid = calloc(n, sizeof *p->cid);
+  p->gid = calloc(n, sizeof *p->gid);
+  p->width = calloc(n, sizeof *p->width);
+  p->text = calloc(n, sizeof *p->text);
+  p->text_len = calloc(n, sizeof *p->text_len);
+  if (!p->used || !p->cid || !p->gid || !p->width || !p->text || !p->text_len)
+    return KH_NOMEM;
+  p->ncid = 1; /* CID 0: .notdef */
+  return KH_OK;
+}
+
 kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
                             const char *text, uint32_t len) {
+  kh_status ret = KH_OK;
   if (font < 0 || font >= pf->n)
     return kh_error_file(pf->lib->ctx, NULL, KH_LIBRARY,
                          "internal: font %d of %d drawn", font, pf->n);
@@ -330,24 +355,28 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
     return kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_LIBRARY,
                          "internal: glyph %u drawn, the font has %u", gid,
                          p->nglyphs);
-  if (!p->used) {
-    p->used = calloc(p->nglyphs, 1);
-    p->width = calloc(p->nglyphs, sizeof *p->width);
-    p->text = calloc(p->nglyphs, sizeof *p->text);
-    p->text_len = calloc(p->nglyphs, sizeof *p->text_len);
-    if (!p->used || !p->width || !p->text || !p->text_len)
-      return KH_NOMEM;
-  }
+  if (!p->used)
+    KH_CHECK(glyph_tables(p));
   if (!p->used[gid]) {
     p->width[gid] = glyph_width(p, gid);
     p->used[gid] = 1;
+    if (gid != 0) { /* .notdef stays CID 0 */
+      p->cid[gid] = (uint16_t)p->ncid;
+      p->gid[p->ncid++] = (uint16_t)gid;
+    }
   }
   if (len > 0 && !p->text[gid]) {
     if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
     if (!(p->text[gid] = kh_arena_strndup(pf->text, text, len))) return KH_NOMEM;
     p->text_len[gid] = len;
   }
-  return KH_OK;
+cleanup:
+  return ret;
+}
+
+uint32_t kh_pdf_fonts_cid(const kh_pdf_fonts *pf, int font, uint32_t gid) {
+  const pfont *p = &pf->f[font];
+  return p->used && gid < p->nglyphs ? p->cid[gid] : 0;
 }
 
 int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
@@ -456,14 +485,15 @@ static HPDF_STATUS add_vertical_metrics(const kh_pdf_fonts *pf, int font, HPDF_D
   st |= HPDF_Array_AddNumber(dw2, vy);
   st |= HPDF_Array_AddNumber(dw2, -1000);
   HPDF_Array w2 = NULL;
-  for (unsigned g = 0; p->vadv && g < p->nglyphs && st == HPDF_OK; g++) {
+  for (unsigned c = 0; p->vadv && c < p->ncid && st == HPDF_OK; c++) {
+    unsigned g = p->gid[c];
     if (!p->vadv[g] || p->vadv[g] == 1000) continue;
     if (!w2) {
       w2 = HPDF_Array_New(mmgr);
       if ((st |= HPDF_Dict_Add(cid, "W2", w2)) != HPDF_OK) break;
     }
-    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)g);
-    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)g);
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)c);
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)c);
     st |= HPDF_Array_AddNumber(w2, -p->vadv[g]);
     st |= HPDF_Array_AddNumber(w2, kh_pdf_fonts_width(pf, font, g) / 2);
     st |= HPDF_Array_AddNumber(w2, vy);
@@ -504,8 +534,8 @@ static kh_status default_width(const kh_pdf_fonts *pf, int font, int32_t *dw) {
   return KH_OK;
 }
 
-/* /W as runs "first [w1 w2 ...]" of consecutive used glyph IDs whose width
- * is not /DW.  Widths are whole glyph units: MuPDF keeps them as integers,
+/* /W as runs "first [w1 w2 ...]" of consecutive CIDs whose width is not
+ * /DW.  Widths are whole glyph units: MuPDF keeps them as integers,
  * so a fraction would be read differently by different viewers; the TJ
  * adjustments make up the difference to the true advances. */
 static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
@@ -515,7 +545,8 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
   HPDF_STATUS st = HPDF_Dict_AddNumber(cid, "DW", dw);
   HPDF_Array w = NULL, run = NULL;
   unsigned run_len = 0;
-  for (unsigned g = 0; g < p->nglyphs && st == HPDF_OK; g++) {
+  for (unsigned c = 0; c < p->ncid && st == HPDF_OK; c++) {
+    unsigned g = p->gid[c];
     int32_t gw = p->used[g] ? kh_pdf_fonts_width(pf, font, g) : dw;
     if (gw == dw) {
       run = NULL;
@@ -529,7 +560,7 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
     }
     if (!run || run_len >= W_RUN_MAX) {
       run = HPDF_Array_New(mmgr);
-      st |= HPDF_Array_AddNumber(w, (HPDF_INT32)g);
+      st |= HPDF_Array_AddNumber(w, (HPDF_INT32)c);
       st |= HPDF_Array_Add(w, run);
       run_len = 0;
       if (st != HPDF_OK)
@@ -541,8 +572,8 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
   return st;
 }
 
-/* A ToUnicode CMap (Adobe Technical Note #5411) of bfchar entries: glyph ID
- * -> the text of the first cluster that drew it. */
+/* A ToUnicode CMap (Adobe Technical Note #5411) of bfchar entries: CID ->
+ * the text of the first cluster that drew its glyph. */
 static kh_status tounicode(const pfont *p, kh_buf *b) {
   kh_status ret = KH_OK;
   KH_CHECK(kh_buf_printf(
@@ -555,10 +586,11 @@ static kh_status tounicode(const pfont *p, kh_buf *b) {
          "/CMapType 2 def\n"
          "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
   unsigned total = 0;
-  for (unsigned g = 0; g < p->nglyphs; g++)
-    total += p->used[g] && p->text[g];
+  for (unsigned c = 0; c < p->ncid; c++)
+    total += p->used[p->gid[c]] && p->text[p->gid[c]];
   unsigned done = 0;
-  for (unsigned g = 0; g < p->nglyphs; g++) {
+  for (unsigned c = 0; c < p->ncid; c++) {
+    unsigned g = p->gid[c];
     if (!p->used[g] || !p->text[g])
       continue;
     if (done % BFCHAR_BLOCK == 0) {
@@ -567,7 +599,7 @@ static kh_status tounicode(const pfont *p, kh_buf *b) {
                              left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
     }
     KH_CHECK(kh_buf_append(b, "<", 1));
-    KH_CHECK(kh_pdf_put_hex4(b, g));
+    KH_CHECK(kh_pdf_put_hex4(b, c));
     KH_CHECK(kh_buf_append(b, "> <", 3));
     KH_CHECK(
         kh_pdf_utf16be(b, p->text[g], p->text_len[g], BFCHAR_MAX_UNITS, 1));
@@ -647,13 +679,15 @@ static hb_face_t *with_empty_hint_tables(hb_face_t *sub) {
   return b;
 }
 
-/* The glyphs used, as a font file with their IDs kept (renumbering them
- * would need a CIDToGIDMap stream, which costs about what a shorter loca
- * and hmtx save: BENCHMARKS.md).  *out is owned by the caller
- * (hb_blob_destroy). */
-static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
+/* The glyphs used, as a font file whose glyphs are renumbered 0, 1, 2 ...
+ * (hb-subset keeps their order and adds the components of composite
+ * glyphs), and the CIDToGIDMap (9.7.4.2) from the CIDs the pages drew to
+ * those numbers: two bytes, big-endian, per CID.  *out is owned by the
+ * caller (hb_blob_destroy); the map is appended to `map`. */
+static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out, kh_buf *map) {
   kh_status ret = KH_OK;
   hb_subset_input_t *in = hb_subset_input_create_or_fail();
+  hb_subset_plan_t *plan = NULL;
   hb_face_t *sub = NULL;
   *out = NULL;
   if (!in)
@@ -668,9 +702,23 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
     hb_set_add(drop, drop_tables[i]);
   if (!pf->keep_hinting)
     hb_set_add(drop, HB_TAG('g', 'a', 's', 'p')); /* grid-fitting only */
-  hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS |
-                                    (pf->keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING));
-  sub = hb_subset_or_fail(kh_font_hb_face(p->font), in);
+  hb_subset_input_set_flags(in, pf->keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING);
+  plan = hb_subset_plan_create_or_fail(kh_font_hb_face(p->font), in);
+  if (plan)
+    sub = hb_subset_plan_execute_or_fail(plan);
+  if (sub) {
+    const hb_map_t *to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
+    for (unsigned c = 0; c < p->ncid; c++) {
+      hb_codepoint_t g = hb_map_get(to_new, p->gid[c]);
+      if (g == HB_MAP_VALUE_INVALID || g > 0xFFFF) {
+        ret = kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_FONT,
+                            "cannot subset the font for embedding");
+        goto cleanup;
+      }
+      unsigned char be[2] = {(unsigned char)(g >> 8), (unsigned char)g};
+      KH_CHECK(kh_buf_append(map, be, 2));
+    }
+  }
   if (sub && !pf->keep_hinting) {
     hb_face_t *full = with_empty_hint_tables(sub);
     hb_face_destroy(sub);
@@ -690,6 +738,7 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
   }
 cleanup:
   hb_face_destroy(sub);
+  hb_subset_plan_destroy(plan);
   hb_subset_input_destroy(in);
   return ret;
 }
@@ -731,29 +780,43 @@ static HPDF_STATUS type0_of(HPDF_MMgr mmgr, HPDF_Dict type0, const char *base, H
   return st | HPDF_Dict_Add(type0, "ToUnicode", tu);
 }
 
+/* /CIDToGIDMap: the name Identity when every CID is its glyph's number in
+ * the subset, else the map as a stream. */
+static kh_status cid_to_gid(kh_pdf_lib *lib, HPDF_Dict cid, const kh_buf *map) {
+  int identity = 1;
+  const unsigned char *m = (const unsigned char *)map->data;
+  for (size_t c = 0; identity && c < map->len / 2; c++)
+    identity = ((size_t)m[2 * c] << 8 | m[2 * c + 1]) == c;
+  HPDF_STATUS st;
+  if (identity) {
+    st = HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+  } else {
+    HPDF_Dict s = kh_pdf_stream_new(lib, 1);
+    if (!s)
+      return kh_pdf_lib_fail(lib, 0, "writing a CIDToGIDMap");
+    st = kh_pdf_stream_write(s, map->data, map->len);
+    st |= HPDF_Dict_Add(cid, "CIDToGIDMap", s);
+  }
+  return kh_pdf_lib_check(lib, st, "writing a CIDToGIDMap");
+}
+
 static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
   HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
   hb_blob_t *file = NULL;
-  kh_buf cmap = {0};
+  kh_buf cmap = {0}, map = {0};
   HPDF_STATUS st = HPDF_OK;
   char psname[100], tag[7], base[110];
   int32_t dw;
 
-  if (!p->used) { /* used on a page but no glyph drawn: still valid */
-    p->used = calloc(p->nglyphs ? p->nglyphs : 1, 1);
-    p->width = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->width);
-    p->text = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text);
-    p->text_len = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text_len);
-    if (!p->used || !p->width || !p->text || !p->text_len)
-      return KH_NOMEM;
-  }
+  if (!p->used) /* used on a page but no glyph drawn: still valid */
+    KH_CHECK(glyph_tables(p));
   ps_name(p, psname, sizeof psname);
   subset_tag(p, psname, tag);
   snprintf(base, sizeof base, "%s+%s", tag, psname);
-  KH_CHECK(subset(pf, p, &file));
+  KH_CHECK(subset(pf, p, &file, &map));
   KH_CHECK(default_width(pf, font, &dw));
   KH_CHECK(tounicode(p, &cmap));
 
@@ -805,7 +868,8 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
     st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
   }
   st |= HPDF_Dict_Add(cid, "FontDescriptor", desc);
-  st |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+  KH_CHECK(kh_pdf_lib_check(lib, st, "writing a CID font"));
+  KH_CHECK(cid_to_gid(lib, cid, &map));
   if (st == HPDF_OK)
     st |= add_widths(pf, font, cid, dw);
   if (st == HPDF_OK && p->type0v)
@@ -825,6 +889,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
                               "writing a vertical Type0 font"));
 
 cleanup:
+  kh_buf_free(&map);
   kh_buf_free(&cmap);
   hb_blob_destroy(file);
   return ret;

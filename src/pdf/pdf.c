@@ -323,14 +323,14 @@ cleanup:
   return ret;
 }
 
-static kh_status tj_glyph(tj *t, uint32_t gid) {
+static kh_status tj_glyph(tj *t, uint32_t code) {
   kh_status ret = KH_OK;
   if (!t->open)
     KH_CHECK(kh_buf_append(t->b, "[", 1));
   if (!t->hex)
     KH_CHECK(kh_buf_append(t->b, "<", 1));
   t->open = t->hex = 1;
-  KH_CHECK(kh_pdf_put_hex4(t->b, gid));
+  KH_CHECK(kh_pdf_put_hex4(t->b, code));
 cleanup:
   return ret;
 }
@@ -631,7 +631,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       KH_CHECK(kh_buf_append(b, " Tc\n", 4));
       w->cur_tc = gtc;
     }
-    KH_CHECK(tj_glyph(&t, g->gid));
+    KH_CHECK(tj_glyph(&t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid)));
     prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000 +
              (gtc == tc ? pen_tc : div_round(gtc * 1000000, size));
   }
@@ -835,7 +835,7 @@ static kh_status draw_image(writer *w, const kh_item *it) {
       KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
       KH_CHECK(text_move(w, milli(it->x), base));
       KH_CHECK(kh_buf_append(b, "<", 1));
-      KH_CHECK(kh_pdf_put_hex4(b, (unsigned)gid));
+      KH_CHECK(kh_pdf_put_hex4(b, kh_pdf_fonts_cid(w->fonts, 0, (uint32_t)gid)));
       KH_CHECK(kh_buf_append(b, "> Tj\n0 Tr\nET\n", 14));
       w->in_text = 0;
     }
@@ -1056,7 +1056,7 @@ static kh_status draw_upright(writer *w, const kh_item *it) {
         KH_CHECK(tj_adjust(&t, adjust));
       y = next + div_round(adjust * size, 1000000);
     }
-    KH_CHECK(tj_glyph(&t, g->gid));
+    KH_CHECK(tj_glyph(&t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid)));
     next = y + div_round((int64_t)kh_pdf_fonts_vadvance(w->fonts, it->font, g->gid) * size, 1000);
   }
   KH_CHECK(tj_close(&t));
