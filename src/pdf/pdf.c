@@ -294,43 +294,77 @@ static kh_status flush_ops(writer *w) {
 
 /* ---- glyph runs ----------------------------------------------------------*/
 
-/* A TJ array being written: whether "[" and a "<" hex string are open. */
+/* A TJ array being written: whether "[" and a "(" string are open, where
+ * the "[" is, and whether a number has been written in it.  Glyph codes are
+ * written as the bytes of literal strings (7.3.4.2), half the length of hex
+ * strings; an array without a number is shown with Tj. */
 typedef struct tj {
   kh_buf *b;
-  int open, hex;
+  int open, str, nums;
+  size_t at; /* offset of the "[" */
 } tj;
 
 static kh_status tj_close(tj *t) {
   kh_status ret = KH_OK;
-  if (t->hex)
-    KH_CHECK(kh_buf_append(t->b, ">", 1));
-  if (t->open)
-    KH_CHECK(kh_buf_append(t->b, "] TJ\n", 5));
-  t->open = t->hex = 0;
+  if (t->str)
+    KH_CHECK(kh_buf_append(t->b, ")", 1));
+  if (t->open && !t->nums) { /* [(...)] TJ is (...) Tj */
+    memmove(t->b->data + t->at, t->b->data + t->at + 1, t->b->len - t->at - 1);
+    t->b->len--;
+    KH_CHECK(kh_buf_append(t->b, "Tj\n", 3));
+  } else if (t->open) {
+    KH_CHECK(kh_buf_append(t->b, "]TJ\n", 4));
+  }
+  t->open = t->str = t->nums = 0;
 cleanup:
   return ret;
 }
 
+static kh_status tj_open(tj *t) {
+  if (t->open)
+    return KH_OK;
+  t->open = 1;
+  t->at = t->b->len;
+  return kh_buf_append(t->b, "[", 1);
+}
+
 static kh_status tj_adjust(tj *t, int64_t milli_units) {
   kh_status ret = KH_OK;
-  if (!t->open)
-    KH_CHECK(kh_buf_append(t->b, "[", 1));
-  if (t->hex)
-    KH_CHECK(kh_buf_append(t->b, ">", 1));
-  t->open = 1, t->hex = 0;
+  KH_CHECK(tj_open(t));
+  if (t->str)
+    KH_CHECK(kh_buf_append(t->b, ")", 1));
+  t->str = 0;
+  t->nums = 1;
   KH_CHECK(put_milli(t->b, milli_units));
 cleanup:
   return ret;
 }
 
+/* The two bytes of a glyph code in a literal string, with the bytes that
+ * would end it or be read otherwise escaped: ( ) \ and CR, which a reader
+ * turns into LF (7.3.4.2). */
+static kh_status put_code(kh_buf *b, uint32_t code) {
+  char out[4];
+  size_t n = 0;
+  for (int shift = 8; shift >= 0; shift -= 8) {
+    char c = (char)((code >> shift) & 0xFF);
+    if (c == '(' || c == ')' || c == '\\')
+      out[n++] = '\\', out[n++] = c;
+    else if (c == '\r')
+      out[n++] = '\\', out[n++] = 'r';
+    else
+      out[n++] = c;
+  }
+  return kh_buf_append(b, out, n);
+}
+
 static kh_status tj_glyph(tj *t, uint32_t code) {
   kh_status ret = KH_OK;
-  if (!t->open)
-    KH_CHECK(kh_buf_append(t->b, "[", 1));
-  if (!t->hex)
-    KH_CHECK(kh_buf_append(t->b, "<", 1));
-  t->open = t->hex = 1;
-  KH_CHECK(kh_pdf_put_hex4(t->b, code));
+  KH_CHECK(tj_open(t));
+  if (!t->str)
+    KH_CHECK(kh_buf_append(t->b, "(", 1));
+  t->str = 1;
+  KH_CHECK(put_code(t->b, code));
 cleanup:
   return ret;
 }
@@ -541,7 +575,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
     return KH_OK;
 
   kh_buf *b = &w->ops;
-  tj t = {b, 0, 0};
+  tj t = {b, 0, 0, 0, 0};
   const int64_t size = milli(it->size); /* as written after Tf */
   int64_t x0 = 0;                       /* the line's x, 1/1000 pt */
   int64_t pen = 0;    /* where the current glyph starts: 1e-9 em from x0 */
@@ -834,9 +868,9 @@ static kh_status draw_image(writer *w, const kh_item *it) {
       KH_CHECK(text_font(w, 0, name, size));
       KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
       KH_CHECK(text_move(w, milli(it->x), base));
-      KH_CHECK(kh_buf_append(b, "<", 1));
-      KH_CHECK(kh_pdf_put_hex4(b, kh_pdf_fonts_cid(w->fonts, 0, (uint32_t)gid)));
-      KH_CHECK(kh_buf_append(b, "> Tj\n0 Tr\nET\n", 14));
+      KH_CHECK(kh_buf_append(b, "(", 1));
+      KH_CHECK(put_code(b, kh_pdf_fonts_cid(w->fonts, 0, (uint32_t)gid)));
+      KH_CHECK(kh_buf_append(b, ")Tj\n0 Tr\nET\n", 13));
       w->in_text = 0;
     }
     KH_CHECK(kh_pdf_tags_actual_text_end(w->tags, b, 0));
@@ -1018,7 +1052,7 @@ static kh_status draw_upright(writer *w, const kh_item *it) {
   if (!name)
     return KH_OK;
   kh_buf *b = &w->ops;
-  tj t = {b, 0, 0};
+  tj t = {b, 0, 0, 0, 0};
   const int64_t size = milli(it->size);
   int64_t next = 0; /* where the pen stands after the last glyph, 1/1000 pt
                        down from the top of the page */
