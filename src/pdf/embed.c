@@ -48,6 +48,7 @@ typedef struct pfont {
   unsigned nglyphs;
   unsigned upem;
   int embeddable;                      /* has TrueType outlines */
+  int facts;                           /* the facts below are known */
   int32_t ascent, descent, cap_height; /* 1/1000 em */
   int32_t bbox[4];
   int32_t italic_angle; /* degrees, rounded */
@@ -77,6 +78,7 @@ struct kh_pdf_fonts {
   kh_arena *text; /* copies of the ToUnicode texts: pages are freed as they
                      are written */
   int keep_hinting; /* embed the fonts' TrueType instructions */
+  FT_Library ft;    /* for the descriptors' facts; NULL until needed */
 };
 
 /* ---- libharu errors ------------------------------------------------------*/
@@ -176,6 +178,23 @@ static int32_t to_milli_em(int64_t v, unsigned upem) {
   return (int32_t)(p >= 0 ? (p + h) / upem : -((-p + h) / upem));
 }
 
+static void font_facts(FT_Library ft, pfont *p);
+
+/* The descriptor's facts of a font, found when first needed: only the
+ * fonts a document draws with are opened with FreeType. */
+static const pfont *facts_of(kh_pdf_fonts *pf, int font) {
+  pfont *p = &pf->f[font];
+  if (!p->facts) {
+    /* without FreeType the descriptor keeps its defaults (a zero box,
+     * upright, weight 400) */
+    if (!pf->ft && FT_Init_FreeType(&pf->ft) != 0)
+      pf->ft = NULL;
+    font_facts(pf->ft, p);
+    p->facts = 1;
+  }
+  return p;
+}
+
 static int has_table(hb_face_t *face, hb_tag_t tag) {
   hb_blob_t *b = hb_face_reference_table(face, tag);
   int yes = hb_blob_get_length(b) > 0;
@@ -190,12 +209,6 @@ static int has_table(hb_face_t *face, hb_tag_t tag) {
 static void font_facts(FT_Library ft, pfont *p) {
   hb_face_t *face = kh_font_hb_face(p->font);
   hb_font_t *font = kh_font_hb_font(p->font);
-  p->upem = kh_font_upem(p->font);
-  p->nglyphs = hb_face_get_glyph_count(face);
-  /* FontFile2 carries TrueType outlines only; CFF would need FontFile3 and
-   * a CIDFontType0, which nothing bundled uses. */
-  p->embeddable = has_table(face, HB_TAG('g', 'l', 'y', 'f')) &&
-                  has_table(face, HB_TAG('l', 'o', 'c', 'a'));
   p->weight = 400;
 
   FT_Face f = NULL;
@@ -287,18 +300,19 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
   }
   /* FreeType only reads the tables here; without it the descriptor keeps
    * its defaults (a zero box, upright, weight 400). */
-  FT_Library ft = NULL;
-  if (pf->n > 0 && FT_Init_FreeType(&ft) != 0)
-    ft = NULL;
   for (int i = 0; i < pf->n; i++) {
     pfont *p = &pf->f[i];
     p->font = kh_fontset_get(set, i);
     snprintf(p->name, sizeof p->name, "KH%d", i);
     snprintf(p->vname, sizeof p->vname, "KH%dV", i);
-    font_facts(ft, p);
+    hb_face_t *face = kh_font_hb_face(p->font);
+    p->upem = kh_font_upem(p->font);
+    p->nglyphs = hb_face_get_glyph_count(face);
+    /* FontFile2 carries TrueType outlines only; CFF would need FontFile3
+     * and a CIDFontType0, which nothing bundled uses. */
+    p->embeddable = has_table(face, HB_TAG('g', 'l', 'y', 'f')) &&
+                    has_table(face, HB_TAG('l', 'o', 'c', 'a'));
   }
-  if (ft)
-    FT_Done_FreeType(ft);
   *out = pf;
   return KH_OK;
 }
@@ -316,6 +330,8 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     free(pf->f[i].vadv);
   }
   free(pf->f);
+  if (pf->ft)
+    FT_Done_FreeType(pf->ft);
   kh_arena_drop(pf->text);
   free(pf);
 }
@@ -393,8 +409,8 @@ int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid) {
   return p->used && gid < p->nglyphs && p->used[gid] ? p->width[gid] : glyph_width(p, gid);
 }
 
-int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font) {
-  return pf->f[font].descent;
+int32_t kh_pdf_fonts_descent(kh_pdf_fonts *pf, int font) {
+  return facts_of(pf, font)->descent;
 }
 
 kh_status kh_pdf_fonts_use(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
@@ -679,6 +695,33 @@ static hb_face_t *with_empty_hint_tables(hb_face_t *sub) {
   return b;
 }
 
+static int dropped(hb_tag_t tag) {
+  for (size_t i = 0; i < sizeof drop_tables / sizeof *drop_tables; i++)
+    if (drop_tables[i] == tag)
+      return 1;
+  return 0;
+}
+
+static hb_blob_t *table_unless_dropped(hb_face_t *face, hb_tag_t tag, void *user) {
+  hb_face_t *full = user;
+  (void)face;
+  return dropped(tag) ? hb_blob_get_empty() : hb_face_reference_table(full, tag);
+}
+
+/* The font as hb-subset is to see it: without the tables the subset drops.
+ * Given glyphs rather than characters, hb-subset would otherwise read the
+ * whole cmap (about 20,000 entries in each BIZ UD font) and close the glyph
+ * set over GSUB, for tables it then leaves out: that was three quarters of
+ * the subsetting's instructions. */
+static hb_face_t *face_to_subset(const pfont *p) {
+  hb_face_t *full = kh_font_hb_face(p->font);
+  hb_face_t *f = hb_face_create_for_tables(table_unless_dropped, hb_face_reference(full),
+                                           (hb_destroy_func_t)hb_face_destroy);
+  hb_face_set_upem(f, hb_face_get_upem(full));
+  hb_face_set_glyph_count(f, hb_face_get_glyph_count(full));
+  return f;
+}
+
 /* The glyphs used, as a font file whose glyphs are renumbered 0, 1, 2 ...
  * (hb-subset keeps their order and adds the components of composite
  * glyphs), and the CIDToGIDMap (9.7.4.2) from the CIDs the pages drew to
@@ -703,7 +746,9 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out, kh_bu
   if (!pf->keep_hinting)
     hb_set_add(drop, HB_TAG('g', 'a', 's', 'p')); /* grid-fitting only */
   hb_subset_input_set_flags(in, pf->keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING);
-  plan = hb_subset_plan_create_or_fail(kh_font_hb_face(p->font), in);
+  hb_face_t *src = face_to_subset(p);
+  plan = hb_subset_plan_create_or_fail(src, in);
+  hb_face_destroy(src);
   if (plan)
     sub = hb_subset_plan_execute_or_fail(plan);
   if (sub) {
@@ -806,6 +851,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   pfont *p = &pf->f[font];
   HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
   hb_blob_t *file = NULL;
+  facts_of(pf, font);
   kh_buf cmap = {0}, map = {0};
   HPDF_STATUS st = HPDF_OK;
   char psname[100], tag[7], base[110];

@@ -98,7 +98,7 @@ int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
  * written in /W or /DW. */
 int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid);
 /* The font's descender (negative) in 1/1000 em, as written in Descent. */
-int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font);
+int32_t kh_pdf_fonts_descent(kh_pdf_fonts *pf, int font);
 
 /* The indirect Type0 font dictionary of `font` (created on first use) and
  * its resource name, e.g. "KH0" (transfer none). */
