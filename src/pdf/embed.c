@@ -36,7 +36,7 @@
  * HPDF_LIMIT_MAX_ARRAY items; far below it, and a fresh "c [...]" costs
  * only a few bytes. */
 #define W_RUN_MAX 4096
-/* bfchar entries per block: the CMap format allows at most 100 (Adobe
+/* bfrange entries per block: the CMap format allows at most 100 (Adobe
  * Technical Note #5014, 5.2). */
 #define BFCHAR_BLOCK 100
 /* The longest destination string of a bfchar entry, in UTF-16 code units
@@ -588,8 +588,29 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
   return st;
 }
 
-/* A ToUnicode CMap (Adobe Technical Note #5411) of bfchar entries: CID ->
- * the text of the first cluster that drew its glyph. */
+static int has_text(const pfont *p, unsigned c) {
+  return p->used[p->gid[c]] && p->text[p->gid[c]];
+}
+
+/* The next run of CIDs from c on that all have a text, within one high
+ * byte (a bfrange may differ in its last byte only, Adobe Technical Note
+ * #5411): 0 when there is none. */
+static int next_range(const pfont *p, unsigned c, unsigned *first, unsigned *last) {
+  while (c < p->ncid && !has_text(p, c))
+    c++;
+  if (c >= p->ncid)
+    return 0;
+  *first = *last = c;
+  while (*last + 1 < p->ncid && has_text(p, *last + 1) && (*last + 1) >> 8 == c >> 8)
+    ++*last;
+  return 1;
+}
+
+/* A ToUnicode CMap (Adobe Technical Note #5411): CID -> the text of the
+ * first cluster that drew its glyph.  CIDs are given in drawing order, so
+ * nearly all are consecutive: each run is one bfrange with an array of
+ * texts, "<first> <last> [<text> <text> ...]", which writes each CID once
+ * rather than once per entry as bfchar would. */
 static kh_status tounicode(const pfont *p, kh_buf *b) {
   kh_status ret = KH_OK;
   KH_CHECK(kh_buf_printf(
@@ -601,27 +622,29 @@ static kh_status tounicode(const pfont *p, kh_buf *b) {
          "/CMapName /Adobe-Identity-UCS def\n"
          "/CMapType 2 def\n"
          "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
-  unsigned total = 0;
-  for (unsigned c = 0; c < p->ncid; c++)
-    total += p->used[p->gid[c]] && p->text[p->gid[c]];
-  unsigned done = 0;
-  for (unsigned c = 0; c < p->ncid; c++) {
-    unsigned g = p->gid[c];
-    if (!p->used[g] || !p->text[g])
-      continue;
+  unsigned total = 0, done = 0, first, last;
+  for (unsigned c = 0; next_range(p, c, &first, &last); c = last + 1)
+    total++;
+  for (unsigned c = 0; next_range(p, c, &first, &last); c = last + 1) {
     if (done % BFCHAR_BLOCK == 0) {
       unsigned left = total - done;
-      KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n",
+      KH_CHECK(kh_buf_printf(b, "%u beginbfrange\n",
                              left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
     }
     KH_CHECK(kh_buf_append(b, "<", 1));
-    KH_CHECK(kh_pdf_put_hex4(b, c));
+    KH_CHECK(kh_pdf_put_hex4(b, first));
     KH_CHECK(kh_buf_append(b, "> <", 3));
-    KH_CHECK(
-        kh_pdf_utf16be(b, p->text[g], p->text_len[g], BFCHAR_MAX_UNITS, 1));
-    KH_CHECK(kh_buf_append(b, ">\n", 2));
+    KH_CHECK(kh_pdf_put_hex4(b, last));
+    KH_CHECK(kh_buf_append(b, "> [", 3));
+    for (unsigned k = first; k <= last; k++) {
+      unsigned g = p->gid[k];
+      KH_CHECK(kh_buf_append(b, k == first ? "<" : " <", k == first ? 1 : 2));
+      KH_CHECK(kh_pdf_utf16be(b, p->text[g], p->text_len[g], BFCHAR_MAX_UNITS, 1));
+      KH_CHECK(kh_buf_append(b, ">", 1));
+    }
+    KH_CHECK(kh_buf_append(b, "]\n", 2));
     if (++done % BFCHAR_BLOCK == 0 || done == total)
-      KH_CHECK(kh_buf_printf(b, "endbfchar\n"));
+      KH_CHECK(kh_buf_printf(b, "endbfrange\n"));
   }
   KH_CHECK(kh_buf_printf(b, "endcmap\n"
                             "CMapName currentdict /CMap defineresource pop\n"
