@@ -685,6 +685,42 @@ cleanup:
 
 /* ---- images --------------------------------------------------------------*/
 
+/* libharu writes an indexed PNG's palette into the image's /ColorSpace as
+ * a hex string, outside every stream (the emoji's: 690 bytes).  The lookup
+ * table may as well be a stream (8.6.6.3), which is compressed: the
+ * /ColorSpace is made again with the same palette as a Flate stream.  hival
+ * is the palette's entries less one, as libharu writes it. */
+static kh_status palette_as_stream(writer *w, HPDF_Image image) {
+  /* asked by name first: HPDF_Dict_GetItem records an error when the item
+   * is of another type, which a /DeviceRGB name would be */
+  const char *space = HPDF_Image_GetColorSpace(image);
+  if (!space || strcmp(space, "Indexed") != 0)
+    return KH_OK;
+  HPDF_Array cs = HPDF_Dict_GetItem(image, "ColorSpace", HPDF_OCLASS_ARRAY);
+  if (!cs || HPDF_Array_Items(cs) != 4)
+    return KH_OK;
+  HPDF_Name kind = HPDF_Array_GetItem(cs, 0, HPDF_OCLASS_NAME);
+  HPDF_Name base = HPDF_Array_GetItem(cs, 1, HPDF_OCLASS_NAME);
+  HPDF_Binary lookup = HPDF_Array_GetItem(cs, 3, HPDF_OCLASS_BINARY);
+  if (!kind || !base || !lookup || strcmp(HPDF_Name_GetValue(kind), "Indexed") != 0 ||
+      strcmp(HPDF_Name_GetValue(base), "DeviceRGB") != 0)
+    return KH_OK;
+  HPDF_UINT len = HPDF_Binary_GetLen(lookup);
+  if (len == 0 || len % 3 != 0 || len > 256 * 3)
+    return KH_OK;
+  HPDF_Dict s = kh_pdf_stream_new(&w->lib, 1);
+  HPDF_Array ncs = HPDF_Array_New(kh_pdf_mmgr(&w->lib));
+  if (!s || !ncs)
+    return kh_pdf_lib_fail(&w->lib, 0, "writing an image's palette");
+  HPDF_STATUS st = kh_pdf_stream_write(s, HPDF_Binary_GetValue(lookup), len);
+  st |= HPDF_Array_AddName(ncs, "Indexed");
+  st |= HPDF_Array_AddName(ncs, "DeviceRGB");
+  st |= HPDF_Array_AddNumber(ncs, (HPDF_INT32)(len / 3 - 1));
+  st |= HPDF_Array_Add(ncs, s);
+  st |= HPDF_Dict_Add(image, "ColorSpace", ncs);
+  return kh_pdf_lib_check(&w->lib, st, "writing an image's palette");
+}
+
 /* The glyph's PNG as an image XObject, loaded once per (font, glyph). */
 static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
   kh_status ret = KH_OK;
@@ -712,6 +748,7 @@ static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
        * makes from the alpha channel or tRNS uncompressed. */
       HPDF_Dict smask = HPDF_Dict_GetItem(e.image, "SMask", HPDF_OCLASS_DICT);
       kh_pdf_stream_flate(smask);
+      ret = palette_as_stream(w, e.image);
     }
   }
   hb_blob_destroy(png);
@@ -791,6 +828,7 @@ static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
     HPDF_Dict smask = HPDF_Dict_GetItem(image, "SMask", HPDF_OCLASS_DICT);
     kh_pdf_stream_flate(smask);
   }
+  KH_CHECK(palette_as_stream(w, image));
   figure_entry e = {NULL, NULL, image};
   if (!(e.owned = malloc(strlen(it->image) + 1))) {
     ret = KH_NOMEM;
