@@ -44,7 +44,8 @@ typedef struct kh_segment {
 } kh_segment;
 
 /* The text of one leaf block (paragraph, heading, table cell).  UTF-8, not
- * NUL-terminated in general; soft line breaks inside a paragraph have been
+ * NUL-terminated in general (where it is the source's own bytes it points
+ * into the source, kh_source.data, and is not copied); soft line breaks inside a paragraph have been
  * joined (no space between two Japanese characters, one space otherwise).
  * A hard line break (two trailing spaces or a backslash in Markdown) is the
  * byte '\n': the line must end there.  In a KH_NODE_CODE block '\n'

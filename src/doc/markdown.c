@@ -321,6 +321,27 @@ static int figure(builder *b, kh_node *n) {
   return figure_image(b, n) || figure_width(b, n);
 }
 
+/* The open leaf's text where it is the source's own bytes as they stand (a
+ * paragraph of one line without markup: most of a document), else NULL.
+ * The text then points into the source, which the context keeps for
+ * diagnostics anyway, and is held once rather than twice. */
+static const char *source_slice(const builder *b) {
+  if (!b->text.len || !b->segs.n || b->segs.v[0].tstart != 0) return NULL;
+  uint32_t soff = b->segs.v[0].soff;
+  if (soff == UINT32_MAX || soff > b->src->len || b->src->len - soff < b->text.len) return NULL;
+  if (memcmp(b->src->data + soff, b->text.data, b->text.len)) return NULL;
+  return b->src->data + soff;
+}
+
+/* Segments that all say "from the first one's place on": one says it. */
+static size_t segs_needed(const builder *b) {
+  for (size_t i = 1; i < b->segs.n; i++)
+    if (b->segs.v[i].soff == UINT32_MAX ||
+        b->segs.v[i].soff - b->segs.v[0].soff != b->segs.v[i].tstart)
+      return b->segs.n;
+  return b->segs.n ? 1 : 0;
+}
+
 static int leaf_close(builder *b) {
   kh_node *n = b->leaf;
   if (!n) return 0;
@@ -340,7 +361,9 @@ static int leaf_close(builder *b) {
   kh_inline *in = &n->text;
   in->src = b->src;
   in->len = (uint32_t)b->text.len;
-  in->text = kh_arena_strndup(b->arena, b->text.data ? b->text.data : "", b->text.len);
+  in->text = source_slice(b);
+  if (in->text) b->segs.n = segs_needed(b);
+  else in->text = kh_arena_strndup(b->arena, b->text.data ? b->text.data : "", b->text.len);
   in->nmarks = (uint32_t)b->marks.n;
   /* most cells and paragraphs have no marks: no array for them (a table of
    * 200,000 rows has 400,000 cells) */

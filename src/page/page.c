@@ -7,11 +7,13 @@
  * two grid lines, so the text after them stays on the grid.
  *
  * Two passes: collect() turns the tree into a list of pieces, place() puts
- * them on pages.  A piece is composed (through the driver's callback) only
- * when it is about to be placed, or looked ahead at, into an arena of its
- * own that is dropped once it is placed; each page has an arena that is
- * dropped once the sink has taken the page.  Memory stays flat however long
- * the document. */
+ * them on pages.  The pieces are collected as place() needs them, one
+ * top-level block at a time, a few blocks ahead of the one being placed,
+ * and dropped once placed (more(), piece_at()), so the list holds a few
+ * blocks however long the document.  A piece is composed (through the
+ * driver's callback) only when it is about to be placed, or looked ahead
+ * at, into an arena of its own that is dropped once it is placed; each page
+ * has an arena that is dropped once the sink has taken the page. */
 #include <string.h>
 
 #include "page/page.h"
@@ -79,7 +81,7 @@ typedef struct piece {
   /* P_FIGURE, once composed: */
   kh_fixed img_w, img_h; /* the image as drawn */
   int img_lines;   /* grid lines the image takes (the caption's follow) */
-  size_t close;    /* P_BOX_OPEN: index of its P_BOX_CLOSE */
+  size_t close;    /* P_BOX_OPEN: its P_BOX_CLOSE is this many pieces on */
 } piece;
 
 typedef KH_VEC(piece) piece_vec;
@@ -113,7 +115,17 @@ typedef struct builder {
   kh_arena *strings;         /* made while collecting: list markers */
   kh_arena *window;          /* a long paragraph's window after its first
                                 (place_para, next_window) */
-  piece_vec pieces;
+  piece_vec pieces;          /* pieces [base, base + pieces.n): the one being
+                                placed and those collected after it */
+  size_t base;
+  /* collecting (more()): the part whose blocks are being collected, its
+   * next top-level block and the one before, where its pieces start */
+  const kh_part *cpart;
+  const kh_node *cnode, *cprev;
+  size_t cpart_first;
+  int cstarted, cdone;
+  size_t lookahead;          /* pieces collected past the one being placed */
+  int recollect;             /* the second pass collects again, silently */
   /* footnotes (JLReq 4.3): their pieces, the note area of the current
    * page, the lines that run on to the next page */
   piece_vec notes;
@@ -192,6 +204,9 @@ static kh_fixed baseline(const builder *b, int k) {
 static kh_status add_piece(builder *b, piece p) {
   return kh_vec_push(&b->pieces, p);
 }
+
+/* Piece i of the document (base <= i < base + pieces.n). */
+static piece *piece_at(builder *b, size_t i) { return &b->pieces.v[i - b->base]; }
 
 static const char *page_name(const kh_part *part) { return part ? part->page : NULL; }
 
@@ -583,7 +598,7 @@ static kh_status ensure_piece(builder *b, piece *p) {
 }
 
 /* Composes piece i if it is not yet. */
-static kh_status ensure(builder *b, size_t i) { return ensure_piece(b, &b->pieces.v[i]); }
+static kh_status ensure(builder *b, size_t i) { return ensure_piece(b, piece_at(b, i)); }
 
 /* A placed piece's composition is no longer needed: the page copied what
  * it draws. */
@@ -597,7 +612,7 @@ static void release_piece(piece *p) {
   memset(&p->olines, 0, sizeof p->olines);
 }
 
-static void release(builder *b, size_t i) { release_piece(&b->pieces.v[i]); }
+static void release(builder *b, size_t i) { release_piece(piece_at(b, i)); }
 
 static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
                          kh_fixed measure, const list_mark *mark, int level);
@@ -653,12 +668,15 @@ static kh_status collect_list(builder *b, const kh_part *part, const kh_node *n,
   return ret;
 }
 
-static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
-                         kh_fixed measure, const list_mark *mark, int level) {
+/* The blocks from n up to `end` (NULL: to the last), n's sibling before it
+ * being `prev`. */
+static kh_status collect_blocks(builder *b, const kh_part *part, const kh_node *n,
+                                const kh_node *prev, const kh_node *end, kh_fixed x,
+                                kh_fixed measure, const list_mark *mark, int level) {
   kh_status ret = KH_OK;
   kh_fixed em = b->F.em;
   int in_item = mark != NULL;
-  for (const kh_node *prev = NULL; n; prev = n, n = n->next) {
+  for (; n && n != end; prev = n, n = n->next) {
     piece p = {0};
     p.node = n;
     p.part = part;
@@ -703,7 +721,7 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
       /* one em of padding either side keeps the box's text on the grid */
       ret = collect(b, part, n->child, x + em, measure - 2 * em, NULL, level);
       if (ret != KH_OK) return ret;
-      b->pieces.v[open].close = b->pieces.n;
+      b->pieces.v[open].close = b->pieces.n - open;
       p.kind = P_BOX_CLOSE;
       ret = add_piece(b, p);
       break;
@@ -730,6 +748,11 @@ static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_f
     if (ret != KH_OK) return ret;
   }
   return KH_OK;
+}
+
+static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
+                         kh_fixed measure, const list_mark *mark, int level) {
+  return collect_blocks(b, part, n, NULL, NULL, x, measure, mark, level);
 }
 
 /* ---- pass 2: place ---------------------------------------------------------*/
@@ -1865,11 +1888,90 @@ static kh_status place_figure(builder *b, const piece *p) {
   return KH_OK;
 }
 
+/* ---- the pieces, collected as place() needs them ---------------------------*/
+
+/* place() looks ahead along a chain of headings at most four pieces past
+ * the one it places (and over a box, which is collected whole). */
+#define LOOKAHEAD 4
+
+/* Collects the document's next top-level block, or starts the next part
+ * (its footnotes), or ends one (an empty part still gets its page: a
+ * P_PART piece).  The blocks are measured on their part's template frame,
+ * whatever page is being placed. */
+static kh_status collect_next(builder *b) {
+  kh_status ret = KH_OK;
+  int start = 0;
+  if (!b->cstarted) {
+    b->cstarted = 1;
+    b->cpart = b->doc->parts;
+    start = 1;
+  } else if (!b->cnode) { /* the part's blocks are all collected */
+    if (b->base + b->pieces.n == b->cpart_first) {
+      piece p = {0};
+      p.kind = P_PART;
+      p.part = b->cpart;
+      if ((ret = add_piece(b, p)) != KH_OK) return ret;
+    }
+    b->cpart = b->cpart->next;
+    start = 1;
+  }
+  if (!b->cpart) {
+    b->cdone = 1;
+    return KH_OK;
+  }
+  kh_frame placing = b->F;
+  b->F = kh_frame_of(&tpl_of(b->L, b->cpart)->geom);
+  if (start) {
+    b->cnode = b->cpart->body;
+    b->cprev = NULL;
+    b->cpart_first = b->base + b->pieces.n;
+    if (!b->recollect) ret = collect_notes(b, b->cpart); /* kept for both passes */
+  } else {
+    const kh_node *n = b->cnode;
+    ret = collect_blocks(b, b->cpart, n, b->cprev, n->next, b->F.left, b->F.measure, NULL, 1);
+    b->cprev = n;
+    b->cnode = n->next;
+  }
+  b->F = placing;
+  return ret;
+}
+
+/* Collects until piece `want` is known or the document ends.  The second
+ * pass (pages counted, then drawn) collects again what the first one did,
+ * without its warnings and traces a second time. */
+static kh_status more(builder *b, size_t want) {
+  kh_status ret = KH_OK;
+  kh_trace_stage trace = b->ctx->trace;
+  if (b->recollect) {
+    b->ctx->quiet++;
+    b->ctx->trace = KH_TRACE_NONE;
+  }
+  while (ret == KH_OK && !b->cdone && b->base + b->pieces.n <= want) ret = collect_next(b);
+  if (b->recollect) {
+    b->ctx->quiet--;
+    b->ctx->trace = trace;
+  }
+  return ret;
+}
+
+/* Forgets the pieces placed before piece i. */
+static void drop_placed(builder *b, size_t i) {
+  if (i <= b->base) return;
+  size_t n = i - b->base;
+  memmove(b->pieces.v, b->pieces.v + n, (b->pieces.n - n) * sizeof *b->pieces.v);
+  b->pieces.n -= n;
+  b->base = i;
+}
+
 static kh_status place(builder *b) {
   kh_status ret = KH_OK;
   const kh_frame *F = &b->F;
-  for (size_t i = 0; i < b->pieces.n; i++) {
-    const piece *p = &b->pieces.v[i];
+  for (size_t i = 0;; i++) {
+    size_t want = i + b->lookahead < i ? SIZE_MAX : i + b->lookahead;
+    if ((ret = more(b, want)) != KH_OK) return ret;
+    if (i >= b->base + b->pieces.n) break;
+    drop_placed(b, i);
+    const piece *p = piece_at(b, i);
     if (b->part != p->part) { /* every part starts a page of its template */
       if ((ret = flush_notes(b)) != KH_OK) return ret;
       b->why = "part";
@@ -1891,11 +1993,11 @@ static kh_status place(builder *b) {
       /* look ahead along a chain of headings to the first block that is
        * not one: all of them stay together with its first lines */
       int follow = 0;
-      for (size_t k = i; b->pieces.v[k].kind == P_PARA && b->pieces.v[k].st->keep_with_next &&
-                         k + 1 < b->pieces.n && k < i + 4;
+      for (size_t k = i; piece_at(b, k)->kind == P_PARA && piece_at(b, k)->st->keep_with_next &&
+                         k + 1 < b->base + b->pieces.n && k < i + LOOKAHEAD;
            k++) {
         if ((ret = ensure(b, k + 1)) != KH_OK) return ret;
-        const piece *q = &b->pieces.v[k + 1];
+        const piece *q = piece_at(b, k + 1);
         int last = !(q->kind == P_PARA && q->st->keep_with_next);
         follow += (last ? head_lines(q) : q->nlines) + (q->st ? q->st->space_before : 0);
         if (last) break;
@@ -1910,9 +2012,9 @@ static kh_status place(builder *b) {
       /* a blank grid line above and below holds the rule; the whole box
        * moves to the next page if it fits there and not here */
       int need = 2;
-      for (size_t k = i + 1; k < p->close; k++) {
+      for (size_t k = i + 1; k < i + p->close; k++) {
         if ((ret = ensure(b, k)) != KH_OK) return ret;
-        const piece *q = &b->pieces.v[k];
+        const piece *q = piece_at(b, k);
         need += q->nlines + (q->st ? q->st->space_before + q->st->space_after : 0);
       }
       if (need > F->lines) need = 3;
@@ -1986,25 +2088,26 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
     ret = KH_NOMEM;
     goto cleanup;
   }
-  for (const kh_part *part = doc->parts; part; part = part->next) {
-    size_t before = b.pieces.n;
-    /* the part's blocks are measured on its template's frame */
-    b.F = kh_frame_of(&tpl_of(layout, part)->geom);
-    KH_CHECK(collect(&b, part, part->body, b.F.left, b.F.measure, NULL, 1));
-    KH_CHECK(collect_notes(&b, part));
-    if (b.pieces.n == before) { /* an empty part still gets its page */
-      piece p = {0};
-      p.kind = P_PART;
-      p.part = part;
-      KH_CHECK(add_piece(&b, p));
-    }
-  }
+  /* a trace of compositions (runs, shape, lines) shows them in the order
+   * it always has: every list marker measured while collecting first, so
+   * the blocks are all collected first */
+  b.lookahead = ctx->trace == KH_TRACE_RUNS || ctx->trace == KH_TRACE_SHAPE ||
+                        ctx->trace == KH_TRACE_LINES
+                    ? SIZE_MAX
+                    : LOOKAHEAD;
   if (needs_total(&b, doc)) {
     /* a template prints {pages}: count them first, then draw */
     b.counting = 1;
     KH_CHECK(place(&b));
     b.total_pages = b.npages;
     b.counting = 0;
+    for (size_t i = 0; i < b.pieces.n; i++) release_piece(&b.pieces.v[i]);
+    b.pieces.n = 0;
+    b.base = 0;
+    b.cstarted = b.cdone = 0;
+    b.cpart = NULL;
+    b.cnode = b.cprev = NULL;
+    b.recollect = 1;
     b.npages = 0;
     b.part = NULL;
     b.tpl = NULL;
@@ -2023,7 +2126,7 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
   *out = ol;
   ol = NULL;
 cleanup:
-  for (size_t i = 0; i < b.pieces.n; i++) release(&b, i); /* after a failure */
+  for (size_t i = 0; i < b.pieces.n; i++) release_piece(&b.pieces.v[i]); /* after a failure */
   for (size_t i = 0; i < b.notes.n; i++) release_piece(&b.notes.v[i]);
   kh_vec_free(&b.pieces);
   kh_vec_free(&b.notes);

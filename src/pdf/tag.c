@@ -167,7 +167,10 @@ static slot *map_get(const tags *t, const void *key) {
 /* The slot of `key`, made empty (elem, lbl, fig NONE) if it is new. */
 static kh_status map_put(tags *t, const void *key, slot **out) {
   if ((*out = map_get(t, key))) return KH_OK;
-  if (2 * (t->map_n + 1) > t->map_cap) { /* keep it at most half full */
+  /* keep it at most three quarters full: linear probing stays short, and
+   * a long document's map (an entry per block and per link) takes half the
+   * memory it did at half full */
+  if (4 * (t->map_n + 1) > 3 * t->map_cap) {
     size_t cap = t->map_cap ? t->map_cap * 2 : 256;
     slot *m = calloc(cap, sizeof *m);
     if (!m) return KH_NOMEM;
