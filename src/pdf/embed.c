@@ -8,12 +8,16 @@
  *     CIDFontType2  /CIDToGIDMap /Identity  /DW  /W  /CIDSystemInfo
  *       (Adobe, Identity, 0)  /FontDescriptor ( /FontFile2 subset ) ]
  *
- * With Identity-H and CIDToGIDMap Identity a 2-byte code in a content stream
- * is the glyph ID itself.  The font file is cut down with hb-subset keeping
- * the glyph IDs (HB_SUBSET_FLAGS_RETAIN_GIDS), so nothing has to be
- * renumbered, without TrueType hinting unless the layout keeps it, and the
- * tables a PDF consumer never reads (layout, vertical metrics, colour
- * bitmaps, cmap, name) are dropped.  The subset's name carries a
+ * With Identity-H a 2-byte code in a content stream is a CID.  CIDs are
+ * given in the order glyphs are first drawn (1, 2, 3 ...; .notdef is CID 0),
+ * as pages are written before the document's glyph set is known, and the
+ * CIDToGIDMap stream maps them to the glyphs of the font file, which
+ * hb-subset cuts down and renumbers to the glyphs used (9.7.4.2).  Small
+ * CIDs keep the content streams, /W and ToUnicode short, and the subset's
+ * loca and hmtx hold only the glyphs used.  The font file has no TrueType
+ * hinting unless the layout keeps it, and the tables a PDF consumer never
+ * reads (layout, vertical metrics, colour bitmaps, cmap, name) are
+ * dropped.  The subset's name carries a
  * six-letter tag derived from the glyph set (9.6.4 Font Subsets), so the same
  * input gives the same bytes. */
 #include <stdlib.h>
@@ -32,7 +36,7 @@
  * HPDF_LIMIT_MAX_ARRAY items; far below it, and a fresh "c [...]" costs
  * only a few bytes. */
 #define W_RUN_MAX 4096
-/* bfchar entries per block: the CMap format allows at most 100 (Adobe
+/* bfrange entries per block: the CMap format allows at most 100 (Adobe
  * Technical Note #5014, 5.2). */
 #define BFCHAR_BLOCK 100
 /* The longest destination string of a bfchar entry, in UTF-16 code units
@@ -44,12 +48,16 @@ typedef struct pfont {
   unsigned nglyphs;
   unsigned upem;
   int embeddable;                      /* has TrueType outlines */
+  int facts;                           /* the facts below are known */
   int32_t ascent, descent, cap_height; /* 1/1000 em */
   int32_t bbox[4];
   int32_t italic_angle; /* degrees, rounded */
   int fixed_pitch;
   unsigned weight;   /* OS/2 usWeightClass */
   uint8_t *used;     /* per glyph: drawn somewhere; NULL until noted */
+  uint16_t *cid;     /* per glyph: its CID, once used */
+  uint16_t *gid;     /* per CID: its glyph (gid[0] is 0, .notdef) */
+  unsigned ncid;     /* CIDs given, .notdef's included */
   int32_t *width;    /* per glyph: its /W width, once used */
   const char **text; /* per glyph: its ToUnicode text (in the set's arena) */
   uint32_t *text_len;
@@ -82,7 +90,9 @@ struct kh_pdf_fonts {
   /* the stand-in font: font 0's glyph `stand_gid` under one code per text */
   HPDF_Dict stand;
   uint32_t stand_gid;
+  uint32_t stand_sub; /* that glyph's number in font 0's subset */
   KH_VEC(stand_text) stand_texts; /* code k + 1 stands for text k */
+  FT_Library ft;    /* for the descriptors' facts; NULL until needed */
 };
 
 /* ---- libharu errors ------------------------------------------------------*/
@@ -182,6 +192,23 @@ static int32_t to_milli_em(int64_t v, unsigned upem) {
   return (int32_t)(p >= 0 ? (p + h) / upem : -((-p + h) / upem));
 }
 
+static void font_facts(FT_Library ft, pfont *p);
+
+/* The descriptor's facts of a font, found when first needed: only the
+ * fonts a document draws with are opened with FreeType. */
+static const pfont *facts_of(kh_pdf_fonts *pf, int font) {
+  pfont *p = &pf->f[font];
+  if (!p->facts) {
+    /* without FreeType the descriptor keeps its defaults (a zero box,
+     * upright, weight 400) */
+    if (!pf->ft && FT_Init_FreeType(&pf->ft) != 0)
+      pf->ft = NULL;
+    font_facts(pf->ft, p);
+    p->facts = 1;
+  }
+  return p;
+}
+
 static int has_table(hb_face_t *face, hb_tag_t tag) {
   hb_blob_t *b = hb_face_reference_table(face, tag);
   int yes = hb_blob_get_length(b) > 0;
@@ -196,12 +223,6 @@ static int has_table(hb_face_t *face, hb_tag_t tag) {
 static void font_facts(FT_Library ft, pfont *p) {
   hb_face_t *face = kh_font_hb_face(p->font);
   hb_font_t *font = kh_font_hb_font(p->font);
-  p->upem = kh_font_upem(p->font);
-  p->nglyphs = hb_face_get_glyph_count(face);
-  /* FontFile2 carries TrueType outlines only; CFF would need FontFile3 and
-   * a CIDFontType0, which nothing bundled uses. */
-  p->embeddable = has_table(face, HB_TAG('g', 'l', 'y', 'f')) &&
-                  has_table(face, HB_TAG('l', 'o', 'c', 'a'));
   p->weight = 400;
 
   FT_Face f = NULL;
@@ -293,18 +314,19 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
   }
   /* FreeType only reads the tables here; without it the descriptor keeps
    * its defaults (a zero box, upright, weight 400). */
-  FT_Library ft = NULL;
-  if (pf->n > 0 && FT_Init_FreeType(&ft) != 0)
-    ft = NULL;
   for (int i = 0; i < pf->n; i++) {
     pfont *p = &pf->f[i];
     p->font = kh_fontset_get(set, i);
     snprintf(p->name, sizeof p->name, "KH%d", i);
     snprintf(p->vname, sizeof p->vname, "KH%dV", i);
-    font_facts(ft, p);
+    hb_face_t *face = kh_font_hb_face(p->font);
+    p->upem = kh_font_upem(p->font);
+    p->nglyphs = hb_face_get_glyph_count(face);
+    /* FontFile2 carries TrueType outlines only; CFF would need FontFile3
+     * and a CIDFontType0, which nothing bundled uses. */
+    p->embeddable = has_table(face, HB_TAG('g', 'l', 'y', 'f')) &&
+                    has_table(face, HB_TAG('l', 'o', 'c', 'a'));
   }
-  if (ft)
-    FT_Done_FreeType(ft);
   *out = pf;
   return KH_OK;
 }
@@ -314,6 +336,8 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     return;
   for (int i = 0; i < pf->n; i++) {
     free(pf->f[i].used);
+    free(pf->f[i].cid);
+    free(pf->f[i].gid);
     free(pf->f[i].width);
     free(pf->f[i].text);
     free(pf->f[i].text_len);
@@ -321,6 +345,8 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
   }
   free(pf->f);
   kh_vec_free(&pf->stand_texts);
+  if (pf->ft)
+    FT_Done_FreeType(pf->ft);
   kh_arena_drop(pf->text);
   free(pf);
 }
@@ -334,8 +360,24 @@ static int32_t glyph_width(const pfont *p, uint32_t gid) {
   return to_milli_em(adv, p->upem);
 }
 
+/* The per-glyph tables of a font, made when its first glyph is noted. */
+static kh_status glyph_tables(pfont *p) {
+  size_t n = p->nglyphs ? p->nglyphs : 1;
+  p->used = calloc(n, 1);
+  p->cid = calloc(n, sizeof *p->cid);
+  p->gid = calloc(n, sizeof *p->gid);
+  p->width = calloc(n, sizeof *p->width);
+  p->text = calloc(n, sizeof *p->text);
+  p->text_len = calloc(n, sizeof *p->text_len);
+  if (!p->used || !p->cid || !p->gid || !p->width || !p->text || !p->text_len)
+    return KH_NOMEM;
+  p->ncid = 1; /* CID 0: .notdef */
+  return KH_OK;
+}
+
 kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
                             const char *text, uint32_t len) {
+  kh_status ret = KH_OK;
   if (font < 0 || font >= pf->n)
     return kh_error_file(pf->lib->ctx, NULL, KH_LIBRARY,
                          "internal: font %d of %d drawn", font, pf->n);
@@ -344,24 +386,28 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
     return kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_LIBRARY,
                          "internal: glyph %u drawn, the font has %u", gid,
                          p->nglyphs);
-  if (!p->used) {
-    p->used = calloc(p->nglyphs, 1);
-    p->width = calloc(p->nglyphs, sizeof *p->width);
-    p->text = calloc(p->nglyphs, sizeof *p->text);
-    p->text_len = calloc(p->nglyphs, sizeof *p->text_len);
-    if (!p->used || !p->width || !p->text || !p->text_len)
-      return KH_NOMEM;
-  }
+  if (!p->used)
+    KH_CHECK(glyph_tables(p));
   if (!p->used[gid]) {
     p->width[gid] = glyph_width(p, gid);
     p->used[gid] = 1;
+    if (gid != 0) { /* .notdef stays CID 0 */
+      p->cid[gid] = (uint16_t)p->ncid;
+      p->gid[p->ncid++] = (uint16_t)gid;
+    }
   }
   if (len > 0 && !p->text[gid]) {
     if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
     if (!(p->text[gid] = kh_arena_strndup(pf->text, text, len))) return KH_NOMEM;
     p->text_len[gid] = len;
   }
-  return KH_OK;
+cleanup:
+  return ret;
+}
+
+uint32_t kh_pdf_fonts_cid(const kh_pdf_fonts *pf, int font, uint32_t gid) {
+  const pfont *p = &pf->f[font];
+  return p->used && gid < p->nglyphs ? p->cid[gid] : 0;
 }
 
 int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
@@ -378,8 +424,8 @@ int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid) {
   return p->used && gid < p->nglyphs && p->used[gid] ? p->width[gid] : glyph_width(p, gid);
 }
 
-int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font) {
-  return pf->f[font].descent;
+int32_t kh_pdf_fonts_descent(kh_pdf_fonts *pf, int font) {
+  return facts_of(pf, font)->descent;
 }
 
 /* A Type0 font dictionary with `encoding`, completed when the fonts are
@@ -471,14 +517,15 @@ static HPDF_STATUS add_vertical_metrics(const kh_pdf_fonts *pf, int font, HPDF_D
   st |= HPDF_Array_AddNumber(dw2, vy);
   st |= HPDF_Array_AddNumber(dw2, -1000);
   HPDF_Array w2 = NULL;
-  for (unsigned g = 0; p->vadv && g < p->nglyphs && st == HPDF_OK; g++) {
+  for (unsigned c = 0; p->vadv && c < p->ncid && st == HPDF_OK; c++) {
+    unsigned g = p->gid[c];
     if (!p->vadv[g] || p->vadv[g] == 1000) continue;
     if (!w2) {
       w2 = HPDF_Array_New(mmgr);
       if ((st |= HPDF_Dict_Add(cid, "W2", w2)) != HPDF_OK) break;
     }
-    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)g);
-    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)g);
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)c);
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)c);
     st |= HPDF_Array_AddNumber(w2, -p->vadv[g]);
     st |= HPDF_Array_AddNumber(w2, kh_pdf_fonts_width(pf, font, g) / 2);
     st |= HPDF_Array_AddNumber(w2, vy);
@@ -519,8 +566,8 @@ static kh_status default_width(const kh_pdf_fonts *pf, int font, int32_t *dw) {
   return KH_OK;
 }
 
-/* /W as runs "first [w1 w2 ...]" of consecutive used glyph IDs whose width
- * is not /DW.  Widths are whole glyph units: MuPDF keeps them as integers,
+/* /W as runs "first [w1 w2 ...]" of consecutive CIDs whose width is not
+ * /DW.  Widths are whole glyph units: MuPDF keeps them as integers,
  * so a fraction would be read differently by different viewers; the TJ
  * adjustments make up the difference to the true advances. */
 static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
@@ -530,7 +577,8 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
   HPDF_STATUS st = HPDF_Dict_AddNumber(cid, "DW", dw);
   HPDF_Array w = NULL, run = NULL;
   unsigned run_len = 0;
-  for (unsigned g = 0; g < p->nglyphs && st == HPDF_OK; g++) {
+  for (unsigned c = 0; c < p->ncid && st == HPDF_OK; c++) {
+    unsigned g = p->gid[c];
     int32_t gw = p->used[g] ? kh_pdf_fonts_width(pf, font, g) : dw;
     if (gw == dw) {
       run = NULL;
@@ -544,7 +592,7 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
     }
     if (!run || run_len >= W_RUN_MAX) {
       run = HPDF_Array_New(mmgr);
-      st |= HPDF_Array_AddNumber(w, (HPDF_INT32)g);
+      st |= HPDF_Array_AddNumber(w, (HPDF_INT32)c);
       st |= HPDF_Array_Add(w, run);
       run_len = 0;
       if (st != HPDF_OK)
@@ -556,10 +604,35 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
   return st;
 }
 
-/* A ToUnicode CMap (Adobe Technical Note #5411) of bfchar entries, written
- * by cmap_begin, cmap_entry for each of `total` codes in order, cmap_end. */
-static kh_status cmap_begin(kh_buf *b) {
-  return kh_buf_printf(
+/* The text of code `code` of a font or of the stand-in font, or 0 when the
+ * code has none. */
+typedef int (*code_text)(const void *src, unsigned code, const char **text, uint32_t *len);
+
+/* The next run of codes from c on (below n) that all have a text, within
+ * one high byte (a bfrange may differ in its last byte only, Adobe
+ * Technical Note #5411): 0 when there is none. */
+static int next_range(code_text text_of, const void *src, unsigned n, unsigned c,
+                      unsigned *first, unsigned *last) {
+  const char *t;
+  uint32_t len;
+  while (c < n && !text_of(src, c, &t, &len))
+    c++;
+  if (c >= n)
+    return 0;
+  *first = *last = c;
+  while (*last + 1 < n && text_of(src, *last + 1, &t, &len) && (*last + 1) >> 8 == c >> 8)
+    ++*last;
+  return 1;
+}
+
+/* A ToUnicode CMap (Adobe Technical Note #5411) over codes 0 .. n - 1.
+ * Codes are given in drawing order, so nearly all that have a text are
+ * consecutive: each run is one bfrange with an array of texts,
+ * "<first> <last> [<text> <text> ...]", which writes each code once rather
+ * than once per entry as bfchar would. */
+static kh_status tounicode(code_text text_of, const void *src, unsigned n, kh_buf *b) {
+  kh_status ret = KH_OK;
+  KH_CHECK(kh_buf_printf(
       b, "/CIDInit /ProcSet findresource begin\n"
          "12 dict begin\n"
          "begincmap\n"
@@ -567,51 +640,51 @@ static kh_status cmap_begin(kh_buf *b) {
          "def\n"
          "/CMapName /Adobe-Identity-UCS def\n"
          "/CMapType 2 def\n"
-         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-}
-
-/* Entry `done` (from 0) of `total`: code -> text, in blocks of
- * BFCHAR_BLOCK. */
-static kh_status cmap_entry(kh_buf *b, unsigned code, const char *text, uint32_t len,
-                            unsigned done, unsigned total) {
-  kh_status ret = KH_OK;
-  if (done % BFCHAR_BLOCK == 0) {
-    unsigned left = total - done;
-    KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n", left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
+         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
+  unsigned total = 0, done = 0, first, last;
+  for (unsigned c = 0; next_range(text_of, src, n, c, &first, &last); c = last + 1)
+    total++;
+  for (unsigned c = 0; next_range(text_of, src, n, c, &first, &last); c = last + 1) {
+    if (done % BFCHAR_BLOCK == 0) {
+      unsigned left = total - done;
+      KH_CHECK(kh_buf_printf(b, "%u beginbfrange\n",
+                             left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
+    }
+    KH_CHECK(kh_buf_append(b, "<", 1));
+    KH_CHECK(kh_pdf_put_hex4(b, first));
+    KH_CHECK(kh_buf_append(b, "> <", 3));
+    KH_CHECK(kh_pdf_put_hex4(b, last));
+    KH_CHECK(kh_buf_append(b, "> [", 3));
+    for (unsigned k = first; k <= last; k++) {
+      const char *t = NULL;
+      uint32_t len = 0;
+      text_of(src, k, &t, &len);
+      KH_CHECK(kh_buf_append(b, k == first ? "<" : " <", k == first ? 1 : 2));
+      KH_CHECK(kh_pdf_utf16be(b, t, len, BFCHAR_MAX_UNITS, 1));
+      KH_CHECK(kh_buf_append(b, ">", 1));
+    }
+    KH_CHECK(kh_buf_append(b, "]\n", 2));
+    if (++done % BFCHAR_BLOCK == 0 || done == total)
+      KH_CHECK(kh_buf_printf(b, "endbfrange\n"));
   }
-  KH_CHECK(kh_buf_append(b, "<", 1));
-  KH_CHECK(kh_pdf_put_hex4(b, code));
-  KH_CHECK(kh_buf_append(b, "> <", 3));
-  KH_CHECK(kh_pdf_utf16be(b, text, len, BFCHAR_MAX_UNITS, 1));
-  KH_CHECK(kh_buf_append(b, ">\n", 2));
-  if ((done + 1) % BFCHAR_BLOCK == 0 || done + 1 == total)
-    KH_CHECK(kh_buf_printf(b, "endbfchar\n"));
+  KH_CHECK(kh_buf_printf(b, "endcmap\n"
+                            "CMapName currentdict /CMap defineresource pop\n"
+                            "end\n"
+                            "end\n"));
 cleanup:
   return ret;
 }
 
-static kh_status cmap_end(kh_buf *b) {
-  return kh_buf_printf(b, "endcmap\n"
-                          "CMapName currentdict /CMap defineresource pop\n"
-                          "end\n"
-                          "end\n");
-}
-
-/* A font's ToUnicode: glyph ID -> the text of the first cluster that drew
- * it. */
-static kh_status tounicode(const pfont *p, kh_buf *b) {
-  kh_status ret = KH_OK;
-  KH_CHECK(cmap_begin(b));
-  unsigned total = 0;
-  for (unsigned g = 0; g < p->nglyphs; g++)
-    total += p->used[g] && p->text[g];
-  unsigned done = 0;
-  for (unsigned g = 0; g < p->nglyphs; g++)
-    if (p->used[g] && p->text[g])
-      KH_CHECK(cmap_entry(b, g, p->text[g], p->text_len[g], done++, total));
-  KH_CHECK(cmap_end(b));
-cleanup:
-  return ret;
+/* code_text for a font: CID c -> the text of the first cluster that drew
+ * its glyph. */
+static int font_text(const void *src, unsigned c, const char **text, uint32_t *len) {
+  const pfont *p = src;
+  unsigned g = p->gid[c];
+  if (!p->used[g] || !p->text[g])
+    return 0;
+  *text = p->text[g];
+  *len = p->text_len[g];
+  return 1;
 }
 
 /* Tables no PDF consumer reads from an embedded TrueType font.  A CIDFont's
@@ -678,13 +751,42 @@ static hb_face_t *with_empty_hint_tables(hb_face_t *sub) {
   return b;
 }
 
-/* The glyphs used, as a font file with their IDs kept (renumbering them
- * would need a CIDToGIDMap stream, which costs about what a shorter loca
- * and hmtx save: BENCHMARKS.md).  *out is owned by the caller
- * (hb_blob_destroy). */
-static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
+static int dropped(hb_tag_t tag) {
+  for (size_t i = 0; i < sizeof drop_tables / sizeof *drop_tables; i++)
+    if (drop_tables[i] == tag)
+      return 1;
+  return 0;
+}
+
+static hb_blob_t *table_unless_dropped(hb_face_t *face, hb_tag_t tag, void *user) {
+  hb_face_t *full = user;
+  (void)face;
+  return dropped(tag) ? hb_blob_get_empty() : hb_face_reference_table(full, tag);
+}
+
+/* The font as hb-subset is to see it: without the tables the subset drops.
+ * Given glyphs rather than characters, hb-subset would otherwise read the
+ * whole cmap (about 20,000 entries in each BIZ UD font) and close the glyph
+ * set over GSUB, for tables it then leaves out: that was three quarters of
+ * the subsetting's instructions. */
+static hb_face_t *face_to_subset(const pfont *p) {
+  hb_face_t *full = kh_font_hb_face(p->font);
+  hb_face_t *f = hb_face_create_for_tables(table_unless_dropped, hb_face_reference(full),
+                                           (hb_destroy_func_t)hb_face_destroy);
+  hb_face_set_upem(f, hb_face_get_upem(full));
+  hb_face_set_glyph_count(f, hb_face_get_glyph_count(full));
+  return f;
+}
+
+/* The glyphs used, as a font file whose glyphs are renumbered 0, 1, 2 ...
+ * (hb-subset keeps their order and adds the components of composite
+ * glyphs), and the CIDToGIDMap (9.7.4.2) from the CIDs the pages drew to
+ * those numbers: two bytes, big-endian, per CID.  *out is owned by the
+ * caller (hb_blob_destroy); the map is appended to `map`. */
+static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out, kh_buf *map) {
   kh_status ret = KH_OK;
   hb_subset_input_t *in = hb_subset_input_create_or_fail();
+  hb_subset_plan_t *plan = NULL;
   hb_face_t *sub = NULL;
   *out = NULL;
   if (!in)
@@ -699,9 +801,25 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
     hb_set_add(drop, drop_tables[i]);
   if (!pf->keep_hinting)
     hb_set_add(drop, HB_TAG('g', 'a', 's', 'p')); /* grid-fitting only */
-  hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS |
-                                    (pf->keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING));
-  sub = hb_subset_or_fail(kh_font_hb_face(p->font), in);
+  hb_subset_input_set_flags(in, pf->keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING);
+  hb_face_t *src = face_to_subset(p);
+  plan = hb_subset_plan_create_or_fail(src, in);
+  hb_face_destroy(src);
+  if (plan)
+    sub = hb_subset_plan_execute_or_fail(plan);
+  if (sub) {
+    const hb_map_t *to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
+    for (unsigned c = 0; c < p->ncid; c++) {
+      hb_codepoint_t g = hb_map_get(to_new, p->gid[c]);
+      if (g == HB_MAP_VALUE_INVALID || g > 0xFFFF) {
+        ret = kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_FONT,
+                            "cannot subset the font for embedding");
+        goto cleanup;
+      }
+      unsigned char be[2] = {(unsigned char)(g >> 8), (unsigned char)g};
+      KH_CHECK(kh_buf_append(map, be, 2));
+    }
+  }
   if (sub && !pf->keep_hinting) {
     hb_face_t *full = with_empty_hint_tables(sub);
     hb_face_destroy(sub);
@@ -721,6 +839,7 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out) {
   }
 cleanup:
   hb_face_destroy(sub);
+  hb_subset_plan_destroy(plan);
   hb_subset_input_destroy(in);
   return ret;
 }
@@ -787,32 +906,52 @@ static HPDF_STATUS type0_of(HPDF_MMgr mmgr, HPDF_Dict type0, const char *base, H
   return st | HPDF_Dict_Add(type0, "ToUnicode", tu);
 }
 
+/* /CIDToGIDMap: the name Identity when every CID is its glyph's number in
+ * the subset, else the map as a stream. */
+static kh_status cid_to_gid(kh_pdf_lib *lib, HPDF_Dict cid, const kh_buf *map) {
+  int identity = 1;
+  const unsigned char *m = (const unsigned char *)map->data;
+  for (size_t c = 0; identity && c < map->len / 2; c++)
+    identity = ((size_t)m[2 * c] << 8 | m[2 * c + 1]) == c;
+  HPDF_STATUS st;
+  if (identity) {
+    st = HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+  } else {
+    HPDF_Dict s = kh_pdf_stream_new(lib, 1);
+    if (!s)
+      return kh_pdf_lib_fail(lib, 0, "writing a CIDToGIDMap");
+    st = kh_pdf_stream_write(s, map->data, map->len);
+    st |= HPDF_Dict_Add(cid, "CIDToGIDMap", s);
+  }
+  return kh_pdf_lib_check(lib, st, "writing a CIDToGIDMap");
+}
+
 static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = pf->lib;
   pfont *p = &pf->f[font];
   HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
   hb_blob_t *file = NULL;
-  kh_buf cmap = {0};
+  facts_of(pf, font);
+  kh_buf cmap = {0}, map = {0};
   HPDF_STATUS st = HPDF_OK;
   char psname[100], tag[7], base[110];
   int32_t dw;
 
-  if (!p->used) { /* used on a page but no glyph drawn: still valid */
-    p->used = calloc(p->nglyphs ? p->nglyphs : 1, 1);
-    p->width = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->width);
-    p->text = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text);
-    p->text_len = calloc(p->nglyphs ? p->nglyphs : 1, sizeof *p->text_len);
-    if (!p->used || !p->width || !p->text || !p->text_len)
-      return KH_NOMEM;
-  }
+  if (!p->used) /* used on a page but no glyph drawn: still valid */
+    KH_CHECK(glyph_tables(p));
   ps_name(p, psname, sizeof psname);
   subset_tag(p, psname, tag);
   snprintf(base, sizeof base, "%s+%s", tag, psname);
   memcpy(p->base, base, sizeof p->base);
-  KH_CHECK(subset(pf, p, &file));
+  KH_CHECK(subset(pf, p, &file, &map));
+  if (font == 0 && pf->stand) { /* the stand-in draws one of font 0's glyphs */
+    const unsigned char *m = (const unsigned char *)map.data;
+    size_t c = pf->stand_gid < p->nglyphs ? p->cid[pf->stand_gid] : 0;
+    pf->stand_sub = 2 * c + 1 < map.len ? (uint32_t)m[2 * c] << 8 | m[2 * c + 1] : 0;
+  }
   KH_CHECK(default_width(pf, font, &dw));
-  KH_CHECK(tounicode(p, &cmap));
+  KH_CHECK(tounicode(font_text, p, p->ncid, &cmap));
 
   unsigned file_len = 0;
   const char *file_data = hb_blob_get_data(file, &file_len);
@@ -850,7 +989,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
 
   HPDF_Dict cid;
   KH_CHECK(new_cid_font(lib, base, desc, "writing a CID font", &cid));
-  st = HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+  KH_CHECK(cid_to_gid(lib, cid, &map));
   if (st == HPDF_OK)
     st |= add_widths(pf, font, cid, dw);
   if (st == HPDF_OK && p->type0v)
@@ -870,6 +1009,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
                               "writing a vertical Type0 font"));
 
 cleanup:
+  kh_buf_free(&map);
   kh_buf_free(&cmap);
   hb_blob_destroy(file);
   return ret;
@@ -937,17 +1077,14 @@ int kh_pdf_fonts_stand_in_blank(const kh_pdf_fonts *pf) {
          e.width == 0 && e.height == 0;
 }
 
-/* The stand-in's ToUnicode: code k + 1 -> text k. */
-static kh_status stand_in_tounicode(const kh_pdf_fonts *pf, kh_buf *b) {
-  kh_status ret = KH_OK;
-  unsigned total = (unsigned)pf->stand_texts.n;
-  KH_CHECK(cmap_begin(b));
-  for (unsigned k = 0; k < total; k++)
-    KH_CHECK(cmap_entry(b, k + 1, pf->stand_texts.v[k].text, pf->stand_texts.v[k].len, k,
-                        total));
-  KH_CHECK(cmap_end(b));
-cleanup:
-  return ret;
+/* code_text for the stand-in font: code k + 1 -> the k-th emoji text. */
+static int stand_in_text(const void *src, unsigned code, const char **text, uint32_t *len) {
+  const kh_pdf_fonts *pf = src;
+  if (code == 0 || code > pf->stand_texts.n)
+    return 0;
+  *text = pf->stand_texts.v[code - 1].text;
+  *len = pf->stand_texts.v[code - 1].len;
+  return 1;
 }
 
 /* After font 0 is finished: the stand-in's CIDFont over font 0's
@@ -964,10 +1101,10 @@ static kh_status finish_stand_in(kh_pdf_fonts *pf) {
                          "internal: the stand-in font without font 0");
   for (size_t c = 0; c <= pf->stand_texts.n; c++) { /* CID 0 stays .notdef */
     unsigned char g[2] = {0, 0};
-    if (c) g[0] = (unsigned char)(pf->stand_gid >> 8), g[1] = (unsigned char)pf->stand_gid;
+    if (c) g[0] = (unsigned char)(pf->stand_sub >> 8), g[1] = (unsigned char)pf->stand_sub;
     KH_CHECK(kh_buf_append(&map, g, 2));
   }
-  KH_CHECK(stand_in_tounicode(pf, &cmap));
+  KH_CHECK(tounicode(stand_in_text, pf, (unsigned)pf->stand_texts.n + 1, &cmap));
 
   HPDF_Dict gidmap = kh_pdf_stream_new(lib, 1);
   if (!gidmap) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the stand-in font"));

@@ -2,7 +2,9 @@
  * embedder (embed.c).  Nothing outside src/pdf includes this file.
  *
  * The embedder turns each font of the fontset that the pages use into a
- * Type0 font (Identity-H) over a CIDFontType2 (CIDToGIDMap Identity), built
+ * Type0 font (Identity-H) over a CIDFontType2 whose CIDs are given in the
+ * order glyphs are first noted (a CIDToGIDMap stream maps them to the
+ * subset's glyphs), built
  * with libharu's object API because libharu's own font code cannot draw
  * shaped glyph IDs.  Use it in three steps: note every glyph to be drawn and
  * the text it stands for (kh_pdf_fonts_note), draw (kh_pdf_fonts_use gives
@@ -83,6 +85,10 @@ int kh_pdf_fonts_embeddable(const kh_pdf_fonts *pf, int font);
 kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
                             const char *text, uint32_t len);
 
+/* The CID that draws a noted glyph: the 2-byte code a content stream shows
+ * for it (0, .notdef, for a glyph never noted). */
+uint32_t kh_pdf_fonts_cid(const kh_pdf_fonts *pf, int font, uint32_t gid);
+
 /* Whether drawing `gid` for `text` would extract wrongly through the
  * ToUnicode entry, so the glyph needs an ActualText span. */
 int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
@@ -92,7 +98,7 @@ int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
  * written in /W or /DW. */
 int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid);
 /* The font's descender (negative) in 1/1000 em, as written in Descent. */
-int32_t kh_pdf_fonts_descent(const kh_pdf_fonts *pf, int font);
+int32_t kh_pdf_fonts_descent(kh_pdf_fonts *pf, int font);
 
 /* The indirect Type0 font dictionary of `font` (created on first use) and
  * its resource name, e.g. "KH0" (transfer none). */

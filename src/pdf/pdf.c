@@ -298,43 +298,77 @@ static kh_status flush_ops(writer *w) {
 
 /* ---- glyph runs ----------------------------------------------------------*/
 
-/* A TJ array being written: whether "[" and a "<" hex string are open. */
+/* A TJ array being written: whether "[" and a "(" string are open, where
+ * the "[" is, and whether a number has been written in it.  Glyph codes are
+ * written as the bytes of literal strings (7.3.4.2), half the length of hex
+ * strings; an array without a number is shown with Tj. */
 typedef struct tj {
   kh_buf *b;
-  int open, hex;
+  int open, str, nums;
+  size_t at; /* offset of the "[" */
 } tj;
 
 static kh_status tj_close(tj *t) {
   kh_status ret = KH_OK;
-  if (t->hex)
-    KH_CHECK(kh_buf_append(t->b, ">", 1));
-  if (t->open)
-    KH_CHECK(kh_buf_append(t->b, "] TJ\n", 5));
-  t->open = t->hex = 0;
+  if (t->str)
+    KH_CHECK(kh_buf_append(t->b, ")", 1));
+  if (t->open && !t->nums) { /* [(...)] TJ is (...) Tj */
+    memmove(t->b->data + t->at, t->b->data + t->at + 1, t->b->len - t->at - 1);
+    t->b->len--;
+    KH_CHECK(kh_buf_append(t->b, "Tj\n", 3));
+  } else if (t->open) {
+    KH_CHECK(kh_buf_append(t->b, "]TJ\n", 4));
+  }
+  t->open = t->str = t->nums = 0;
 cleanup:
   return ret;
 }
 
+static kh_status tj_open(tj *t) {
+  if (t->open)
+    return KH_OK;
+  t->open = 1;
+  t->at = t->b->len;
+  return kh_buf_append(t->b, "[", 1);
+}
+
 static kh_status tj_adjust(tj *t, int64_t milli_units) {
   kh_status ret = KH_OK;
-  if (!t->open)
-    KH_CHECK(kh_buf_append(t->b, "[", 1));
-  if (t->hex)
-    KH_CHECK(kh_buf_append(t->b, ">", 1));
-  t->open = 1, t->hex = 0;
+  KH_CHECK(tj_open(t));
+  if (t->str)
+    KH_CHECK(kh_buf_append(t->b, ")", 1));
+  t->str = 0;
+  t->nums = 1;
   KH_CHECK(put_milli(t->b, milli_units));
 cleanup:
   return ret;
 }
 
-static kh_status tj_glyph(tj *t, uint32_t gid) {
+/* The two bytes of a glyph code in a literal string, with the bytes that
+ * would end it or be read otherwise escaped: ( ) \ and CR, which a reader
+ * turns into LF (7.3.4.2). */
+static kh_status put_code(kh_buf *b, uint32_t code) {
+  char out[4];
+  size_t n = 0;
+  for (int shift = 8; shift >= 0; shift -= 8) {
+    char c = (char)((code >> shift) & 0xFF);
+    if (c == '(' || c == ')' || c == '\\')
+      out[n++] = '\\', out[n++] = c;
+    else if (c == '\r')
+      out[n++] = '\\', out[n++] = 'r';
+    else
+      out[n++] = c;
+  }
+  return kh_buf_append(b, out, n);
+}
+
+static kh_status tj_glyph(tj *t, uint32_t code) {
   kh_status ret = KH_OK;
-  if (!t->open)
-    KH_CHECK(kh_buf_append(t->b, "[", 1));
-  if (!t->hex)
-    KH_CHECK(kh_buf_append(t->b, "<", 1));
-  t->open = t->hex = 1;
-  KH_CHECK(kh_pdf_put_hex4(t->b, gid));
+  KH_CHECK(tj_open(t));
+  if (!t->str)
+    KH_CHECK(kh_buf_append(t->b, "(", 1));
+  t->str = 1;
+  KH_CHECK(put_code(t->b, code));
 cleanup:
   return ret;
 }
@@ -555,7 +589,7 @@ typedef struct run_draw {
 static kh_status run_begin(writer *w, const kh_item *it, int vertical, run_draw *r) {
   kh_status ret = KH_OK;
   const char *name = NULL;
-  *r = (run_draw){{&w->ops, 0, 0}, 0, 0, milli(it->size), 0, vertical, 0};
+  *r = (run_draw){{&w->ops, 0, 0, 0, 0}, 0, 0, milli(it->size), 0, vertical, 0};
   KH_CHECK(run_font(w, it, vertical, &name));
   if (!name)
     return KH_OK;
@@ -681,7 +715,7 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       KH_CHECK(kh_buf_append(b, " Tc\n", 4));
       w->cur_tc = gtc;
     }
-    KH_CHECK(tj_glyph(&r.t, g->gid));
+    KH_CHECK(tj_glyph(&r.t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid)));
     prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000 +
              (gtc == tc ? pen_tc : div_round(gtc * 1000000, size));
   }
@@ -699,6 +733,42 @@ cleanup:
 }
 
 /* ---- images --------------------------------------------------------------*/
+
+/* libharu writes an indexed PNG's palette into the image's /ColorSpace as
+ * a hex string, outside every stream (the emoji's: 690 bytes).  The lookup
+ * table may as well be a stream (8.6.6.3), which is compressed: the
+ * /ColorSpace is made again with the same palette as a Flate stream.  hival
+ * is the palette's entries less one, as libharu writes it. */
+static kh_status palette_as_stream(writer *w, HPDF_Image image) {
+  /* asked by name first: HPDF_Dict_GetItem records an error when the item
+   * is of another type, which a /DeviceRGB name would be */
+  const char *space = HPDF_Image_GetColorSpace(image);
+  if (!space || strcmp(space, "Indexed") != 0)
+    return KH_OK;
+  HPDF_Array cs = HPDF_Dict_GetItem(image, "ColorSpace", HPDF_OCLASS_ARRAY);
+  if (!cs || HPDF_Array_Items(cs) != 4)
+    return KH_OK;
+  HPDF_Name kind = HPDF_Array_GetItem(cs, 0, HPDF_OCLASS_NAME);
+  HPDF_Name base = HPDF_Array_GetItem(cs, 1, HPDF_OCLASS_NAME);
+  HPDF_Binary lookup = HPDF_Array_GetItem(cs, 3, HPDF_OCLASS_BINARY);
+  if (!kind || !base || !lookup || strcmp(HPDF_Name_GetValue(kind), "Indexed") != 0 ||
+      strcmp(HPDF_Name_GetValue(base), "DeviceRGB") != 0)
+    return KH_OK;
+  HPDF_UINT len = HPDF_Binary_GetLen(lookup);
+  if (len == 0 || len % 3 != 0 || len > 256 * 3)
+    return KH_OK;
+  HPDF_Dict s = kh_pdf_stream_new(&w->lib, 1);
+  HPDF_Array ncs = HPDF_Array_New(kh_pdf_mmgr(&w->lib));
+  if (!s || !ncs)
+    return kh_pdf_lib_fail(&w->lib, 0, "writing an image's palette");
+  HPDF_STATUS st = kh_pdf_stream_write(s, HPDF_Binary_GetValue(lookup), len);
+  st |= HPDF_Array_AddName(ncs, "Indexed");
+  st |= HPDF_Array_AddName(ncs, "DeviceRGB");
+  st |= HPDF_Array_AddNumber(ncs, (HPDF_INT32)(len / 3 - 1));
+  st |= HPDF_Array_Add(ncs, s);
+  st |= HPDF_Dict_Add(image, "ColorSpace", ncs);
+  return kh_pdf_lib_check(&w->lib, st, "writing an image's palette");
+}
 
 /* The glyph's PNG as an image XObject, loaded once per (font, glyph). */
 static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
@@ -727,6 +797,7 @@ static kh_status image_of(writer *w, int font, uint32_t gid, HPDF_Image *out) {
        * makes from the alpha channel or tRNS uncompressed. */
       HPDF_Dict smask = HPDF_Dict_GetItem(e.image, "SMask", HPDF_OCLASS_DICT);
       kh_pdf_stream_flate(smask);
+      ret = palette_as_stream(w, e.image);
     }
   }
   hb_blob_destroy(png);
@@ -806,6 +877,7 @@ static kh_status figure_image(writer *w, const kh_item *it, HPDF_Image *out) {
     HPDF_Dict smask = HPDF_Dict_GetItem(image, "SMask", HPDF_OCLASS_DICT);
     kh_pdf_stream_flate(smask);
   }
+  KH_CHECK(palette_as_stream(w, image));
   figure_entry e = {NULL, NULL, image};
   if (!(e.owned = malloc(strlen(it->image) + 1))) {
     ret = KH_NOMEM;
@@ -890,9 +962,9 @@ static kh_status draw_image(writer *w, const kh_item *it) {
       if (!blank)
         KH_CHECK(kh_buf_append(b, "3 Tr\n", 5));
       KH_CHECK(text_move(w, milli(it->x), base));
-      KH_CHECK(kh_buf_append(b, "<", 1));
-      KH_CHECK(kh_pdf_put_hex4(b, code));
-      KH_CHECK(kh_buf_append(b, "> Tj\n", 5));
+      KH_CHECK(kh_buf_append(b, "(", 1));
+      KH_CHECK(put_code(b, code));
+      KH_CHECK(kh_buf_append(b, ")Tj\n", 4));
       if (!blank)
         KH_CHECK(kh_buf_append(b, "0 Tr\n", 5));
       KH_CHECK(kh_buf_append(b, "ET\n", 3));
@@ -1098,7 +1170,7 @@ static kh_status draw_upright(writer *w, const kh_item *it) {
         KH_CHECK(tj_adjust(&r.t, adjust));
       y = next + div_round(adjust * r.size, 1000000);
     }
-    KH_CHECK(tj_glyph(&r.t, g->gid));
+    KH_CHECK(tj_glyph(&r.t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid)));
     next = y + div_round((int64_t)kh_pdf_fonts_vadvance(w->fonts, it->font, g->gid) * r.size, 1000);
   }
   KH_CHECK(run_end(w, &r));
