@@ -491,6 +491,50 @@ def tounicode_codes(cmap):
     return codes
 
 
+class FontCodes:
+    """How a Type0 font's strings split into codes and codes into glyphs:
+    Identity-H/V (two bytes, the code is the CID) or an embedded CMap
+    stream (its codespace and cidranges, ISO 32000-1 9.7.5), then the
+    CIDFont's CIDToGIDMap."""
+
+    def __init__(self, font):
+        enc = font.get("/Encoding")
+        self.spaces = [(2, 0, 0xFFFF)]
+        self.ranges = None  # None: CID = code
+        if isinstance(enc, pikepdf.Stream):
+            data = enc.read_bytes().decode("latin-1")
+            self.spaces, self.ranges = [], []
+            for block in re.findall(r"begincodespacerange(.*?)endcodespacerange", data, re.S):
+                for lo, hi in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                    self.spaces.append((len(lo) // 2, int(lo, 16), int(hi, 16)))
+            for block in re.findall(r"begincidrange(.*?)endcidrange", data, re.S):
+                for lo, hi, cid in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\d+)", block):
+                    self.ranges.append((int(lo, 16), int(hi, 16), int(cid)))
+        elif str(enc) not in ("/Identity-H", "/Identity-V"):
+            fail("font encoding %s is neither Identity nor an embedded CMap" % enc)
+        m = font.DescendantFonts[0].get("/CIDToGIDMap")
+        self.gidmap = m.read_bytes() if isinstance(m, pikepdf.Stream) else None
+
+    def codes(self, b):
+        k = 0
+        while k < len(b):
+            for n, lo, hi in self.spaces:
+                if k + n <= len(b) and lo <= int.from_bytes(b[k:k + n], "big") <= hi:
+                    yield int.from_bytes(b[k:k + n], "big")
+                    k += n
+                    break
+            else:
+                fail("bytes %s are in no codespace range" % b[k:k + 4].hex())
+
+    def gid(self, code):
+        cid = code
+        if self.ranges is not None:
+            cid = next((c + code - lo for lo, hi, c in self.ranges if lo <= code <= hi), 0)
+        if self.gidmap is None:
+            return cid
+        return int.from_bytes(self.gidmap[2 * cid:2 * cid + 2], "big") if 2 * cid + 1 < len(self.gidmap) else 0
+
+
 def cmd_pdfa(pdf_path):
     pdf = pikepdf.open(pdf_path)
     intents = pdf.Root.get("/OutputIntents")
@@ -523,7 +567,7 @@ def cmd_pdfa(pdf_path):
             desc = font.DescendantFonts[0].FontDescriptor
             if "/FontFile2" not in desc:
                 fail("page %d: font %s is not embedded" % (i, name))
-            fonts[str(name)] = tounicode_codes(font.ToUnicode)
+            fonts[str(name)] = (tounicode_codes(font.ToUnicode), FontCodes(font))
         current = None
         for operands, op in pikepdf.parse_content_stream(page):
             op = str(op)
@@ -534,14 +578,15 @@ def cmd_pdfa(pdf_path):
                 for s in items:
                     if not isinstance(s, pikepdf.String):
                         continue
-                    b = bytes(s)
-                    for k in range(0, len(b) - 1, 2):
-                        gid = b[k] << 8 | b[k + 1]
+                    mapped, enc = fonts.get(current, (set(), None))
+                    if enc is None:
+                        fail("page %d: text before a font" % i)
+                    for code in enc.codes(bytes(s)):
                         glyphs += 1
-                        if gid == 0:
+                        if enc.gid(code) == 0:
                             fail("page %d: .notdef is drawn" % i)
-                        if gid not in fonts.get(current, ()):
-                            fail("page %d: glyph %d of %s has no ToUnicode entry" % (i, gid, current))
+                        if code not in mapped:
+                            fail("page %d: code %d of %s has no ToUnicode entry" % (i, code, current))
     print("pdfa ok: sRGB output intent, %d glyphs drawn, each mapped in ToUnicode, "
           "no .notdef, no transparency group without a colour space" % glyphs)
 

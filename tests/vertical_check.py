@@ -28,10 +28,19 @@ def run(*cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
-# 1. fonts: upright text goes through an Identity-V font
+# 1. fonts: upright text goes through a vertical font: Identity-V, or an
+# embedded CMap (pdffonts calls it Custom) whose /WMode is 1 (9.7.5.3)
 fonts = run("pdffonts", pdf)
 if "Identity-V" not in fonts:
-    fail("no Identity-V font:\n" + fonts)
+    import json
+    objects = json.loads(run("qpdf", "--json=2", "--json-key=qpdf", pdf))["qpdf"][1]
+    vertical = any(
+        isinstance(o, dict) and isinstance(o.get("stream"), dict)
+        and o["stream"].get("dict", {}).get("/Type") == "/CMap"
+        and o["stream"]["dict"].get("/WMode") == 1
+        for o in objects.values())
+    if not vertical:
+        fail("no vertical font (Identity-V or a CMap of WMode 1):\n" + fonts)
 
 # 2. text: every body paragraph of the source, in order, without ruby
 body = open(source, encoding="utf-8").read().split("---", 2)[2]

@@ -4,11 +4,12 @@
  * show the glyph IDs HarfBuzz chose, so each used font is built here with
  * libharu's object API (ISO 32000-1, 9.7 Composite Fonts):
  *
- *   Type0  /Encoding /Identity-H  /ToUnicode CMap  /DescendantFonts [
- *     CIDFontType2  /CIDToGIDMap /Identity  /DW  /W  /CIDSystemInfo
+ *   Type0  /Encoding CMap  /ToUnicode CMap  /DescendantFonts [
+ *     CIDFontType2  /CIDToGIDMap  /DW  /W  /CIDSystemInfo
  *       (Adobe, Identity, 0)  /FontDescriptor ( /FontFile2 subset ) ]
  *
- * With Identity-H a 2-byte code in a content stream is a CID.  CIDs are
+ * The encoding is our own CMap of one- and two-byte codes (short codes,
+ * below), or Identity-H for a font too large for it.  CIDs are
  * given in the order glyphs are first drawn (1, 2, 3 ...; .notdef is CID 0),
  * as pages are written before the document's glyph set is known, and the
  * CIDToGIDMap stream maps them to the glyphs of the font file, which
@@ -93,7 +94,11 @@ struct kh_pdf_fonts {
   uint32_t stand_sub; /* that glyph's number in font 0's subset */
   KH_VEC(stand_text) stand_texts; /* code k + 1 stands for text k */
   FT_Library ft;    /* for the descriptors' facts; NULL until needed */
+  HPDF_Dict short_cmap[2]; /* the short codes' CMaps, horizontal and
+                              vertical, shared by every font (short_cmap) */
 };
+
+static unsigned out_cid(const kh_pdf_fonts *pf, int font, unsigned c);
 
 /* ---- libharu errors ------------------------------------------------------*/
 
@@ -524,8 +529,8 @@ static HPDF_STATUS add_vertical_metrics(const kh_pdf_fonts *pf, int font, HPDF_D
       w2 = HPDF_Array_New(mmgr);
       if ((st |= HPDF_Dict_Add(cid, "W2", w2)) != HPDF_OK) break;
     }
-    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)c);
-    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)c);
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)out_cid(pf, font, c));
+    st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)out_cid(pf, font, c));
     st |= HPDF_Array_AddNumber(w2, -p->vadv[g]);
     st |= HPDF_Array_AddNumber(w2, kh_pdf_fonts_width(pf, font, g) / 2);
     st |= HPDF_Array_AddNumber(w2, vy);
@@ -592,7 +597,7 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
     }
     if (!run || run_len >= W_RUN_MAX) {
       run = HPDF_Array_New(mmgr);
-      st |= HPDF_Array_AddNumber(w, (HPDF_INT32)c);
+      st |= HPDF_Array_AddNumber(w, (HPDF_INT32)out_cid(pf, font, c));
       st |= HPDF_Array_Add(w, run);
       run_len = 0;
       if (st != HPDF_OK)
@@ -608,11 +613,140 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
  * code has none. */
 typedef int (*code_text)(const void *src, unsigned code, const char **text, uint32_t *len);
 
+/* ---- short codes -----------------------------------------------------------
+ * A font's glyphs are shown with codes of one or two bytes rather than
+ * Identity-H's two.  Glyphs are numbered in first-use order, so the first
+ * 201 (nearly every glyph drawn in a Japanese text) take one byte, <37> to
+ * <FF>, and the rest two, <0100> to <36FF>.  A glyph's CID is its code as
+ * a number (glyph k is CID k + 55, so CIDs 0 to 54 are unused and map to
+ * .notdef), and the Type0 font's /Encoding is an embedded CMap (9.7.5.3)
+ * that maps each code to itself, one with /WMode 0 and, for the
+ * Identity-V font, one with /WMode 1; /W, /W2, the CIDToGIDMap and the
+ * ToUnicode CMap follow.  Both the numbers being codes and no two codes of
+ * different lengths being the same number matter: poppler and MuPDF key a
+ * code's text by its number, and MuPDF keys a CID's text by the encoding's
+ * codespace as if the CID were a code.  A font of more than 14,025 glyphs
+ * keeps Identity-H (kh_pdf_fonts_short). */
+#define SHORT_ONE 0x37u                          /* the first one-byte code */
+#define SHORT_MAX (SHORT_ONE * 256u - SHORT_ONE) /* the most glyphs: to <36FF> */
+
+unsigned kh_pdf_code_bytes(uint32_t cid, unsigned char out[2]) {
+  uint32_t v = cid + SHORT_ONE;
+  if (v < 256) {
+    out[0] = (unsigned char)v;
+    return 1;
+  }
+  out[0] = (unsigned char)(v >> 8);
+  out[1] = (unsigned char)v;
+  return 2;
+}
+
+int kh_pdf_fonts_short(const kh_pdf_fonts *pf, int font) {
+  return pf->f[font].nglyphs <= SHORT_MAX;
+}
+
+/* The CID written for glyph number `c` of font `font`. */
+static unsigned out_cid(const kh_pdf_fonts *pf, int font, unsigned c) {
+  return c + (kh_pdf_fonts_short(pf, font) ? SHORT_ONE : 0);
+}
+
+/* The group of codes whose bytes differ in the last only (a CMap range may
+ * differ in its last byte only, Adobe Technical Note #5014, 5.2): with
+ * `shortc` as above, else Identity's two bytes. */
+static unsigned code_group(unsigned cid, int shortc) {
+  return (cid + (shortc ? SHORT_ONE : 0)) >> 8;
+}
+
+/* <hex> of CID `cid`'s code. */
+static kh_status put_code_hex(kh_buf *b, unsigned cid, int shortc) {
+  static const char digits[] = "0123456789ABCDEF";
+  unsigned char c[2];
+  char t[8];
+  unsigned n = 0, k = 0;
+  if (!shortc)
+    c[0] = (unsigned char)(cid >> 8), c[1] = (unsigned char)cid, n = 2;
+  else
+    n = kh_pdf_code_bytes(cid, c);
+  t[k++] = '<';
+  for (unsigned i = 0; i < n; i++)
+    t[k++] = digits[c[i] >> 4], t[k++] = digits[c[i] & 15];
+  t[k++] = '>';
+  return kh_buf_append(b, t, k);
+}
+
+static const char short_codespace[] =
+    "2 begincodespacerange\n<37> <FF>\n<0100> <36FF>\nendcodespacerange\n";
+
+/* The encoding CMap of short codes for `ncid` glyphs, written left to right
+ * (wmode 0) or top to bottom (1): each code to itself, one cidrange per
+ * group of codes. */
+static kh_status short_cmap(unsigned ncid, int wmode, kh_buf *b) {
+  kh_status ret = KH_OK;
+  unsigned groups = ncid ? code_group(ncid - 1, 1) + 1 : 1;
+  KH_CHECK(kh_buf_printf(
+      b, "/CIDInit /ProcSet findresource begin\n"
+         "12 dict begin\n"
+         "begincmap\n"
+         "/CIDSystemInfo 3 dict dup begin /Registry (Adobe) def /Ordering (Identity) def "
+         "/Supplement 0 def end def\n"
+         "/CMapName /KH-Short-%c def\n"
+         "/CMapType 1 def\n"
+         "/WMode %d def\n",
+         wmode ? 'V' : 'H', wmode));
+  KH_CHECK(kh_buf_append(b, short_codespace, sizeof short_codespace - 1));
+  for (unsigned g = 0; g < groups; g++) {
+    if (g % BFCHAR_BLOCK == 0)
+      KH_CHECK(kh_buf_printf(b, "%u begincidrange\n",
+                             groups - g < BFCHAR_BLOCK ? groups - g : BFCHAR_BLOCK));
+    unsigned first = g == 0 ? 0 : g * 256 - SHORT_ONE; /* glyph numbers */
+    unsigned last = g * 256 + 255 - SHORT_ONE;
+    KH_CHECK(put_code_hex(b, first, 1));
+    KH_CHECK(kh_buf_append(b, " ", 1));
+    KH_CHECK(put_code_hex(b, last, 1));
+    KH_CHECK(kh_buf_printf(b, " %u\n", first + SHORT_ONE));
+    if ((g + 1) % BFCHAR_BLOCK == 0 || g + 1 == groups)
+      KH_CHECK(kh_buf_printf(b, "endcidrange\n"));
+  }
+  KH_CHECK(kh_buf_printf(b, "endcmap\n"
+                            "CMapName currentdict /CMap defineresource pop\n"
+                            "end\n"
+                            "end\n"));
+cleanup:
+  return ret;
+}
+
+/* The CMap stream of short_cmap (9.7.5.3, Table 120), its /WMode as the
+ * stream's (PDF/A-2, ISO 19005-2, 6.2.11.3.3). */
+static kh_status short_cmap_stream(kh_pdf_lib *lib, unsigned ncid, int wmode, HPDF_Dict *out) {
+  kh_status ret = KH_OK;
+  kh_buf b = {0};
+  HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
+  KH_CHECK(short_cmap(ncid, wmode, &b));
+  HPDF_Dict s = kh_pdf_stream_new(lib, 1);
+  HPDF_Dict info = HPDF_Dict_New(mmgr);
+  if (!s || !info)
+    KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing an encoding CMap"));
+  HPDF_STATUS st = HPDF_Dict_AddName(s, "Type", "CMap");
+  st |= HPDF_Dict_AddName(s, "CMapName", wmode ? "KH-Short-V" : "KH-Short-H");
+  st |= HPDF_Dict_Add(s, "CIDSystemInfo", info);
+  if (st == HPDF_OK) {
+    st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
+    st |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, "Identity", NULL));
+    st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
+  }
+  st |= HPDF_Dict_AddNumber(s, "WMode", wmode);
+  st |= kh_pdf_stream_write(s, b.data, b.len);
+  KH_CHECK(kh_pdf_lib_check(lib, st, "writing an encoding CMap"));
+  *out = s;
+cleanup:
+  kh_buf_free(&b);
+  return ret;
+}
+
 /* The next run of codes from c on (below n) that all have a text, within
- * one high byte (a bfrange may differ in its last byte only, Adobe
- * Technical Note #5411): 0 when there is none. */
+ * one group (code_group): 0 when there is none. */
 static int next_range(code_text text_of, const void *src, unsigned n, unsigned c,
-                      unsigned *first, unsigned *last) {
+                      int shortc, unsigned *first, unsigned *last) {
   const char *t;
   uint32_t len;
   while (c < n && !text_of(src, c, &t, &len))
@@ -620,7 +754,8 @@ static int next_range(code_text text_of, const void *src, unsigned n, unsigned c
   if (c >= n)
     return 0;
   *first = *last = c;
-  while (*last + 1 < n && text_of(src, *last + 1, &t, &len) && (*last + 1) >> 8 == c >> 8)
+  while (*last + 1 < n && text_of(src, *last + 1, &t, &len) &&
+         code_group(*last + 1, shortc) == code_group(c, shortc))
     ++*last;
   return 1;
 }
@@ -630,7 +765,8 @@ static int next_range(code_text text_of, const void *src, unsigned n, unsigned c
  * consecutive: each run is one bfrange with an array of texts,
  * "<first> <last> [<text> <text> ...]", which writes each code once rather
  * than once per entry as bfchar would. */
-static kh_status tounicode(code_text text_of, const void *src, unsigned n, kh_buf *b) {
+static kh_status tounicode(code_text text_of, const void *src, unsigned n, int shortc,
+                           kh_buf *b) {
   kh_status ret = KH_OK;
   KH_CHECK(kh_buf_printf(
       b, "/CIDInit /ProcSet findresource begin\n"
@@ -639,22 +775,24 @@ static kh_status tounicode(code_text text_of, const void *src, unsigned n, kh_bu
          "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> "
          "def\n"
          "/CMapName /Adobe-Identity-UCS def\n"
-         "/CMapType 2 def\n"
-         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
+         "/CMapType 2 def\n"));
+  if (shortc)
+    KH_CHECK(kh_buf_append(b, short_codespace, sizeof short_codespace - 1));
+  else
+    KH_CHECK(kh_buf_printf(b, "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
   unsigned total = 0, done = 0, first, last;
-  for (unsigned c = 0; next_range(text_of, src, n, c, &first, &last); c = last + 1)
+  for (unsigned c = 0; next_range(text_of, src, n, c, shortc, &first, &last); c = last + 1)
     total++;
-  for (unsigned c = 0; next_range(text_of, src, n, c, &first, &last); c = last + 1) {
+  for (unsigned c = 0; next_range(text_of, src, n, c, shortc, &first, &last); c = last + 1) {
     if (done % BFCHAR_BLOCK == 0) {
       unsigned left = total - done;
       KH_CHECK(kh_buf_printf(b, "%u beginbfrange\n",
                              left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
     }
-    KH_CHECK(kh_buf_append(b, "<", 1));
-    KH_CHECK(kh_pdf_put_hex4(b, first));
-    KH_CHECK(kh_buf_append(b, "> <", 3));
-    KH_CHECK(kh_pdf_put_hex4(b, last));
-    KH_CHECK(kh_buf_append(b, "> [", 3));
+    KH_CHECK(put_code_hex(b, first, shortc));
+    KH_CHECK(kh_buf_append(b, " ", 1));
+    KH_CHECK(put_code_hex(b, last, shortc));
+    KH_CHECK(kh_buf_append(b, " [", 2));
     for (unsigned k = first; k <= last; k++) {
       const char *t = NULL;
       uint32_t len = 0;
@@ -926,6 +1064,23 @@ static kh_status cid_to_gid(kh_pdf_lib *lib, HPDF_Dict cid, const kh_buf *map) {
   return kh_pdf_lib_check(lib, st, "writing a CIDToGIDMap");
 }
 
+/* A font's /Encoding: the short codes' CMap (short_cmap) for `wmode`, one
+ * stream for every font, over as many CIDs as the font with most. */
+static kh_status short_encoding(kh_pdf_fonts *pf, HPDF_Dict type0, int wmode) {
+  if (!pf->short_cmap[wmode]) {
+    unsigned ncid = 1;
+    for (int i = 0; i < pf->n; i++)
+      if ((wmode ? pf->f[i].type0v : pf->f[i].type0) && kh_pdf_fonts_short(pf, i) &&
+          pf->f[i].ncid > ncid)
+        ncid = pf->f[i].ncid;
+    kh_status ret = short_cmap_stream(pf->lib, ncid, wmode, &pf->short_cmap[wmode]);
+    if (ret != KH_OK)
+      return ret;
+  }
+  return kh_pdf_lib_check(pf->lib, HPDF_Dict_Add(type0, "Encoding", pf->short_cmap[wmode]),
+                          "writing a font's encoding");
+}
+
 static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = pf->lib;
@@ -951,7 +1106,7 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
     pf->stand_sub = 2 * c + 1 < map.len ? (uint32_t)m[2 * c] << 8 | m[2 * c + 1] : 0;
   }
   KH_CHECK(default_width(pf, font, &dw));
-  KH_CHECK(tounicode(font_text, p, p->ncid, &cmap));
+  KH_CHECK(tounicode(font_text, p, p->ncid, kh_pdf_fonts_short(pf, font), &cmap));
 
   unsigned file_len = 0;
   const char *file_data = hb_blob_get_data(file, &file_len);
@@ -989,6 +1144,16 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
 
   HPDF_Dict cid;
   KH_CHECK(new_cid_font(lib, base, desc, "writing a CID font", &cid));
+  if (kh_pdf_fonts_short(pf, font)) { /* CIDs 0 .. 54 unused: .notdef */
+    static const unsigned char none[2 * SHORT_ONE];
+    kh_buf shifted = {0};
+    ret = kh_buf_append(&shifted, none, sizeof none);
+    if (ret == KH_OK)
+      ret = kh_buf_append(&shifted, map.data, map.len);
+    kh_buf_free(&map);
+    map = shifted;
+    KH_CHECK(ret);
+  }
   KH_CHECK(cid_to_gid(lib, cid, &map));
   if (st == HPDF_OK)
     st |= add_widths(pf, font, cid, dw);
@@ -1004,9 +1169,14 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
 
   KH_CHECK(kh_pdf_lib_check(lib, type0_of(mmgr, p->type0, base, cid, tu),
                             "writing a Type0 font"));
-  if (p->type0v) /* the same CIDFont and CMap, set top to bottom */
+  if (kh_pdf_fonts_short(pf, font))
+    KH_CHECK(short_encoding(pf, p->type0, 0));
+  if (p->type0v) { /* the same CIDFont and ToUnicode, set top to bottom */
     KH_CHECK(kh_pdf_lib_check(lib, type0_of(mmgr, p->type0v, base, cid, tu),
                               "writing a vertical Type0 font"));
+    if (kh_pdf_fonts_short(pf, font))
+      KH_CHECK(short_encoding(pf, p->type0v, 1));
+  }
 
 cleanup:
   kh_buf_free(&map);
@@ -1104,7 +1274,7 @@ static kh_status finish_stand_in(kh_pdf_fonts *pf) {
     if (c) g[0] = (unsigned char)(pf->stand_sub >> 8), g[1] = (unsigned char)pf->stand_sub;
     KH_CHECK(kh_buf_append(&map, g, 2));
   }
-  KH_CHECK(tounicode(stand_in_text, pf, (unsigned)pf->stand_texts.n + 1, &cmap));
+  KH_CHECK(tounicode(stand_in_text, pf, (unsigned)pf->stand_texts.n + 1, 0, &cmap));
 
   HPDF_Dict gidmap = kh_pdf_stream_new(lib, 1);
   if (!gidmap) KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing the stand-in font"));

@@ -88,6 +88,12 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
 /* The CID that draws a noted glyph: the 2-byte code a content stream shows
  * for it (0, .notdef, for a glyph never noted). */
 uint32_t kh_pdf_fonts_cid(const kh_pdf_fonts *pf, int font, uint32_t gid);
+/* Whether font `font` shows its glyphs in short codes (embed.c), and the
+ * bytes (1 or 2) of the short code of glyph number `cid`
+ * (kh_pdf_fonts_cid); the other fonts and the stand-in font show it as its
+ * two bytes (Identity-H). */
+int kh_pdf_fonts_short(const kh_pdf_fonts *pf, int font);
+unsigned kh_pdf_code_bytes(uint32_t cid, unsigned char out[2]);
 
 /* Whether drawing `gid` for `text` would extract wrongly through the
  * ToUnicode entry, so the glyph needs an ActualText span. */

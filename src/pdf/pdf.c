@@ -373,14 +373,14 @@ cleanup:
   return ret;
 }
 
-/* The two bytes of a glyph code in a literal string, with the bytes that
- * would end it or be read otherwise escaped: ( ) \ and CR, which a reader
- * turns into LF (7.3.4.2). */
-static kh_status put_code(kh_buf *b, uint32_t code) {
-  char out[4];
+/* The bytes of a glyph code in a literal string, with the bytes that would
+ * end it or be read otherwise escaped: ( ) \ and CR, which a reader turns
+ * into LF (7.3.4.2). */
+static kh_status put_bytes(kh_buf *b, const unsigned char *code, unsigned len) {
+  char out[6];
   size_t n = 0;
-  for (int shift = 8; shift >= 0; shift -= 8) {
-    char c = (char)((code >> shift) & 0xFF);
+  for (unsigned i = 0; i < len; i++) {
+    char c = (char)code[i];
     if (c == '(' || c == ')' || c == '\\')
       out[n++] = '\\', out[n++] = c;
     else if (c == '\r')
@@ -391,13 +391,25 @@ static kh_status put_code(kh_buf *b, uint32_t code) {
   return kh_buf_append(b, out, n);
 }
 
-static kh_status tj_glyph(tj *t, uint32_t code) {
+/* A two-byte code (the stand-in font's, Identity-H). */
+static kh_status put_code(kh_buf *b, uint32_t code) {
+  unsigned char c[2] = {(unsigned char)(code >> 8), (unsigned char)code};
+  return put_bytes(b, c, 2);
+}
+
+/* The glyph of CID `cid` in the TJ array, in its short code (embed.c)
+ * with `shortc`, else in two bytes. */
+static kh_status tj_glyph(tj *t, uint32_t cid, int shortc) {
   kh_status ret = KH_OK;
+  unsigned char c[2];
   KH_CHECK(tj_open(t));
   if (!t->str)
     KH_CHECK(kh_buf_append(t->b, "(", 1));
   t->str = 1;
-  KH_CHECK(put_code(t->b, code));
+  if (shortc)
+    KH_CHECK(put_bytes(t->b, c, kh_pdf_code_bytes(cid, c)));
+  else
+    KH_CHECK(put_code(t->b, cid));
 cleanup:
   return ret;
 }
@@ -742,7 +754,8 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       KH_CHECK(kh_buf_append(b, " Tc\n", 4));
       w->cur_tc = gtc;
     }
-    KH_CHECK(tj_glyph(&r.t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid)));
+    KH_CHECK(tj_glyph(&r.t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid),
+                        kh_pdf_fonts_short(w->fonts, it->font)));
     prev_w = (int64_t)kh_pdf_fonts_width(w->fonts, it->font, g->gid) * 1000000 +
              (gtc == tc ? pen_tc : div_round(gtc * 1000000, size));
   }
@@ -1197,7 +1210,8 @@ static kh_status draw_upright(writer *w, const kh_item *it) {
         KH_CHECK(tj_adjust(&r.t, adjust));
       y = next + div_round(adjust * r.size, 1000000);
     }
-    KH_CHECK(tj_glyph(&r.t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid)));
+    KH_CHECK(tj_glyph(&r.t, kh_pdf_fonts_cid(w->fonts, it->font, g->gid),
+                        kh_pdf_fonts_short(w->fonts, it->font)));
     next = y + div_round((int64_t)kh_pdf_fonts_vadvance(w->fonts, it->font, g->gid) * r.size, 1000);
   }
   KH_CHECK(run_end(w, &r));
