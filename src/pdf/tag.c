@@ -62,23 +62,41 @@ typedef struct kid {
   uint32_t next; /* the element's next kid, or NONE */
 } kid;
 
+/* The standard structure types (14.8.4) the tree uses; elem.type indexes
+ * them. */
+static const char *const types[] = {
+    "Document", "Sect", "H1",    "H2",      "H3",  "H4",    "H5",    "H6",
+    "P",        "Code", "Link",  "Reference", "Note", "L",   "LI",    "Lbl",
+    "LBody",    "Table", "THead", "TBody",   "TR",  "TH",    "TD",    "Caption",
+    "Figure",   "BlockQuote", "Ruby", "RB",  "RT",  "Div"};
+enum { TYPES = sizeof types / sizeof types[0] };
+
+/* An element's attribute object (/A), one of a few (elem.attr). */
+enum { ATTR_NONE, ATTR_COLUMN, ATTR_ROW, ATTR_DECIMAL, ATTR_DISC };
+static const char *const attr_values[] = {NULL, "Column", "Row", "Decimal", "Disc"};
+
+/* A long document has an element for every block and link: each is 32
+ * bytes, and the fields few elements have are in elem_more. */
 typedef struct elem {
-  const char *type;      /* standard structure type (14.8.4) */
   uint32_t parent;       /* NONE: not placed yet (a footnote) */
-  uint32_t home;         /* a footnote's Sect, if no reference places it */
   uint32_t first, last;  /* kids */
   uint32_t nkids;
   uint32_t page;         /* page of the first marked content, or NONE */
-  const char *alt;       /* Figure: alternate description */
-  const char *lang;      /* a language other than its parent's */
-  const char *scope;     /* TH: Column or Row */
-  const char *numbering; /* L: ListNumbering */
+  uint32_t id_obj;       /* its object ID, when written */
+  uint32_t more;         /* its entry in tags.more, or NONE */
+  uint8_t type;          /* in types[] */
+  uint8_t attr;          /* ATTR_*: TH's /Scope, L's /ListNumbering */
+  uint8_t keep;          /* something was drawn in it */
+} elem;
+
+typedef struct elem_more {
+  uint32_t home;         /* a footnote's Sect, if no reference places it */
+  uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
   uint32_t text_at;      /* RT: its /ActualText, the reading drawn, at */
   uint32_t text_len;     /* tags.readings[text_at..], 0: none */
-  uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
-  int keep;              /* something was drawn in it */
-  uint32_t id_obj;       /* its object ID, when written */
-} elem;
+  char *alt;             /* Figure: alternate description (owned) */
+  char *lang;            /* a language other than its parent's (owned) */
+} elem_more;
 
 /* What the tree knows of a node or a mark, found by its address. */
 typedef struct slot {
@@ -101,6 +119,7 @@ struct kh_pdf_tags {
   kh_pdf_lib *lib;
   const kh_doc *doc;
   KH_VEC(elem) elems;
+  KH_VEC(elem_more) more;      /* elem.more */
   KH_VEC(kid) kids;
   slot *map;
   size_t map_cap, map_n;
@@ -143,14 +162,41 @@ static kh_status add_kid(tags *t, uint32_t e, kid k) {
 /* A new element under `parent` (NONE: placed later). */
 static kh_status new_elem(tags *t, uint32_t parent, const char *type, uint32_t *out) {
   elem e = {0};
-  e.type = type;
+  while (e.type < TYPES && strcmp(types[e.type], type)) e.type++;
+  if (e.type == TYPES)
+    return kh_error_file(t->lib->ctx, NULL, KH_LIBRARY, "internal: structure type %s", type);
   e.parent = parent;
-  e.home = NONE;
   e.first = e.last = NONE;
   e.page = NONE;
+  e.more = NONE;
   *out = (uint32_t)t->elems.n;
   if (kh_vec_push(&t->elems, e) != KH_OK) return KH_NOMEM;
   if (parent != NONE) return add_kid(t, parent, (kid){KID_ELEM, *out, 0, NONE});
+  return KH_OK;
+}
+
+/* The rare fields of element e, made (home NONE, the rest 0) if it has none
+ * yet; NULL when out of memory. */
+static elem_more *more_of(tags *t, uint32_t e) {
+  if (t->elems.v[e].more == NONE) {
+    elem_more m = {NONE, 0, 0, 0, NULL, NULL};
+    if (kh_vec_push(&t->more, m) != KH_OK) return NULL;
+    t->elems.v[e].more = (uint32_t)t->more.n - 1;
+  }
+  return &t->more.v[t->elems.v[e].more];
+}
+
+/* The rare fields of an element, or NULL when it has none. */
+static const elem_more *more_get(const tags *t, const elem *el) {
+  return el->more == NONE ? NULL : &t->more.v[el->more];
+}
+
+/* A copy of s, owned by the tree: the document may be freed before the
+ * tree is written. */
+static kh_status set_copy(char **to, const char *s) {
+  size_t n = strlen(s);
+  if (!(*to = malloc(n + 1))) return KH_NOMEM;
+  memcpy(*to, s, n + 1);
   return KH_OK;
 }
 
@@ -263,7 +309,7 @@ static kh_status table(tags *t, const kh_node *n, uint32_t parent) {
       const char *scope = r->header ? "Column" : (!has_head && col == 0) ? "Row" : NULL;
       uint32_t e;
       KH_CHECK(leaf(t, c, tr, scope ? "TH" : "TD", NULL, &e));
-      t->elems.v[e].scope = scope;
+      t->elems.v[e].attr = !scope ? ATTR_NONE : r->header ? ATTR_COLUMN : ATTR_ROW;
     }
   }
 cleanup:
@@ -274,7 +320,7 @@ static kh_status list(tags *t, const kh_node *n, uint32_t parent) {
   kh_status ret = KH_OK;
   uint32_t l;
   KH_CHECK(new_elem(t, parent, "L", &l));
-  t->elems.v[l].numbering = n->ordered ? "Decimal" : "Disc";
+  t->elems.v[l].attr = n->ordered ? ATTR_DECIMAL : ATTR_DISC;
   for (const kh_node *it = n->child; it; it = it->next) {
     uint32_t li, lbl, body;
     KH_CHECK(new_elem(t, l, "LI", &li));
@@ -298,8 +344,11 @@ static kh_status figure(tags *t, const kh_node *n, uint32_t parent) {
   uint32_t fig;
   slot *s;
   KH_CHECK(new_elem(t, parent, "Figure", &fig));
-  if (n->alt && n->alt[0]) t->elems.v[fig].alt = n->alt;
-  else
+  if (n->alt && n->alt[0]) {
+    elem_more *m = more_of(t, fig);
+    if (!m) return KH_NOMEM;
+    KH_CHECK(set_copy(&m->alt, n->alt));
+  } else
     kh_warning(t->lib->ctx, n->pos,
                "the image has no alt text: screen readers cannot say what it shows");
   KH_CHECK(map_put(t, n, &s));
@@ -373,7 +422,11 @@ static kh_status part(tags *t, const kh_part *p) {
   uint32_t sect;
   KH_CHECK(new_elem(t, t->root, "Sect", &sect));
   const char *doc_lang = t->doc->lang ? t->doc->lang : "";
-  if (p->lang && p->lang[0] && strcmp(p->lang, doc_lang)) t->elems.v[sect].lang = p->lang;
+  if (p->lang && p->lang[0] && strcmp(p->lang, doc_lang)) {
+    elem_more *m = more_of(t, sect);
+    if (!m) return KH_NOMEM;
+    KH_CHECK(set_copy(&m->lang, p->lang));
+  }
   t->level = 0;
   t->pending_table = NONE;
   KH_CHECK(walk(t, p->body, sect, NULL));
@@ -381,8 +434,10 @@ static kh_status part(tags *t, const kh_part *p) {
     uint32_t note;
     slot *s;
     KH_CHECK(new_elem(t, NONE, "Note", &note));
-    t->elems.v[note].home = sect;
-    t->elems.v[note].id = ++t->nnotes;
+    elem_more *m = more_of(t, note);
+    if (!m) return KH_NOMEM;
+    m->home = sect;
+    m->id = ++t->nnotes;
     KH_CHECK(map_put(t, n, &s));
     s->elem = note;
     int level = t->level;
@@ -414,6 +469,11 @@ cleanup:
 void kh_pdf_tags_drop(kh_pdf_tags *t) {
   if (!t) return;
   kh_vec_free(&t->elems);
+  for (size_t i = 0; i < t->more.n; i++) {
+    free(t->more.v[i].alt);
+    free(t->more.v[i].lang);
+  }
+  kh_vec_free(&t->more);
   kh_vec_free(&t->kids);
   free(t->map);
   kh_vec_free(&t->pages);
@@ -523,7 +583,8 @@ static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out
   rt = s->rt;
   /* its /ActualText: the text of the reading's runs, in order; an RT's text
    * is kept at the end of `readings` while it grows */
-  elem *el = &t->elems.v[rt];
+  elem_more *el = more_of(t, rt);
+  if (!el) return KH_NOMEM;
   if (el->text_len && el->text_at + el->text_len != t->readings.len) {
     char *copy = malloc(el->text_len);
     if (!copy) return KH_NOMEM;
@@ -538,7 +599,7 @@ static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out
   for (uint32_t g = 0; g < it->n; g++)
     if (it->glyphs[g].text_len) {
       KH_CHECK(kh_buf_append(&t->readings, it->glyphs[g].text, it->glyphs[g].text_len));
-      t->elems.v[rt].text_len += it->glyphs[g].text_len;
+      t->more.v[t->elems.v[rt].more].text_len += it->glyphs[g].text_len;
     }
   *out = rt;
 cleanup:
@@ -585,7 +646,7 @@ static kh_status open_mcid(tags *t, uint32_t e, kh_buf *ops, const char *actual,
     KH_CHECK(kh_pdf_utf16be(ops, actual, len, TEXT_MAX_UNITS, 1));
     KH_CHECK(kh_buf_printf(ops, ">>> BDC\n"));
   } else {
-    KH_CHECK(kh_buf_printf(ops, "/%s <</MCID %u>> BDC\n", el->type, (unsigned)mcid));
+    KH_CHECK(kh_buf_printf(ops, "/%s <</MCID %u>> BDC\n", types[el->type], (unsigned)mcid));
   }
   t->bdc_end = ops->len;
   /* kept to be sure, before rewriting it, that the buffer still holds it */
@@ -828,34 +889,36 @@ static kh_status write_elem(tags *t, kh_pdf_out *o, uint32_t e, kh_buf *b) {
   const elem *el = &t->elems.v[e];
   b->len = 0;
   KH_CHECK(put_s(b, "<</S/"));
-  KH_CHECK(put_s(b, el->type));
+  KH_CHECK(put_s(b, types[el->type]));
+  const elem_more *m = more_get(t, el);
   KH_CHECK(put_s(b, "/P "));
   KH_CHECK(put_ref(b, el->parent == NONE ? t->tree_root : t->elems.v[el->parent].id_obj));
   if (el->page != NONE) {
     KH_CHECK(put_s(b, "/Pg "));
     KH_CHECK(put_ref(b, t->pages.v[el->page]));
   }
-  if (el->lang) {
+  if (m && m->lang) {
     KH_CHECK(put_s(b, "/Lang"));
-    KH_CHECK(kh_pdf_out_text(b, el->lang, strlen(el->lang), 64));
+    KH_CHECK(kh_pdf_out_text(b, m->lang, strlen(m->lang), 64));
   }
-  if (el->alt) {
+  if (m && m->alt) {
     KH_CHECK(put_s(b, "/Alt"));
-    KH_CHECK(kh_pdf_out_text(b, el->alt, strlen(el->alt), RAW_TEXT_MAX));
+    KH_CHECK(kh_pdf_out_text(b, m->alt, strlen(m->alt), RAW_TEXT_MAX));
   }
-  if (el->text_len) {
+  if (m && m->text_len) {
     KH_CHECK(put_s(b, "/ActualText"));
-    KH_CHECK(kh_pdf_out_text(b, t->readings.data + el->text_at, el->text_len, RAW_TEXT_MAX));
+    KH_CHECK(kh_pdf_out_text(b, t->readings.data + m->text_at, m->text_len, RAW_TEXT_MAX));
   }
-  if (el->id) {
+  if (m && m->id) {
     char id[32];
-    snprintf(id, sizeof id, "(note%08u)", (unsigned)el->id);
+    snprintf(id, sizeof id, "(note%08u)", (unsigned)m->id);
     KH_CHECK(put_s(b, "/ID"));
     KH_CHECK(put_s(b, id));
   }
-  if (el->scope || el->numbering) {
-    KH_CHECK(put_s(b, el->scope ? "/A<</O/Table/Scope/" : "/A<</O/List/ListNumbering/"));
-    KH_CHECK(put_s(b, el->scope ? el->scope : el->numbering));
+  if (el->attr != ATTR_NONE) {
+    int scope = el->attr == ATTR_COLUMN || el->attr == ATTR_ROW;
+    KH_CHECK(put_s(b, scope ? "/A<</O/Table/Scope/" : "/A<</O/List/ListNumbering/"));
+    KH_CHECK(put_s(b, attr_values[el->attr]));
     KH_CHECK(put_s(b, ">>"));
   }
   uint32_t nk = 0, only = NONE;
@@ -950,13 +1013,19 @@ cleanup:
   return ret;
 }
 
+/* A footnote's number in its /ID, 0 for any other element. */
+static uint32_t note_id(const tags *t, const elem *el) {
+  const elem_more *m = more_get(t, el);
+  return m ? m->id : 0;
+}
+
 /* The IDTree (a name tree) of the footnotes' /ID; names sort as written.
  * *out: its ID, 0 when there are no footnotes. */
 static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
   kh_status ret = KH_OK;
   *out = 0;
   size_t n = 0;
-  for (size_t e = 0; e < t->elems.n; e++) n += t->elems.v[e].id && t->elems.v[e].keep;
+  for (size_t e = 0; e < t->elems.n; e++) n += note_id(t, &t->elems.v[e]) && t->elems.v[e].keep;
   if (!n) return KH_OK;
   size_t nodes = n > NUMS_MAX ? (n + NUMS_MAX - 1) / NUMS_MAX : 0;
   uint32_t root = kh_pdf_out_new_id(o), first_node = 0;
@@ -966,7 +1035,7 @@ static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
   char id[32], first[32] = "", last[32] = "";
   while (in_node || e < t->elems.n) {
     const elem *el = e < t->elems.n ? &t->elems.v[e] : NULL;
-    if (el && (!el->id || !el->keep)) {
+    if (el && (!note_id(t, el) || !el->keep)) {
       e++;
       continue;
     }
@@ -989,7 +1058,7 @@ static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
       names.len = 0;
       if (!el) break;
     }
-    snprintf(id, sizeof id, "note%08u", (unsigned)el->id);
+    snprintf(id, sizeof id, "note%08u", (unsigned)note_id(t, el));
     if (!in_node) memcpy(first, id, sizeof id);
     memcpy(last, id, sizeof id);
     if (in_node) KH_CHECK(put_s(&names, " "));
@@ -1015,9 +1084,11 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
   for (size_t i = n; i-- > 1;) {
     elem *el = &t->elems.v[i];
     if (!el->keep) continue;
-    if (el->parent == NONE && el->home != NONE) {
-      el->parent = el->home;
-      KH_CHECK(add_kid(t, el->home, (kid){KID_ELEM, (uint32_t)i, 0, NONE}));
+    const elem_more *m = more_get(t, el);
+    if (el->parent == NONE && m && m->home != NONE) {
+      uint32_t home = m->home;
+      el->parent = home;
+      KH_CHECK(add_kid(t, home, (kid){KID_ELEM, (uint32_t)i, 0, NONE}));
       el = &t->elems.v[i];
     }
     if (el->parent != NONE) t->elems.v[el->parent].keep = 1;
