@@ -102,13 +102,19 @@ typedef struct elem_more {
 typedef struct slot {
   const void *key;
   uint32_t elem; /* the element its content goes to */
+  uint32_t aux;  /* its entry in tags.aux, or NONE (16 bytes a slot: a
+                    long document has one for every block and link) */
+} slot;
+
+/* What few slots know beyond their element. */
+typedef struct slot_aux {
   uint32_t lbl;  /* a list item's first block: the item's Lbl */
   uint32_t fig;  /* a figure: the Figure (elem is its Caption); a ruby
                     mark: the RB (elem is the Ruby); a footnote reference:
                     the Link of its annotation */
   uint32_t rt;   /* a ruby mark: the RT, once a reading is drawn */
   uint32_t page, line; /* a ruby mark: where its Ruby's base stands */
-} slot;
+} slot_aux;
 
 typedef struct tree_key {
   int annot;      /* 0: a page's entry (an array by MCID) */
@@ -123,6 +129,7 @@ struct kh_pdf_tags {
   KH_VEC(kid) kids;
   slot *map;
   size_t map_cap, map_n;
+  KH_VEC(slot_aux) aux;        /* slot.aux */
   KH_VEC(uint32_t) pages;      /* object ID per page */
   KH_VEC(uint32_t) page_first; /* per page: its first entry in `parents` */
   KH_VEC(uint32_t) parents;    /* per MCID of every page: the element */
@@ -238,10 +245,27 @@ static kh_status map_put(tags *t, const void *key, slot **out) {
   }
   size_t i = hash_ptr(key) & (t->map_cap - 1);
   while (t->map[i].key) i = (i + 1) & (t->map_cap - 1);
-  t->map[i] = (slot){key, NONE, NONE, NONE, NONE, NONE, 0};
+  t->map[i] = (slot){key, NONE, NONE};
   t->map_n++;
   *out = &t->map[i];
   return KH_OK;
+}
+
+static const slot_aux no_aux = {NONE, NONE, NONE, NONE, 0};
+
+/* What slot s knows beyond its element (every field NONE if nothing). */
+static const slot_aux *aux_get(const tags *t, const slot *s) {
+  return s->aux == NONE ? &no_aux : &t->aux.v[s->aux];
+}
+
+/* The same, to be written: made if the slot has none; NULL when out of
+ * memory. */
+static slot_aux *aux_of(tags *t, slot *s) {
+  if (s->aux == NONE) {
+    if (kh_vec_push(&t->aux, no_aux) != KH_OK) return NULL;
+    s->aux = (uint32_t)t->aux.n - 1;
+  }
+  return &t->aux.v[s->aux];
 }
 
 /* ---- from the document tree --------------------------------------------------*/
@@ -259,7 +283,9 @@ static kh_status leaf(tags *t, const kh_node *n, uint32_t parent, const char *ty
   KH_CHECK(map_put(t, n, &s));
   s->elem = e;
   if (lbl && *lbl != NONE) {
-    s->lbl = *lbl;
+    slot_aux *a = aux_of(t, s);
+    if (!a) return KH_NOMEM;
+    a->lbl = *lbl;
     *lbl = NONE;
   }
   if (out) *out = e;
@@ -331,7 +357,9 @@ static kh_status list(tags *t, const kh_node *n, uint32_t parent) {
        * list's first line, as an item of this node */
       slot *s;
       KH_CHECK(map_put(t, it, &s));
-      s->elem = s->lbl = lbl;
+      slot_aux *a = aux_of(t, s);
+      if (!a) return KH_NOMEM;
+      s->elem = a->lbl = lbl;
     }
     KH_CHECK(walk(t, it->kind == KH_NODE_LIST_ITEM ? it->child : it, body, &lbl));
   }
@@ -352,7 +380,9 @@ static kh_status figure(tags *t, const kh_node *n, uint32_t parent) {
     kh_warning(t->lib->ctx, n->pos,
                "the image has no alt text: screen readers cannot say what it shows");
   KH_CHECK(map_put(t, n, &s));
-  s->fig = fig;
+  slot_aux *a = aux_of(t, s);
+  if (!a) return KH_NOMEM;
+  a->fig = fig;
   s->elem = fig;
   if (n->text.len) { /* its caption's text is drawn as glyphs of this node */
     uint32_t cap;
@@ -476,6 +506,7 @@ void kh_pdf_tags_drop(kh_pdf_tags *t) {
   kh_vec_free(&t->more);
   kh_vec_free(&t->kids);
   free(t->map);
+  kh_vec_free(&t->aux);
   kh_vec_free(&t->pages);
   kh_vec_free(&t->page_first);
   kh_vec_free(&t->parents);
@@ -511,7 +542,7 @@ cleanup:
  * Reference 1.7, Table 10.26). */
 static int ruby_moves_on(const tags *t, const slot *s, const kh_item *it) {
   return it && !(it->flags & KH_ITEM_RUBY) && it->line &&
-         (s->page != (uint32_t)t->pages.n - 1 || s->line != it->line);
+         (aux_get(t, s)->page != (uint32_t)t->pages.n - 1 || aux_get(t, s)->line != it->line);
 }
 
 /* The inline element of a link, footnote reference or ruby inside `e`,
@@ -523,7 +554,8 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_ite
   KH_CHECK(map_put(t, m, &s));
   if (s->elem != NONE && !((m->flags & KH_MARK_RUBY) && ruby_moves_on(t, s, it))) {
     /* ruby: its RB; a footnote reference: its Link */
-    *out = s->fig != NONE && (m->flags & (KH_MARK_RUBY | KH_MARK_FOOTREF)) ? s->fig : s->elem;
+    uint32_t fig = aux_get(t, s)->fig;
+    *out = fig != NONE && (m->flags & (KH_MARK_RUBY | KH_MARK_FOOTREF)) ? fig : s->elem;
     return KH_OK;
   }
   uint32_t in;
@@ -532,7 +564,11 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_ite
     uint32_t ref;
     KH_CHECK(new_elem(t, e, "Reference", &ref));
     KH_CHECK(new_elem(t, ref, "Link", &in));
-    if ((s = map_get(t, m))) s->elem = ref, s->fig = in;
+    if ((s = map_get(t, m))) {
+      slot_aux *a = aux_of(t, s);
+      if (!a) return KH_NOMEM;
+      s->elem = ref, a->fig = in;
+    }
     /* the footnote follows its first reference in reading order */
     const slot *ns = m->note ? map_get(t, m->note) : NULL;
     if (ns && ns->elem != NONE && t->elems.v[ns->elem].parent == NONE) {
@@ -547,9 +583,11 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_ite
     KH_CHECK(new_elem(t, e, "Ruby", &ruby));
     KH_CHECK(new_elem(t, ruby, "RB", &in));
     if ((s = map_get(t, m))) {
-      s->elem = ruby, s->fig = in, s->rt = NONE;
-      s->page = (uint32_t)t->pages.n - 1;
-      s->line = it ? it->line : 0;
+      slot_aux *a = aux_of(t, s);
+      if (!a) return KH_NOMEM;
+      s->elem = ruby, a->fig = in, a->rt = NONE;
+      a->page = (uint32_t)t->pages.n - 1;
+      a->line = it ? it->line : 0;
     }
   }
   *out = in;
@@ -576,11 +614,13 @@ static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out
   uint32_t rb, rt;
   KH_CHECK(inline_elem(t, m, e, it, &rb)); /* the Ruby and its RB first */
   slot *s = map_get(t, m);
-  if (s->rt == NONE) {
+  if (aux_get(t, s)->rt == NONE) {
     KH_CHECK(new_elem(t, s->elem, "RT", &rt));
-    if ((s = map_get(t, m))) s->rt = rt;
+    slot_aux *a = aux_of(t, s);
+    if (!a) return KH_NOMEM;
+    a->rt = rt;
   }
-  rt = s->rt;
+  rt = aux_get(t, s)->rt;
   /* its /ActualText: the text of the reading's runs, in order; an RT's text
    * is kept at the end of `readings` while it grows */
   elem_more *el = more_of(t, rt);
@@ -612,12 +652,13 @@ static kh_status target(tags *t, const kh_item *it, uint32_t *out) {
   if ((it->flags & KH_ITEM_ARTIFACT) || !it->node) return KH_OK;
   const slot *s = map_get(t, it->node);
   if (!s || s->elem == NONE) return KH_OK; /* not from the document: furniture */
-  if ((it->flags & KH_ITEM_MARKER) && s->lbl != NONE) {
-    *out = s->lbl;
+  const slot_aux *a = aux_get(t, s);
+  if ((it->flags & KH_ITEM_MARKER) && a->lbl != NONE) {
+    *out = a->lbl;
     return KH_OK;
   }
-  if (it->node->kind == KH_NODE_FIGURE && s->fig != NONE) {
-    *out = it->kind == KH_ITEM_GLYPHS ? s->elem : s->fig;
+  if (it->node->kind == KH_NODE_FIGURE && a->fig != NONE) {
+    *out = it->kind == KH_ITEM_GLYPHS ? s->elem : a->fig;
     return KH_OK;
   }
   uint32_t e = s->elem;
@@ -768,12 +809,14 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   if (e != NONE && (it->mark->flags & KH_MARK_FOOTREF)) {
     /* a footnote reference's link to its note: a Link in the Reference */
     slot *ms = map_get(t, it->mark);
-    if (ms->fig == NONE) {
+    if (aux_get(t, ms)->fig == NONE) {
       uint32_t link;
       KH_CHECK(new_elem(t, e, "Link", &link));
-      if ((ms = map_get(t, it->mark))) ms->fig = link;
+      slot_aux *sa = (ms = map_get(t, it->mark)) ? aux_of(t, ms) : NULL;
+      if (ms && !sa) return KH_NOMEM;
+      if (sa) sa->fig = link;
     }
-    e = ms ? ms->fig : e;
+    e = ms ? aux_get(t, ms)->fig : e;
   } else if (e != NONE && !(it->mark->flags & KH_MARK_LINK)) {
     e = NONE; /* ruby is no link: the annotation gets a Link of its own */
   }
