@@ -55,11 +55,11 @@
 
 typedef enum kid_kind { KID_ELEM, KID_MCR, KID_OBJR } kid_kind;
 
-typedef struct kid {
-  kid_kind kind;
-  uint32_t v;    /* ELEM: element; MCR: MCID; OBJR: annotation */
-  uint32_t page; /* MCR, OBJR */
-  uint32_t next; /* the element's next kid, or NONE */
+typedef struct kid { /* 12 bytes: a long document has one per MCID */
+  uint32_t kind : 2;  /* kid_kind */
+  uint32_t page : 30; /* MCR, OBJR (a page index: far below 2^30) */
+  uint32_t v;         /* ELEM: element; MCR: MCID; OBJR: annotation */
+  uint32_t next;      /* the element's next kid, or NONE */
 } kid;
 
 /* The standard structure types (14.8.4) the tree uses; elem.type indexes
@@ -178,7 +178,9 @@ static kh_status new_elem(tags *t, uint32_t parent, const char *type, uint32_t *
   e.more = NONE;
   *out = (uint32_t)t->elems.n;
   if (kh_vec_push(&t->elems, e) != KH_OK) return KH_NOMEM;
-  if (parent != NONE) return add_kid(t, parent, (kid){KID_ELEM, *out, 0, NONE});
+  if (parent != NONE)
+    return add_kid(t, parent,
+                   (kid){.kind = KID_ELEM, .page = 0, .v = *out, .next = NONE});
   return KH_OK;
 }
 
@@ -573,7 +575,7 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_ite
     const slot *ns = m->note ? map_get(t, m->note) : NULL;
     if (ns && ns->elem != NONE && t->elems.v[ns->elem].parent == NONE) {
       t->elems.v[ns->elem].parent = e;
-      KH_CHECK(add_kid(t, e, (kid){KID_ELEM, ns->elem, 0, NONE}));
+      KH_CHECK(add_kid(t, e, (kid){.kind = KID_ELEM, .page = 0, .v = ns->elem, .next = NONE}));
     }
   } else if (m->flags & KH_MARK_LINK) {
     KH_CHECK(new_elem(t, e, "Link", &in));
@@ -677,7 +679,7 @@ static kh_status open_mcid(tags *t, uint32_t e, kh_buf *ops, const char *actual,
   uint32_t page = (uint32_t)t->pages.n - 1;
   uint32_t mcid = (uint32_t)t->parents.n - t->page_first.v[page];
   KH_CHECK(kh_vec_push(&t->parents, e));
-  KH_CHECK(add_kid(t, e, (kid){KID_MCR, mcid, page, NONE}));
+  KH_CHECK(add_kid(t, e, (kid){.kind = KID_MCR, .page = page, .v = mcid, .next = NONE}));
   elem *el = &t->elems.v[e];
   el->keep = 1;
   if (el->page == NONE) el->page = page;
@@ -829,7 +831,7 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   KH_CHECK(kh_vec_push(&t->annots, kh_pdf_out_id(a)));
   KH_CHECK(kh_vec_push(&t->annot_elem, e));
   KH_CHECK(kh_vec_push(&t->keys, ((tree_key){1, index})));
-  KH_CHECK(add_kid(t, e, (kid){KID_OBJR, index, page, NONE}));
+  KH_CHECK(add_kid(t, e, (kid){.kind = KID_OBJR, .page = page, .v = index, .next = NONE}));
   t->elems.v[e].keep = 1;
   if (t->elems.v[e].page == NONE) t->elems.v[e].page = page;
 
@@ -909,7 +911,7 @@ static kh_status put_kid(tags *t, kh_buf *b, const elem *el, const kid *kd) {
   kh_status ret = KH_OK;
   if (kd->kind == KID_ELEM) {
     KH_CHECK(put_ref(b, t->elems.v[kd->v].id_obj));
-  } else if (kd->kind == KID_MCR && kd->page == el->page) {
+  } else if (kd->kind == KID_MCR && (uint32_t)kd->page == el->page) {
     KH_CHECK(put_u(b, kd->v));
   } else {
     KH_CHECK(put_s(b, kd->kind == KID_MCR ? "<</Type/MCR/Pg " : "<</Type/OBJR/Pg "));
@@ -1131,7 +1133,9 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
     if (el->parent == NONE && m && m->home != NONE) {
       uint32_t home = m->home;
       el->parent = home;
-      KH_CHECK(add_kid(t, home, (kid){KID_ELEM, (uint32_t)i, 0, NONE}));
+      KH_CHECK(add_kid(
+          t, home,
+          (kid){.kind = KID_ELEM, .page = 0, .v = (uint32_t)i, .next = NONE}));
       el = &t->elems.v[i];
     }
     if (el->parent != NONE) t->elems.v[el->parent].keep = 1;
