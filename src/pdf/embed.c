@@ -52,7 +52,7 @@ typedef struct cid_glyph {
   const char *text; /* its ToUnicode text (in the set's arena), or NULL */
 } cid_glyph;
 
-#define MAP_EMPTY UINT32_MAX
+#define MAP_BLOCK 256
 
 typedef struct pfont {
   const kh_font *font;
@@ -66,12 +66,13 @@ typedef struct pfont {
   int fixed_pitch;
   unsigned weight;   /* OS/2 usWeightClass */
   /* The glyphs drawn, by CID (cids.v[0] is .notdef's, used only once
-   * glyph 0 is drawn), and a map from a glyph to its CID: a document draws
-   * a few hundred of a font's 10,000-25,000 glyphs, so nothing is kept per
-   * glyph of the font.  Empty until the first glyph is noted. */
+   * glyph 0 is drawn), and a map from a glyph to its CID in blocks of
+   * MAP_BLOCK glyphs made as glyphs in them are drawn (0: not drawn): a
+   * document draws a few hundred of a font's 10,000-25,000 glyphs, so
+   * nothing is kept per glyph of the font.  Empty until the first glyph is
+   * noted. */
   KH_VEC(cid_glyph) cids;
-  uint32_t *map;     /* open addressing: glyph << 16 | CID, MAP_EMPTY if free */
-  uint32_t map_cap;  /* a power of two, at least twice the CIDs */
+  uint16_t **map;    /* nglyphs / MAP_BLOCK + 1 blocks */
   int notdef_used;   /* glyph 0 was drawn */
   HPDF_Dict type0; /* created on first use */
   char name[16];   /* resource name */
@@ -346,6 +347,8 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
     return;
   for (int i = 0; i < pf->n; i++) {
     kh_vec_free(&pf->f[i].cids);
+    for (unsigned b = 0; pf->f[i].map && b <= pf->f[i].nglyphs / MAP_BLOCK; b++)
+      free(pf->f[i].map[b]);
     free(pf->f[i].map);
   }
   free(pf->f);
@@ -367,45 +370,23 @@ static int32_t glyph_width(const pfont *p, uint32_t gid) {
 
 /* ---- the glyphs drawn ----------------------------------------------------*/
 
-static uint32_t map_slot(uint32_t gid, uint32_t cap) {
-  return (gid * 2654435761u) & (cap - 1); /* Knuth's multiplicative hash */
-}
-
 /* The CID of glyph `gid` if it was drawn, else -1. */
 static int32_t cid_of(const pfont *p, uint32_t gid) {
-  if (!p->map)
-    return -1;
-  for (uint32_t i = map_slot(gid, p->map_cap);; i = (i + 1) & (p->map_cap - 1)) {
-    uint32_t e = p->map[i];
-    if (e == MAP_EMPTY)
-      return -1;
-    if (e >> 16 == gid)
-      return (int32_t)(e & 0xFFFF);
-  }
+  if (gid == 0)
+    return p->notdef_used ? 0 : -1;
+  const uint16_t *block = p->map && gid < p->nglyphs ? p->map[gid / MAP_BLOCK] : NULL;
+  uint16_t c = block ? block[gid % MAP_BLOCK] : 0;
+  return c ? c : -1;
 }
 
+/* Glyph `gid` (not 0, below nglyphs) is drawn as CID `cid` (not 0). */
 static kh_status map_put(pfont *p, uint32_t gid, uint32_t cid) {
-  if (2 * (p->cids.n + 1) > p->map_cap) { /* at most half full */
-    uint32_t cap = p->map_cap ? 2 * p->map_cap : 256;
-    uint32_t *m = malloc((size_t)cap * sizeof *m);
-    if (!m)
-      return KH_NOMEM;
-    memset(m, 0xFF, (size_t)cap * sizeof *m);
-    for (uint32_t i = 0; i < p->map_cap; i++)
-      if (p->map[i] != MAP_EMPTY) {
-        uint32_t j = map_slot(p->map[i] >> 16, cap);
-        while (m[j] != MAP_EMPTY)
-          j = (j + 1) & (cap - 1);
-        m[j] = p->map[i];
-      }
-    free(p->map);
-    p->map = m;
-    p->map_cap = cap;
-  }
-  uint32_t i = map_slot(gid, p->map_cap);
-  while (p->map[i] != MAP_EMPTY)
-    i = (i + 1) & (p->map_cap - 1);
-  p->map[i] = gid << 16 | cid;
+  if (!p->map && !(p->map = calloc(p->nglyphs / MAP_BLOCK + 1, sizeof *p->map)))
+    return KH_NOMEM;
+  uint16_t **block = &p->map[gid / MAP_BLOCK];
+  if (!*block && !(*block = calloc(MAP_BLOCK, sizeof **block)))
+    return KH_NOMEM;
+  (*block)[gid % MAP_BLOCK] = (uint16_t)cid;
   return KH_OK;
 }
 
@@ -451,7 +432,8 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
       KH_CHECK(kh_vec_push(&p->cids, g));
     }
     p->cids.v[c].width = glyph_width(p, gid);
-    KH_CHECK(map_put(p, gid, (uint32_t)c));
+    if (c)
+      KH_CHECK(map_put(p, gid, (uint32_t)c));
   }
   cid_glyph *g = &p->cids.v[c];
   if (len > 0 && !g->text) {
