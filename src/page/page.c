@@ -829,6 +829,32 @@ static kh_status text_rules(builder *b, const kh_lines *ls, uint32_t li, kh_fixe
   return KH_OK;
 }
 
+/* One glyph of page furniture at (x, base), moved `dy` off the baseline,
+ * standing for `text` (copied into the page's arena). */
+static kh_status furniture_glyph(builder *b, const kh_glyph *g, unsigned flags, kh_fixed x,
+                                 kh_fixed dy, kh_fixed base, const char *text, uint32_t len) {
+  kh_item it = {0};
+  it.kind = KH_ITEM_GLYPHS;
+  it.flags = flags;
+  it.font = g->font;
+  it.size = g->size;
+  it.n = 1;
+  it.glyphs = kh_arena_alloc(b->page_arena, sizeof *it.glyphs);
+  char *t = kh_arena_alloc(b->page_arena, len ? len : 1);
+  if (!it.glyphs || !t) return KH_NOMEM;
+  memset(it.glyphs, 0, sizeof *it.glyphs);
+  memcpy(t, text, len);
+  it.glyphs[0].gid = g->gid;
+  it.glyphs[0].x = x;
+  it.glyphs[0].dy = dy;
+  it.glyphs[0].adv = g->adv;
+  it.glyphs[0].text = t;
+  it.glyphs[0].text_len = len;
+  it.x = x;
+  it.y = base;
+  return item(b, it);
+}
+
 /* The continuation mark at the end of a wrapped verbatim line: page
  * furniture, not text (its text is the mark itself, for viewers that do
  * not know artifacts). */
@@ -836,25 +862,9 @@ static kh_status emit_cont(builder *b, const kh_lines *ls, const kh_line *ln, kh
                            kh_fixed base) {
   const kh_glyph *g = &ls->sh->cont;
   if (!ln->cont || g->adv == 0) return KH_OK;
-  kh_item it = {0};
-  it.kind = KH_ITEM_GLYPHS;
-  it.flags = KH_ITEM_ARTIFACT;
-  it.font = g->font;
-  it.size = g->size;
-  it.n = 1;
-  it.glyphs = kh_arena_alloc(b->page_arena, sizeof *it.glyphs);
-  if (!it.glyphs) return KH_NOMEM;
-  memset(it.glyphs, 0, sizeof *it.glyphs);
-  it.glyphs[0].gid = g->gid;
-  it.glyphs[0].x = left + ln->x0 + ln->cont_x;
-  it.glyphs[0].adv = g->adv;
-  char *t = kh_arena_alloc(b->page_arena, 4);
-  if (!t) return KH_NOMEM;
-  it.glyphs[0].text = t;
-  it.glyphs[0].text_len = (uint32_t)kh_utf8_encode(g->cp, t);
-  it.x = it.glyphs[0].x;
-  it.y = base;
-  return item(b, it);
+  char t[4];
+  uint32_t len = (uint32_t)kh_utf8_encode(g->cp, t);
+  return furniture_glyph(b, g, KH_ITEM_ARTIFACT, left + ln->x0 + ln->cont_x, 0, base, t, len);
 }
 
 /* The hyphen at the end of a line broken inside a Western word: drawn in
@@ -863,24 +873,8 @@ static kh_status emit_cont(builder *b, const kh_lines *ls, const kh_line *ln, kh
 static kh_status emit_hyphen(builder *b, const kh_line *ln, kh_fixed left, kh_fixed base) {
   const kh_glyph *g = ln->hyphen;
   if (!g || g->adv == 0) return KH_OK;
-  kh_item it = {0};
-  it.kind = KH_ITEM_GLYPHS;
-  it.flags = KH_ITEM_ARTIFACT | KH_ITEM_HYPHEN;
-  it.font = g->font;
-  it.size = g->size;
-  it.n = 1;
-  it.glyphs = kh_arena_alloc(b->page_arena, sizeof *it.glyphs);
-  if (!it.glyphs) return KH_NOMEM;
-  memset(it.glyphs, 0, sizeof *it.glyphs);
-  it.glyphs[0].gid = g->gid;
-  it.glyphs[0].x = left + ln->x0 + ln->hyphen_x + g->dx;
-  it.glyphs[0].dy = g->dy;
-  it.glyphs[0].adv = g->adv;
-  it.glyphs[0].text = "-";
-  it.glyphs[0].text_len = 1;
-  it.x = it.glyphs[0].x;
-  it.y = base;
-  return item(b, it);
+  return furniture_glyph(b, g, KH_ITEM_ARTIFACT | KH_ITEM_HYPHEN,
+                         left + ln->x0 + ln->hyphen_x + g->dx, g->dy, base, "-", 1);
 }
 
 /* ---- what an item is to the structure of the document --------------------*/
