@@ -145,20 +145,23 @@ static entry *entry_of(kh_pdf_out *o, uint32_t id) {
   return &o->entries.v[id];
 }
 
-/* Flate (zlib format), with libdeflate at level 9: on the 300-page
- * benchmark its streams came out 6.6 % smaller than zlib's default level 6
- * (746.2 to 696.8 kB) for about 0.07 s more; level 10 gave 3.6 % more for
- * three times the time.  Deterministic, so builds stay byte-identical.
+/* Flate (zlib format) with libdeflate, deterministic, so builds stay
+ * byte-identical.  Its level 9 made the 300-page benchmark's streams 6.6 %
+ * smaller than zlib's default level 6 (746.2 to 696.8 kB); level 10 gave
+ * 3.6 % more for three times the time.  Measured again on 300 pages (each
+ * kind's streams compressed alone, CPU time, libdeflate 1.14): the content
+ * streams are 461,287 bytes at level 8 and 9 alike (10-11 ms), the object
+ * streams 140,911 bytes at 8 in 48 ms against 140,446 at 9 in 69 ms, so
+ * the text-like streams (content, object streams, CMaps, XMP) are
+ * compressed at 8, which gives every one of them but the object streams
+ * the same bytes as 9.
  *
  * Font programs and images are binary data on which the levels above 6
- * gain little: on the publication (libdeflate 1.14, each kind's streams
- * compressed alone, CPU time) the five font files are 83,720 bytes at
+ * gain little: on the publication the five font files are 83,720 bytes at
  * level 6 in 1.19 ms and 83,519 at level 9 in 2.32 ms; the emoji's image
  * and soft mask 2,691 bytes in 0.12 ms against 2,535 in 1.00 ms.  They are
- * compressed at FAST_LEVEL; the text-like streams (content, object
- * streams, CMaps: 9 costs little more than 6 on them and keeps 1-4 %
- * more) at DEFLATE_LEVEL. */
-#define DEFLATE_LEVEL 9
+ * compressed at FAST_LEVEL. */
+#define DEFLATE_LEVEL 8
 #define FAST_LEVEL 6
 
 static kh_status deflate_at(struct libdeflate_compressor *c, const kh_buf *in, kh_buf *out) {
