@@ -18,6 +18,10 @@
 
 #include "pdf/pdf.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h> /* malloc_trim */
+#endif
+
 #define DEFAULT_LAYOUT "press-release"
 
 typedef struct driver {
@@ -325,13 +329,29 @@ static kh_status check_templates(kh_ctx *ctx, const kh_doc *doc, const kh_layout
   return KH_OK;
 }
 
-/* Builds the document; the PDF goes out through `write` as it is made (no
- * PDF when write is NULL: tracing only). */
-static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *user) {
+/* A copy of s in `a` (NULL stays NULL; *ok cleared when out of memory). */
+static const char *meta_copy(kh_arena *a, const char *s, int *ok) {
+  if (!s) return NULL;
+  const char *c = kh_arena_strndup(a, s, strlen(s));
+  if (!c) *ok = 0;
+  return c;
+}
+
+/* Builds the document and drops it (*docp is NULL after): the PDF goes out
+ * through `write` as it is made (no PDF when write is NULL: tracing only).
+ * The document tree is freed once the last page is laid out, before the
+ * end of the PDF (fonts, structure tree, outline, cross-references) is
+ * written: the two never need memory at once.  The PDF's metadata strings
+ * are copied for that. */
+static kh_status build(kh_ctx *ctx, kh_doc **docp, kh_pdf_write_fn write, void *user) {
   kh_status ret = KH_OK;
+  kh_doc *doc = *docp;
   kh_layout *layout = NULL;
   kh_fontset *fonts = NULL;
   kh_outline *outline = NULL;
+  kh_arena *meta_arena = NULL;
+  /* the source's path, for the message below: the context keeps it */
+  const char *path = doc->parts && doc->parts->src ? doc->parts->src->path : NULL;
   driver d = {ctx, NULL, NULL, NULL, NULL, NULL, NULL, 0, {0}};
   unsigned warnings = ctx->nwarnings;
   ctx->npages = 0;
@@ -350,17 +370,38 @@ static kh_status build(kh_ctx *ctx, kh_doc *doc, kh_pdf_write_fn write, void *us
   d.layout = layout;
   d.fonts = fonts;
   if (write) {
-    kh_pdf_meta meta = {doc_title(doc), doc->author, doc->subject,
-                        "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc), doc->lang, doc,
-                        layout->pdf_a, layout->keep_hinting};
+    int ok = (meta_arena = kh_arena_new()) != NULL;
+    kh_pdf_meta meta = {NULL, NULL, NULL, "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc),
+                        NULL, doc, layout->pdf_a, layout->keep_hinting};
+    if (ok) {
+      meta.title = meta_copy(meta_arena, doc_title(doc), &ok);
+      meta.author = meta_copy(meta_arena, doc->author, &ok);
+      meta.subject = meta_copy(meta_arena, doc->subject, &ok);
+      meta.lang = meta_copy(meta_arena, doc->lang, &ok);
+    }
+    if (!ok) {
+      ret = KH_NOMEM;
+      goto cleanup;
+    }
     KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, write, user,
                         &d.pdf));
   }
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
+  /* nothing after this reads the document tree (the structure tree keeps
+   * copies of what it writes; the outline, its titles) */
+  kh_arena_drop(d.win_arena);
+  d.win_arena = NULL;
+  kh_doc_drop(doc);
+  *docp = doc = NULL;
+#if defined(__GLIBC__)
+  /* the tree's arena blocks lie among the pages' and the PDF's smaller
+   * allocations, where glibc keeps their pages resident once they are
+   * free: hand them back, so the end of the PDF does not add to the peak */
+  malloc_trim(0);
+#endif
   if (write) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));
   if (ctx->werror && ctx->nwarnings > warnings) /* the caller discards the PDF */
-    ret = kh_error_file(ctx, doc->parts && doc->parts->src ? doc->parts->src->path : NULL,
-                        KH_SYNTAX, "%u warning%s treated as errors: no PDF written",
+    ret = kh_error_file(ctx, path, KH_SYNTAX, "%u warning%s treated as errors: no PDF written",
                         ctx->nwarnings - warnings, ctx->nwarnings - warnings == 1 ? "" : "s");
 cleanup:
   kh_arena_drop(d.win_arena);
@@ -368,6 +409,7 @@ cleanup:
   kh_fontset_drop(fonts);
   kh_outline_drop(outline);
   kh_layout_drop(layout);
+  kh_arena_drop(meta_arena);
   return ret;
 }
 
@@ -536,14 +578,14 @@ kh_status kh_build_file(kh_ctx *ctx, const char *input, const char *output) {
   kh_doc *doc = NULL;
   kh_status ret = output ? check_output(ctx, output, input) : KH_OK;
   if (ret == KH_OK) ret = kh_doc_load(ctx, input, &doc);
-  if (ret == KH_OK && !output) ret = build(ctx, doc, NULL, NULL);
+  if (ret == KH_OK && !output) ret = build(ctx, &doc, NULL, NULL);
   if (ret == KH_OK && output) {
     /* the PDF is written into a temporary file as it is made: only the
      * page being drawn and what the end of the file needs stay in memory */
     temp_out t = {ctx, output, "", -1, -1};
     ret = temp_open(&t);
     if (ret == KH_OK) {
-      ret = build(ctx, doc, temp_write, &t);
+      ret = build(ctx, &doc, temp_write, &t);
       kh_status st = temp_close(&t, ret == KH_OK);
       if (ret == KH_OK) ret = st;
     }
@@ -567,7 +609,7 @@ kh_status kh_build_path(kh_ctx *ctx, const char *input, unsigned char **pdf,
   if (pdf) *pdf = NULL;
   if (pdf_len) *pdf_len = 0;
   kh_status ret = kh_doc_load(ctx, input, &doc);
-  if (ret == KH_OK) ret = pdf ? build(ctx, doc, mem_write, &b) : build(ctx, doc, discard_write, NULL);
+  if (ret == KH_OK) ret = pdf ? build(ctx, &doc, mem_write, &b) : build(ctx, &doc, discard_write, NULL);
   if (ret == KH_OK && pdf) {
     *pdf = (unsigned char *)b.data;
     if (pdf_len) *pdf_len = b.len;
@@ -597,7 +639,7 @@ kh_status kh_build_memory(kh_ctx *ctx, const char *name, const char *markdown, s
   *pdf_len = 0;
   kh_buf b = {0};
   kh_status ret = kh_doc_load_memory(ctx, name, markdown, len, &doc);
-  if (ret == KH_OK) ret = build(ctx, doc, mem_write, &b);
+  if (ret == KH_OK) ret = build(ctx, &doc, mem_write, &b);
   if (ret == KH_OK) {
     *pdf = (unsigned char *)b.data;
     *pdf_len = b.len;

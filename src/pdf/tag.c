@@ -55,42 +55,66 @@
 
 typedef enum kid_kind { KID_ELEM, KID_MCR, KID_OBJR } kid_kind;
 
-typedef struct kid {
-  kid_kind kind;
-  uint32_t v;    /* ELEM: element; MCR: MCID; OBJR: annotation */
-  uint32_t page; /* MCR, OBJR */
-  uint32_t next; /* the element's next kid, or NONE */
+typedef struct kid { /* 12 bytes: a long document has one per MCID */
+  uint32_t kind : 2;  /* kid_kind */
+  uint32_t page : 30; /* MCR, OBJR (a page index: far below 2^30) */
+  uint32_t v;         /* ELEM: element; MCR: MCID; OBJR: annotation */
+  uint32_t next;      /* the element's next kid, or NONE */
 } kid;
 
+/* The standard structure types (14.8.4) the tree uses; elem.type indexes
+ * them. */
+static const char *const types[] = {
+    "Document", "Sect", "H1",    "H2",      "H3",  "H4",    "H5",    "H6",
+    "P",        "Code", "Link",  "Reference", "Note", "L",   "LI",    "Lbl",
+    "LBody",    "Table", "THead", "TBody",   "TR",  "TH",    "TD",    "Caption",
+    "Figure",   "BlockQuote", "Ruby", "RB",  "RT",  "Div"};
+enum { TYPES = sizeof types / sizeof types[0] };
+
+/* An element's attribute object (/A), one of a few (elem.attr). */
+enum { ATTR_NONE, ATTR_COLUMN, ATTR_ROW, ATTR_DECIMAL, ATTR_DISC };
+static const char *const attr_values[] = {NULL, "Column", "Row", "Decimal", "Disc"};
+
+/* A long document has an element for every block and link: each is 32
+ * bytes, and the fields few elements have are in elem_more. */
 typedef struct elem {
-  const char *type;      /* standard structure type (14.8.4) */
   uint32_t parent;       /* NONE: not placed yet (a footnote) */
-  uint32_t home;         /* a footnote's Sect, if no reference places it */
   uint32_t first, last;  /* kids */
   uint32_t nkids;
   uint32_t page;         /* page of the first marked content, or NONE */
-  const char *alt;       /* Figure: alternate description */
-  const char *lang;      /* a language other than its parent's */
-  const char *scope;     /* TH: Column or Row */
-  const char *numbering; /* L: ListNumbering */
+  uint32_t id_obj;       /* its object ID, when written */
+  uint32_t more;         /* its entry in tags.more, or NONE */
+  uint8_t type;          /* in types[] */
+  uint8_t attr;          /* ATTR_*: TH's /Scope, L's /ListNumbering */
+  uint8_t keep;          /* something was drawn in it */
+} elem;
+
+typedef struct elem_more {
+  uint32_t home;         /* a footnote's Sect, if no reference places it */
+  uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
   uint32_t text_at;      /* RT: its /ActualText, the reading drawn, at */
   uint32_t text_len;     /* tags.readings[text_at..], 0: none */
-  uint32_t id;           /* Note: its /ID is note<id>, 0 for none */
-  int keep;              /* something was drawn in it */
-  uint32_t id_obj;       /* its object ID, when written */
-} elem;
+  char *alt;             /* Figure: alternate description (owned) */
+  char *lang;            /* a language other than its parent's (owned) */
+} elem_more;
 
 /* What the tree knows of a node or a mark, found by its address. */
 typedef struct slot {
   const void *key;
   uint32_t elem; /* the element its content goes to */
+  uint32_t aux;  /* its entry in tags.aux, or NONE (16 bytes a slot: a
+                    long document has one for every block and link) */
+} slot;
+
+/* What few slots know beyond their element. */
+typedef struct slot_aux {
   uint32_t lbl;  /* a list item's first block: the item's Lbl */
   uint32_t fig;  /* a figure: the Figure (elem is its Caption); a ruby
                     mark: the RB (elem is the Ruby); a footnote reference:
                     the Link of its annotation */
   uint32_t rt;   /* a ruby mark: the RT, once a reading is drawn */
   uint32_t page, line; /* a ruby mark: where its Ruby's base stands */
-} slot;
+} slot_aux;
 
 typedef struct tree_key {
   int annot;      /* 0: a page's entry (an array by MCID) */
@@ -101,9 +125,11 @@ struct kh_pdf_tags {
   kh_pdf_lib *lib;
   const kh_doc *doc;
   KH_VEC(elem) elems;
+  KH_VEC(elem_more) more;      /* elem.more */
   KH_VEC(kid) kids;
   slot *map;
   size_t map_cap, map_n;
+  KH_VEC(slot_aux) aux;        /* slot.aux */
   KH_VEC(uint32_t) pages;      /* object ID per page */
   KH_VEC(uint32_t) page_first; /* per page: its first entry in `parents` */
   KH_VEC(uint32_t) parents;    /* per MCID of every page: the element */
@@ -143,14 +169,43 @@ static kh_status add_kid(tags *t, uint32_t e, kid k) {
 /* A new element under `parent` (NONE: placed later). */
 static kh_status new_elem(tags *t, uint32_t parent, const char *type, uint32_t *out) {
   elem e = {0};
-  e.type = type;
+  while (e.type < TYPES && strcmp(types[e.type], type)) e.type++;
+  if (e.type == TYPES)
+    return kh_error_file(t->lib->ctx, NULL, KH_LIBRARY, "internal: structure type %s", type);
   e.parent = parent;
-  e.home = NONE;
   e.first = e.last = NONE;
   e.page = NONE;
+  e.more = NONE;
   *out = (uint32_t)t->elems.n;
   if (kh_vec_push(&t->elems, e) != KH_OK) return KH_NOMEM;
-  if (parent != NONE) return add_kid(t, parent, (kid){KID_ELEM, *out, 0, NONE});
+  if (parent != NONE)
+    return add_kid(t, parent,
+                   (kid){.kind = KID_ELEM, .page = 0, .v = *out, .next = NONE});
+  return KH_OK;
+}
+
+/* The rare fields of element e, made (home NONE, the rest 0) if it has none
+ * yet; NULL when out of memory. */
+static elem_more *more_of(tags *t, uint32_t e) {
+  if (t->elems.v[e].more == NONE) {
+    elem_more m = {NONE, 0, 0, 0, NULL, NULL};
+    if (kh_vec_push(&t->more, m) != KH_OK) return NULL;
+    t->elems.v[e].more = (uint32_t)t->more.n - 1;
+  }
+  return &t->more.v[t->elems.v[e].more];
+}
+
+/* The rare fields of an element, or NULL when it has none. */
+static const elem_more *more_get(const tags *t, const elem *el) {
+  return el->more == NONE ? NULL : &t->more.v[el->more];
+}
+
+/* A copy of s, owned by the tree: the document may be freed before the
+ * tree is written. */
+static kh_status set_copy(char **to, const char *s) {
+  size_t n = strlen(s);
+  if (!(*to = malloc(n + 1))) return KH_NOMEM;
+  memcpy(*to, s, n + 1);
   return KH_OK;
 }
 
@@ -192,10 +247,27 @@ static kh_status map_put(tags *t, const void *key, slot **out) {
   }
   size_t i = hash_ptr(key) & (t->map_cap - 1);
   while (t->map[i].key) i = (i + 1) & (t->map_cap - 1);
-  t->map[i] = (slot){key, NONE, NONE, NONE, NONE, NONE, 0};
+  t->map[i] = (slot){key, NONE, NONE};
   t->map_n++;
   *out = &t->map[i];
   return KH_OK;
+}
+
+static const slot_aux no_aux = {NONE, NONE, NONE, NONE, 0};
+
+/* What slot s knows beyond its element (every field NONE if nothing). */
+static const slot_aux *aux_get(const tags *t, const slot *s) {
+  return s->aux == NONE ? &no_aux : &t->aux.v[s->aux];
+}
+
+/* The same, to be written: made if the slot has none; NULL when out of
+ * memory. */
+static slot_aux *aux_of(tags *t, slot *s) {
+  if (s->aux == NONE) {
+    if (kh_vec_push(&t->aux, no_aux) != KH_OK) return NULL;
+    s->aux = (uint32_t)t->aux.n - 1;
+  }
+  return &t->aux.v[s->aux];
 }
 
 /* ---- from the document tree --------------------------------------------------*/
@@ -213,7 +285,9 @@ static kh_status leaf(tags *t, const kh_node *n, uint32_t parent, const char *ty
   KH_CHECK(map_put(t, n, &s));
   s->elem = e;
   if (lbl && *lbl != NONE) {
-    s->lbl = *lbl;
+    slot_aux *a = aux_of(t, s);
+    if (!a) return KH_NOMEM;
+    a->lbl = *lbl;
     *lbl = NONE;
   }
   if (out) *out = e;
@@ -263,7 +337,7 @@ static kh_status table(tags *t, const kh_node *n, uint32_t parent) {
       const char *scope = r->header ? "Column" : (!has_head && col == 0) ? "Row" : NULL;
       uint32_t e;
       KH_CHECK(leaf(t, c, tr, scope ? "TH" : "TD", NULL, &e));
-      t->elems.v[e].scope = scope;
+      t->elems.v[e].attr = !scope ? ATTR_NONE : r->header ? ATTR_COLUMN : ATTR_ROW;
     }
   }
 cleanup:
@@ -274,7 +348,7 @@ static kh_status list(tags *t, const kh_node *n, uint32_t parent) {
   kh_status ret = KH_OK;
   uint32_t l;
   KH_CHECK(new_elem(t, parent, "L", &l));
-  t->elems.v[l].numbering = n->ordered ? "Decimal" : "Disc";
+  t->elems.v[l].attr = n->ordered ? ATTR_DECIMAL : ATTR_DISC;
   for (const kh_node *it = n->child; it; it = it->next) {
     uint32_t li, lbl, body;
     KH_CHECK(new_elem(t, l, "LI", &li));
@@ -285,7 +359,9 @@ static kh_status list(tags *t, const kh_node *n, uint32_t parent) {
        * list's first line, as an item of this node */
       slot *s;
       KH_CHECK(map_put(t, it, &s));
-      s->elem = s->lbl = lbl;
+      slot_aux *a = aux_of(t, s);
+      if (!a) return KH_NOMEM;
+      s->elem = a->lbl = lbl;
     }
     KH_CHECK(walk(t, it->kind == KH_NODE_LIST_ITEM ? it->child : it, body, &lbl));
   }
@@ -298,12 +374,17 @@ static kh_status figure(tags *t, const kh_node *n, uint32_t parent) {
   uint32_t fig;
   slot *s;
   KH_CHECK(new_elem(t, parent, "Figure", &fig));
-  if (n->alt && n->alt[0]) t->elems.v[fig].alt = n->alt;
-  else
+  if (n->alt && n->alt[0]) {
+    elem_more *m = more_of(t, fig);
+    if (!m) return KH_NOMEM;
+    KH_CHECK(set_copy(&m->alt, n->alt));
+  } else
     kh_warning(t->lib->ctx, n->pos,
                "the image has no alt text: screen readers cannot say what it shows");
   KH_CHECK(map_put(t, n, &s));
-  s->fig = fig;
+  slot_aux *a = aux_of(t, s);
+  if (!a) return KH_NOMEM;
+  a->fig = fig;
   s->elem = fig;
   if (n->text.len) { /* its caption's text is drawn as glyphs of this node */
     uint32_t cap;
@@ -373,7 +454,11 @@ static kh_status part(tags *t, const kh_part *p) {
   uint32_t sect;
   KH_CHECK(new_elem(t, t->root, "Sect", &sect));
   const char *doc_lang = t->doc->lang ? t->doc->lang : "";
-  if (p->lang && p->lang[0] && strcmp(p->lang, doc_lang)) t->elems.v[sect].lang = p->lang;
+  if (p->lang && p->lang[0] && strcmp(p->lang, doc_lang)) {
+    elem_more *m = more_of(t, sect);
+    if (!m) return KH_NOMEM;
+    KH_CHECK(set_copy(&m->lang, p->lang));
+  }
   t->level = 0;
   t->pending_table = NONE;
   KH_CHECK(walk(t, p->body, sect, NULL));
@@ -381,8 +466,10 @@ static kh_status part(tags *t, const kh_part *p) {
     uint32_t note;
     slot *s;
     KH_CHECK(new_elem(t, NONE, "Note", &note));
-    t->elems.v[note].home = sect;
-    t->elems.v[note].id = ++t->nnotes;
+    elem_more *m = more_of(t, note);
+    if (!m) return KH_NOMEM;
+    m->home = sect;
+    m->id = ++t->nnotes;
     KH_CHECK(map_put(t, n, &s));
     s->elem = note;
     int level = t->level;
@@ -414,8 +501,14 @@ cleanup:
 void kh_pdf_tags_drop(kh_pdf_tags *t) {
   if (!t) return;
   kh_vec_free(&t->elems);
+  for (size_t i = 0; i < t->more.n; i++) {
+    free(t->more.v[i].alt);
+    free(t->more.v[i].lang);
+  }
+  kh_vec_free(&t->more);
   kh_vec_free(&t->kids);
   free(t->map);
+  kh_vec_free(&t->aux);
   kh_vec_free(&t->pages);
   kh_vec_free(&t->page_first);
   kh_vec_free(&t->parents);
@@ -451,7 +544,7 @@ cleanup:
  * Reference 1.7, Table 10.26). */
 static int ruby_moves_on(const tags *t, const slot *s, const kh_item *it) {
   return it && !(it->flags & KH_ITEM_RUBY) && it->line &&
-         (s->page != (uint32_t)t->pages.n - 1 || s->line != it->line);
+         (aux_get(t, s)->page != (uint32_t)t->pages.n - 1 || aux_get(t, s)->line != it->line);
 }
 
 /* The inline element of a link, footnote reference or ruby inside `e`,
@@ -463,7 +556,8 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_ite
   KH_CHECK(map_put(t, m, &s));
   if (s->elem != NONE && !((m->flags & KH_MARK_RUBY) && ruby_moves_on(t, s, it))) {
     /* ruby: its RB; a footnote reference: its Link */
-    *out = s->fig != NONE && (m->flags & (KH_MARK_RUBY | KH_MARK_FOOTREF)) ? s->fig : s->elem;
+    uint32_t fig = aux_get(t, s)->fig;
+    *out = fig != NONE && (m->flags & (KH_MARK_RUBY | KH_MARK_FOOTREF)) ? fig : s->elem;
     return KH_OK;
   }
   uint32_t in;
@@ -472,12 +566,16 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_ite
     uint32_t ref;
     KH_CHECK(new_elem(t, e, "Reference", &ref));
     KH_CHECK(new_elem(t, ref, "Link", &in));
-    if ((s = map_get(t, m))) s->elem = ref, s->fig = in;
+    if ((s = map_get(t, m))) {
+      slot_aux *a = aux_of(t, s);
+      if (!a) return KH_NOMEM;
+      s->elem = ref, a->fig = in;
+    }
     /* the footnote follows its first reference in reading order */
     const slot *ns = m->note ? map_get(t, m->note) : NULL;
     if (ns && ns->elem != NONE && t->elems.v[ns->elem].parent == NONE) {
       t->elems.v[ns->elem].parent = e;
-      KH_CHECK(add_kid(t, e, (kid){KID_ELEM, ns->elem, 0, NONE}));
+      KH_CHECK(add_kid(t, e, (kid){.kind = KID_ELEM, .page = 0, .v = ns->elem, .next = NONE}));
     }
   } else if (m->flags & KH_MARK_LINK) {
     KH_CHECK(new_elem(t, e, "Link", &in));
@@ -487,9 +585,11 @@ static kh_status inline_elem(tags *t, const kh_mark *m, uint32_t e, const kh_ite
     KH_CHECK(new_elem(t, e, "Ruby", &ruby));
     KH_CHECK(new_elem(t, ruby, "RB", &in));
     if ((s = map_get(t, m))) {
-      s->elem = ruby, s->fig = in, s->rt = NONE;
-      s->page = (uint32_t)t->pages.n - 1;
-      s->line = it ? it->line : 0;
+      slot_aux *a = aux_of(t, s);
+      if (!a) return KH_NOMEM;
+      s->elem = ruby, a->fig = in, a->rt = NONE;
+      a->page = (uint32_t)t->pages.n - 1;
+      a->line = it ? it->line : 0;
     }
   }
   *out = in;
@@ -516,14 +616,17 @@ static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out
   uint32_t rb, rt;
   KH_CHECK(inline_elem(t, m, e, it, &rb)); /* the Ruby and its RB first */
   slot *s = map_get(t, m);
-  if (s->rt == NONE) {
+  if (aux_get(t, s)->rt == NONE) {
     KH_CHECK(new_elem(t, s->elem, "RT", &rt));
-    if ((s = map_get(t, m))) s->rt = rt;
+    slot_aux *a = aux_of(t, s);
+    if (!a) return KH_NOMEM;
+    a->rt = rt;
   }
-  rt = s->rt;
+  rt = aux_get(t, s)->rt;
   /* its /ActualText: the text of the reading's runs, in order; an RT's text
    * is kept at the end of `readings` while it grows */
-  elem *el = &t->elems.v[rt];
+  elem_more *el = more_of(t, rt);
+  if (!el) return KH_NOMEM;
   if (el->text_len && el->text_at + el->text_len != t->readings.len) {
     char *copy = malloc(el->text_len);
     if (!copy) return KH_NOMEM;
@@ -538,7 +641,7 @@ static kh_status ruby_text(tags *t, const kh_item *it, uint32_t e, uint32_t *out
   for (uint32_t g = 0; g < it->n; g++)
     if (it->glyphs[g].text_len) {
       KH_CHECK(kh_buf_append(&t->readings, it->glyphs[g].text, it->glyphs[g].text_len));
-      t->elems.v[rt].text_len += it->glyphs[g].text_len;
+      t->more.v[t->elems.v[rt].more].text_len += it->glyphs[g].text_len;
     }
   *out = rt;
 cleanup:
@@ -551,12 +654,13 @@ static kh_status target(tags *t, const kh_item *it, uint32_t *out) {
   if ((it->flags & KH_ITEM_ARTIFACT) || !it->node) return KH_OK;
   const slot *s = map_get(t, it->node);
   if (!s || s->elem == NONE) return KH_OK; /* not from the document: furniture */
-  if ((it->flags & KH_ITEM_MARKER) && s->lbl != NONE) {
-    *out = s->lbl;
+  const slot_aux *a = aux_get(t, s);
+  if ((it->flags & KH_ITEM_MARKER) && a->lbl != NONE) {
+    *out = a->lbl;
     return KH_OK;
   }
-  if (it->node->kind == KH_NODE_FIGURE && s->fig != NONE) {
-    *out = it->kind == KH_ITEM_GLYPHS ? s->elem : s->fig;
+  if (it->node->kind == KH_NODE_FIGURE && a->fig != NONE) {
+    *out = it->kind == KH_ITEM_GLYPHS ? s->elem : a->fig;
     return KH_OK;
   }
   uint32_t e = s->elem;
@@ -575,7 +679,7 @@ static kh_status open_mcid(tags *t, uint32_t e, kh_buf *ops, const char *actual,
   uint32_t page = (uint32_t)t->pages.n - 1;
   uint32_t mcid = (uint32_t)t->parents.n - t->page_first.v[page];
   KH_CHECK(kh_vec_push(&t->parents, e));
-  KH_CHECK(add_kid(t, e, (kid){KID_MCR, mcid, page, NONE}));
+  KH_CHECK(add_kid(t, e, (kid){.kind = KID_MCR, .page = page, .v = mcid, .next = NONE}));
   elem *el = &t->elems.v[e];
   el->keep = 1;
   if (el->page == NONE) el->page = page;
@@ -585,7 +689,7 @@ static kh_status open_mcid(tags *t, uint32_t e, kh_buf *ops, const char *actual,
     KH_CHECK(kh_pdf_utf16be(ops, actual, len, TEXT_MAX_UNITS, 1));
     KH_CHECK(kh_buf_printf(ops, ">>> BDC\n"));
   } else {
-    KH_CHECK(kh_buf_printf(ops, "/%s <</MCID %u>> BDC\n", el->type, (unsigned)mcid));
+    KH_CHECK(kh_buf_printf(ops, "/%s <</MCID %u>> BDC\n", types[el->type], (unsigned)mcid));
   }
   t->bdc_end = ops->len;
   /* kept to be sure, before rewriting it, that the buffer still holds it */
@@ -707,12 +811,14 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   if (e != NONE && (it->mark->flags & KH_MARK_FOOTREF)) {
     /* a footnote reference's link to its note: a Link in the Reference */
     slot *ms = map_get(t, it->mark);
-    if (ms->fig == NONE) {
+    if (aux_get(t, ms)->fig == NONE) {
       uint32_t link;
       KH_CHECK(new_elem(t, e, "Link", &link));
-      if ((ms = map_get(t, it->mark))) ms->fig = link;
+      slot_aux *sa = (ms = map_get(t, it->mark)) ? aux_of(t, ms) : NULL;
+      if (ms && !sa) return KH_NOMEM;
+      if (sa) sa->fig = link;
     }
-    e = ms ? ms->fig : e;
+    e = ms ? aux_get(t, ms)->fig : e;
   } else if (e != NONE && !(it->mark->flags & KH_MARK_LINK)) {
     e = NONE; /* ruby is no link: the annotation gets a Link of its own */
   }
@@ -725,7 +831,7 @@ kh_status kh_pdf_tags_annot(kh_pdf_tags *t, const kh_item *it, HPDF_Annotation a
   KH_CHECK(kh_vec_push(&t->annots, kh_pdf_out_id(a)));
   KH_CHECK(kh_vec_push(&t->annot_elem, e));
   KH_CHECK(kh_vec_push(&t->keys, ((tree_key){1, index})));
-  KH_CHECK(add_kid(t, e, (kid){KID_OBJR, index, page, NONE}));
+  KH_CHECK(add_kid(t, e, (kid){.kind = KID_OBJR, .page = page, .v = index, .next = NONE}));
   t->elems.v[e].keep = 1;
   if (t->elems.v[e].page == NONE) t->elems.v[e].page = page;
 
@@ -805,7 +911,7 @@ static kh_status put_kid(tags *t, kh_buf *b, const elem *el, const kid *kd) {
   kh_status ret = KH_OK;
   if (kd->kind == KID_ELEM) {
     KH_CHECK(put_ref(b, t->elems.v[kd->v].id_obj));
-  } else if (kd->kind == KID_MCR && kd->page == el->page) {
+  } else if (kd->kind == KID_MCR && (uint32_t)kd->page == el->page) {
     KH_CHECK(put_u(b, kd->v));
   } else {
     KH_CHECK(put_s(b, kd->kind == KID_MCR ? "<</Type/MCR/Pg " : "<</Type/OBJR/Pg "));
@@ -828,34 +934,36 @@ static kh_status write_elem(tags *t, kh_pdf_out *o, uint32_t e, kh_buf *b) {
   const elem *el = &t->elems.v[e];
   b->len = 0;
   KH_CHECK(put_s(b, "<</S/"));
-  KH_CHECK(put_s(b, el->type));
+  KH_CHECK(put_s(b, types[el->type]));
+  const elem_more *m = more_get(t, el);
   KH_CHECK(put_s(b, "/P "));
   KH_CHECK(put_ref(b, el->parent == NONE ? t->tree_root : t->elems.v[el->parent].id_obj));
   if (el->page != NONE) {
     KH_CHECK(put_s(b, "/Pg "));
     KH_CHECK(put_ref(b, t->pages.v[el->page]));
   }
-  if (el->lang) {
+  if (m && m->lang) {
     KH_CHECK(put_s(b, "/Lang"));
-    KH_CHECK(kh_pdf_out_text(b, el->lang, strlen(el->lang), 64));
+    KH_CHECK(kh_pdf_out_text(b, m->lang, strlen(m->lang), 64));
   }
-  if (el->alt) {
+  if (m && m->alt) {
     KH_CHECK(put_s(b, "/Alt"));
-    KH_CHECK(kh_pdf_out_text(b, el->alt, strlen(el->alt), RAW_TEXT_MAX));
+    KH_CHECK(kh_pdf_out_text(b, m->alt, strlen(m->alt), RAW_TEXT_MAX));
   }
-  if (el->text_len) {
+  if (m && m->text_len) {
     KH_CHECK(put_s(b, "/ActualText"));
-    KH_CHECK(kh_pdf_out_text(b, t->readings.data + el->text_at, el->text_len, RAW_TEXT_MAX));
+    KH_CHECK(kh_pdf_out_text(b, t->readings.data + m->text_at, m->text_len, RAW_TEXT_MAX));
   }
-  if (el->id) {
+  if (m && m->id) {
     char id[32];
-    snprintf(id, sizeof id, "(note%08u)", (unsigned)el->id);
+    snprintf(id, sizeof id, "(note%08u)", (unsigned)m->id);
     KH_CHECK(put_s(b, "/ID"));
     KH_CHECK(put_s(b, id));
   }
-  if (el->scope || el->numbering) {
-    KH_CHECK(put_s(b, el->scope ? "/A<</O/Table/Scope/" : "/A<</O/List/ListNumbering/"));
-    KH_CHECK(put_s(b, el->scope ? el->scope : el->numbering));
+  if (el->attr != ATTR_NONE) {
+    int scope = el->attr == ATTR_COLUMN || el->attr == ATTR_ROW;
+    KH_CHECK(put_s(b, scope ? "/A<</O/Table/Scope/" : "/A<</O/List/ListNumbering/"));
+    KH_CHECK(put_s(b, attr_values[el->attr]));
     KH_CHECK(put_s(b, ">>"));
   }
   uint32_t nk = 0, only = NONE;
@@ -950,13 +1058,19 @@ cleanup:
   return ret;
 }
 
+/* A footnote's number in its /ID, 0 for any other element. */
+static uint32_t note_id(const tags *t, const elem *el) {
+  const elem_more *m = more_get(t, el);
+  return m ? m->id : 0;
+}
+
 /* The IDTree (a name tree) of the footnotes' /ID; names sort as written.
  * *out: its ID, 0 when there are no footnotes. */
 static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
   kh_status ret = KH_OK;
   *out = 0;
   size_t n = 0;
-  for (size_t e = 0; e < t->elems.n; e++) n += t->elems.v[e].id && t->elems.v[e].keep;
+  for (size_t e = 0; e < t->elems.n; e++) n += note_id(t, &t->elems.v[e]) && t->elems.v[e].keep;
   if (!n) return KH_OK;
   size_t nodes = n > NUMS_MAX ? (n + NUMS_MAX - 1) / NUMS_MAX : 0;
   uint32_t root = kh_pdf_out_new_id(o), first_node = 0;
@@ -966,7 +1080,7 @@ static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
   char id[32], first[32] = "", last[32] = "";
   while (in_node || e < t->elems.n) {
     const elem *el = e < t->elems.n ? &t->elems.v[e] : NULL;
-    if (el && (!el->id || !el->keep)) {
+    if (el && (!note_id(t, el) || !el->keep)) {
       e++;
       continue;
     }
@@ -989,7 +1103,7 @@ static kh_status id_tree(tags *t, kh_pdf_out *o, uint32_t *out, kh_buf *b) {
       names.len = 0;
       if (!el) break;
     }
-    snprintf(id, sizeof id, "note%08u", (unsigned)el->id);
+    snprintf(id, sizeof id, "note%08u", (unsigned)note_id(t, el));
     if (!in_node) memcpy(first, id, sizeof id);
     memcpy(last, id, sizeof id);
     if (in_node) KH_CHECK(put_s(&names, " "));
@@ -1015,9 +1129,13 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
   for (size_t i = n; i-- > 1;) {
     elem *el = &t->elems.v[i];
     if (!el->keep) continue;
-    if (el->parent == NONE && el->home != NONE) {
-      el->parent = el->home;
-      KH_CHECK(add_kid(t, el->home, (kid){KID_ELEM, (uint32_t)i, 0, NONE}));
+    const elem_more *m = more_get(t, el);
+    if (el->parent == NONE && m && m->home != NONE) {
+      uint32_t home = m->home;
+      el->parent = home;
+      KH_CHECK(add_kid(
+          t, home,
+          (kid){.kind = KID_ELEM, .page = 0, .v = (uint32_t)i, .next = NONE}));
       el = &t->elems.v[i];
     }
     if (el->parent != NONE) t->elems.v[el->parent].keep = 1;
