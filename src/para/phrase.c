@@ -51,11 +51,40 @@ static int32_t last_cp(const para *p, const unit *u) {
   return kh_utf8_next(t, u->t1, &at);
 }
 
+/* Whether first fit, which sets titles and headings (compose.c: their
+ * lines are not justified), puts each stretch between forced breaks on one
+ * line whichever of its breaks are phrase boundaries: it breaks only where
+ * the text up to a break opportunity and its line-end space pass the
+ * measure (breaks.c, next_line), so if that holds at no unit, the phrase
+ * boundaries are never asked for.  The narrower of the first line and the
+ * others is taken for every line, and every unit checked, not only the
+ * break opportunities: a stricter test than first fit's.  Most titles fit
+ * one line, and ICU's dictionary engine, which costs a few milliseconds to
+ * load, is then not loaded at all. */
+static int fits_as_set(const para *p) {
+  const kh_spara *sp = p->sh->sp;
+  kh_fixed indent = sp->style ? sp->style->indent : 0;
+  int64_t avail = (int64_t)sp->measure - (indent > 0 ? indent : 0);
+  for (uint32_t a = 0; a < p->nu;) {
+    uint32_t z = a;
+    while (z + 1 < p->nu && !p->u[z].hard) z++;
+    int64_t w = kh_para_lead(p, a);
+    for (uint32_t k = a; k <= z; k++) {
+      if (k > a) w += p->g[k - 1].nat;
+      w += p->u[k].box;
+      if (w + kh_para_line_end(p, k) > avail) return 0;
+    }
+    a = z + 1;
+  }
+  return 1;
+}
+
 kh_status kh_para_phrases(kh_ctx *ctx, para *p) {
   const kh_spara *sp = p->sh->sp;
   UBreakIterator *bi;
+  if (p->nu < 2 || fits_as_set(p)) return KH_OK;
   kh_status ret = words(ctx, &bi);
-  if (ret != KH_OK || p->nu < 2) return ret;
+  if (ret != KH_OK) return ret;
   UErrorCode err = U_ZERO_ERROR;
   UText ut = UTEXT_INITIALIZER;
   uint32_t lo = sp->nruns ? sp->runs[0].start : 0;

@@ -44,6 +44,17 @@
  * (512 bytes, Adobe Technical Note #5411). */
 #define BFCHAR_MAX_UNITS 256
 
+/* A glyph drawn with a font, under its CID. */
+typedef struct cid_glyph {
+  uint32_t gid;
+  int32_t width;    /* its /W width */
+  int32_t vadv;     /* drawn upright: its vertical advance (1/1000 em), else 0 */
+  uint32_t text_len;
+  const char *text; /* its ToUnicode text (in the set's arena), or NULL */
+} cid_glyph;
+
+#define MAP_BLOCK 256
+
 typedef struct pfont {
   const kh_font *font;
   unsigned nglyphs;
@@ -55,21 +66,21 @@ typedef struct pfont {
   int32_t italic_angle; /* degrees, rounded */
   int fixed_pitch;
   unsigned weight;   /* OS/2 usWeightClass */
-  uint8_t *used;     /* per glyph: drawn somewhere; NULL until noted */
-  uint16_t *cid;     /* per glyph: its CID, once used */
-  uint16_t *gid;     /* per CID: its glyph (gid[0] is 0, .notdef) */
-  unsigned ncid;     /* CIDs given, .notdef's included */
-  int32_t *width;    /* per glyph: its /W width, once used */
-  const char **text; /* per glyph: its ToUnicode text (in the set's arena) */
-  uint32_t *text_len;
+  /* The glyphs drawn, by CID (cids.v[0] is .notdef's, used only once
+   * glyph 0 is drawn), and a map from a glyph to its CID in blocks of
+   * MAP_BLOCK glyphs made as glyphs in them are drawn (0: not drawn): a
+   * document draws a few hundred of a font's 10,000-25,000 glyphs, so
+   * nothing is kept per glyph of the font.  Empty until the first glyph is
+   * noted. */
+  KH_VEC(cid_glyph) cids;
+  uint16_t **map;    /* nglyphs / MAP_BLOCK + 1 blocks */
+  int notdef_used;   /* glyph 0 was drawn */
   HPDF_Dict type0; /* created on first use */
   char name[16];   /* resource name */
   /* vertical writing: a second Type0 font, Identity-V, over the same
-   * CIDFont, and the vertical advance (1/1000 em, positive) of each glyph
-   * drawn upright (0: none) */
+   * CIDFont */
   HPDF_Dict type0v;
   char vname[16];
-  int32_t *vadv;
   HPDF_Dict desc; /* its FontDescriptor, once finished */
   char base[110]; /* and its BaseFont */
 } pfont;
@@ -340,13 +351,10 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
   if (!pf)
     return;
   for (int i = 0; i < pf->n; i++) {
-    free(pf->f[i].used);
-    free(pf->f[i].cid);
-    free(pf->f[i].gid);
-    free(pf->f[i].width);
-    free(pf->f[i].text);
-    free(pf->f[i].text_len);
-    free(pf->f[i].vadv);
+    kh_vec_free(&pf->f[i].cids);
+    for (unsigned b = 0; pf->f[i].map && b <= pf->f[i].nglyphs / MAP_BLOCK; b++)
+      free(pf->f[i].map[b]);
+    free(pf->f[i].map);
   }
   free(pf->f);
   kh_vec_free(&pf->stand_texts);
@@ -365,19 +373,42 @@ static int32_t glyph_width(const pfont *p, uint32_t gid) {
   return to_milli_em(adv, p->upem);
 }
 
-/* The per-glyph tables of a font, made when its first glyph is noted. */
-static kh_status glyph_tables(pfont *p) {
-  size_t n = p->nglyphs ? p->nglyphs : 1;
-  p->used = calloc(n, 1);
-  p->cid = calloc(n, sizeof *p->cid);
-  p->gid = calloc(n, sizeof *p->gid);
-  p->width = calloc(n, sizeof *p->width);
-  p->text = calloc(n, sizeof *p->text);
-  p->text_len = calloc(n, sizeof *p->text_len);
-  if (!p->used || !p->cid || !p->gid || !p->width || !p->text || !p->text_len)
+/* ---- the glyphs drawn ----------------------------------------------------*/
+
+/* The CID of glyph `gid` if it was drawn, else -1. */
+static int32_t cid_of(const pfont *p, uint32_t gid) {
+  if (gid == 0)
+    return p->notdef_used ? 0 : -1;
+  const uint16_t *block = p->map && gid < p->nglyphs ? p->map[gid / MAP_BLOCK] : NULL;
+  uint16_t c = block ? block[gid % MAP_BLOCK] : 0;
+  return c ? c : -1;
+}
+
+/* Glyph `gid` (not 0, below nglyphs) is drawn as CID `cid` (not 0). */
+static kh_status map_put(pfont *p, uint32_t gid, uint32_t cid) {
+  if (!p->map && !(p->map = calloc(p->nglyphs / MAP_BLOCK + 1, sizeof *p->map)))
     return KH_NOMEM;
-  p->ncid = 1; /* CID 0: .notdef */
+  uint16_t **block = &p->map[gid / MAP_BLOCK];
+  if (!*block && !(*block = calloc(MAP_BLOCK, sizeof **block)))
+    return KH_NOMEM;
+  (*block)[gid % MAP_BLOCK] = (uint16_t)cid;
   return KH_OK;
+}
+
+/* The glyph drawn under CID c, or NULL: CID 0 until glyph 0 is drawn. */
+static const cid_glyph *drawn(const pfont *p, unsigned c) {
+  if (c >= p->cids.n || (c == 0 && !p->notdef_used))
+    return NULL;
+  return &p->cids.v[c];
+}
+
+/* A font's glyph records, made when its first glyph is noted: CID 0 is
+ * .notdef's. */
+static kh_status glyph_tables(pfont *p) {
+  if (p->cids.n)
+    return KH_OK;
+  cid_glyph notdef = {0, 0, 0, 0, NULL};
+  return kh_vec_push(&p->cids, notdef);
 }
 
 kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
@@ -391,42 +422,54 @@ kh_status kh_pdf_fonts_note(kh_pdf_fonts *pf, int font, uint32_t gid,
     return kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_LIBRARY,
                          "internal: glyph %u drawn, the font has %u", gid,
                          p->nglyphs);
-  if (!p->used)
-    KH_CHECK(glyph_tables(p));
-  if (!p->used[gid]) {
-    p->width[gid] = glyph_width(p, gid);
-    p->used[gid] = 1;
-    if (gid != 0) { /* .notdef stays CID 0 */
-      p->cid[gid] = (uint16_t)p->ncid;
-      p->gid[p->ncid++] = (uint16_t)gid;
+  KH_CHECK(glyph_tables(p));
+  int32_t c = cid_of(p, gid);
+  if (c < 0) {
+    if (gid == 0) { /* .notdef stays CID 0 */
+      c = 0;
+      p->notdef_used = 1;
+    } else {
+      if (p->cids.n > 0xFFFF)
+        return kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_LIMIT,
+                             "more than 65,535 glyphs drawn with one font");
+      c = (int32_t)p->cids.n;
+      cid_glyph g = {gid, 0, 0, 0, NULL};
+      KH_CHECK(kh_vec_push(&p->cids, g));
     }
+    p->cids.v[c].width = glyph_width(p, gid);
+    if (c)
+      KH_CHECK(map_put(p, gid, (uint32_t)c));
   }
-  if (len > 0 && !p->text[gid]) {
+  cid_glyph *g = &p->cids.v[c];
+  if (len > 0 && !g->text) {
     if (!pf->text && !(pf->text = kh_arena_new())) return KH_NOMEM;
-    if (!(p->text[gid] = kh_arena_strndup(pf->text, text, len))) return KH_NOMEM;
-    p->text_len[gid] = len;
+    if (!(g->text = kh_arena_strndup(pf->text, text, len))) return KH_NOMEM;
+    g->text_len = len;
   }
 cleanup:
   return ret;
 }
 
 uint32_t kh_pdf_fonts_cid(const kh_pdf_fonts *pf, int font, uint32_t gid) {
-  const pfont *p = &pf->f[font];
-  return p->used && gid < p->nglyphs ? p->cid[gid] : 0;
+  int32_t c = cid_of(&pf->f[font], gid);
+  return c < 0 ? 0 : (uint32_t)c;
 }
 
 int kh_pdf_fonts_text_differs(const kh_pdf_fonts *pf, int font, uint32_t gid,
                               const char *text, uint32_t len) {
   const pfont *p = &pf->f[font];
-  const char *mapped = p->text ? p->text[gid] : NULL;
+  int32_t c = cid_of(p, gid);
+  const cid_glyph *g = c < 0 ? NULL : &p->cids.v[c];
+  const char *mapped = g ? g->text : NULL;
   if (len == 0)
     return mapped != NULL; /* would add the mapped text */
-  return !mapped || p->text_len[gid] != len || memcmp(mapped, text, len) != 0;
+  return !mapped || g->text_len != len || memcmp(mapped, text, len) != 0;
 }
 
 int32_t kh_pdf_fonts_width(const kh_pdf_fonts *pf, int font, uint32_t gid) {
   const pfont *p = &pf->f[font];
-  return p->used && gid < p->nglyphs && p->used[gid] ? p->width[gid] : glyph_width(p, gid);
+  int32_t c = cid_of(p, gid);
+  return c >= 0 ? p->cids.v[c].width : glyph_width(p, gid);
 }
 
 int32_t kh_pdf_fonts_descent(kh_pdf_fonts *pf, int font) {
@@ -480,18 +523,20 @@ static int32_t v_origin(const pfont *p) {
 
 kh_status kh_pdf_fonts_note_vertical(kh_pdf_fonts *pf, int font, uint32_t gid) {
   pfont *p = &pf->f[font];
-  if (gid >= p->nglyphs) return KH_OK; /* kh_pdf_fonts_note says so */
-  if (!p->vadv && !(p->vadv = calloc(p->nglyphs, sizeof *p->vadv))) return KH_NOMEM;
-  if (!p->vadv[gid])
-    p->vadv[gid] = -to_milli_em(hb_font_get_glyph_v_advance(kh_font_hb_font(p->font), gid),
-                                p->upem);
-  if (!p->vadv[gid]) p->vadv[gid] = 1000;
+  int32_t c = cid_of(p, gid); /* kh_pdf_fonts_note came first */
+  if (c < 0) return KH_OK;
+  cid_glyph *g = &p->cids.v[c];
+  if (!g->vadv)
+    g->vadv = -to_milli_em(hb_font_get_glyph_v_advance(kh_font_hb_font(p->font), gid),
+                           p->upem);
+  if (!g->vadv) g->vadv = 1000;
   return KH_OK;
 }
 
 int32_t kh_pdf_fonts_vadvance(const kh_pdf_fonts *pf, int font, uint32_t gid) {
   const pfont *p = &pf->f[font];
-  return p->vadv && gid < p->nglyphs && p->vadv[gid] ? p->vadv[gid] : 1000;
+  int32_t c = cid_of(p, gid);
+  return c >= 0 && p->cids.v[c].vadv ? p->cids.v[c].vadv : 1000;
 }
 
 kh_status kh_pdf_fonts_use_vertical(kh_pdf_fonts *pf, int font, HPDF_Dict *dict,
@@ -522,17 +567,17 @@ static HPDF_STATUS add_vertical_metrics(const kh_pdf_fonts *pf, int font, HPDF_D
   st |= HPDF_Array_AddNumber(dw2, vy);
   st |= HPDF_Array_AddNumber(dw2, -1000);
   HPDF_Array w2 = NULL;
-  for (unsigned c = 0; p->vadv && c < p->ncid && st == HPDF_OK; c++) {
-    unsigned g = p->gid[c];
-    if (!p->vadv[g] || p->vadv[g] == 1000) continue;
+  for (unsigned c = 0; c < p->cids.n && st == HPDF_OK; c++) {
+    const cid_glyph *g = drawn(p, c);
+    if (!g || !g->vadv || g->vadv == 1000) continue;
     if (!w2) {
       w2 = HPDF_Array_New(mmgr);
       if ((st |= HPDF_Dict_Add(cid, "W2", w2)) != HPDF_OK) break;
     }
     st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)out_cid(pf, font, c));
     st |= HPDF_Array_AddNumber(w2, (HPDF_INT32)out_cid(pf, font, c));
-    st |= HPDF_Array_AddNumber(w2, -p->vadv[g]);
-    st |= HPDF_Array_AddNumber(w2, kh_pdf_fonts_width(pf, font, g) / 2);
+    st |= HPDF_Array_AddNumber(w2, -g->vadv);
+    st |= HPDF_Array_AddNumber(w2, g->width / 2);
     st |= HPDF_Array_AddNumber(w2, vy);
   }
   return st;
@@ -545,17 +590,22 @@ static int cmp_i32(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
 /* /DW is the commonest width among the glyphs used (ties: the smaller), so
  * /W lists only the others: for Japanese text nearly everything is one em. */
 static kh_status default_width(const kh_pdf_fonts *pf, int font, int32_t *dw) {
   const pfont *p = &pf->f[font];
   size_t n = 0;
-  int32_t *w = malloc(((size_t)p->nglyphs + 1) * sizeof *w);
+  int32_t *w = malloc((p->cids.n + 1) * sizeof *w);
   if (!w)
     return KH_NOMEM;
-  for (unsigned g = 0; g < p->nglyphs; g++)
-    if (p->used[g])
-      w[n++] = kh_pdf_fonts_width(pf, font, g);
+  for (unsigned c = 0; c < p->cids.n; c++)
+    if (drawn(p, c))
+      w[n++] = p->cids.v[c].width;
   qsort(w, n, sizeof *w, cmp_i32);
   *dw = 1000;
   size_t best = 0;
@@ -582,9 +632,9 @@ static HPDF_STATUS add_widths(const kh_pdf_fonts *pf, int font, HPDF_Dict cid,
   HPDF_STATUS st = HPDF_Dict_AddNumber(cid, "DW", dw);
   HPDF_Array w = NULL, run = NULL;
   unsigned run_len = 0;
-  for (unsigned c = 0; c < p->ncid && st == HPDF_OK; c++) {
-    unsigned g = p->gid[c];
-    int32_t gw = p->used[g] ? kh_pdf_fonts_width(pf, font, g) : dw;
+  for (unsigned c = 0; c < p->cids.n && st == HPDF_OK; c++) {
+    const cid_glyph *g = drawn(p, c);
+    int32_t gw = g ? g->width : dw;
     if (gw == dw) {
       run = NULL;
       continue;
@@ -816,12 +866,11 @@ cleanup:
 /* code_text for a font: CID c -> the text of the first cluster that drew
  * its glyph. */
 static int font_text(const void *src, unsigned c, const char **text, uint32_t *len) {
-  const pfont *p = src;
-  unsigned g = p->gid[c];
-  if (!p->used[g] || !p->text[g])
+  const cid_glyph *g = drawn(src, c);
+  if (!g || !g->text)
     return 0;
-  *text = p->text[g];
-  *len = p->text_len[g];
+  *text = g->text;
+  *len = g->text_len;
   return 1;
 }
 
@@ -931,9 +980,8 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out, kh_bu
     return KH_NOMEM;
   hb_set_t *glyphs = hb_subset_input_glyph_set(in);
   hb_set_add(glyphs, 0); /* .notdef must stay glyph 0 */
-  for (unsigned g = 0; g < p->nglyphs; g++)
-    if (p->used[g])
-      hb_set_add(glyphs, g);
+  for (unsigned c = 1; c < p->cids.n; c++)
+    hb_set_add(glyphs, p->cids.v[c].gid);
   hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
   for (size_t i = 0; i < sizeof drop_tables / sizeof *drop_tables; i++)
     hb_set_add(drop, drop_tables[i]);
@@ -947,8 +995,8 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out, kh_bu
     sub = hb_subset_plan_execute_or_fail(plan);
   if (sub) {
     const hb_map_t *to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
-    for (unsigned c = 0; c < p->ncid; c++) {
-      hb_codepoint_t g = hb_map_get(to_new, p->gid[c]);
+    for (unsigned c = 0; c < p->cids.n; c++) {
+      hb_codepoint_t g = hb_map_get(to_new, p->cids.v[c].gid);
       if (g == HB_MAP_VALUE_INVALID || g > 0xFFFF) {
         ret = kh_error_file(pf->lib->ctx, kh_font_path(p->font), KH_FONT,
                             "cannot subset the font for embedding");
@@ -984,21 +1032,30 @@ cleanup:
 
 /* The tag is six capitals from a digest of the name and the glyph set, so it
  * changes with the subset and with nothing else. */
-static void subset_tag(const pfont *p, const char *psname, char tag[7]) {
+static kh_status subset_tag(const pfont *p, const char *psname, char tag[7]) {
   HPDF_MD5_CTX md5;
   HPDF_BYTE d[16];
+  /* the glyphs drawn in the order of their IDs, two bytes each */
+  uint32_t *gids = malloc((p->cids.n + 1) * sizeof *gids);
+  if (!gids)
+    return KH_NOMEM;
+  size_t n = 0;
+  for (unsigned c = 0; c < p->cids.n; c++)
+    if (drawn(p, c))
+      gids[n++] = p->cids.v[c].gid;
+  qsort(gids, n, sizeof *gids, cmp_u32);
   HPDF_MD5Init(&md5);
   HPDF_MD5Update(&md5, (const HPDF_BYTE *)psname, (HPDF_UINT32)strlen(psname));
-  for (unsigned g = 0; g < p->nglyphs; g++) {
-    if (!p->used[g])
-      continue;
-    HPDF_BYTE b[2] = {(HPDF_BYTE)(g >> 8), (HPDF_BYTE)g};
+  for (size_t i = 0; i < n; i++) {
+    HPDF_BYTE b[2] = {(HPDF_BYTE)(gids[i] >> 8), (HPDF_BYTE)gids[i]};
     HPDF_MD5Update(&md5, b, 2);
   }
+  free(gids);
   HPDF_MD5Final(d, &md5);
   for (int i = 0; i < 6; i++)
     tag[i] = (char)('A' + d[i] % 26);
   tag[6] = '\0';
+  return KH_OK;
 }
 
 /* StemV is required but no table records stem widths: estimated from the
@@ -1071,8 +1128,8 @@ static kh_status short_encoding(kh_pdf_fonts *pf, HPDF_Dict type0, int wmode) {
     unsigned ncid = 1;
     for (int i = 0; i < pf->n; i++)
       if ((wmode ? pf->f[i].type0v : pf->f[i].type0) && kh_pdf_fonts_short(pf, i) &&
-          pf->f[i].ncid > ncid)
-        ncid = pf->f[i].ncid;
+          pf->f[i].cids.n > ncid)
+        ncid = (unsigned)pf->f[i].cids.n;
     kh_status ret = short_cmap_stream(pf->lib, ncid, wmode, &pf->short_cmap[wmode]);
     if (ret != KH_OK)
       return ret;
@@ -1093,20 +1150,20 @@ static kh_status finish_font(kh_pdf_fonts *pf, int font) {
   char psname[100], tag[7], base[110];
   int32_t dw;
 
-  if (!p->used) /* used on a page but no glyph drawn: still valid */
-    KH_CHECK(glyph_tables(p));
+  /* used on a page but no glyph drawn: still valid */
+  KH_CHECK(glyph_tables(p));
   ps_name(p, psname, sizeof psname);
-  subset_tag(p, psname, tag);
+  KH_CHECK(subset_tag(p, psname, tag));
   snprintf(base, sizeof base, "%s+%s", tag, psname);
   memcpy(p->base, base, sizeof p->base);
   KH_CHECK(subset(pf, p, &file, &map));
   if (font == 0 && pf->stand) { /* the stand-in draws one of font 0's glyphs */
     const unsigned char *m = (const unsigned char *)map.data;
-    size_t c = pf->stand_gid < p->nglyphs ? p->cid[pf->stand_gid] : 0;
+    size_t c = kh_pdf_fonts_cid(pf, 0, pf->stand_gid);
     pf->stand_sub = 2 * c + 1 < map.len ? (uint32_t)m[2 * c] << 8 | m[2 * c + 1] : 0;
   }
   KH_CHECK(default_width(pf, font, &dw));
-  KH_CHECK(tounicode(font_text, p, p->ncid, kh_pdf_fonts_short(pf, font), &cmap));
+  KH_CHECK(tounicode(font_text, p, (unsigned)p->cids.n, kh_pdf_fonts_short(pf, font), &cmap));
 
   unsigned file_len = 0;
   const char *file_data = hb_blob_get_data(file, &file_len);
