@@ -965,6 +965,15 @@ static hb_face_t *face_to_subset(const pfont *p) {
   return f;
 }
 
+/* Bytes of room for subsetting `p`: twice its font file, and 1 MiB for
+ * hb-subset's plan. */
+static size_t subset_room(const pfont *p) {
+  hb_blob_t *b = hb_face_reference_blob(kh_font_hb_face(p->font));
+  size_t n = hb_blob_get_length(b);
+  hb_blob_destroy(b);
+  return 2 * n + (1u << 20);
+}
+
 /* The glyphs used, as a font file whose glyphs are renumbered 0, 1, 2 ...
  * (hb-subset keeps their order and adds the components of composite
  * glyphs), and the CIDToGIDMap (9.7.4.2) from the CIDs the pages drew to
@@ -988,6 +997,15 @@ static kh_status subset(kh_pdf_fonts *pf, const pfont *p, hb_blob_t **out, kh_bu
   if (!pf->keep_hinting)
     hb_set_add(drop, HB_TAG('g', 'a', 's', 'p')); /* grid-fitting only */
   hb_subset_input_set_flags(in, pf->keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING);
+  /* hb-subset fails without saying why: out of memory must be KH_NOMEM
+   * (exit 3), not a font error, so the room it may need (the font's
+   * tables twice over, as source and subset) is made sure of first */
+  void *room = malloc(subset_room(p));
+  if (!room) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  free(room);
   hb_face_t *src = face_to_subset(p);
   plan = hb_subset_plan_create_or_fail(src, in);
   hb_face_destroy(src);
