@@ -18,7 +18,19 @@
 
 #include "pdf/pdf.h"
 
-#if defined(__GLIBC__)
+/* glibc's malloc_trim, but not under AddressSanitizer, whose allocator
+ * replaces glibc's: there malloc_trim in threads (--jobs) crashes inside
+ * glibc (a SEGV, or "a->attached_threads > 0" asserted at thread exit) */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KH_NO_MALLOC_TRIM 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define KH_NO_MALLOC_TRIM 1
+#endif
+#if defined(__GLIBC__) && !defined(KH_NO_MALLOC_TRIM)
+#define KH_MALLOC_TRIM 1
 #include <malloc.h> /* malloc_trim */
 #endif
 
@@ -212,8 +224,14 @@ static font_cache *font_cache_of(kh_ctx *ctx) {
   return c;
 }
 
+/* Held while a context's font cache is made for sharing: threads share the
+ * one of `from`, which the first of them may have to make. */
+static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
+
 kh_status kh_ctx_share_fonts(kh_ctx *ctx, kh_ctx *from) {
+  pthread_mutex_lock(&share_lock);
   font_cache *c = font_cache_of(from);
+  pthread_mutex_unlock(&share_lock);
   if (!c) return KH_NOMEM;
   if (ctx->cache[KH_CACHE_FONTS] == c) return KH_OK;
   if (ctx->cache[KH_CACHE_FONTS]) font_cache_free(ctx->cache[KH_CACHE_FONTS]);
@@ -393,7 +411,7 @@ static kh_status build(kh_ctx *ctx, kh_doc **docp, kh_pdf_write_fn write, void *
   d.win_arena = NULL;
   kh_doc_drop(doc);
   *docp = doc = NULL;
-#if defined(__GLIBC__)
+#if defined(KH_MALLOC_TRIM)
   /* the tree's arena blocks lie among the pages' and the PDF's smaller
    * allocations, where glibc keeps their pages resident once they are
    * free: hand them back, so the end of the PDF does not add to the peak */
