@@ -16,8 +16,9 @@ tools nobody here wrote: pikepdf (qpdf), poppler's pdfinfo, PDFBox Preflight.
                                        the RT's /ActualText is its reading
                                        (pikepdf), and pdftotext gives the base
                                        text alone, unbroken
-  tagcheck.py text PDF STRING...       pdftotext and mutool both give each
-                                       STRING (white space aside)
+  tagcheck.py text PDF STRING...       pdftotext, mutool and Ghostscript
+                                       (txtwrite) each give each STRING
+                                       (white space aside)
 
 Each exits 1 with a message naming what failed.
 """
@@ -406,12 +407,20 @@ def cmd_ruby(pdf_path, md_path):
 def cmd_text(pdf_path, *strings):
     poppler = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", pdf_path, "-"))
     mupdf = re.sub(r"\s+", "", run("mutool", "draw", "-q", "-F", "txt", "-o", "-", pdf_path))
+    # Ghostscript's txtwrite writes a character beyond the BMP as two
+    # surrogates (10.0), so only the BMP parts of a string are looked for
+    gs = subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=txtwrite",
+                         "-sOutputFile=-", pdf_path], capture_output=True, check=True)
+    ghost = re.sub(r"\s+", "", gs.stdout.decode("utf-8", "replace"))
     for want in strings:
         w = re.sub(r"\s+", "", want)
         for tool, text in (("pdftotext", poppler), ("mutool", mupdf)):
             if w not in text:
                 fail("%s does not give %r" % (tool, want))
-    print("text ok: pdftotext and mutool give %s" % ", ".join(repr(x) for x in strings))
+        for part in re.split("[\U00010000-\U0010FFFF]", w):
+            if part and part not in ghost:
+                fail("Ghostscript (txtwrite) does not give %r" % part)
+    print("text ok: pdftotext, mutool and Ghostscript give %s" % ", ".join(repr(x) for x in strings))
 
 
 # ---- XMP ----------------------------------------------------------------------

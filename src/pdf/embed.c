@@ -793,28 +793,11 @@ cleanup:
   return ret;
 }
 
-/* The next run of codes from c on (below n) that all have a text, within
- * one group (code_group): 0 when there is none. */
-static int next_range(code_text text_of, const void *src, unsigned n, unsigned c,
-                      int shortc, unsigned *first, unsigned *last) {
-  const char *t;
-  uint32_t len;
-  while (c < n && !text_of(src, c, &t, &len))
-    c++;
-  if (c >= n)
-    return 0;
-  *first = *last = c;
-  while (*last + 1 < n && text_of(src, *last + 1, &t, &len) &&
-         code_group(*last + 1, shortc) == code_group(c, shortc))
-    ++*last;
-  return 1;
-}
-
-/* A ToUnicode CMap (Adobe Technical Note #5411) over codes 0 .. n - 1.
- * Codes are given in drawing order, so nearly all that have a text are
- * consecutive: each run is one bfrange with an array of texts,
- * "<first> <last> [<text> <text> ...]", which writes each code once rather
- * than once per entry as bfchar would. */
+/* A ToUnicode CMap (Adobe Technical Note #5411) over codes 0 .. n - 1: a
+ * bfchar entry for each code that has a text.  (bfrange entries with an
+ * array of texts would write each code once, about 1 kB less on the
+ * publication, but Ghostscript's text extraction (10.0, txtwrite) reads
+ * them wrongly.) */
 static kh_status tounicode(code_text text_of, const void *src, unsigned n, int shortc,
                            kh_buf *b) {
   kh_status ret = KH_OK;
@@ -830,30 +813,25 @@ static kh_status tounicode(code_text text_of, const void *src, unsigned n, int s
     KH_CHECK(kh_buf_append(b, short_codespace, sizeof short_codespace - 1));
   else
     KH_CHECK(kh_buf_printf(b, "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"));
-  unsigned total = 0, done = 0, first, last;
-  for (unsigned c = 0; next_range(text_of, src, n, c, shortc, &first, &last); c = last + 1)
-    total++;
-  for (unsigned c = 0; next_range(text_of, src, n, c, shortc, &first, &last); c = last + 1) {
+  const char *t = NULL;
+  uint32_t len = 0;
+  unsigned total = 0, done = 0;
+  for (unsigned c = 0; c < n; c++)
+    total += text_of(src, c, &t, &len) != 0;
+  for (unsigned c = 0; c < n; c++) {
+    if (!text_of(src, c, &t, &len))
+      continue;
     if (done % BFCHAR_BLOCK == 0) {
       unsigned left = total - done;
-      KH_CHECK(kh_buf_printf(b, "%u beginbfrange\n",
+      KH_CHECK(kh_buf_printf(b, "%u beginbfchar\n",
                              left < BFCHAR_BLOCK ? left : BFCHAR_BLOCK));
     }
-    KH_CHECK(put_code_hex(b, first, shortc));
-    KH_CHECK(kh_buf_append(b, " ", 1));
-    KH_CHECK(put_code_hex(b, last, shortc));
-    KH_CHECK(kh_buf_append(b, " [", 2));
-    for (unsigned k = first; k <= last; k++) {
-      const char *t = NULL;
-      uint32_t len = 0;
-      text_of(src, k, &t, &len);
-      KH_CHECK(kh_buf_append(b, k == first ? "<" : " <", k == first ? 1 : 2));
-      KH_CHECK(kh_pdf_utf16be(b, t, len, BFCHAR_MAX_UNITS, 1));
-      KH_CHECK(kh_buf_append(b, ">", 1));
-    }
-    KH_CHECK(kh_buf_append(b, "]\n", 2));
+    KH_CHECK(put_code_hex(b, c, shortc));
+    KH_CHECK(kh_buf_append(b, " <", 2));
+    KH_CHECK(kh_pdf_utf16be(b, t, len, BFCHAR_MAX_UNITS, 1));
+    KH_CHECK(kh_buf_append(b, ">\n", 2));
     if (++done % BFCHAR_BLOCK == 0 || done == total)
-      KH_CHECK(kh_buf_printf(b, "endbfrange\n"));
+      KH_CHECK(kh_buf_printf(b, "endbfchar\n"));
   }
   KH_CHECK(kh_buf_printf(b, "endcmap\n"
                             "CMapName currentdict /CMap defineresource pop\n"
