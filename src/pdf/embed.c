@@ -765,6 +765,21 @@ cleanup:
   return ret;
 }
 
+/* /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>
+ * in `d`. */
+static HPDF_STATUS add_identity_info(HPDF_MMgr mmgr, HPDF_Dict d) {
+  HPDF_Dict info = HPDF_Dict_New(mmgr);
+  if (!info)
+    return HPDF_FAILD_TO_ALLOC_MEM;
+  HPDF_STATUS st = HPDF_Dict_Add(d, "CIDSystemInfo", info);
+  if (st == HPDF_OK) {
+    st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
+    st |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, "Identity", NULL));
+    st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
+  }
+  return st;
+}
+
 /* The CMap stream of short_cmap (9.7.5.3, Table 120), its /WMode as the
  * stream's (PDF/A-2, ISO 19005-2, 6.2.11.3.3). */
 static kh_status short_cmap_stream(kh_pdf_lib *lib, unsigned ncid, int wmode, HPDF_Dict *out) {
@@ -773,17 +788,11 @@ static kh_status short_cmap_stream(kh_pdf_lib *lib, unsigned ncid, int wmode, HP
   HPDF_MMgr mmgr = kh_pdf_mmgr(lib);
   KH_CHECK(short_cmap(ncid, wmode, &b));
   HPDF_Dict s = kh_pdf_stream_new(lib, 1);
-  HPDF_Dict info = HPDF_Dict_New(mmgr);
-  if (!s || !info)
+  if (!s)
     KH_CHECK(kh_pdf_lib_fail(lib, 0, "writing an encoding CMap"));
   HPDF_STATUS st = HPDF_Dict_AddName(s, "Type", "CMap");
   st |= HPDF_Dict_AddName(s, "CMapName", wmode ? "KH-Short-V" : "KH-Short-H");
-  st |= HPDF_Dict_Add(s, "CIDSystemInfo", info);
-  if (st == HPDF_OK) {
-    st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
-    st |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, "Identity", NULL));
-    st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
-  }
+  st |= add_identity_info(mmgr, s);
   st |= HPDF_Dict_AddNumber(s, "WMode", wmode);
   st |= kh_pdf_stream_write(s, b.data, b.len);
   KH_CHECK(kh_pdf_lib_check(lib, st, "writing an encoding CMap"));
@@ -1070,16 +1079,10 @@ static kh_status new_cid_font(kh_pdf_lib *lib, const char *base, HPDF_Dict desc,
   HPDF_STATUS st = HPDF_Xref_Add(kh_pdf_xref(lib), cid);
   if (st != HPDF_OK)
     return kh_pdf_lib_fail(lib, st, what);
-  HPDF_Dict info = HPDF_Dict_New(mmgr);
   st |= HPDF_Dict_AddName(cid, "Type", "Font");
   st |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
   st |= HPDF_Dict_AddName(cid, "BaseFont", base);
-  st |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
-  if (st == HPDF_OK) {
-    st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
-    st |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, "Identity", NULL));
-    st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
-  }
+  st |= add_identity_info(mmgr, cid);
   st |= HPDF_Dict_Add(cid, "FontDescriptor", desc);
   *out = cid;
   return kh_pdf_lib_check(lib, st, what);
