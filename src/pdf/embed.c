@@ -700,6 +700,12 @@ static unsigned out_cid(const kh_pdf_fonts *pf, int font, unsigned c) {
   return c + (kh_pdf_fonts_short(pf, font) ? SHORT_ONE : 0);
 }
 
+/* The end of every CMap this file writes (Adobe Technical Note #5014). */
+static const char cmap_trailer[] = "endcmap\n"
+                                   "CMapName currentdict /CMap defineresource pop\n"
+                                   "end\n"
+                                   "end\n";
+
 /* The group of codes whose bytes differ in the last only (a CMap range may
  * differ in its last byte only, Adobe Technical Note #5014, 5.2): with
  * `shortc` as above, else Identity's two bytes. */
@@ -757,10 +763,7 @@ static kh_status short_cmap(unsigned ncid, int wmode, kh_buf *b) {
     if ((g + 1) % BFCHAR_BLOCK == 0 || g + 1 == groups)
       KH_CHECK(kh_buf_printf(b, "endcidrange\n"));
   }
-  KH_CHECK(kh_buf_printf(b, "endcmap\n"
-                            "CMapName currentdict /CMap defineresource pop\n"
-                            "end\n"
-                            "end\n"));
+  KH_CHECK(kh_buf_append(b, cmap_trailer, sizeof cmap_trailer - 1));
 cleanup:
   return ret;
 }
@@ -842,10 +845,7 @@ static kh_status tounicode(code_text text_of, const void *src, unsigned n, int s
     if (++done % BFCHAR_BLOCK == 0 || done == total)
       KH_CHECK(kh_buf_printf(b, "endbfchar\n"));
   }
-  KH_CHECK(kh_buf_printf(b, "endcmap\n"
-                            "CMapName currentdict /CMap defineresource pop\n"
-                            "end\n"
-                            "end\n"));
+  KH_CHECK(kh_buf_append(b, cmap_trailer, sizeof cmap_trailer - 1));
 cleanup:
   return ret;
 }
