@@ -59,24 +59,39 @@ static void count_short(trace *t, const char *copy) {
   }
 }
 
-static int build(uint32_t window, const char *md, trace *t) {
+static char layout_dir[64]; /* press-release with 'pdf-a: false' */
+
+/* Builds `md` with paragraphs composed in windows of `window` bytes, its
+ * `kind` trace into *buf and its diagnostics to `diag`; the warnings'
+ * count into *nwarnings (when given).  Whether the build succeeded. */
+static int traced_build(uint32_t window, const char *md, kh_trace_stage kind, int own_layout,
+                        kh_diag_fn diag, void *user,
+                        char **buf, size_t *len, unsigned *nwarnings) {
   kh_ctx *ctx = kh_ctx_new();
-  kh_ctx_set_diag(ctx, kh_test_capture, NULL);
+  if (own_layout && layout_dir[0]) kh_ctx_set_layout_dir(ctx, layout_dir);
+  kh_ctx_set_diag(ctx, diag, user);
   kh_ctx_set_source_date_epoch(ctx, 0);
   ctx->para_window = window;
-  FILE *f = open_memstream(&t->buf, &t->len);
-  kh_ctx_set_trace(ctx, KH_TRACE_LINES, f);
+  FILE *f = open_memstream(buf, len);
+  kh_ctx_set_trace(ctx, kind, f);
   unsigned char *pdf = NULL;
-  size_t len = 0;
-  kh_status ret = kh_build_memory(ctx, "window.md", md, strlen(md), &pdf, &len);
+  size_t pdf_len = 0;
+  kh_status ret = kh_build_memory(ctx, "window.md", md, strlen(md), &pdf, &pdf_len);
   fclose(f);
   free(pdf);
+  if (nwarnings) *nwarnings = ctx->nwarnings;
   kh_ctx_drop(ctx);
+  return ret == KH_OK;
+}
+
+static int build(uint32_t window, const char *md, trace *t) {
+  int ok = traced_build(window, md, KH_TRACE_LINES, 0, kh_test_capture, NULL, &t->buf, &t->len,
+                        NULL);
   char *copy = strdup(t->buf);
   read_trace(t);
   count_short(t, copy);
   free(copy);
-  return ret == KH_OK;
+  return ok;
 }
 
 /* ---- a build's pages and diagnostics -----------------------------------*/
@@ -95,25 +110,10 @@ static void collect_diag(void *user, kh_severity sev, const char *line) {
   kh_buf_append(b, "\n", 1);
 }
 
-static char layout_dir[64]; /* press-release with 'pdf-a: false' */
-
 static int build_pages(uint32_t window, const char *md, built *out) {
   memset(out, 0, sizeof *out);
-  kh_ctx *ctx = kh_ctx_new();
-  if (layout_dir[0]) kh_ctx_set_layout_dir(ctx, layout_dir);
-  kh_ctx_set_diag(ctx, collect_diag, &out->diags);
-  kh_ctx_set_source_date_epoch(ctx, 0);
-  ctx->para_window = window;
-  FILE *f = open_memstream(&out->pages, &out->len);
-  kh_ctx_set_trace(ctx, KH_TRACE_PAGES, f);
-  unsigned char *pdf = NULL;
-  size_t len = 0;
-  kh_status ret = kh_build_memory(ctx, "window.md", md, strlen(md), &pdf, &len);
-  fclose(f);
-  free(pdf);
-  out->nwarnings = ctx->nwarnings;
-  kh_ctx_drop(ctx);
-  return ret == KH_OK;
+  return traced_build(window, md, KH_TRACE_PAGES, 1, collect_diag, &out->diags, &out->pages,
+                      &out->len, &out->nwarnings);
 }
 
 static void built_free(built *b) {
