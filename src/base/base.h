@@ -35,8 +35,10 @@ kh_fixed kh_fixed_muldiv(kh_fixed a, int64_t b, int64_t c);
  * into it; line and column are computed only when a diagnostic is made. */
 typedef struct kh_source {
   char *path;        /* as the user named it; owned */
-  char *data;        /* NUL-terminated copy of the bytes; owned */
+  char *data;        /* NUL-terminated copy of the bytes; owned: a mapping
+                        of its own (page-aligned), see kh_source_release */
   size_t len;
+  size_t map_len;    /* the mapping's length */
   uint32_t *lines;   /* byte offset of the start of each line; owned */
   size_t nlines;
   /* the last position looked up (base/diag.c), so that positions along one
@@ -158,6 +160,14 @@ kh_status kh_source_load(kh_ctx *ctx, const char *path, kh_source **out);
 kh_status kh_source_from_memory(kh_ctx *ctx, const char *name,
                                 const char *data, size_t len,
                                 kh_source **out);
+/* Gives back the whole pages of src->data inside bytes [lo, hi) (rounded
+ * inward to pages): the caller knows nothing reads them again.  They are
+ * no longer resident, and a read of them faults (in every build: a stray
+ * read must not print wrong text); diagnostics never read them (a folded
+ * warning's place is found when it is folded). */
+void kh_source_release(const kh_source *src, size_t lo, size_t hi);
+/* The system's page size, to which kh_source_release rounds. */
+size_t kh_page_size(void);
 /* A text file the publication names (a part, a layout): confined to the
  * roots; errors are reported at `at` (the line naming it) when it is known,
  * about `what` ("part", "layout") named `name` as written. */
@@ -168,7 +178,10 @@ kh_status kh_source_load_named(kh_ctx *ctx, kh_srcpos at, const char *what,
 /* ---- reading files (base/file.c) -----------------------------------------*/
 enum {
   KH_FILE_CONFINE = 1u << 0, /* must resolve inside the roots */
-  KH_FILE_BINARY = 1u << 1   /* a font or an image: the binary size limit */
+  KH_FILE_BINARY = 1u << 1,  /* a font or an image: the binary size limit */
+  KH_FILE_MAPPED = 1u << 2   /* kh_file_read: the buffer is an anonymous
+                                mapping of kh_file_mapped_len(*len) bytes
+                                (munmap it), not malloc'd */
 };
 /* Reads a regular file whole into a malloc'd, NUL-terminated buffer. */
 kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what,
@@ -180,6 +193,8 @@ kh_status kh_file_map(kh_ctx *ctx, kh_srcpos at, const char *what,
                       const char *name, const char *path, unsigned flags,
                       const void **data, size_t *len);
 void kh_file_unmap(const void *data, size_t len);
+/* The length of the mapping that holds `len` bytes and a NUL: whole pages. */
+size_t kh_file_mapped_len(size_t len);
 /* Checks a file as kh_file_read or kh_file_map would before reading it
  * (where it resolves, its kind, its size) and records it as read, without
  * reading it: a font a cache already holds. */
@@ -215,6 +230,19 @@ char *kh_arena_strndup(kh_arena *a, const char *s, size_t len);
 /* The arena takes a malloc'd block and frees it when it is dropped (a large
  * array built with realloc, kept without a copy).  On failure p is freed. */
 kh_status kh_arena_adopt(kh_arena *a, void *p);
+/* An arena whose blocks are memory mappings of their own (1 MiB, or the
+ * request; only the pages written count in RSS), for storage given back
+ * before the end (the document tree behind the page builder).
+ * kh_arena_retire hands its pages back to the system and makes them
+ * unreadable, so a stray read of released memory faults in every build
+ * rather than reading wrong text; their addresses stay reserved until
+ * kh_arena_drop, so nothing allocated later has the address of a released
+ * node (pointers to nodes are kept as keys).  A retired arena allocates
+ * nothing more and adopts nothing. */
+kh_arena *kh_arena_new_mapped(void);
+void kh_arena_retire(kh_arena *a);
+/* Bytes handed out by the arena so far (its blocks' used parts). */
+size_t kh_arena_used(const kh_arena *a);
 
 /* A growable byte buffer (heap).  kh_buf_free is NULL-safe in the sense
  * that a zeroed buffer may be freed. */

@@ -1,8 +1,11 @@
 /* base: the context and sources (diagnostics: diag.c, search path: search.c). */
+#define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/base.h"
 
@@ -30,10 +33,15 @@ kh_ctx *kh_ctx_new(void) {
   return ctx;
 }
 
+/* A source's bytes: a mapping of map_len bytes. */
+static void data_free(char *data, size_t map_len) {
+  if (data) munmap(data, map_len);
+}
+
 static void source_free(kh_source *s) {
   if (!s) return;
   free(s->path);
-  free(s->data);
+  data_free(s->data, s->map_len);
   free(s->lines);
   free(s);
 }
@@ -133,13 +141,34 @@ static size_t first_control(const char *s, size_t len, int32_t *cp) {
   return len;
 }
 
+size_t kh_page_size(void) {
+  static size_t size;
+  if (!size) {
+    long ps = sysconf(_SC_PAGESIZE);
+    size = ps > 0 ? (size_t)ps : 4096;
+  }
+  return size;
+}
+
+void kh_source_release(const kh_source *src, size_t lo, size_t hi) {
+  size_t ps = kh_page_size();
+  if (!src || !src->data || hi > src->map_len) return;
+  lo = (lo + ps - 1) / ps * ps;
+  hi = hi / ps * ps;
+  if (lo >= hi) return;
+  /* back to the system, and unreadable: the mapping stays reserved */
+  madvise(src->data + lo, hi - lo, MADV_DONTNEED);
+  mprotect(src->data + lo, hi - lo, PROT_NONE);
+}
+
+/* `data` is a mapping of map_len bytes (kh_file_read's KH_FILE_MAPPED). */
 static kh_status source_add(kh_ctx *ctx, const char *name, char *data,
-                            size_t len, int from_file, kh_source **out) {
+                            size_t len, size_t map_len, int from_file, kh_source **out) {
   kh_source *s = calloc(1, sizeof *s);
   kh_source **grown = realloc(ctx->sources, (ctx->nsources + 1) * sizeof *grown);
   if (!s || !grown) {
     free(s);
-    free(data);
+    data_free(data, map_len);
     if (grown) ctx->sources = grown;
     return KH_NOMEM;
   }
@@ -148,6 +177,7 @@ static kh_status source_add(kh_ctx *ctx, const char *name, char *data,
   s->path = dup_str(name);
   s->data = data;
   s->len = len;
+  s->map_len = map_len;
   size_t nl = 1;
   for (size_t i = 0; i < len; i++) nl += data[i] == '\n';
   s->lines = malloc(nl * sizeof *s->lines);
@@ -179,11 +209,12 @@ kh_status kh_source_from_memory(kh_ctx *ctx, const char *name,
                                 kh_source **out) {
   if (len > UINT32_MAX / 2)
     return kh_error_file(ctx, name, KH_LIMIT, "input larger than 2 GiB");
-  char *copy = malloc(len + 1);
-  if (!copy) return KH_NOMEM;
-  memcpy(copy, data, len);
+  size_t map_len = kh_file_mapped_len(len);
+  char *copy = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (copy == MAP_FAILED) return KH_NOMEM;
+  if (len) memcpy(copy, data, len);
   copy[len] = '\0';
-  return source_add(ctx, name, copy, len, 0, out);
+  return source_add(ctx, name, copy, len, map_len, 0, out);
 }
 
 /* The size limit keeps positions within 32 bits as well. */
@@ -191,13 +222,13 @@ static kh_status source_read(kh_ctx *ctx, kh_srcpos at, const char *what, const 
                              const char *path, unsigned flags, kh_source **out) {
   char *data = NULL;
   size_t len = 0;
-  kh_status ret = kh_file_read(ctx, at, what, name, path, flags, &data, &len);
+  kh_status ret = kh_file_read(ctx, at, what, name, path, flags | KH_FILE_MAPPED, &data, &len);
   if (ret != KH_OK) return ret;
   if (len > UINT32_MAX / 2) {
-    free(data);
+    data_free(data, kh_file_mapped_len(len));
     return kh_error_file(ctx, path, KH_LIMIT, "input larger than 2 GiB");
   }
-  return source_add(ctx, path, data, len, 1, out);
+  return source_add(ctx, path, data, len, kh_file_mapped_len(len), 1, out);
 }
 
 kh_status kh_source_load(kh_ctx *ctx, const char *path, kh_source **out) {

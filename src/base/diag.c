@@ -32,7 +32,10 @@ typedef struct fold {
   const char *fmt; /* the kind: the format string of the message */
   unsigned count;  /* seen in this build */
   unsigned hidden;
-  kh_srcpos first_hidden;
+  /* where the first hidden one is, found when it is hidden: its source's
+   * text may be given back by the end of the build (kh_source_release) */
+  const char *hidden_file;
+  unsigned hidden_line, hidden_col;
   char samples[FOLD_SAMPLES][12];
   int nsamples, more_samples;
 } fold;
@@ -257,7 +260,10 @@ static void give(kh_ctx *ctx, kh_severity sev, kh_status st, kh_srcpos pos, cons
     ctx->nwarnings++;
     fold *f = fold_of(ds, fmt);
     if (f && ++f->count > FOLD_SHOW) {
-      if (!f->hidden++) f->first_hidden = pos;
+      if (!f->hidden++ && pos.src) {
+        f->hidden_file = pos.src->path;
+        kh_srcpos_linecol(pos, &f->hidden_line, &f->hidden_col);
+      }
       sample(f, msg);
       return;
     }
@@ -323,8 +329,9 @@ void kh_diag_flush(kh_ctx *ctx) {
     kh_diagnostic d = {0};
     d.severity = KH_SEV_WARNING;
     d.code = kind >= 0 ? warning_kinds[kind].code : "warning";
-    d.file = f->first_hidden.src ? f->first_hidden.src->path : NULL;
-    if (f->first_hidden.src) kh_srcpos_linecol(f->first_hidden, &d.line, &d.column);
+    d.file = f->hidden_file;
+    d.line = f->hidden_line;
+    d.column = f->hidden_col;
     d.message = msg;
     deliver(ctx, &d, (kh_srcpos){0});
   }

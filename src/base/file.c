@@ -10,7 +10,7 @@
  * fstat to be regular files, and read up to a size limit.
  *
  * A fuzzing build (KH_FUZZING) reaches only the layout and font folders. */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _GNU_SOURCE /* realpath, mremap */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -153,6 +153,22 @@ static kh_status open_regular(kh_ctx *ctx, kh_srcpos at, const char *what, const
   return ret;
 }
 
+size_t kh_file_mapped_len(size_t len) {
+  size_t ps = kh_page_size();
+  return (len + 1 + ps - 1) / ps * ps;
+}
+
+/* An anonymous mapping for `want` bytes (with the NUL: a mapping of
+ * kh_file_mapped_len(want - 1)), the old one of `have` bytes moved or
+ * resized into it; NULL (the old one kept) when there is no memory. */
+static char *map_grow(char *old, size_t have, size_t want) {
+  size_t from = old ? kh_file_mapped_len(have - 1) : 0, to = kh_file_mapped_len(want - 1);
+  void *p = !old ? mmap(NULL, to, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            : from == to ? old
+                         : mremap(old, from, to, MREMAP_MAYMOVE);
+  return p == MAP_FAILED ? NULL : p;
+}
+
 kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what, const char *name,
                        const char *path, unsigned flags, char **data, size_t *len) {
   int fd = -1;
@@ -164,7 +180,8 @@ kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what, const char *
   /* the size fstat gives is a hint (a file in /proc says 0): read until the
    * end, never beyond the limit */
   size_t limit = limit_of(ctx, flags), cap = size + 1, n = 0;
-  char *buf = malloc(cap + 1);
+  int mapped = (flags & KH_FILE_MAPPED) != 0;
+  char *buf = mapped ? map_grow(NULL, 0, cap + 1) : malloc(cap + 1);
   if (!buf) ret = KH_NOMEM;
   while (ret == KH_OK) {
     if (n == cap) {
@@ -175,7 +192,7 @@ kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what, const char *
         break;
       }
       size_t nc = cap * 2 > limit + 1 ? limit + 1 : cap * 2;
-      char *g = realloc(buf, nc + 1);
+      char *g = mapped ? map_grow(buf, cap + 1, nc + 1) : realloc(buf, nc + 1);
       if (!g) {
         ret = KH_NOMEM;
         break;
@@ -196,8 +213,17 @@ kh_status kh_file_read(kh_ctx *ctx, kh_srcpos at, const char *what, const char *
   }
   close(fd);
   if (ret != KH_OK) {
-    free(buf);
+    if (mapped && buf) munmap(buf, kh_file_mapped_len(cap));
+    else free(buf);
     return ret;
+  }
+  if (mapped && kh_file_mapped_len(n) < kh_file_mapped_len(cap)) { /* the hint was high */
+    char *g = map_grow(buf, cap + 1, n + 1);
+    if (!g) {
+      munmap(buf, kh_file_mapped_len(cap));
+      return KH_NOMEM;
+    }
+    buf = g;
   }
   buf[n] = '\0';
   *data = buf;

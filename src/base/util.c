@@ -1,7 +1,10 @@
 /* base: arenas, buffers, vectors, UTF-8, fixed point and paths. */
+#define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/base.h"
 
@@ -24,18 +27,81 @@ typedef struct adopted {
   void *p;
 } adopted;
 
+typedef struct mapping {
+  void *p;
+  size_t len;
+} mapping;
+
 struct kh_arena {
   block *head;
   adopted *adopted; /* malloc'd blocks it owns, recorded in its own blocks */
+  size_t used;      /* bytes handed out */
+  /* a mapped arena (kh_arena_new_mapped): its blocks' mappings, kept
+   * outside them (a retired block cannot be read) */
+  int mapped, retired;
+  mapping *maps;
+  size_t nmaps, mapcap;
 };
 
 #define ARENA_BLOCK (64 * 1024)
+#define MAPPED_BLOCK (1024 * 1024)
 
 kh_arena *kh_arena_new(void) { return calloc(1, sizeof(kh_arena)); }
+
+kh_arena *kh_arena_new_mapped(void) {
+  kh_arena *a = kh_arena_new();
+  if (a) a->mapped = 1;
+  return a;
+}
+
+static size_t page_size(void) {
+  long ps = sysconf(_SC_PAGESIZE);
+  return ps > 0 ? (size_t)ps : 4096;
+}
+
+/* A block of a mapped arena: a mapping of its own, recorded. */
+static block *map_block(kh_arena *a, size_t bytes) {
+  size_t ps = page_size();
+  size_t len = (bytes + ps - 1) / ps * ps;
+  if (len < bytes) return NULL;
+  if (a->nmaps == a->mapcap) {
+    size_t nc = a->mapcap ? a->mapcap * 2 : 8;
+    mapping *g = realloc(a->maps, nc * sizeof *g);
+    if (!g) return NULL;
+    a->maps = g;
+    a->mapcap = nc;
+  }
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  a->maps[a->nmaps++] = (mapping){p, len};
+  return p;
+}
+
+void kh_arena_retire(kh_arena *a) {
+  if (!a || a->retired) return;
+  for (adopted *d = a->adopted; d; d = d->next) free(d->p);
+  a->adopted = NULL;
+  a->head = NULL;
+  a->retired = 1;
+  for (size_t i = 0; i < a->nmaps; i++) {
+    /* the pages go back to the system (not resident any more) and any
+     * read of them faults; the range stays reserved until the drop */
+    madvise(a->maps[i].p, a->maps[i].len, MADV_DONTNEED);
+    mprotect(a->maps[i].p, a->maps[i].len, PROT_NONE);
+  }
+}
+
+size_t kh_arena_used(const kh_arena *a) { return a ? a->used : 0; }
 
 void kh_arena_drop(kh_arena *a) {
   if (!a) return;
   for (adopted *d = a->adopted; d; d = d->next) free(d->p);
+  if (a->mapped) {
+    for (size_t i = 0; i < a->nmaps; i++) munmap(a->maps[i].p, a->maps[i].len);
+    free(a->maps);
+    free(a);
+    return;
+  }
   for (block *b = a->head, *n; b; b = n) {
     n = b->next;
     free(b);
@@ -46,14 +112,16 @@ void kh_arena_drop(kh_arena *a) {
 void *kh_arena_alloc(kh_arena *a, size_t size) {
   size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
   if (size == 0) size = sizeof(max_align_t);
+  if (a->retired) return NULL;
   block *b = a->head;
   if (!b || b->cap - b->used < size) {
-    size_t cap = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
-    block *nb = malloc(sizeof(block) + cap);
+    size_t whole = a->mapped ? MAPPED_BLOCK : ARENA_BLOCK;
+    size_t cap = size > whole / 4 ? size : whole;
+    block *nb = a->mapped ? map_block(a, sizeof(block) + cap) : malloc(sizeof(block) + cap);
     if (!nb) return NULL;
     nb->used = 0;
     nb->cap = cap;
-    if (b && cap != ARENA_BLOCK) { /* keep filling the current block */
+    if (b && cap != whole) { /* keep filling the current block */
       nb->next = b->next;
       b->next = nb;
     } else {
@@ -64,11 +132,16 @@ void *kh_arena_alloc(kh_arena *a, size_t size) {
   }
   void *p = (char *)b->data + b->used;
   b->used += size;
+  a->used += size;
   memset(p, 0, size);
   return p;
 }
 
 kh_status kh_arena_adopt(kh_arena *a, void *p) {
+  if (a->retired) {
+    free(p);
+    return KH_NOMEM;
+  }
   adopted *d = kh_arena_alloc(a, sizeof *d);
   if (!d) {
     free(p);
