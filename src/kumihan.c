@@ -404,6 +404,9 @@ static kh_status build(kh_ctx *ctx, kh_doc **docp, kh_pdf_write_fn write, void *
     KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, write, user,
                         &d.pdf));
   }
+  /* the page builder's blocks behind it go back as it writes pages: this
+   * build drops the document after them (doc/store.c) */
+  kh_doc_allow_release(doc);
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));
   /* nothing after this reads the document tree (the structure tree keeps
    * copies of what it writes; the outline, its titles) */

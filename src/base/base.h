@@ -118,6 +118,9 @@ struct kh_ctx {
   kh_dirlist inputs;         /* every file a build read (for --watch) */
   unsigned npages;           /* pages of the last build */
   int werror;                /* a build with a warning fails */
+  uint32_t doc_group_bytes;  /* top-level blocks given back together behind
+                                the page builder (doc/store.c); 0: the
+                                default, tests make it small */
   uint32_t para_window;      /* bytes of a long paragraph composed at once
                                 (0: KH_PARA_WINDOW, para/para.h); the
                                 tests make it small */

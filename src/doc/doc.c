@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "doc/doc.h"
+#include "doc/internal.h"
 
 kh_srcpos kh_inline_pos(const kh_inline *in, uint32_t off) {
   if (!in->src || in->nsegs == 0) return (kh_srcpos){in->src, 0};
@@ -201,8 +201,8 @@ cleanup:
 }
 
 /* Parses one part from a loaded source. */
-static kh_status part_parse(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
-                            kh_part **out) {
+static kh_status part_parse(kh_ctx *ctx, kh_arena *arena, kh_doc_store *store,
+                            const kh_source *src, kh_part **out) {
   kh_status ret = KH_OK;
   kh_part *part = kh_arena_alloc(arena, sizeof *part);
   if (!part) return KH_NOMEM;
@@ -234,7 +234,10 @@ static kh_status part_parse(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
   }
   kh_node *blocks = NULL;
   warn_rtl(ctx, src);
-  KH_CHECK(kh_doc_parse_markdown(ctx, arena, src, body, &blocks, &part->notes));
+  /* the front matter's blocks are set at the part's start and end: its
+   * lines live to the end */
+  if (body) KH_CHECK(kh_doc_store_pin(store, src, 0, body));
+  KH_CHECK(kh_doc_parse_markdown(ctx, arena, store, src, body, &blocks, &part->notes));
   if (blocks) chain_add(&head, blocks);
   if (tail.head) chain_add(&head, tail.head);
   if (!head.head) /* not even a title: the PDF would be blank pages */
@@ -249,7 +252,10 @@ static kh_doc *doc_new(void) {
   kh_doc *doc = calloc(1, sizeof *doc);
   if (!doc) return NULL;
   doc->arena = kh_arena_new();
-  if (!doc->arena) {
+  doc->store = kh_doc_store_new();
+  if (!doc->arena || !doc->store) {
+    kh_arena_drop(doc->arena);
+    kh_doc_store_drop(doc->store);
     free(doc);
     return NULL;
   }
@@ -323,7 +329,7 @@ static kh_status load_publication(kh_ctx *ctx, kh_doc *doc, const char *dir) {
     /* inside the publication's folder, reported at the line naming it */
     kh_status pret = kh_source_load_named(ctx, it->pos, "part", it->scalar, ppath, &psrc);
     free(ppath);
-    if (pret == KH_OK) pret = part_parse(ctx, doc->arena, psrc, tail);
+    if (pret == KH_OK) pret = part_parse(ctx, doc->arena, doc->store, psrc, tail);
     if (pret == KH_OK) tail = &(*tail)->next;
     /* a part in error does not stop the others: all their errors in one run */
     if (pret == KH_NOMEM) {
@@ -341,7 +347,7 @@ cleanup:
 static kh_status doc_single(kh_ctx *ctx, const kh_source *src, kh_doc **out) {
   kh_doc *doc = doc_new();
   if (!doc) return KH_NOMEM;
-  kh_status ret = part_parse(ctx, doc->arena, src, &doc->parts);
+  kh_status ret = part_parse(ctx, doc->arena, doc->store, src, &doc->parts);
   if (ret != KH_OK) {
     kh_doc_drop(doc);
     return ret;
@@ -392,6 +398,7 @@ kh_status kh_doc_load_memory(kh_ctx *ctx, const char *name, const char *data,
 void kh_doc_drop(kh_doc *doc) {
   if (!doc) return;
   kh_arena_drop(doc->arena);
+  kh_doc_store_drop(doc->store);
   free(doc);
 }
 

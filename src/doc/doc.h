@@ -146,8 +146,13 @@ struct kh_part {
   kh_part *next;
 };
 
+typedef struct kh_doc_store kh_doc_store;
+
 typedef struct kh_doc {
-  kh_arena *arena;   /* owns every node, string and array below */
+  kh_arena *arena;   /* owns every node, string and array below but the
+                        parts' top-level blocks, which `store` holds */
+  kh_doc_store *store; /* the blocks, in groups that kh_doc_release gives
+                          back */
   kh_part *parts;
   /* metadata for the PDF, from publication.yaml or the first part */
   const char *title;
@@ -165,12 +170,29 @@ kh_status kh_doc_load(kh_ctx *ctx, const char *path, kh_doc **out);
 kh_status kh_doc_load_memory(kh_ctx *ctx, const char *name, const char *data,
                              size_t len, kh_doc **out);
 void kh_doc_drop(kh_doc *doc);
+/* Lets kh_doc_release give storage back: for a document whose tree nothing
+ * reads behind the page builder (the driver's, dropped once its pages are
+ * made).  Without it kh_doc_release does nothing. */
+void kh_doc_allow_release(kh_doc *doc);
+/* The page builder is done with every top-level block of the parts before
+ * `part` and with those of `part` before `next` (NULL: all of the part),
+ * for good: their nodes, text, marks and segments, and the source text
+ * only they came from, are given back (in groups of blocks, whole pages of
+ * the source).  A read of released memory faults, in every build.  What
+ * lives to the end stays: footnotes, the front matter's blocks and
+ * metadata, and the source lines they come from.  Addresses of released
+ * nodes and marks are never reused before kh_doc_drop, so they stay valid
+ * as keys (never to be read through).  `doc` is const as the tree's
+ * readers hold it; only its storage changes. */
+void kh_doc_release(const kh_doc *doc, const kh_part *part, const kh_node *next);
 /* Writes the tree as text (the "doc" trace). */
 void kh_doc_trace(const kh_doc *doc, FILE *out);
 
 /* Internal to doc/: parse one part's Markdown body (after front matter)
- * into its blocks and its footnotes (kh_part.notes). */
-kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena,
+ * into its blocks and its footnotes (kh_part.notes).  The top-level blocks
+ * go into groups of `store` (NULL: all into `arena`); the footnotes into
+ * `arena`. */
+kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena, kh_doc_store *store,
                                 const kh_source *src, uint32_t off,
                                 kh_node **out, kh_node **notes);
 

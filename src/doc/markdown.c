@@ -26,7 +26,11 @@
 
 typedef struct builder {
   kh_ctx *ctx;
-  kh_arena *arena;
+  kh_arena *arena;                /* where the block being read goes: its
+                                     group's, or `keep` */
+  kh_arena *keep;                 /* what lives to the end: footnotes */
+  kh_doc_store *store;            /* the groups of top-level blocks, or NULL */
+  size_t first_group;             /* this parse's first group in store */
   const kh_source *src;
   kh_status status;
   /* the buffer md4c reads and where its bytes came from */
@@ -68,12 +72,34 @@ static int fail(builder *b, kh_status st) {
   return 1;
 }
 
-static kh_node *node_new(builder *b, kh_node_kind kind) {
-  kh_node *n = kh_arena_alloc(b->arena, sizeof *n);
+/* Does the block being read go into a group (a top-level block of the
+ * body, given back once the page builder is done with it)? */
+static kh_group *group_of(const builder *b) {
+  if (!b->store || b->in_note || b->store->groups.n <= b->first_group) return NULL;
+  return &b->store->groups.v[b->store->groups.n - 1];
+}
+
+/* A top-level block begins: past KH_GROUP_BYTES in the current group, a new
+ * group takes it and the blocks after it. */
+static int group_begin(builder *b) {
+  if (!b->store || b->in_note) return 0;
+  kh_group *g = group_of(b);
+  size_t bytes = b->ctx->doc_group_bytes ? b->ctx->doc_group_bytes : KH_GROUP_BYTES;
+  if (g && kh_arena_used(g->arena) < bytes) return 0;
+  if (kh_doc_store_group(b->store, b->src, &b->arena) != KH_OK) return fail(b, KH_NOMEM);
+  return 0;
+}
+
+static kh_node *node_new_in(builder *b, kh_arena *arena, kh_node_kind kind) {
+  kh_node *n = kh_arena_alloc(arena, sizeof *n);
   if (!n) return NULL;
   n->kind = kind;
   n->pos = (kh_srcpos){b->src, 0};
   return n;
+}
+
+static kh_node *node_new(builder *b, kh_node_kind kind) {
+  return node_new_in(b, b->arena, kind);
 }
 
 static void append(builder *b, kh_node *n) {
@@ -81,6 +107,8 @@ static void append(builder *b, kh_node *n) {
   if (b->tail[b->depth - 1]) b->tail[b->depth - 1]->next = n;
   else parent->child = n;
   b->tail[b->depth - 1] = n;
+  kh_group *g = b->depth == 1 ? group_of(b) : NULL;
+  if (g) g->last = n;
 }
 
 static int push(builder *b, kh_node *n) {
@@ -215,8 +243,9 @@ static int footnote_refs(builder *b) {
                               "line of its own)",
                               (int)(j - i - 2), t + i + 2, (int)(j - i - 2), t + i + 2));
     if (!f->node) {
-      if (!(f->node = node_new(b, KH_NODE_FOOTNOTE))) return fail(b, KH_NOMEM);
-      f->node->label = kh_arena_strndup(b->arena, f->label, f->label_len);
+      /* the note lives to the end: it is placed at a later reference */
+      if (!(f->node = node_new_in(b, b->keep, KH_NODE_FOOTNOTE))) return fail(b, KH_NOMEM);
+      f->node->label = kh_arena_strndup(b->keep, f->label, f->label_len);
       f->node->number = (int)b->notes->order.n + 1;
       f->node->pos = f->pos;
       f->node->style = "footnote";
@@ -379,6 +408,9 @@ static int leaf_close(builder *b) {
   }
   if (n->kind == KH_NODE_PARA && !n->style)
     n->style = para_style(b, in->text, in->len);
+  kh_group *g = group_of(b);
+  for (uint32_t i = 0; g && i < in->nsegs; i++) /* where its text comes from */
+    if (in->segs[i].soff < g->src_lo) g->src_lo = in->segs[i].soff;
   return 0;
 }
 
@@ -499,6 +531,7 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *u) {
   builder *b = u;
   kh_node *n = NULL;
   if (b->leaf && b->leaf_implicit && leaf_close(b)) return 1;
+  if (b->depth == 1 && type != MD_BLOCK_DOC && type != MD_BLOCK_HTML && group_begin(b)) return 1;
   switch (type) {
   case MD_BLOCK_DOC:
   case MD_BLOCK_THEAD:
@@ -720,7 +753,7 @@ static kh_status parse(builder *proto, const char *buf, size_t len, const kh_src
   b.base_len = len;
   b.map = map;
   b.nmap = nmap;
-  b.root = node_new(&b, KH_NODE_BOX);
+  b.root = node_new_in(&b, b.keep, KH_NODE_BOX);
   if (!b.root) return KH_NOMEM;
   b.stack[0] = b.root;
   b.depth = 1;
@@ -745,8 +778,34 @@ static kh_status parse(builder *proto, const char *buf, size_t len, const kh_src
   return ret;
 }
 
-kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena, const kh_source *src,
-                                uint32_t off, kh_node **out, kh_node **notes) {
+/* The source lines of the footnotes' definitions live to the end, as the
+ * notes do. */
+static kh_status pin_notes(kh_doc_store *store, const kh_source *src, const kh_fnotes *fn) {
+  for (uint32_t i = 0; store && i < fn->n; i++) {
+    const kh_fnote *f = &fn->v[i];
+    uint32_t hi = f->pos.off + 1;
+    for (uint32_t k = 0; k < f->nmap; k++) {
+      uint32_t run = (k + 1 < f->nmap ? f->map[k + 1].boff : f->len) - f->map[k].boff;
+      if (f->map[k].soff + run > hi) hi = f->map[k].soff + run;
+    }
+    kh_status ret = kh_doc_store_pin(store, src, f->pos.off, hi);
+    if (ret != KH_OK) return ret;
+  }
+  return KH_OK;
+}
+
+/* A caption set below its table was moved above it (finish_tree): a group
+ * whose last block is a caption ends with what follows it. */
+static void group_ends(kh_doc_store *store, size_t first) {
+  for (size_t i = first; store && i < store->groups.n; i++) {
+    kh_group *g = &store->groups.v[i];
+    while (g->last && g->last->kind == KH_NODE_CAPTION && g->last->next) g->last = g->last->next;
+  }
+}
+
+kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena, kh_doc_store *store,
+                                const kh_source *src, uint32_t off, kh_node **out,
+                                kh_node **notes) {
   kh_status ret = KH_OK;
   kh_fnotes fn = {0};
   int figures = 0;
@@ -755,16 +814,26 @@ kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena, const kh_source *s
   builder proto = {0};
   proto.ctx = ctx;
   proto.arena = arena;
+  proto.keep = arena;
+  proto.store = store;
+  proto.first_group = store ? store->groups.n : 0;
   proto.src = src;
   proto.figures = &figures;
-  KH_CHECK(kh_doc_notes_scan(ctx, arena, src, off, &fn));
+  /* the definitions and the body with them blanked out are read while
+   * parsing only */
+  kh_arena *scan = kh_arena_new();
+  if (!scan) return KH_NOMEM;
+  KH_CHECK(kh_doc_notes_scan(ctx, scan, src, off, &fn));
+  KH_CHECK(pin_notes(store, src, &fn));
   proto.notes = &fn;
   /* offsets into the copy are offsets into the source */
   const char *body = fn.body ? fn.body : src->data;
   kh_srcmap whole = {0, off};
   KH_CHECK(parse(&proto, body + off, src->len - off, &whole, 1, out));
+  group_ends(store, proto.first_group);
   /* the notes' own text, in number order; a note may refer to another */
   proto.in_note = 1;
+  proto.arena = arena;
   for (size_t i = 0; i < fn.order.n; i++) {
     kh_fnote *f = fn.order.v[i];
     KH_CHECK(parse(&proto, f->text, f->len, f->map, f->nmap, &f->node->child));
@@ -777,5 +846,6 @@ kh_status kh_doc_parse_markdown(kh_ctx *ctx, kh_arena *arena, const kh_source *s
                  (int)fn.v[i].label_len, fn.v[i].label);
 cleanup:
   kh_vec_free(&fn.order);
+  kh_arena_drop(scan);
   return ret;
 }

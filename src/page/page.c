@@ -85,6 +85,8 @@ typedef struct piece {
   kh_fixed img_w, img_h; /* the image as drawn */
   int img_lines;   /* grid lines the image takes (the caption's follow) */
   size_t close;    /* P_BOX_OPEN: its P_BOX_CLOSE is this many pieces on */
+  const kh_node *top; /* the part's top-level block it comes from (NULL: a
+                         footnote's piece, P_PART) */
 } piece;
 
 typedef KH_VEC(piece) piece_vec;
@@ -169,6 +171,12 @@ typedef struct builder {
   size_t turn_from;          /* vertical page: the items from here on are
                                 its text, set as a horizontal page, to be
                                 turned onto the paper when it closes */
+  /* what the document may give back (release_behind): the piece being
+   * placed, and the top-level block of the heading in force when a
+   * running head prints it */
+  size_t placing;
+  const kh_node *section_top;
+  int keep_section;
 } builder;
 
 kh_frame kh_frame_of(const kh_geometry *g) {
@@ -1233,6 +1241,23 @@ static void turn_anchors(builder *b, const kh_frame *F) {
   }
 }
 
+/* The page is written: the document may give back the top-level blocks
+ * before the one being placed (its pieces, and those collected after it,
+ * are still read), and before the heading a running head prints.  Nothing
+ * else reads a block behind them: footnotes live to the end (the document
+ * keeps them), the outline copies its titles, anchors and the structure
+ * tree keep nodes and marks as keys only, and on the first pass of a
+ * template that prints {pages} nothing is given back (the second pass
+ * reads every block again). */
+static void release_behind(builder *b) {
+  if (b->placing < b->base || b->placing >= b->base + b->pieces.n) return;
+  const piece *p = piece_at(b, b->placing);
+  if (!p->part || (!p->top && p->kind != P_PART)) return;
+  const kh_node *next = p->kind == P_PART ? p->part->body : p->top;
+  if (b->keep_section && b->section_top && b->part == p->part) next = b->section_top;
+  kh_doc_release(b->doc, p->part, next);
+}
+
 static kh_status page_close(builder *b) {
   kh_status ret = KH_OK;
   if (!b->page_open) {
@@ -1273,6 +1298,7 @@ static kh_status page_close(builder *b) {
   b->why = NULL;
   b->k_used = 0;
   ret = b->counting ? KH_OK : b->sink(b->user, &pg, b->npages);
+  if (ret == KH_OK && !b->counting) release_behind(b);
   b->npages++;
   /* the page is gone: its items, glyphs and texts with it */
   b->items.n = 0;
@@ -1746,6 +1772,7 @@ static kh_status place_para(builder *b, const piece *p, int next_lines) {
   if ((ret = room_why(b, need, why)) != KH_OK) return ret;
   if (p->node->kind == KH_NODE_HEADING && p->node->level <= 2) {
     b->section = p->node;
+    b->section_top = p->top;
     if (!b->section_first && strcmp(st->name, "title")) b->section_first = p->node;
   }
   if (st->outline && p->node->text.len) {
@@ -1996,7 +2023,9 @@ static kh_status collect_next(builder *b) {
     if (!b->recollect) ret = collect_notes(b, b->cpart); /* kept for both passes */
   } else {
     const kh_node *n = b->cnode;
+    size_t from = b->pieces.n;
     ret = collect_blocks(b, b->cpart, n, b->cprev, n->next, b->F.left, b->F.measure, NULL, 1);
+    for (size_t k = from; k < b->pieces.n; k++) b->pieces.v[k].top = n;
     b->cprev = n;
     b->cnode = n->next;
   }
@@ -2039,6 +2068,7 @@ static kh_status place(builder *b) {
     if ((ret = more(b, want)) != KH_OK) return ret;
     if (i >= b->base + b->pieces.n) break;
     drop_placed(b, i);
+    b->placing = i;
     const piece *p = piece_at(b, i);
     if (b->part != p->part) { /* every part starts a page of its template */
       if ((ret = flush_notes(b)) != KH_OK) return ret;
@@ -2051,6 +2081,7 @@ static kh_status place(builder *b) {
       for (b->part_notes = 0; b->part_notes < b->fnotes.n; b->part_notes++)
         if (b->fnotes.v[b->part_notes].part == p->part) break;
       b->section = NULL;
+      b->section_top = NULL;
       b->part_first_page = 1;
       if ((ret = page_open(b)) != KH_OK) return ret;
     }
@@ -2124,13 +2155,13 @@ static kh_status place(builder *b) {
   return page_close(b);
 }
 
-/* Does a template the document uses print the total page count? */
-static int needs_total(const builder *b, const kh_doc *doc) {
+/* Does a template the document uses print `field` ("{pages}")? */
+static int uses_field(const builder *b, const kh_doc *doc, const char *field) {
   for (const kh_part *part = doc->parts; part; part = part->next) {
     const kh_page_tpl *t = tpl_of(b->L, part);
     for (int i = 0; t && i < KH_SLOT_COUNT; i++)
-      if ((t->head[i] && strstr(t->head[i], "{pages}")) ||
-          (t->foot[i] && strstr(t->foot[i], "{pages}")))
+      if ((t->head[i] && strstr(t->head[i], field)) ||
+          (t->foot[i] && strstr(t->foot[i], field)))
         return 1;
   }
   return 0;
@@ -2163,7 +2194,8 @@ kh_status kh_page_build(kh_ctx *ctx, const kh_doc *doc, const kh_layout *layout,
                         ctx->trace == KH_TRACE_LINES
                     ? SIZE_MAX
                     : LOOKAHEAD;
-  if (needs_total(&b, doc)) {
+  b.keep_section = uses_field(&b, doc, "{section}");
+  if (uses_field(&b, doc, "{pages}")) {
     /* a template prints {pages}: count them first, then draw */
     b.counting = 1;
     KH_CHECK(place(&b));
