@@ -1294,6 +1294,8 @@ static kh_status page_close(builder *b) {
   pg.anchors = b->anchors.v;
   pg.nanchors = (uint32_t)b->anchors.n;
   pg.note_lines = note_lines;
+  pg.part = b->cdone ? NULL : b->cpart;
+  pg.next = b->cdone ? NULL : b->cnode;
   if (pg.lines_used < F->lines) pg.short_why = b->why ? b->why : "end";
   b->why = NULL;
   b->k_used = 0;

@@ -125,6 +125,13 @@ typedef struct kh_page {
   int note_lines;         /* grid lines of the footnote area at the foot */
   const char *short_why;  /* why the text ends before the grid's last line
                              (a rule that forced it), or NULL when full */
+  /* how far the page builder has read the document: the items come from
+   * the blocks of the parts before `part` and of `part` before its
+   * top-level block `next` (NULL: all of it), and the footnotes of those
+   * parts; part NULL: from anywhere (every block is read, or the page was
+   * made by hand) */
+  const kh_part *part;
+  const kh_node *next;
 } kh_page;
 
 /* The frame of a page: where its text goes.  Made from the page template's

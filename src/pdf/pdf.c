@@ -1667,6 +1667,7 @@ static void page_size(writer *w, const kh_page *page) {
 kh_status kh_pdf_add_page(kh_pdf *w, const kh_page *page) {
   kh_status ret = KH_OK;
   page_size(w, page);
+  KH_CHECK(kh_pdf_tags_upto(w->tags, page->part, page->next));
   KH_CHECK(note_page(w, page));
   KH_CHECK(draw_page(w, page));
 cleanup:

@@ -121,6 +121,8 @@ typedef struct tree_key {
   uint32_t index; /* page or annotation */
 } tree_key;
 
+typedef KH_VEC(uint32_t) index_vec;
+
 struct kh_pdf_tags {
   kh_pdf_lib *lib;
   const kh_doc *doc;
@@ -149,6 +151,21 @@ struct kh_pdf_tags {
   int level;                   /* the last heading's level in this part */
   uint32_t pending_table;      /* a Table made by its caption */
   kh_buf readings;             /* the RT elements' texts (elem.text_at) */
+  /* The elements of the blocks are made as the page builder reaches them
+   * (kh_pdf_tags_upto), not all before the first page, so that a long
+   * document's whole element tree is not held beside its whole document
+   * tree.  Their order (and so their object numbers) is as if every
+   * block's elements had been made first: each part's Sect, its blocks'
+   * elements and its footnotes', part by part, then those made while
+   * drawing (links, ruby, Div), in the order they were made. */
+  const kh_part *at_part;      /* the walk: the part it is in (NULL: not */
+  const kh_node *at;           /* started or done) and its next block */
+  int walked;                  /* every part is walked */
+  uint32_t nparts;
+  index_vec *part_elems;       /* per part: its Sect and blocks' elements */
+  index_vec *note_elems;       /* per part: its footnotes' */
+  index_vec later;             /* the elements made while drawing */
+  index_vec *into;             /* where new_elem records an element */
 };
 typedef struct kh_pdf_tags tags;
 
@@ -178,6 +195,7 @@ static kh_status new_elem(tags *t, uint32_t parent, const char *type, uint32_t *
   e.more = NONE;
   *out = (uint32_t)t->elems.n;
   if (kh_vec_push(&t->elems, e) != KH_OK) return KH_NOMEM;
+  if (kh_vec_push(t->into ? t->into : &t->later, *out) != KH_OK) return KH_NOMEM;
   if (parent != NONE)
     return add_kid(t, parent,
                    (kid){.kind = KID_ELEM, .page = 0, .v = *out, .next = NONE});
@@ -317,6 +335,7 @@ static const char *para_type(const kh_node *n) {
 }
 
 static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl);
+static kh_status walk_node(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl);
 
 static kh_status table(tags *t, const kh_node *n, uint32_t parent) {
   kh_status ret = KH_OK;
@@ -378,9 +397,7 @@ static kh_status figure(tags *t, const kh_node *n, uint32_t parent) {
     elem_more *m = more_of(t, fig);
     if (!m) return KH_NOMEM;
     KH_CHECK(set_copy(&m->alt, n->alt));
-  } else
-    kh_warning(t->lib->ctx, n->pos,
-               "the image has no alt text: screen readers cannot say what it shows");
+  }
   KH_CHECK(map_put(t, n, &s));
   slot_aux *a = aux_of(t, s);
   if (!a) return KH_NOMEM;
@@ -395,9 +412,10 @@ cleanup:
   return ret;
 }
 
-static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl) {
+/* The elements of node n (not of those after it). */
+static kh_status walk_node(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl) {
   kh_status ret = KH_OK;
-  for (; n; n = n->next) {
+  {
     uint32_t e;
     switch (n->kind) {
     case KH_NODE_PARA:
@@ -439,7 +457,7 @@ static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl)
     case KH_NODE_TABLE:
       KH_CHECK(table(t, n, parent));
       break;
-    case KH_NODE_FOOTNOTE: /* in kh_part.notes, see part() */
+    case KH_NODE_FOOTNOTE: /* in kh_part.notes, see part_notes() */
     case KH_NODE_ROW:      /* inside tables */
     case KH_NODE_RULE:     /* drawn as a rule: an artifact */
       break;
@@ -449,19 +467,28 @@ cleanup:
   return ret;
 }
 
-static kh_status part(tags *t, const kh_part *p) {
+static kh_status walk(tags *t, const kh_node *n, uint32_t parent, uint32_t *lbl) {
   kh_status ret = KH_OK;
-  uint32_t sect;
-  KH_CHECK(new_elem(t, t->root, "Sect", &sect));
-  const char *doc_lang = t->doc->lang ? t->doc->lang : "";
-  if (p->lang && p->lang[0] && strcmp(p->lang, doc_lang)) {
-    elem_more *m = more_of(t, sect);
-    if (!m) return KH_NOMEM;
-    KH_CHECK(set_copy(&m->lang, p->lang));
-  }
-  t->level = 0;
+  for (; n && ret == KH_OK; n = n->next) ret = walk_node(t, n, parent, lbl);
+  return ret;
+}
+
+/* Does a footnote of the part hold a heading or a title, whose type
+ * depends on the headings before it (heading_type)? */
+static int notes_level(const kh_node *n) {
+  for (; n; n = n->next)
+    if (n->kind == KH_NODE_HEADING || is_title(n) || notes_level(n->child)) return 1;
+  return 0;
+}
+
+/* The part's footnotes, after its blocks in the elements' order: made
+ * when the part is begun (a note is drawn with its first reference), but
+ * for a part whose notes hold headings, made after its blocks, as the
+ * level of the last heading counts. */
+static kh_status part_notes(tags *t, const kh_part *p, uint32_t sect) {
+  kh_status ret = KH_OK;
+  uint32_t pending = t->pending_table;
   t->pending_table = NONE;
-  KH_CHECK(walk(t, p->body, sect, NULL));
   for (const kh_node *n = p->notes; n; n = n->next) {
     uint32_t note;
     slot *s;
@@ -476,8 +503,63 @@ static kh_status part(tags *t, const kh_part *p) {
     KH_CHECK(walk(t, n->child, note, NULL));
     t->level = level;
   }
+  t->pending_table = pending;
 cleanup:
   return ret;
+}
+
+/* The Sect of part number i (made for every part before the first page:
+ * the Document's kids are the parts, in order, before any Link drawn
+ * outside them). */
+static uint32_t sect_of(const tags *t, uint32_t i) { return t->part_elems[i].v[0]; }
+
+static uint32_t part_index(const tags *t, const kh_part *p) {
+  uint32_t i = 0;
+  for (const kh_part *q = t->doc->parts; q && q != p; q = q->next) i++;
+  return i;
+}
+
+/* The walk goes on into part p: its footnotes (or, when they hold
+ * headings, its every block and then its footnotes). */
+static kh_status part_begin(tags *t, const kh_part *p) {
+  kh_status ret = KH_OK;
+  uint32_t i = part_index(t, p), sect = sect_of(t, i);
+  t->level = 0;
+  t->pending_table = NONE;
+  t->at_part = p;
+  t->at = p->body;
+  if (notes_level(p->notes)) {
+    t->into = &t->part_elems[i];
+    KH_CHECK(walk(t, p->body, sect, NULL));
+    t->at = NULL;
+  }
+  t->into = &t->note_elems[i];
+  KH_CHECK(part_notes(t, p, sect));
+cleanup:
+  t->into = NULL;
+  return ret;
+}
+
+/* One top-level block of the part being walked. */
+static kh_status walk_block(tags *t) {
+  uint32_t i = part_index(t, t->at_part);
+  const kh_node *n = t->at;
+  t->into = &t->part_elems[i];
+  kh_status ret = walk_node(t, n, sect_of(t, i), NULL);
+  t->into = NULL;
+  t->at = n->next;
+  return ret;
+}
+
+/* A figure without alt text is a warning, given before the first page in
+ * the order of the document (blocks, then footnotes, part by part). */
+static void alt_warnings(tags *t, const kh_node *n) {
+  for (; n; n = n->next) {
+    if (n->kind == KH_NODE_FIGURE && !(n->alt && n->alt[0]))
+      kh_warning(t->lib->ctx, n->pos,
+                 "the image has no alt text: screen readers cannot say what it shows");
+    if (n->kind != KH_NODE_TABLE) alt_warnings(t, n->child);
+  }
 }
 
 kh_status kh_pdf_tags_new(kh_pdf_lib *lib, const kh_doc *doc, kh_pdf_tags **out) {
@@ -490,7 +572,32 @@ kh_status kh_pdf_tags_new(kh_pdf_lib *lib, const kh_doc *doc, kh_pdf_tags **out)
   t->open = NONE;
   t->pending_table = NONE;
   KH_CHECK(new_elem(t, NONE, "Document", &t->root));
-  for (const kh_part *p = doc ? doc->parts : NULL; p; p = p->next) KH_CHECK(part(t, p));
+  for (const kh_part *p = doc ? doc->parts : NULL; p; p = p->next) t->nparts++;
+  t->part_elems = calloc(t->nparts + 1, sizeof *t->part_elems);
+  t->note_elems = calloc(t->nparts + 1, sizeof *t->note_elems);
+  if (!t->part_elems || !t->note_elems) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
+  uint32_t i = 0;
+  for (const kh_part *p = doc ? doc->parts : NULL; p; p = p->next, i++) {
+    uint32_t sect;
+    t->into = &t->part_elems[i];
+    KH_CHECK(new_elem(t, t->root, "Sect", &sect));
+    t->into = NULL;
+    const char *doc_lang = doc->lang ? doc->lang : "";
+    if (p->lang && p->lang[0] && strcmp(p->lang, doc_lang)) {
+      elem_more *m = more_of(t, sect);
+      if (!m) {
+        ret = KH_NOMEM;
+        goto cleanup;
+      }
+      KH_CHECK(set_copy(&m->lang, p->lang));
+    }
+    alt_warnings(t, p->body);
+    alt_warnings(t, p->notes);
+  }
+  if (!doc) t->walked = 1;
   *out = t;
   return KH_OK;
 cleanup:
@@ -498,8 +605,58 @@ cleanup:
   return ret;
 }
 
+kh_status kh_pdf_tags_upto(kh_pdf_tags *t, const kh_part *part, const kh_node *next) {
+  kh_status ret = KH_OK;
+  if (t->walked) return KH_OK;
+  if (!t->at_part) {
+    if (!t->doc->parts) {
+      t->walked = 1;
+      return KH_OK;
+    }
+    KH_CHECK(part_begin(t, t->doc->parts));
+  }
+  /* up to `next` of `part`, or past it when its part is walked whole */
+  while (!(part && t->at_part == part && (t->at == next || !t->at))) {
+    if (t->at) {
+      KH_CHECK(walk_block(t));
+    } else if (t->at_part->next) {
+      KH_CHECK(part_begin(t, t->at_part->next));
+    } else {
+      t->walked = 1;
+      break;
+    }
+  }
+cleanup:
+  return ret;
+}
+
+/* The elements in the order they are numbered and written (see
+ * tags.at_part); malloc'd, t->elems.n of them, or NULL. */
+static uint32_t *elem_order(const tags *t) {
+  uint32_t *ord = malloc((t->elems.n + 1) * sizeof *ord);
+  if (!ord) return NULL;
+  size_t k = 0;
+  ord[k++] = t->root;
+  for (uint32_t i = 0; i < t->nparts; i++) {
+    for (size_t j = 0; j < t->part_elems[i].n; j++) ord[k++] = t->part_elems[i].v[j];
+    for (size_t j = 0; j < t->note_elems[i].n; j++) ord[k++] = t->note_elems[i].v[j];
+  }
+  for (size_t j = 0; j < t->later.n; j++)
+    if (t->later.v[j] != t->root) ord[k++] = t->later.v[j];
+  if (k != t->elems.n) { /* cannot happen: every element is in one list */
+    free(ord);
+    return NULL;
+  }
+  return ord;
+}
+
 void kh_pdf_tags_drop(kh_pdf_tags *t) {
   if (!t) return;
+  for (uint32_t i = 0; i < t->nparts && t->part_elems; i++) kh_vec_free(&t->part_elems[i]);
+  for (uint32_t i = 0; i < t->nparts && t->note_elems; i++) kh_vec_free(&t->note_elems[i]);
+  free(t->part_elems);
+  free(t->note_elems);
+  kh_vec_free(&t->later);
   kh_vec_free(&t->elems);
   for (size_t i = 0; i < t->more.n; i++) {
     free(t->more.v[i].alt);
@@ -1122,11 +1279,18 @@ cleanup:
 
 kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
   kh_status ret = KH_OK;
+  uint32_t *ord = NULL;
+  KH_CHECK(kh_pdf_tags_upto(t, NULL, NULL)); /* no page: nothing walked */
   size_t n = t->elems.n;
+  if (!(ord = elem_order(t))) {
+    ret = KH_NOMEM;
+    goto cleanup;
+  }
   /* What to keep: an element that holds something drawn, and its
    * ancestors (children always come after their parents); a footnote no
    * reference placed goes to the end of its part. */
-  for (size_t i = n; i-- > 1;) {
+  for (size_t k = n; k-- > 1;) {
+    size_t i = ord[k];
     elem *el = &t->elems.v[i];
     if (!el->keep) continue;
     const elem_more *m = more_get(t, el);
@@ -1141,8 +1305,8 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
     if (el->parent != NONE) t->elems.v[el->parent].keep = 1;
   }
   t->elems.v[t->root].keep = 1;
-  for (size_t i = 0; i < n; i++)
-    if (t->elems.v[i].keep) KH_CHECK(group_kids(t, (uint32_t)i));
+  for (size_t k = 0; k < n; k++)
+    if (t->elems.v[ord[k]].keep) KH_CHECK(group_kids(t, ord[k]));
 
   void *ref;
   KH_CHECK(kh_pdf_out_reserve(o, &ref, &t->tree_root));
@@ -1153,16 +1317,19 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
   st |= HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE);
   KH_CHECK(kh_pdf_lib_check(t->lib, st, "writing the structure tree"));
 cleanup:
+  free(ord);
   return ret;
 }
 
 kh_status kh_pdf_tags_write(kh_pdf_tags *t, kh_pdf_out *o) {
   kh_status ret = KH_OK;
   kh_buf b = {0};
-  for (size_t i = 0; i < t->elems.n; i++)
-    if (t->elems.v[i].keep) t->elems.v[i].id_obj = kh_pdf_out_new_id(o);
-  for (size_t i = 0; i < t->elems.n; i++)
-    if (t->elems.v[i].keep) KH_CHECK(write_elem(t, o, (uint32_t)i, &b));
+  uint32_t *ord = elem_order(t);
+  if (!ord) return KH_NOMEM;
+  for (size_t k = 0; k < t->elems.n; k++)
+    if (t->elems.v[ord[k]].keep) t->elems.v[ord[k]].id_obj = kh_pdf_out_new_id(o);
+  for (size_t k = 0; k < t->elems.n; k++)
+    if (t->elems.v[ord[k]].keep) KH_CHECK(write_elem(t, o, ord[k], &b));
   uint32_t ptree = kh_pdf_out_new_id(o), ids;
   KH_CHECK(parent_tree(t, o, ptree, &b));
   KH_CHECK(id_tree(t, o, &ids, &b));
@@ -1180,6 +1347,7 @@ kh_status kh_pdf_tags_write(kh_pdf_tags *t, kh_pdf_out *o) {
   KH_CHECK(put_s(&b, ">>"));
   KH_CHECK(kh_pdf_out_raw(o, t->tree_root, b.data, b.len));
 cleanup:
+  free(ord);
   kh_buf_free(&b);
   return ret;
 }

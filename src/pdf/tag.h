@@ -16,9 +16,18 @@
 
 typedef struct kh_pdf_tags kh_pdf_tags;
 
-/* Builds the elements for `doc` (which must live until kh_pdf_tags_finish).
- * A figure without alt text is a warning.  *out is owned by the caller. */
+/* The tree for `doc`: the Document and a Sect per part; the elements of the
+ * blocks are made as the pages reach them (kh_pdf_tags_upto), so `doc`
+ * must live until the walk is done: a page whose blocks are all collected
+ * (kh_page.part NULL), or kh_pdf_tags_finish.  A figure without alt text
+ * is a warning, here.  *out is owned by the caller. */
 kh_status kh_pdf_tags_new(kh_pdf_lib *lib, const kh_doc *doc, kh_pdf_tags **out);
+/* Makes the elements of every block before `next` in `part` (NULL: the
+ * rest of the part) and of the parts before it, and of the footnotes of
+ * those parts; part NULL: of every block.  The blocks must still be
+ * readable (the page builder gives back only blocks behind those it has
+ * collected). */
+kh_status kh_pdf_tags_upto(kh_pdf_tags *t, const kh_part *part, const kh_node *next);
 void kh_pdf_tags_drop(kh_pdf_tags *t); /* NULL-safe */
 
 /* A page was added: gives it /StructParents and /Tabs /S. */
