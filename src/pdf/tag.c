@@ -1281,6 +1281,13 @@ kh_status kh_pdf_tags_finish(kh_pdf_tags *t, kh_pdf_out *o) {
   kh_status ret = KH_OK;
   uint32_t *ord = NULL;
   KH_CHECK(kh_pdf_tags_upto(t, NULL, NULL)); /* no page: nothing walked */
+  /* no page follows: the map from the document's nodes and marks to their
+   * elements is done with (2 MB at 3,000 pages), before the end of the file
+   * is made */
+  free(t->map);
+  t->map = NULL;
+  t->map_cap = t->map_n = 0;
+  kh_vec_free(&t->aux);
   size_t n = t->elems.n;
   if (!(ord = elem_order(t))) {
     ret = KH_NOMEM;
