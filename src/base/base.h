@@ -241,7 +241,8 @@ kh_status kh_arena_adopt(kh_arena *a, void *p);
  * rather than reading wrong text; their addresses stay reserved until
  * kh_arena_drop, so nothing allocated later has the address of a released
  * node (pointers to nodes are kept as keys).  A retired arena allocates
- * nothing more and adopts nothing. */
+ * nothing more and adopts nothing.  Its allocations are 8-byte aligned
+ * (pointers and 64-bit numbers), not max_align_t. */
 kh_arena *kh_arena_new_mapped(void);
 void kh_arena_retire(kh_arena *a);
 /* Bytes handed out by the arena so far (its blocks' used parts). */

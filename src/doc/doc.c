@@ -79,7 +79,8 @@ static kh_node *meta_block(kh_arena *arena, const kh_yaml *y, const char *style,
   n->pos = y->pos;
   seg->tstart = 0;
   seg->soff = y->pos.off;
-  n->text = (kh_inline){y->scalar, (uint32_t)y->scalar_len, NULL, 0, seg, 1, y->pos.src};
+  n->text = (kh_inline){.text = y->scalar, .len = (uint32_t)y->scalar_len, .segs = seg,
+                        .nsegs = 1, .src = y->pos.src};
   return n;
 }
 
