@@ -236,8 +236,9 @@ static kh_status part_parse(kh_ctx *ctx, kh_arena *arena, kh_doc_store *store,
   kh_node *blocks = NULL;
   warn_rtl(ctx, src);
   /* the front matter's blocks are set at the part's start and end: its
-   * lines live to the end */
-  if (body) KH_CHECK(kh_doc_store_pin(store, src, 0, body));
+   * lines live to the end; so does the first line, where a position not
+   * known (offset 0: a figure without alt text) points */
+  KH_CHECK(kh_doc_store_pin(store, src, 0, body ? body : 1));
   KH_CHECK(kh_doc_parse_markdown(ctx, arena, store, src, body, &blocks, &part->notes));
   if (blocks) chain_add(&head, blocks);
   if (tail.head) chain_add(&head, tail.head);
