@@ -6,7 +6,10 @@
 # alone), then under valgrind massif, whose heap at the peak
 # bench/massif_stages.py puts to the stage that holds it.  Prints markdown;
 # asserts nothing (a measurement, not a test).  massif runs about 20 times
-# slower than kumihan alone.
+# slower than kumihan alone.  massif sees the malloc heap only: the Markdown
+# source and the document's blocks live in mappings of their own (given
+# back behind the page builder, src/doc/store.c), which only the peak RSS
+# counts.
 #
 #   bench/memory.sh build 300 1000 3000
 set -u
@@ -34,6 +37,8 @@ for n in $SIZES; do
     valgrind --tool=massif --depth=14 --threshold=0.2 --massif-out-file="$WORK/massif" \
       "$KUMIHAN" "$in" -o "$WORK/m.pdf" >/dev/null 2>&1
     python3 "$HERE/massif_stages.py" "$WORK/massif"
+    echo
+    echo "(The heap only: the source and the document's blocks are mapped outside it.)"
     echo
   fi
 done
