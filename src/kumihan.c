@@ -390,7 +390,7 @@ static kh_status build(kh_ctx *ctx, kh_doc **docp, kh_pdf_write_fn write, void *
   if (write) {
     int ok = (meta_arena = kh_arena_new()) != NULL;
     kh_pdf_meta meta = {NULL, NULL, NULL, "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc),
-                        NULL, doc, layout->pdf_a, layout->keep_hinting};
+                        NULL, doc, layout->pdf_a, layout->keep_hinting, 0};
     if (ok) {
       meta.title = meta_copy(meta_arena, doc_title(doc), &ok);
       meta.author = meta_copy(meta_arena, doc->author, &ok);

@@ -90,9 +90,11 @@ typedef struct kh_pdf_fonts kh_pdf_fonts;
 
 /* Prepares embedding for every font of `set`; nothing is written to the
  * document until a font is used.  The fonts' TrueType hinting is embedded
- * only with keep_hinting.  *out is owned by the caller. */
+ * only with keep_hinting.  kh_pdf_fonts_finish uses at most `threads`
+ * threads, the calling one included (0: one per CPU the process may run
+ * on).  *out is owned by the caller. */
 kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
-                           int keep_hinting, kh_pdf_fonts **out);
+                           int keep_hinting, int threads, kh_pdf_fonts **out);
 void kh_pdf_fonts_drop(kh_pdf_fonts *pf);
 
 /* Whether the font has TrueType outlines that can be embedded. */
@@ -156,8 +158,11 @@ int32_t kh_pdf_fonts_stand_in_width(const kh_pdf_fonts *pf);
 int kh_pdf_fonts_stand_in_blank(const kh_pdf_fonts *pf);
 
 /* After all pages are drawn: completes every used font (widths, font file
- * subset, ToUnicode, descriptor). */
-kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf);
+ * subset, ToUnicode, descriptor).  The fonts' facts, subsets, ToUnicode
+ * texts and compressed font programs are made on worker threads (they read
+ * the shared fonts only); the document's objects are made on the calling
+ * thread, in font order, so the file is the same whatever the threads. */
+kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf, kh_pdf_out *out);
 
 /* The file writer (write.c): writes libharu's objects as a PDF 1.5 file
  * with object streams and a cross-reference stream, through `write`.
