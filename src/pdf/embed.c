@@ -943,32 +943,14 @@ static const hb_tag_t hint_tables[] = {
  * cvt, fpgm and prep.  PDF Reference 1.7, 5.8 lists those three as "always
  * required" in a FontFile2, while ISO 32000-1, Table 126 asks for them only
  * "if they are required by the font instructions"; no instruction is left
- * to require them, and empty tables satisfy the older wording too, so the
- * subset is rebuilt with them, empty (48 bytes of table directory). */
-static hb_face_t *with_empty_hint_tables(hb_face_t *sub) {
-  /* the subset is a face builder, which cannot list its tables: read them
-   * back from its serialised form */
-  hb_blob_t *file = hb_face_reference_blob(sub);
-  hb_face_t *parsed = hb_face_create(file, 0);
-  hb_face_t *b = hb_face_builder_create();
-  hb_tag_t tags[64];
-  unsigned n = sizeof tags / sizeof *tags;
-  unsigned total = hb_face_get_table_tags(parsed, 0, &n, tags);
-  if (total > n || n == 0) { /* not what hb-subset makes: left as it is */
-    hb_face_destroy(b);
-    b = hb_face_reference(sub);
-  } else {
-    for (unsigned i = 0; i < n; i++) {
-      hb_blob_t *t = hb_face_reference_table(parsed, tags[i]);
-      hb_face_builder_add_table(b, tags[i], t);
-      hb_blob_destroy(t);
-    }
-    for (size_t i = 0; i < sizeof hint_tables / sizeof *hint_tables; i++)
-      hb_face_builder_add_table(b, hint_tables[i], hb_blob_get_empty());
-  }
-  hb_face_destroy(parsed);
-  hb_blob_destroy(file);
-  return b;
+ * to require them, and empty tables satisfy the older wording too, so they
+ * are added to the subset, empty (48 bytes of table directory). */
+static void add_empty_hint_tables(hb_face_t *sub) {
+  /* hb-subset's result is a face builder, which sorts its tables by tag as
+   * it serialises them: the tables are added to it, and the font file is
+   * made once (a face that is not a builder takes none: left as it is) */
+  for (size_t i = 0; i < sizeof hint_tables / sizeof *hint_tables; i++)
+    hb_face_builder_add_table(sub, hint_tables[i], hb_blob_get_empty());
 }
 
 static int dropped(hb_tag_t tag) {
@@ -1058,11 +1040,8 @@ static kh_status subset(int keep_hinting, const pfont *p, hb_blob_t **out, kh_bu
       KH_CHECK(kh_buf_append(map, be, 2));
     }
   }
-  if (sub && !keep_hinting) {
-    hb_face_t *full = with_empty_hint_tables(sub);
-    hb_face_destroy(sub);
-    sub = full;
-  }
+  if (sub && !keep_hinting)
+    add_empty_hint_tables(sub);
   if (!sub) {
     ret = KH_FONT;
     goto cleanup;
