@@ -1193,6 +1193,8 @@ typedef struct finish_run {
   int *order;      /* the fonts, most glyphs first */
   int n;
   atomic_int next; /* the next place in `order` to take */
+  int ncpus;       /* the CPUs the process may run on (0: unknown) */
+  cpu_set_t cpus;
 } finish_run;
 
 /* One thread finishing fonts: number k (0: the document's thread, with the
@@ -1215,8 +1217,11 @@ static void take_fonts(font_thread *t, FT_Library *ft) {
 }
 
 static void *run_font_thread(void *arg) {
+  font_thread *t = arg;
   FT_Library ft = NULL;
-  take_fonts(arg, &ft);
+  if (t->run->ncpus) /* started off its parent's CPU: now free to move */
+    pthread_setaffinity_np(pthread_self(), sizeof t->run->cpus, &t->run->cpus);
+  take_fonts(t, &ft);
   if (ft)
     FT_Done_FreeType(ft);
   return NULL;
@@ -1225,34 +1230,30 @@ static void *run_font_thread(void *arg) {
 /* The threads that finish `nfonts` fonts, the calling one included: one
  * per CPU this process may run on (or pf->threads), no more than fonts. */
 #define MAX_THREADS KH_PDF_DEFLATERS
-static int thread_count(const kh_pdf_fonts *pf, int nfonts) {
-  long n = pf->threads;
-  cpu_set_t cpus;
-  if (n <= 0)
-    n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus)
-                                                     : sysconf(_SC_NPROCESSORS_ONLN);
+static int thread_count(const kh_pdf_fonts *pf, const finish_run *r, int nfonts) {
+  long n = pf->threads > 0 ? pf->threads : r->ncpus ? r->ncpus : sysconf(_SC_NPROCESSORS_ONLN);
   if (n > nfonts)
     n = nfonts;
   return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
-/* Starts worker thread t.  It runs on the CPUs other than the calling
- * thread's: a new thread is otherwise often queued behind its busy parent
- * on the parent's CPU until the scheduler balances the load (measured on
- * the 2-CPU benchmark machine: 0.2 to 5 ms, against about 6 ms of work to
- * share); kept off the parent's CPU it starts in 0.2-0.3 ms.  Signals stay
- * with the document's thread. */
+/* Starts worker thread t.  It starts on the CPUs other than the calling
+ * thread's, then may run on any (run_font_thread): a new thread is
+ * otherwise often queued behind its busy parent on the parent's CPU until
+ * the scheduler balances the load (measured on the 2-CPU benchmark
+ * machine: 0.2 to 5 ms, against about 6 ms of work to share); started off
+ * the parent's CPU it runs within 0.2-0.3 ms.  Signals stay with the
+ * document's thread. */
 static int start_font_thread(font_thread *t) {
   pthread_attr_t attr;
   sigset_t all, old;
-  cpu_set_t cpus;
   if (pthread_attr_init(&attr) != 0)
     return 0;
   int me = sched_getcpu();
-  if (me >= 0 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1 &&
-      CPU_ISSET(me, &cpus)) {
-    CPU_CLR(me, &cpus);
-    pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
+  if (t->run->ncpus > 1 && me >= 0 && CPU_ISSET(me, &t->run->cpus)) {
+    cpu_set_t others = t->run->cpus;
+    CPU_CLR(me, &others);
+    pthread_attr_setaffinity_np(&attr, sizeof others, &others);
   }
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -1269,7 +1270,7 @@ static int start_font_thread(font_thread *t) {
  * its share to the others (the calling thread takes fonts too). */
 static kh_status prepare_fonts(kh_pdf_fonts *pf, kh_pdf_out *out) {
   kh_status ret = KH_OK;
-  finish_run r = {pf, out, NULL, 0, 0};
+  finish_run r = {pf, out, NULL, 0, 0, 0, {{0}}};
   font_thread t[MAX_THREADS];
   int started = 0;
   if (pf->n == 0)
@@ -1287,7 +1288,9 @@ static kh_status prepare_fonts(kh_pdf_fonts *pf, kh_pdf_out *out) {
       r.order[k] = r.order[k - 1];
     r.order[k] = i;
   }
-  int nthreads = thread_count(pf, r.n);
+  if (sched_getaffinity(0, sizeof r.cpus, &r.cpus) == 0)
+    r.ncpus = CPU_COUNT(&r.cpus);
+  int nthreads = thread_count(pf, &r, r.n);
   for (int k = 0; k < nthreads; k++)
     t[k] = (font_thread){&r, k, 0};
   while (started + 1 < nthreads && start_font_thread(&t[started + 1]))
