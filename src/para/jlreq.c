@@ -298,24 +298,39 @@ static const range_class k_ranges[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static kh_jclass class_search(int32_t cp) {
+/* The first point at or after `cp`, and the first range that does not end
+ * before it (both tables are sorted). */
+static size_t point_from(int32_t cp) {
   size_t lo = 0, hi = COUNT(k_points);
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
     if (k_points[mid].cp < cp) lo = mid + 1;
     else hi = mid;
   }
-  if (lo < COUNT(k_points) && k_points[lo].cp == cp)
-    return (kh_jclass)k_points[lo].cls;
-  lo = 0, hi = COUNT(k_ranges);
+  return lo;
+}
+
+static size_t range_from(int32_t cp) {
+  size_t lo = 0, hi = COUNT(k_ranges);
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
     if (k_ranges[mid].hi < cp) lo = mid + 1;
     else hi = mid;
   }
-  if (lo < COUNT(k_ranges) && k_ranges[lo].lo <= cp && k_ranges[lo].cls != BY_SCRIPT)
-    return (kh_jclass)k_ranges[lo].cls;
+  return lo;
+}
+
+/* The class of `cp`, given p = point_from(cp) and r = range_from(cp). */
+static kh_jclass class_at(int32_t cp, size_t p, size_t r) {
+  if (p < COUNT(k_points) && k_points[p].cp == cp)
+    return (kh_jclass)k_points[p].cls;
+  if (r < COUNT(k_ranges) && k_ranges[r].lo <= cp && k_ranges[r].cls != BY_SCRIPT)
+    return (kh_jclass)k_ranges[r].cls;
   return kh_script_of(cp) == KH_SCRIPT_LATIN ? KH_CL_WESTERN : KH_CL_IDEOGRAPHIC;
+}
+
+static kh_jclass class_search(int32_t cp) {
+  return class_at(cp, point_from(cp), range_from(cp));
 }
 
 /* The tables above are the reviewable data; a composer asks for the class
@@ -333,10 +348,16 @@ kh_jclass kh_jlreq_class(int32_t cp) {
     return class_search(cp);
   unsigned block = (unsigned)cp >> BLOCK_BITS, n = 1u << BLOCK_BITS;
   if (!atomic_load_explicit(&k_class_ready[block], memory_order_acquire)) {
-    for (unsigned i = 0; i < n; i++)
-      atomic_store_explicit(&k_class_cache[block][i],
-                            (uint8_t)class_search((int32_t)(block << BLOCK_BITS | i)),
+    /* one search for the block's first code point, then a walk */
+    int32_t first = (int32_t)(block << BLOCK_BITS);
+    size_t p = point_from(first), r = range_from(first);
+    for (unsigned i = 0; i < n; i++) {
+      int32_t c = first + (int32_t)i;
+      while (p < COUNT(k_points) && k_points[p].cp < c) p++;
+      while (r < COUNT(k_ranges) && k_ranges[r].hi < c) r++;
+      atomic_store_explicit(&k_class_cache[block][i], (uint8_t)class_at(c, p, r),
                             memory_order_relaxed);
+    }
     atomic_store_explicit(&k_class_ready[block], 1, memory_order_release);
   }
   return (kh_jclass)atomic_load_explicit(&k_class_cache[block][cp & (n - 1)],
