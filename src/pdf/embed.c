@@ -1163,15 +1163,36 @@ static kh_status short_encoding(kh_pdf_fonts *pf, HPDF_Dict type0, int wmode) {
 
 /* ---- a font's work on a worker thread ------------------------------------*/
 
-/* The work of font `font`, on any thread: it reads the shared font and
- * writes this font's facts and work only.  *ft is the thread's FreeType
- * library (made when first needed), z its compressor. */
-static kh_status prepare_font(kh_pdf_fonts *pf, int font, FT_Library *ft, kh_pdf_deflater *z) {
+/* The fonts to finish, shared by the threads that finish them. */
+typedef struct finish_run {
+  kh_pdf_fonts *pf;
+  int *order;      /* the fonts, most glyphs first */
+  int n;
+  atomic_int next; /* the next place in `order` to take */
+  kh_pdf_out *out; /* its compressors: number k for thread k (0: the
+                      calling thread) */
+  atomic_int nthreads; /* threads that took a number */
+  /* One FreeType library, the fontset's (pf->ft), serves every thread, one
+   * at a time (held with `ft_lock`): the facts are a small part of a
+   * font's work, and a library per thread its own modules to start. */
+  pthread_mutex_t ft_lock;
+  int ncpus; /* the CPUs the process may run on (0: unknown) */
+  cpu_set_t cpus;
+} finish_run;
+
+/* The work of font `font`, on any thread, with compressor z: it reads the
+ * shared font and writes this font's facts and work only. */
+static kh_status prepare_font(finish_run *r, int font, kh_pdf_deflater *z) {
   kh_status ret = KH_OK;
+  kh_pdf_fonts *pf = r->pf;
   pfont *p = &pf->f[font];
   font_work *w = &pf->work[font];
   hb_blob_t *file = NULL;
-  facts_with(ft, p);
+  if (!p->facts) {
+    pthread_mutex_lock(&r->ft_lock);
+    facts_with(&pf->ft, p);
+    pthread_mutex_unlock(&r->ft_lock);
+  }
   KH_CHECK(subset(pf->keep_hinting, p, &file, &w->map));
   KH_CHECK(default_width(pf, font, &w->dw));
   KH_CHECK(tounicode(font_text, p, (unsigned)p->cids.n, kh_pdf_fonts_short(pf, font), &w->cmap));
@@ -1186,44 +1207,24 @@ cleanup:
   return ret;
 }
 
-/* The fonts to finish, shared by the threads that finish them. */
-typedef struct finish_run {
-  kh_pdf_fonts *pf;
-  kh_pdf_out *out;
-  int *order;      /* the fonts, most glyphs first */
-  int n;
-  atomic_int next; /* the next place in `order` to take */
-  int ncpus;       /* the CPUs the process may run on (0: unknown) */
-  cpu_set_t cpus;
-} finish_run;
-
-/* One thread finishing fonts: number k (0: the document's thread, with the
- * fontset's FreeType library and the writer's own compressor). */
-typedef struct font_thread {
-  finish_run *run;
-  int k;
-  pthread_t thread;
-} font_thread;
-
-/* Takes fonts until none is left, with FreeType library *ft. */
-static void take_fonts(font_thread *t, FT_Library *ft) {
-  finish_run *r = t->run;
+/* Takes fonts until none is left, with the writer's compressor number k
+ * (kh_pdf_out_deflater: one per thread, made when this thread first needs
+ * it, so a thread that takes no font makes none; number 0, the calling
+ * thread's, is the one the writer uses for the images after). */
+static void take_fonts(finish_run *r, int k) {
   kh_pdf_deflater *z = NULL;
   for (int i; (i = atomic_fetch_add(&r->next, 1)) < r->n;) {
     if (!z)
-      z = kh_pdf_out_deflater(r->out, t->k);
-    r->pf->work[r->order[i]].status = prepare_font(r->pf, r->order[i], ft, z);
+      z = kh_pdf_out_deflater(r->out, k);
+    r->pf->work[r->order[i]].status = prepare_font(r, r->order[i], z);
   }
 }
 
 static void *run_font_thread(void *arg) {
-  font_thread *t = arg;
-  FT_Library ft = NULL;
-  if (t->run->ncpus) /* started off its parent's CPU: now free to move */
-    pthread_setaffinity_np(pthread_self(), sizeof t->run->cpus, &t->run->cpus);
-  take_fonts(t, &ft);
-  if (ft)
-    FT_Done_FreeType(ft);
+  finish_run *r = arg;
+  if (r->ncpus) /* started off its parent's CPU: now free to move */
+    pthread_setaffinity_np(pthread_self(), sizeof r->cpus, &r->cpus);
+  take_fonts(r, atomic_fetch_add(&r->nthreads, 1));
   return NULL;
 }
 
@@ -1237,27 +1238,27 @@ static int thread_count(const kh_pdf_fonts *pf, const finish_run *r, int nfonts)
   return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
-/* Starts worker thread t.  It starts on the CPUs other than the calling
+/* Starts a worker thread.  It starts on the CPUs other than the calling
  * thread's, then may run on any (run_font_thread): a new thread is
  * otherwise often queued behind its busy parent on the parent's CPU until
  * the scheduler balances the load (measured on the 2-CPU benchmark
  * machine: 0.2 to 5 ms, against about 6 ms of work to share); started off
  * the parent's CPU it runs within 0.2-0.3 ms.  Signals stay with the
  * document's thread. */
-static int start_font_thread(font_thread *t) {
+static int start_font_thread(finish_run *r, pthread_t *thread) {
   pthread_attr_t attr;
   sigset_t all, old;
   if (pthread_attr_init(&attr) != 0)
     return 0;
   int me = sched_getcpu();
-  if (t->run->ncpus > 1 && me >= 0 && CPU_ISSET(me, &t->run->cpus)) {
-    cpu_set_t others = t->run->cpus;
+  if (r->ncpus > 1 && me >= 0 && CPU_ISSET(me, &r->cpus)) {
+    cpu_set_t others = r->cpus;
     CPU_CLR(me, &others);
     pthread_attr_setaffinity_np(&attr, sizeof others, &others);
   }
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
-  int ok = pthread_create(&t->thread, &attr, run_font_thread, t) == 0;
+  int ok = pthread_create(thread, &attr, run_font_thread, r) == 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&attr);
   return ok;
@@ -1270,8 +1271,8 @@ static int start_font_thread(font_thread *t) {
  * its share to the others (the calling thread takes fonts too). */
 static kh_status prepare_fonts(kh_pdf_fonts *pf, kh_pdf_out *out) {
   kh_status ret = KH_OK;
-  finish_run r = {pf, out, NULL, 0, 0, 0, {{0}}};
-  font_thread t[MAX_THREADS];
+  finish_run r = {.pf = pf, .out = out, .nthreads = 1, .ft_lock = PTHREAD_MUTEX_INITIALIZER};
+  pthread_t threads[MAX_THREADS];
   int started = 0;
   if (pf->n == 0)
     return KH_OK;
@@ -1291,13 +1292,11 @@ static kh_status prepare_fonts(kh_pdf_fonts *pf, kh_pdf_out *out) {
   if (sched_getaffinity(0, sizeof r.cpus, &r.cpus) == 0)
     r.ncpus = CPU_COUNT(&r.cpus);
   int nthreads = thread_count(pf, &r, r.n);
-  for (int k = 0; k < nthreads; k++)
-    t[k] = (font_thread){&r, k, 0};
-  while (started + 1 < nthreads && start_font_thread(&t[started + 1]))
+  while (started + 1 < nthreads && start_font_thread(&r, &threads[started]))
     started++;
-  take_fonts(&t[0], &pf->ft);
-  for (int k = 1; k <= started; k++)
-    pthread_join(t[k].thread, NULL);
+  take_fonts(&r, 0);
+  for (int k = 0; k < started; k++)
+    pthread_join(threads[k], NULL);
 cleanup:
   free(r.order);
   return ret;
