@@ -288,6 +288,15 @@ cleanup:
   return ret;
 }
 
+/* The threads that finish a PDF's fonts (kh_pdf_meta.threads): one per
+ * CPU (0), but only this one when the context shares its font cache with
+ * contexts in other threads (--jobs): then the builds already keep every
+ * CPU busy, and more threads would only contend with them. */
+static int pdf_threads(kh_ctx *ctx) {
+  font_cache *c = ctx->cache[KH_CACHE_FONTS];
+  return c && atomic_load(&c->refs) > 1 ? 1 : 0;
+}
+
 /* The text of a leaf block, if it has any that is not white space. */
 static const char *block_text(kh_arena *arena, const kh_node *n) {
   for (uint32_t i = 0; i < n->text.len; i++)
@@ -390,7 +399,7 @@ static kh_status build(kh_ctx *ctx, kh_doc **docp, kh_pdf_write_fn write, void *
   if (write) {
     int ok = (meta_arena = kh_arena_new()) != NULL;
     kh_pdf_meta meta = {NULL, NULL, NULL, "kumihan " KUMIHAN_VERSION, doc_epoch(ctx, doc),
-                        NULL, doc, layout->pdf_a, layout->keep_hinting};
+                        NULL, doc, layout->pdf_a, layout->keep_hinting, pdf_threads(ctx)};
     if (ok) {
       meta.title = meta_copy(meta_arena, doc_title(doc), &ok);
       meta.author = meta_copy(meta_arena, doc->author, &ok);

@@ -48,7 +48,27 @@ HPDF_Dict kh_pdf_info(const kh_pdf_lib *lib);
 void kh_pdf_info_string(const kh_pdf_lib *lib, const char *key, char *out, size_t size);
 void kh_pdf_need_version(kh_pdf_lib *lib, HPDF_PDFVer v);
 HPDF_Dict kh_pdf_stream_new(kh_pdf_lib *lib, int flate);
+/* A stream of ours whose data is Flate-compressed already
+ * (kh_pdf_deflate_binary): the writer writes `z`'s bytes as they are, with
+ * /Filter /FlateDecode.  `z` is the caller's and must stay unchanged until
+ * kh_pdf_out_finish; nothing is written into the stream itself. */
+HPDF_Dict kh_pdf_stream_new_deflated(kh_pdf_lib *lib, const kh_buf *z);
 HPDF_STATUS kh_pdf_stream_write(HPDF_Dict s, const void *data, size_t len);
+
+/* Flate on other threads than the document's (write.c): compressors of
+ * binary data (a font program) at the level the writer uses for it, so the
+ * bytes are those the writer would make.  kh_pdf_out_deflater gives the
+ * writer's compressor number k (0 .. KH_PDF_DEFLATERS - 1), made on first
+ * use (NULL: out of memory), kept by the writer (transfer none), for one
+ * thread at a time; number 0 is the one the writer itself uses, so it is
+ * the document thread's.  Ask for it on the thread that will use it, or
+ * before that thread starts.  kh_pdf_deflate_binary replaces out's bytes
+ * with the zlib stream of `data`. */
+#define KH_PDF_DEFLATERS 64
+typedef struct kh_pdf_deflater kh_pdf_deflater;
+typedef struct kh_pdf_out kh_pdf_out;
+kh_pdf_deflater *kh_pdf_out_deflater(kh_pdf_out *o, int k);
+kh_status kh_pdf_deflate_binary(kh_pdf_deflater *d, const void *data, size_t len, kh_buf *out);
 void kh_pdf_stream_flate(HPDF_Dict s);
 HPDF_STATUS kh_pdf_page_write(HPDF_Page page, const void *data, size_t len);
 
@@ -70,9 +90,11 @@ typedef struct kh_pdf_fonts kh_pdf_fonts;
 
 /* Prepares embedding for every font of `set`; nothing is written to the
  * document until a font is used.  The fonts' TrueType hinting is embedded
- * only with keep_hinting.  *out is owned by the caller. */
+ * only with keep_hinting.  kh_pdf_fonts_finish uses at most `threads`
+ * threads, the calling one included (0: one per CPU the process may run
+ * on).  *out is owned by the caller. */
 kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
-                           int keep_hinting, kh_pdf_fonts **out);
+                           int keep_hinting, int threads, kh_pdf_fonts **out);
 void kh_pdf_fonts_drop(kh_pdf_fonts *pf);
 
 /* Whether the font has TrueType outlines that can be embedded. */
@@ -136,8 +158,11 @@ int32_t kh_pdf_fonts_stand_in_width(const kh_pdf_fonts *pf);
 int kh_pdf_fonts_stand_in_blank(const kh_pdf_fonts *pf);
 
 /* After all pages are drawn: completes every used font (widths, font file
- * subset, ToUnicode, descriptor). */
-kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf);
+ * subset, ToUnicode, descriptor).  The fonts' facts, subsets, ToUnicode
+ * texts and compressed font programs are made on worker threads (they read
+ * the shared fonts only); the document's objects are made on the calling
+ * thread, in font order, so the file is the same whatever the threads. */
+kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf, kh_pdf_out *out);
 
 /* The file writer (write.c): writes libharu's objects as a PDF 1.5 file
  * with object streams and a cross-reference stream, through `write`.
@@ -145,7 +170,6 @@ kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf);
  * page's content stream and frees it; kh_pdf_out_finish writes every other
  * object, the cross-reference stream and the trailer, with an /ID that is
  * the MD5 of the bytes before it. */
-typedef struct kh_pdf_out kh_pdf_out;
 kh_status kh_pdf_out_new(kh_pdf_lib *lib, kh_pdf_write_fn write, void *user,
                          kh_pdf_out **out);
 kh_status kh_pdf_out_page(kh_pdf_out *o, HPDF_Page page);

@@ -1632,7 +1632,8 @@ kh_status kh_pdf_new(kh_ctx *ctx, const kh_fontset *fonts, const kh_pdf_meta *me
   /* Before the first page: libharu sets each page's filter as it adds it. */
   KH_CHECK(kh_pdf_lib_check(&w->lib, HPDF_SetCompressionMode(w->lib.doc, HPDF_COMP_ALL),
                             "setting compression"));
-  KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, meta->keep_hinting, &w->fonts));
+  KH_CHECK(kh_pdf_fonts_new(&w->lib, fonts, meta->keep_hinting, meta->threads,
+                            &w->fonts));
   w->on_page = calloc((size_t)w->nfonts * 2 + 1, 1);
   w->warned = calloc((size_t)w->nfonts + 1, 1);
   if (!w->on_page || !w->warned) {
@@ -1685,7 +1686,7 @@ kh_status kh_pdf_finish(kh_pdf *w, const kh_outline_entry *outline, uint32_t nou
   KH_CHECK(add_outline(w, outline, noutline));
   KH_CHECK(set_info(w, &w->meta));
   KH_CHECK(set_catalog(w, &w->meta));
-  KH_CHECK(kh_pdf_fonts_finish(w->fonts));
+  KH_CHECK(kh_pdf_fonts_finish(w->fonts, w->out));
   KH_CHECK(finish_archive(w));
   /* libharu's objects are all made: the rest is written as bytes */
   KH_CHECK(kh_pdf_out_seal(w->out));

@@ -30,6 +30,8 @@ typedef struct kh_pdf_meta {
   int pdfa;             /* PDF/A-2u: an sRGB output intent, PDF/A
                            identification in the XMP, no .notdef */
   int keep_hinting;     /* embed the fonts' TrueType hinting */
+  int threads;          /* at most this many threads finish the fonts
+                           (0: one per CPU the process may run on) */
 } kh_pdf_meta;
 
 /* A PDF being written, page by page: kh_pdf_new (meta's strings must live

@@ -59,7 +59,10 @@ struct kh_pdf_out {
   KH_VEC(entry) entries; /* by object ID */
   HPDF_Stream sink;      /* libharu stream appending to `scratch` */
   struct libdeflate_compressor *deflater;
-  struct libdeflate_compressor *deflater_bin; /* FAST_LEVEL, made when needed */
+  /* compressors at FAST_LEVEL, made when needed: [0] the writer's own,
+   * also the document thread's while the fonts are finished; the others
+   * the font embedder's worker threads' (kh_pdf_out_deflater) */
+  kh_pdf_deflater *bin[KH_PDF_DEFLATERS];
   kh_buf *target;        /* where `sink` appends */
   kh_buf scratch, raw, z;
   /* the object stream being filled */
@@ -169,16 +172,60 @@ static entry *entry_of(kh_pdf_out *o, uint32_t id) {
 #define DEFLATE_LEVEL 7
 #define FAST_LEVEL 6
 
-static kh_status deflate_at(struct libdeflate_compressor *c, const kh_buf *in, kh_buf *out) {
+static kh_status deflate_bytes(struct libdeflate_compressor *c, const void *data, size_t len,
+                               kh_buf *out) {
   out->len = 0;
-  size_t cap = libdeflate_zlib_compress_bound(c, in->len);
+  size_t cap = libdeflate_zlib_compress_bound(c, len);
   if (kh_vec_grow_((void **)&out->data, &out->cap, cap, 1) != KH_OK)
     return KH_NOMEM;
-  size_t n = libdeflate_zlib_compress(c, in->data ? in->data : "", in->len, out->data, cap);
+  size_t n = libdeflate_zlib_compress(c, data ? data : "", len, out->data, cap);
   if (n == 0)
     return KH_LIBRARY; /* cannot happen with the bound's room */
   out->len = n;
   return KH_OK;
+}
+
+static kh_status deflate_at(struct libdeflate_compressor *c, const kh_buf *in, kh_buf *out) {
+  return deflate_bytes(c, in->data, in->len, out);
+}
+
+/* ---- Flate on other threads (the font embedder's workers) ----------------
+ * A compressor of binary data at FAST_LEVEL, one per thread: the same level
+ * and the same input give the same bytes as write_stream would.  A
+ * compressor's tables are a few hundred kilobytes, and every page of them
+ * is a page fault when first touched: the writer keeps them
+ * (kh_pdf_out_deflater), so the one the document's thread used for its
+ * fonts is the writer's own for the images after. */
+struct kh_pdf_deflater {
+  struct libdeflate_compressor *c;
+};
+
+static kh_pdf_deflater *kh_pdf_deflater_new(void) {
+  kh_pdf_deflater *d = malloc(sizeof *d);
+  if (d && !(d->c = libdeflate_alloc_compressor(FAST_LEVEL))) {
+    free(d);
+    d = NULL;
+  }
+  return d;
+}
+
+kh_status kh_pdf_deflate_binary(kh_pdf_deflater *d, const void *data, size_t len, kh_buf *out) {
+  return deflate_bytes(d->c, data, len, out);
+}
+
+static void kh_pdf_deflater_drop(kh_pdf_deflater *d) {
+  if (!d)
+    return;
+  libdeflate_free_compressor(d->c);
+  free(d);
+}
+
+kh_pdf_deflater *kh_pdf_out_deflater(kh_pdf_out *o, int k) {
+  if (k < 0 || k >= KH_PDF_DEFLATERS)
+    return NULL;
+  if (!o->bin[k])
+    o->bin[k] = kh_pdf_deflater_new();
+  return o->bin[k];
 }
 
 static kh_status deflate_buf(kh_pdf_out *o, const kh_buf *in, kh_buf *out) {
@@ -198,18 +245,26 @@ static int binary_stream(HPDF_Dict d) {
 static kh_status deflate_stream(kh_pdf_out *o, HPDF_Dict d, const kh_buf *in, kh_buf *out) {
   if (!binary_stream(d))
     return deflate_buf(o, in, out);
-  if (!o->deflater_bin && !(o->deflater_bin = libdeflate_alloc_compressor(FAST_LEVEL)))
+  kh_pdf_deflater *bin = kh_pdf_out_deflater(o, 0);
+  if (!bin)
     return KH_NOMEM;
-  return deflate_at(o->deflater_bin, in, out);
+  return deflate_at(bin->c, in, out);
 }
 
 static kh_status add_to_objstm(kh_pdf_out *o, void *obj);
+
+/* A filter bit of ours, beside libharu's (0x0100 to 0x1000): the stream's
+ * data is Flate-compressed already, in the kh_buf its dictionary's `attr`
+ * points to (kh_pdf_stream_new_deflated), and its libharu stream is
+ * empty. */
+#define FILTER_DEFLATED 0x8000u
 
 /* ---- streams -------------------------------------------------------------*/
 
 /* A stream object, written now: its dictionary without /Length, /Filter and
  * /DecodeParms (set here), its data compressed when libharu's filter asks
- * for Flate (a JPEG's DCT data is written as it is).  The Length object libharu made for it is left unused. */
+ * for Flate (a JPEG's DCT data, and data compressed already, are written as
+ * they are).  The Length object libharu made for it is left unused. */
 static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   kh_status ret = KH_OK;
   kh_pdf_lib *lib = o->lib;
@@ -218,7 +273,8 @@ static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   if (!e)
     return KH_NOMEM;
   const HPDF_UINT known = HPDF_STREAM_FILTER_FLATE_DECODE | HPDF_STREAM_FILTER_DCT_DECODE;
-  if ((d->filter & ~known) || d->filterParams)
+  if ((d->filter & ~(known | FILTER_DEFLATED)) || d->filterParams ||
+      ((d->filter & FILTER_DEFLATED) && (d->filter & known) != HPDF_STREAM_FILTER_FLATE_DECODE))
     return kh_error_file(lib->ctx, NULL, KH_LIBRARY,
                          "internal: a stream with a filter the writer does not know");
   if (d->before_write_fn && d->before_write_fn(d) != HPDF_OK)
@@ -250,12 +306,14 @@ static kh_status write_stream(kh_pdf_out *o, HPDF_Dict d) {
   }
   o->raw.len = 0;
   o->target = &o->raw;
-  if (st == HPDF_OK)
+  if (st == HPDF_OK && !(d->filter & FILTER_DEFLATED))
     st = HPDF_Stream_WriteToStream(d->stream, o->sink, HPDF_STREAM_FILTER_NONE, NULL);
   if (st != HPDF_OK)
     return kh_pdf_lib_fail(lib, st, "writing a stream");
   const kh_buf *data = &o->raw;
-  if (d->filter & HPDF_STREAM_FILTER_FLATE_DECODE) {
+  if (d->filter & FILTER_DEFLATED) {
+    data = d->attr;
+  } else if (d->filter & HPDF_STREAM_FILTER_FLATE_DECODE) {
     KH_CHECK(deflate_stream(o, d, &o->raw, &o->z));
     data = &o->z;
   }
@@ -638,6 +696,15 @@ HPDF_Dict kh_pdf_stream_new(kh_pdf_lib *lib, int flate) {
   return s;
 }
 
+HPDF_Dict kh_pdf_stream_new_deflated(kh_pdf_lib *lib, const kh_buf *z) {
+  HPDF_Dict s = HPDF_DictStream_New(lib->doc->mmgr, lib->doc->xref);
+  if (s) {
+    s->filter = HPDF_STREAM_FILTER_FLATE_DECODE | FILTER_DEFLATED;
+    s->attr = (void *)z; /* read only; libharu frees no stream's attr */
+  }
+  return s;
+}
+
 HPDF_STATUS kh_pdf_stream_write(HPDF_Dict s, const void *data, size_t len) {
   return HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data, (HPDF_UINT)len);
 }
@@ -739,7 +806,8 @@ void kh_pdf_out_drop(kh_pdf_out *o) {
     return;
   HPDF_Stream_Free(o->sink);
   libdeflate_free_compressor(o->deflater);
-  libdeflate_free_compressor(o->deflater_bin);
+  for (int k = 0; k < KH_PDF_DEFLATERS; k++)
+    kh_pdf_deflater_drop(o->bin[k]);
   kh_vec_free(&o->entries);
   kh_buf_free(&o->scratch);
   kh_buf_free(&o->raw);

@@ -91,7 +91,7 @@ static kh_status build(kh_ctx *ctx, const char *md, const char *const *images, i
   KH_CHECK(kh_fontset_new(ctx, layout, &fonts));
   d.layout = layout;
   d.fonts = fonts;
-  kh_pdf_meta meta = {"figures", NULL, NULL, "kumihan", 0, "ja", doc, 0, 0};
+  kh_pdf_meta meta = {"figures", NULL, NULL, "kumihan", 0, "ja", doc, 0, 0, 0};
   KH_CHECK(kh_pdf_new(ctx, fonts, &meta, layout->page_w, layout->page_h, append, &out,
                       &d.pdf));
   KH_CHECK(kh_page_build(ctx, doc, layout, compose, sink, &d, &outline));

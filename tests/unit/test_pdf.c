@@ -132,7 +132,7 @@ int main(void) {
   doc.title = "脚注と図";
   doc.lang = "ja";
 
-  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1, 0};
+  kh_pdf_meta meta = {doc.title, NULL, NULL, "kumihan test", 0, "ja", &doc, 1, 0, 0};
   kh_pdf *pdf = NULL;
   kh_buf file = {0};
   warnings = 0;
