@@ -171,6 +171,11 @@ kh_status kh_source_from_memory(kh_ctx *ctx, const char *name,
 void kh_source_release(const kh_source *src, size_t lo, size_t hi);
 /* The system's page size, to which kh_source_release rounds. */
 size_t kh_page_size(void);
+/* Hands whole pages [p, p + len) of a private mapping back to the system
+ * and makes them unreadable; the range stays reserved. */
+void kh_pages_give_back(void *p, size_t len);
+/* The index (0-based) of the line of `src` holding byte `off`. */
+size_t kh_source_line_index(const kh_source *src, size_t off);
 /* A text file the publication names (a part, a layout): confined to the
  * roots; errors are reported at `at` (the line naming it) when it is known,
  * about `what` ("part", "layout") named `name` as written. */

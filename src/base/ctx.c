@@ -150,15 +150,28 @@ size_t kh_page_size(void) {
   return size;
 }
 
+void kh_pages_give_back(void *p, size_t len) {
+  madvise(p, len, MADV_DONTNEED); /* no longer resident */
+  mprotect(p, len, PROT_NONE);    /* and any read of them faults */
+}
+
+size_t kh_source_line_index(const kh_source *src, size_t off) {
+  size_t lo = 0, hi = src->nlines; /* the last line start <= off */
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (src->lines[mid] <= off) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 void kh_source_release(const kh_source *src, size_t lo, size_t hi) {
   size_t ps = kh_page_size();
   if (!src || !src->data || hi > src->map_len) return;
   lo = (lo + ps - 1) / ps * ps;
   hi = hi / ps * ps;
   if (lo >= hi) return;
-  /* back to the system, and unreadable: the mapping stays reserved */
-  madvise(src->data + lo, hi - lo, MADV_DONTNEED);
-  mprotect(src->data + lo, hi - lo, PROT_NONE);
+  kh_pages_give_back(src->data + lo, hi - lo);
 }
 
 /* `data` is a mapping of map_len bytes (kh_file_read's KH_FILE_MAPPED). */

@@ -118,12 +118,7 @@ void kh_srcpos_linecol(kh_srcpos pos, unsigned *line, unsigned *col) {
   *line = *col = 0;
   kh_source *s = (kh_source *)pos.src; /* only the memo below changes */
   if (!s || !s->nlines) return;
-  size_t lo = 0, hi = s->nlines; /* last line start <= off */
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (s->lines[mid] <= pos.off) lo = mid;
-    else hi = mid;
-  }
+  size_t lo = kh_source_line_index(s, pos.off);
   *line = (unsigned)lo + 1;
   /* count characters from the memo when it lies on this line before off */
   size_t from = s->lines[lo];

@@ -1,10 +1,9 @@
 /* base: arenas, buffers, vectors, UTF-8, fixed point and paths. */
-#define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "base/base.h"
 
@@ -54,14 +53,9 @@ kh_arena *kh_arena_new_mapped(void) {
   return a;
 }
 
-static size_t page_size(void) {
-  long ps = sysconf(_SC_PAGESIZE);
-  return ps > 0 ? (size_t)ps : 4096;
-}
-
 /* A block of a mapped arena: a mapping of its own, recorded. */
 static block *map_block(kh_arena *a, size_t bytes) {
-  size_t ps = page_size();
+  size_t ps = kh_page_size();
   size_t len = (bytes + ps - 1) / ps * ps;
   if (len < bytes) return NULL;
   if (a->nmaps == a->mapcap) {
@@ -84,10 +78,8 @@ void kh_arena_retire(kh_arena *a) {
   a->head = NULL;
   a->retired = 1;
   for (size_t i = 0; i < a->nmaps; i++) {
-    /* the pages go back to the system (not resident any more) and any
-     * read of them faults; the range stays reserved until the drop */
-    madvise(a->maps[i].p, a->maps[i].len, MADV_DONTNEED);
-    mprotect(a->maps[i].p, a->maps[i].len, PROT_NONE);
+    /* reserved until the drop */
+    kh_pages_give_back(a->maps[i].p, a->maps[i].len);
   }
 }
 

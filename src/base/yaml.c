@@ -19,13 +19,7 @@ typedef struct parser {
 /* libyaml counts lines and characters, not bytes: walk the UTF-8. */
 static kh_srcpos pos_of(const parser *ps, yaml_mark_t m) {
   const kh_source *s = ps->src;
-  size_t lo = 0, hi = s->nlines; /* line holding the parse's start */
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (s->lines[mid] <= ps->base) lo = mid;
-    else hi = mid;
-  }
-  size_t line = lo + m.line;
+  size_t line = kh_source_line_index(s, ps->base) + m.line; /* from the parse's start */
   size_t off = m.line == 0 ? ps->base : (line < s->nlines ? s->lines[line] : s->len);
   for (size_t c = 0; c < m.column && off < s->len && s->data[off] != '\n'; c++)
     kh_utf8_next(s->data, s->len, &off);

@@ -57,25 +57,14 @@ void kh_doc_allow_release(kh_doc *doc) {
   if (doc && doc->store) doc->store->allowed = 1;
 }
 
-/* The index of the line holding byte `off`. */
-static size_t line_of(const kh_source *src, size_t off) {
-  size_t lo = 0, hi = src->nlines;
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (src->lines[mid] <= off) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /* The start of the line holding byte `off`. */
 static size_t line_start(const kh_source *src, size_t off) {
-  return src->lines[line_of(src, off)];
+  return src->lines[kh_source_line_index(src, off)];
 }
 
 /* The start of the line after the one holding byte `off` (or the end). */
 static size_t line_after(const kh_source *src, size_t off) {
-  size_t lo = line_of(src, off);
+  size_t lo = kh_source_line_index(src, off);
   return lo + 1 < src->nlines ? src->lines[lo + 1] : src->len;
 }
 
