@@ -84,6 +84,12 @@ typedef struct kh_files {
   size_t limit[2];           /* bytes: KH_INPUT_TEXT, KH_INPUT_BINARY */
   kh_file_id *read;          /* every file read, so no output replaces one */
   size_t nread;
+  /* the layout, font and search folders resolved (realpath) once: every
+   * file read is checked against them */
+  struct kh_real_dir {
+    char *dir, *real; /* real: NULL when it does not resolve */
+  } *dirs;
+  size_t ndirs;
 } kh_files;
 
 /* ---- context -------------------------------------------------------------*/

@@ -59,21 +59,34 @@ static int under(const char *real, const char *root) {
   return strncmp(real, root, n) == 0 && (real[n] == '/' || real[n] == '\0');
 }
 
-static int under_dir(const char *real, const char *dir) {
-  if (!dir || !*dir) return 0;
-  char *r = realpath(dir, NULL);
-  int ok = r && under(real, r);
-  free(r);
-  return ok;
+/* `dir` resolved, from the context's list (resolved when first asked):
+ * NULL when it does not resolve, or when there is no memory to keep it */
+static const char *real_dir(kh_ctx *ctx, const char *dir) {
+  kh_files *f = &ctx->files;
+  for (size_t i = 0; i < f->ndirs; i++)
+    if (!strcmp(f->dirs[i].dir, dir)) return f->dirs[i].real;
+  struct kh_real_dir *grown = realloc(f->dirs, (f->ndirs + 1) * sizeof *grown);
+  if (!grown) return NULL;
+  f->dirs = grown;
+  char *copy = strdup(dir);
+  if (!copy) return NULL;
+  f->dirs[f->ndirs++] = (struct kh_real_dir){copy, realpath(dir, NULL)};
+  return f->dirs[f->ndirs - 1].real;
 }
 
-static int inside_roots(const kh_ctx *ctx, const char *real) {
-  if (under_dir(real, ctx->font_dir) || under_dir(real, ctx->layout_dir)) return 1;
+static int under_dir(kh_ctx *ctx, const char *real, const char *dir) {
+  if (!dir || !*dir) return 0;
+  const char *r = real_dir(ctx, dir);
+  return r && under(real, r);
+}
+
+static int inside_roots(kh_ctx *ctx, const char *real) {
+  if (under_dir(ctx, real, ctx->font_dir) || under_dir(ctx, real, ctx->layout_dir)) return 1;
 #ifndef KH_FUZZING
   /* the folders of the search path the user gave (options, environment) */
   for (int k = 0; k < KH_SEARCH_COUNT; k++)
     for (size_t i = 0; i < ctx->search[k].n; i++)
-      if (under_dir(real, ctx->search[k].v[i])) return 1;
+      if (under_dir(ctx, real, ctx->search[k].v[i])) return 1;
   if (ctx->files.root && under(real, ctx->files.root)) return 1;
   for (size_t i = 0; i < ctx->files.nallowed; i++)
     if (under(real, ctx->files.allowed[i])) return 1;
@@ -290,6 +303,11 @@ void kh_files_free(kh_files *f) {
   for (size_t i = 0; i < f->nallowed; i++) free(f->allowed[i]);
   free(f->allowed);
   free(f->read);
+  for (size_t i = 0; i < f->ndirs; i++) {
+    free(f->dirs[i].dir);
+    free(f->dirs[i].real);
+  }
+  free(f->dirs);
   memset(f, 0, sizeof *f);
 }
 
