@@ -31,7 +31,9 @@
 #endif
 #if defined(__GLIBC__) && !defined(KH_NO_MALLOC_TRIM)
 #define KH_MALLOC_TRIM 1
-#include <malloc.h> /* malloc_trim */
+#include <malloc.h> /* malloc_trim, mallinfo2 */
+/* bytes free in the heap from which they are handed back */
+#define TRIM_AT ((size_t)4 << 20)
 #endif
 
 #define DEFAULT_LAYOUT "press-release"
@@ -426,8 +428,11 @@ static kh_status build(kh_ctx *ctx, kh_doc **docp, kh_pdf_write_fn write, void *
 #if defined(KH_MALLOC_TRIM)
   /* the tree's arena blocks lie among the pages' and the PDF's smaller
    * allocations, where glibc keeps their pages resident once they are
-   * free: hand them back, so the end of the PDF does not add to the peak */
-  malloc_trim(0);
+   * free: hand them back, so the end of the PDF does not add to the peak.
+   * Not when little is free (a short document): the end of the PDF would
+   * only fault the same pages in again (about 40 faults on the
+   * publication) */
+  if (mallinfo2().fordblks >= TRIM_AT) malloc_trim(0);
 #endif
   if (write) KH_CHECK(kh_pdf_finish(d.pdf, outline->entries, outline->n));
   if (ctx->werror && ctx->nwarnings > warnings) /* the caller discards the PDF */
