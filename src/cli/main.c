@@ -20,6 +20,23 @@
 
 #include "cli/cli.h"
 
+/* glibc's malloc tuning (heap_ahead), but not under the sanitizers, whose
+ * allocators replace glibc's */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KH_OWN_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define KH_OWN_MALLOC 1
+#endif
+#if defined(__GLIBC__) && !defined(KH_OWN_MALLOC)
+#include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#define KH_HEAP_AHEAD 1
+#endif
+
 static const char *const trace_names[] = {"", "doc", "runs", "shape", "lines", "pages"};
 
 static void usage(FILE *out) {
@@ -572,6 +589,35 @@ static void catch_signals(void) {
   sigaction(SIGHUP, &sa, NULL);
 }
 
+#ifdef KH_HEAP_AHEAD
+/* The first 2 MiB of the heap, made resident in one call before the build.
+ * A build of the publication grows the heap by about 2 MiB, a page at a
+ * time, and each first touch of a page is a page fault: on the
+ * benchmark's virtual machine that was 330 of the run's 900 faults and
+ * 1.8 ms of its 30 ms (measured side by side, the same PDF), where
+ * MADV_POPULATE_WRITE makes the same pages resident for about 0.3 ms.
+ * The heap keeps up to 4 MiB free at its top (M_TRIM_THRESHOLD) so the
+ * pages stay; blocks of 1 MiB and more still get their own mapping
+ * (M_MMAP_THRESHOLD), which also brings libdeflate's compressors (some
+ * 300 kB each) into the heap.  A kernel without MADV_POPULATE_WRITE (before
+ * Linux 5.14) leaves the pages to be faulted in as before. */
+#define HEAP_AHEAD ((size_t)2 << 20)
+
+static void heap_ahead(void) {
+  mallopt(M_MMAP_THRESHOLD, 2 * HEAP_AHEAD); /* this block from the heap */
+  mallopt(M_TRIM_THRESHOLD, 2 * HEAP_AHEAD);
+  char *p = malloc(HEAP_AHEAD);
+  if (p) {
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t mask = (uintptr_t)(page > 0 ? page : 4096) - 1;
+    uintptr_t from = ((uintptr_t)p + mask) & ~mask, to = ((uintptr_t)p + HEAP_AHEAD) & ~mask;
+    if (to > from) madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+  }
+  free(p);
+  mallopt(M_MMAP_THRESHOLD, HEAP_AHEAD / 2);
+}
+#endif
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "new")) return cli_new(argv[2]);
   if (argc >= 2 && !strcmp(argv[1], "new"))
@@ -593,6 +639,9 @@ int main(int argc, char **argv) {
   if (!jobs) return EXIT_INTERNAL;
   rc = plan(&o, jobs);
   catch_signals();
+#ifdef KH_HEAP_AHEAD
+  if (rc == EXIT_OK) heap_ahead();
+#endif
   if (rc == EXIT_OK) rc = o.watch ? cli_watch(&o, jobs, o.ninputs) : run_all(&o, jobs, o.ninputs);
   for (size_t i = 0; i < o.ninputs; i++) free(jobs[i].output);
   free(jobs);
