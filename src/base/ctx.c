@@ -1,6 +1,7 @@
 /* base: the context and sources (diagnostics: diag.c, search path: search.c). */
 #define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,12 +143,16 @@ static size_t first_control(const char *s, size_t len, int32_t *cp) {
 }
 
 size_t kh_page_size(void) {
-  static size_t size;
-  if (!size) {
+  /* asked from every build's thread (--jobs): kept atomically; two threads
+   * that both ask first store the same value */
+  static _Atomic size_t size;
+  size_t n = atomic_load_explicit(&size, memory_order_relaxed);
+  if (!n) {
     long ps = sysconf(_SC_PAGESIZE);
-    size = ps > 0 ? (size_t)ps : 4096;
+    n = ps > 0 ? (size_t)ps : 4096;
+    atomic_store_explicit(&size, n, memory_order_relaxed);
   }
-  return size;
+  return n;
 }
 
 void kh_pages_give_back(void *p, size_t len) {

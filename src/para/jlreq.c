@@ -11,7 +11,7 @@
  *  - where letter-spacing may be added (3.1.11, 3.8.4).
  * compose.c applies them; nothing here knows about glyphs or lines. */
 #include <stdatomic.h>
-#include <threads.h>
+#include <pthread.h>
 
 #include "para/para.h"
 
@@ -592,7 +592,10 @@ static kh_spread spread_scan(kh_jclass a, kh_jclass b) {
 #define NCLASS (KH_CL_WESTERN + 1)
 static uint8_t k_break_table[NCLASS][NCLASS];
 static uint8_t k_spread_table[NCLASS][NCLASS];
-static once_flag k_tables_once = ONCE_FLAG_INIT;
+/* pthread_once rather than C11's call_once: the same in glibc, but
+ * ThreadSanitizer sees only pthread_once as ordering the tables' writes
+ * before their reads (it reported call_once here as a race) */
+static pthread_once_t k_tables_once = PTHREAD_ONCE_INIT;
 
 static void make_tables(void) {
   for (int a = 0; a < NCLASS; a++)
@@ -605,13 +608,13 @@ static void make_tables(void) {
 int kh_jlreq_may_break(kh_jclass a, kh_jclass b) {
   if ((unsigned)a >= NCLASS || (unsigned)b >= NCLASS)
     return may_break_scan(a, b);
-  call_once(&k_tables_once, make_tables);
+  pthread_once(&k_tables_once, make_tables);
   return k_break_table[a][b];
 }
 
 kh_spread kh_jlreq_spread(kh_jclass a, kh_jclass b) {
   if ((unsigned)a >= NCLASS || (unsigned)b >= NCLASS)
     return spread_scan(a, b);
-  call_once(&k_tables_once, make_tables);
+  pthread_once(&k_tables_once, make_tables);
   return (kh_spread)k_spread_table[a][b];
 }
