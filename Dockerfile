@@ -7,7 +7,7 @@ FROM debian:12-slim AS build
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       cmake gcc make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev \
       libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev \
-      libdeflate-dev libhyphen-dev hyphen-en-us \
+      libdeflate-dev libhyphen-dev hyphen-en-us libstdc++-12-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt kumihan.pc.in /src/
 COPY cmake /src/cmake

@@ -21,7 +21,7 @@ total=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$WORK/ann.
 m() { awk -v x="${1:-0}" 'BEGIN { printf "%.1f", x / 1e6 }'; }
 doc=$(ir kh_doc_load); style=$(ir kh_style_para); shape=$(ir kh_shape_para)
 para=$(ir kh_para_compose); build=$(ir kh_page_build); add=$(ir kh_pdf_add_page)
-fin=$(ir kh_pdf_finish); fonts=$(ir kh_fontset_new); layout=$(ir kh_layout_load)
+fin=$(ir kh_pdf_finish); fonts=$(ir kh_fontset_new); layout=$(ir kh_layout_load_at)
 # the page builder's own work: kh_page_build less what it calls back
 page=$(( ${build:-0} - ${style:-0} - ${shape:-0} - ${para:-0} - ${add:-0} ))
 echo "| $LABEL | $(m "$total") | $(m "$layout") | $(m "$fonts") | $(m "$doc") | $(m "$style") | $(m "$shape") | $(m "$para") | $(m "$page") | $(m "$add") | $(m "$fin") | $(stat -c %s "$WORK/out.pdf") |"

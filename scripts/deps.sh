@@ -4,10 +4,12 @@
 set -eu
 PACKAGES="gcc clang cmake make pkg-config zlib1g-dev libharfbuzz-dev libfreetype-dev
 libfontconfig-dev libicu-dev libmd4c-dev libyaml-dev libhpdf-dev libpng-dev libdeflate-dev
-libhyphen-dev hyphen-en-us
+libhyphen-dev hyphen-en-us libstdc++-12-dev
 poppler-utils qpdf mupdf-tools ghostscript fonts-urw-base35 python3
 python3-pikepdf default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
 python3-yaml git"
+# libstdc++-12-dev: the static libstdc++ the program links with ICU's
+# archive (CMakeLists.txt, KH_STATIC_DEPS).
 # python3-pikepdf reads the tagged PDF's structure back; PDFBox Preflight
 # (libpdfbox2-java, with the activation and JAXB APIs it needs on Java 17)
 # checks the PDF/A rules.
