@@ -2,7 +2,7 @@
 """Read-back tests of the document constructs: build a Markdown file with
 kumihan and check the PDF with poppler's pdftotext -bbox-layout (an oracle
 nobody here wrote): hard breaks, h5/h6, list hanging indents and markers,
-raw HTML warnings; and the errors for unknown keys and templates.
+task list boxes, raw HTML warnings; and the errors for unknown keys and templates.
   doc_test.py KUMIHAN SRC_DIR OUT_DIR"""
 import os, re, subprocess, sys, xml.etree.ElementTree as ET
 
@@ -107,6 +107,28 @@ check(rc == 0 and one and dot and one[0] < dot[0],
 st = subprocess.run(["pdfinfo", "-struct-text", nest_pdf], capture_output=True, text=True).stdout
 check(re.search(r'Lbl \(block\)\n\s+"1\."\n\s+LBody \(block\)\n\s+L \(block\)', st) is not None,
       "its marker is the outer item's Lbl, before the inner list")
+
+# GFM task items: the box is the item's marker (□ open, ■ done), in the
+# bullet's place or after the number; nothing of "[ ]" is printed
+task_md = os.path.join(out, "tasks.md")
+with open(task_md, "w") as f:
+    f.write("- [ ] 実施計画の策定\n- [x] 予算の確保\n- 通常の項目\n\n"
+            "1. [ ] 番号付きの課題\n2. [X] 済んだ課題\n")
+task_pdf = os.path.join(out, "tasks.pdf")
+rc, err = build(task_md, task_pdf)
+tl = lines(task_pdf)
+ttext = "\n".join(t[0] for t in tl)
+check(rc == 0 and err == "", "a task list builds with no diagnostic (%s)" % err.strip()[:200])
+check("[" not in ttext and "]" not in ttext, "no task box is printed as '[ ]' text")
+for needle, want in (("実施計画の策定", "□"), ("予算の確保", "■"), ("通常の項目", "・"),
+                     ("番号付きの課題", "1.□"), ("済んだ課題", "2.■")):
+    t = find(tl, needle)
+    check(t is not None and t[0].startswith(want),
+          "the item '%s' has the marker %s (%s)" % (needle, want, t and t[0]))
+st = subprocess.run(["pdfinfo", "-struct-text", task_pdf], capture_output=True, text=True).stdout
+check(re.search(r'Lbl \(block\)\n\s+"□"', st) is not None and
+      re.search(r'Lbl \(block\)\n\s+"2\.■"', st) is not None,
+      "a task box is its item's Lbl in the structure tree")
 
 # errors with the nearest name
 def expect_error(name, content, regex, files=None):

@@ -432,6 +432,7 @@ static void trace_node(const kh_node *n, int depth, FILE *out) {
     if (n->ordered) fprintf(out, " ordered start=%d", n->start);
     if (n->header) fprintf(out, " header");
     if (n->empty) fprintf(out, " empty");
+    if (n->task) fprintf(out, " task=%s", n->task == KH_TASK_DONE ? "done" : "open");
     if (n->kind == KH_NODE_CELL && n->align) fprintf(out, " align=%d", n->align);
     if (n->number) fprintf(out, " number=%d", n->number);
     if (n->label) fprintf(out, " label=%s", n->label);

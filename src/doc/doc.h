@@ -94,6 +94,9 @@ typedef enum kh_align {
   KH_ALIGN_JUSTIFY
 } kh_align;
 
+/* A list item's task box (GFM task lists, `- [ ]` and `- [x]`). */
+enum { KH_TASK_NONE = 0, KH_TASK_OPEN, KH_TASK_DONE };
+
 typedef struct kh_node kh_node;
 /* Fields in an order with no padding: a long document has a node for every
  * block (168 bytes, from 184). */
@@ -106,9 +109,10 @@ struct kh_node {
   kh_inline text;     /* leaf kinds only */
   int ordered;        /* lists */
   int start;          /* ordered lists: first number */
-  int header;         /* rows: part of the table head */
-  int empty;          /* rows: every cell is empty (a head row kept only to
-                         satisfy GFM syntax is not drawn) */
+  unsigned char header; /* rows: part of the table head */
+  unsigned char empty;  /* rows: every cell is empty (a head row kept only
+                           to satisfy GFM syntax is not drawn) */
+  unsigned char task;   /* list items: a GFM task box, KH_TASK_* */
   kh_align align;     /* cells */
   int number;         /* figures, footnotes: 1-based number */
   const char *image;  /* figures: the image file, resolved against the

@@ -1,5 +1,5 @@
 /* doc: the md4c adapter.  Turns md4c's SAX events (CommonMark + GFM tables,
- * strikethrough and autolinks) into kumihan's own document tree.  md4c's
+ * strikethrough, autolinks and task lists) into kumihan's own document tree.  md4c's
  * types do not leave this file.  Every kind md4c reports is handled here
  * or refused with a diagnostic at its line (docs/layout.md lists them):
  *
@@ -7,6 +7,7 @@
  *   [^id] / [^id]: text       footnotes (doc/notes.c finds the definitions)
  *   two spaces or \ at a line end, <br>   a hard break: '\n' in the text
  *   ~~text~~                  取消線 (KH_MARK_STRIKE)
+ *   - [ ] / - [x]             a task item: its box is the item's marker
  *   ``` code ```              one verbatim KH_NODE_CODE leaf
  *   : 表1 caption             a table's caption, directly above or below it
  *   other raw HTML            a warning, and nothing printed (comments are
@@ -550,10 +551,13 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *u) {
       n->start = (int)((MD_BLOCK_OL_DETAIL *)detail)->start;
     }
     return push(b, n);
-  case MD_BLOCK_LI:
+  case MD_BLOCK_LI: {
+    const MD_BLOCK_LI_DETAIL *d = detail;
     if (!(n = node_new(b, KH_NODE_LIST_ITEM))) return fail(b, KH_NOMEM);
     n->level = b->list_depth;
+    if (d && d->is_task) n->task = d->task_mark == ' ' ? KH_TASK_OPEN : KH_TASK_DONE;
     return push(b, n);
+  }
   case MD_BLOCK_TABLE:
     if (!(n = node_new(b, KH_NODE_TABLE))) return fail(b, KH_NOMEM);
     n->style = "table";
@@ -758,7 +762,8 @@ static kh_status parse(builder *proto, const char *buf, size_t len, const kh_src
   b.stack[0] = b.root;
   b.depth = 1;
   MD_PARSER parser = {0};
-  parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_STRIKETHROUGH;
+  parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_STRIKETHROUGH |
+                 MD_FLAG_TASKLISTS;
   parser.enter_block = on_enter_block;
   parser.leave_block = on_leave_block;
   parser.enter_span = on_enter_span;

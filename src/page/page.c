@@ -628,6 +628,11 @@ static void release(builder *b, size_t i) { release_piece(piece_at(b, i)); }
 static kh_status collect(builder *b, const kh_part *part, const kh_node *n, kh_fixed x,
                          kh_fixed measure, const list_mark *mark, int level);
 
+/* The boxes of GFM task items (`- [ ]`, `- [x]`): □ and ■, as on Japanese
+ * forms; both are in the BIZ UD fonts (☐ and ☑ are not). */
+#define TASK_OPEN "\xE2\x96\xA1"
+#define TASK_DONE "\xE2\x96\xA0"
+
 /* A list: every item's marker in the level's form (style/list.c); one
  * marker column as wide as the widest marker and its gap, in whole ems so
  * the text stays on the character grid; the items' blocks at its right. */
@@ -649,6 +654,10 @@ static kh_status collect_list(builder *b, const kh_part *part, const kh_node *n,
   for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next, i++) {
     char mk[128];
     int len = kh_style_list_marker(ist, n->ordered, n->level, n->ordered ? num++ : 0, mk, sizeof mk);
+    if (it->task) /* a task box: the bullet's place, or after the number */
+      len = snprintf(mk + (n->ordered ? len : 0), sizeof mk - (size_t)(n->ordered ? len : 0), "%s",
+                     it->task == KH_TASK_DONE ? TASK_DONE : TASK_OPEN) +
+            (n->ordered ? len : 0);
     kh_lines ls = {0};
     kh_fixed w = 0;
     if (!(texts[i] = kh_arena_strndup(b->strings, mk, (size_t)len))) ret = KH_NOMEM;
