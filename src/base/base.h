@@ -87,7 +87,7 @@ typedef struct kh_files {
   /* the layout, font and search folders resolved (realpath) once: every
    * file read is checked against them */
   struct kh_real_dir {
-    char *dir, *real; /* real: NULL when it does not resolve */
+    char *dir, *real;
   } *dirs;
   size_t ndirs;
 } kh_files;

@@ -60,7 +60,8 @@ static int under(const char *real, const char *root) {
 }
 
 /* `dir` resolved, from the context's list (resolved when first asked):
- * NULL when it does not resolve, or when there is no memory to keep it */
+ * NULL when it does not resolve (asked again next time: it may appear), or
+ * when there is no memory to keep it */
 static const char *real_dir(kh_ctx *ctx, const char *dir) {
   kh_files *f = &ctx->files;
   for (size_t i = 0; i < f->ndirs; i++)
@@ -68,10 +69,13 @@ static const char *real_dir(kh_ctx *ctx, const char *dir) {
   struct kh_real_dir *grown = realloc(f->dirs, (f->ndirs + 1) * sizeof *grown);
   if (!grown) return NULL;
   f->dirs = grown;
-  char *copy = strdup(dir);
-  if (!copy) return NULL;
-  f->dirs[f->ndirs++] = (struct kh_real_dir){copy, realpath(dir, NULL)};
-  return f->dirs[f->ndirs - 1].real;
+  char *real = realpath(dir, NULL), *copy = real ? strdup(dir) : NULL;
+  if (!copy) {
+    free(real);
+    return NULL;
+  }
+  f->dirs[f->ndirs++] = (struct kh_real_dir){copy, real};
+  return real;
 }
 
 static int under_dir(kh_ctx *ctx, const char *real, const char *dir) {

@@ -595,11 +595,11 @@ static void catch_signals(void) {
  * time, and each first touch of a page is a page fault: on the
  * benchmark's virtual machine that was 330 of the run's 900 faults and
  * 1.8 ms of its 30 ms (measured side by side, the same PDF), where
- * MADV_POPULATE_WRITE makes the same pages resident for about 0.3 ms.
+ * MADV_POPULATE_WRITE makes the same pages resident in about 0.4 ms.
  * The heap keeps up to 4 MiB free at its top (M_TRIM_THRESHOLD) so the
  * pages stay; blocks of 1 MiB and more still get their own mapping
- * (M_MMAP_THRESHOLD), which also brings libdeflate's compressors (some
- * 300 kB each) into the heap.  A kernel without MADV_POPULATE_WRITE (before
+ * (M_MMAP_THRESHOLD), which also brings libdeflate's compressors (a few
+ * hundred kB each) into the heap.  A kernel without MADV_POPULATE_WRITE (before
  * Linux 5.14) leaves the pages to be faulted in as before. */
 #define HEAP_AHEAD ((size_t)2 << 20)
 

@@ -654,10 +654,11 @@ static kh_status collect_list(builder *b, const kh_part *part, const kh_node *n,
   for (const kh_node *it = n->child; it && ret == KH_OK; it = it->next, i++) {
     char mk[128];
     int len = kh_style_list_marker(ist, n->ordered, n->level, n->ordered ? num++ : 0, mk, sizeof mk);
-    if (it->task) /* a task box: the bullet's place, or after the number */
-      len = snprintf(mk + (n->ordered ? len : 0), sizeof mk - (size_t)(n->ordered ? len : 0), "%s",
-                     it->task == KH_TASK_DONE ? TASK_DONE : TASK_OPEN) +
-            (n->ordered ? len : 0);
+    if (it->task) { /* a task box: in the bullet's place, or after the number */
+      size_t at = n->ordered ? (size_t)len : 0;
+      len = (int)at + snprintf(mk + at, sizeof mk - at, "%s",
+                               it->task == KH_TASK_DONE ? TASK_DONE : TASK_OPEN);
+    }
     kh_lines ls = {0};
     kh_fixed w = 0;
     if (!(texts[i] = kh_arena_strndup(b->strings, mk, (size_t)len))) ret = KH_NOMEM;
