@@ -980,13 +980,15 @@ static hb_face_t *face_to_subset(const pfont *p) {
   return f;
 }
 
-/* Bytes of room for subsetting `p`: twice its font file, and 1 MiB for
- * hb-subset's plan. */
-static size_t subset_room(const pfont *p) {
+/* Whether memory is short for subsetting `p`: the room it may need (twice
+ * its font file, and 1 MiB for hb-subset's plan) cannot be had now. */
+static int memory_short(const pfont *p) {
   hb_blob_t *b = hb_face_reference_blob(kh_font_hb_face(p->font));
   size_t n = hb_blob_get_length(b);
   hb_blob_destroy(b);
-  return 2 * n + (1u << 20);
+  void *room = malloc(2 * n + (1u << 20));
+  free(room);
+  return room == NULL;
 }
 
 /* The glyphs used, as a font file whose glyphs are renumbered 0, 1, 2 ...
@@ -1014,20 +1016,29 @@ static kh_status subset(int keep_hinting, const pfont *p, hb_blob_t **out, kh_bu
   if (!keep_hinting)
     hb_set_add(drop, HB_TAG('g', 'a', 's', 'p')); /* grid-fitting only */
   hb_subset_input_set_flags(in, keep_hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING);
-  /* hb-subset fails without saying why: out of memory must be KH_NOMEM
-   * (exit 3), not a font error, so the room it may need (the font's
-   * tables twice over, as source and subset) is made sure of first */
-  void *room = malloc(subset_room(p));
-  if (!room) {
-    ret = KH_NOMEM;
-    goto cleanup;
+  /* hb-subset fails without saying why, and out of memory must be KH_NOMEM
+   * (exit 3), not a font error.  So after a failure the room it may need
+   * is asked for (memory_short): if it cannot be had, memory ran out; if
+   * it can, hb-subset is tried once more (what another thread held may
+   * have been handed back), and a second failure is the font's.  Asked for
+   * before every subset, that room cost a mapping made and unmade per
+   * font: 0.1-0.5 ms each on the benchmark machine, with the other font
+   * thread running. */
+  for (int attempt = 0; !sub && attempt < 2; attempt++) {
+    if (attempt) {
+      if (memory_short(p)) {
+        ret = KH_NOMEM;
+        goto cleanup;
+      }
+      hb_subset_plan_destroy(plan);
+      plan = NULL;
+    }
+    hb_face_t *src = face_to_subset(p);
+    plan = hb_subset_plan_create_or_fail(src, in);
+    hb_face_destroy(src);
+    if (plan)
+      sub = hb_subset_plan_execute_or_fail(plan);
   }
-  free(room);
-  hb_face_t *src = face_to_subset(p);
-  plan = hb_subset_plan_create_or_fail(src, in);
-  hb_face_destroy(src);
-  if (plan)
-    sub = hb_subset_plan_execute_or_fail(plan);
   if (sub) {
     const hb_map_t *to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
     for (unsigned c = 0; c < p->cids.n; c++) {
@@ -1046,11 +1057,11 @@ static kh_status subset(int keep_hinting, const pfont *p, hb_blob_t **out, kh_bu
     ret = KH_FONT;
     goto cleanup;
   }
-  *out = hb_face_reference_blob(sub);
+  *out = hb_face_reference_blob(sub); /* the font file is made here */
   if (hb_blob_get_length(*out) == 0) {
     hb_blob_destroy(*out);
     *out = NULL;
-    ret = KH_FONT;
+    ret = memory_short(p) ? KH_NOMEM : KH_FONT;
   }
 cleanup:
   hb_face_destroy(sub);
