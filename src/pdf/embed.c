@@ -137,8 +137,11 @@ struct kh_pdf_fonts {
   uint32_t stand_gid;
   uint32_t stand_sub; /* that glyph's number in font 0's subset */
   KH_VEC(stand_text) stand_texts; /* code k + 1 stands for text k */
-  FT_Library ft;    /* for the descriptors' facts on the document's thread;
-                       NULL until needed */
+  FT_Library ft;    /* for the descriptors' facts, one thread at a time
+                       (ft_lock); NULL until needed */
+  pthread_mutex_t ft_lock;
+  pthread_t facts_thread; /* finds the facts while the pages are made */
+  int facts_started;
   int threads;      /* the most threads that finish the fonts (0: one per
                        CPU the process may run on) */
   font_work *work;  /* by font, made by kh_pdf_fonts_finish */
@@ -264,7 +267,58 @@ static const pfont *facts_with(FT_Library *ft, pfont *p) {
 }
 
 static const pfont *facts_of(kh_pdf_fonts *pf, int font) {
-  return facts_with(&pf->ft, &pf->f[font]);
+  pthread_mutex_lock(&pf->ft_lock);
+  const pfont *p = facts_with(&pf->ft, &pf->f[font]);
+  pthread_mutex_unlock(&pf->ft_lock);
+  return p;
+}
+
+/* Starts a thread on the CPUs of `cpus` (ncpus of them) other than the
+ * calling thread's: a new thread is otherwise often queued behind its busy
+ * parent on the parent's CPU until the scheduler balances the load
+ * (measured on the 2-CPU benchmark machine: 0.2 to 5 ms, against about
+ * 6 ms of work to share); started off the parent's CPU it runs within
+ * 0.2-0.3 ms.  Signals stay with the document's thread. */
+static int start_off_cpu(pthread_t *thread, void *(*fn)(void *), void *arg,
+                         const cpu_set_t *cpus, int ncpus) {
+  pthread_attr_t attr;
+  sigset_t all, old;
+  if (pthread_attr_init(&attr) != 0)
+    return 0;
+  int me = sched_getcpu();
+  if (ncpus > 1 && me >= 0 && CPU_ISSET(me, cpus)) {
+    cpu_set_t others = *cpus;
+    CPU_CLR(me, &others);
+    pthread_attr_setaffinity_np(&attr, sizeof others, &others);
+  }
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int ok = pthread_create(thread, &attr, fn, arg) == 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+  return ok;
+}
+
+/* The facts of every font that can be embedded, on a thread of their own
+ * started with the fonts (kh_pdf_fonts_new): FreeType validates a font's
+ * every cmap subtable as it opens it, 0.1-0.5 ms a BIZ UD font, which
+ * otherwise falls to the end of the document, when the fonts are finished,
+ * and now runs while the pages are made.  A font no page draws has its
+ * facts found for nothing. */
+static void *facts_thread(void *arg) {
+  kh_pdf_fonts *pf = arg;
+  for (int i = 0; i < pf->n; i++) {
+    if (!pf->f[i].embeddable) continue;
+    pthread_mutex_lock(&pf->ft_lock);
+    facts_with(&pf->ft, &pf->f[i]);
+    pthread_mutex_unlock(&pf->ft_lock);
+  }
+  return NULL;
+}
+
+static void join_facts(kh_pdf_fonts *pf) {
+  if (pf->facts_started) pthread_join(pf->facts_thread, NULL);
+  pf->facts_started = 0;
 }
 
 static int has_table(hb_face_t *face, hb_tag_t tag) {
@@ -386,6 +440,10 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
     p->embeddable = has_table(face, HB_TAG('g', 'l', 'y', 'f')) &&
                     has_table(face, HB_TAG('l', 'o', 'c', 'a'));
   }
+  pthread_mutex_init(&pf->ft_lock, NULL);
+  cpu_set_t cpus;
+  if (threads != 1 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1)
+    pf->facts_started = start_off_cpu(&pf->facts_thread, facts_thread, pf, &cpus, CPU_COUNT(&cpus));
   *out = pf;
   return KH_OK;
 }
@@ -393,6 +451,7 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
 void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
   if (!pf)
     return;
+  join_facts(pf);
   for (int i = 0; pf->work && i < pf->n; i++)
     work_free(&pf->work[i]);
   free(pf->work);
@@ -406,6 +465,7 @@ void kh_pdf_fonts_drop(kh_pdf_fonts *pf) {
   kh_vec_free(&pf->stand_texts);
   if (pf->ft)
     FT_Done_FreeType(pf->ft);
+  pthread_mutex_destroy(&pf->ft_lock);
   kh_arena_drop(pf->text);
   free(pf);
 }
@@ -1183,10 +1243,6 @@ typedef struct finish_run {
   kh_pdf_out *out; /* its compressors: number k for thread k (0: the
                       calling thread) */
   atomic_int nthreads; /* threads that took a number */
-  /* One FreeType library, the fontset's (pf->ft), serves every thread, one
-   * at a time (held with `ft_lock`): the facts are a small part of a
-   * font's work, and a library per thread its own modules to start. */
-  pthread_mutex_t ft_lock;
   int ncpus; /* the CPUs the process may run on (0: unknown) */
   cpu_set_t cpus;
 } finish_run;
@@ -1199,11 +1255,7 @@ static kh_status prepare_font(finish_run *r, int font, kh_pdf_deflater *z) {
   pfont *p = &pf->f[font];
   font_work *w = &pf->work[font];
   hb_blob_t *file = NULL;
-  if (!p->facts) {
-    pthread_mutex_lock(&r->ft_lock);
-    facts_with(&pf->ft, p);
-    pthread_mutex_unlock(&r->ft_lock);
-  }
+  facts_of(pf, font); /* found already, unless facts_thread did not run */
   KH_CHECK(subset(pf->keep_hinting, p, &file, &w->map));
   KH_CHECK(default_width(pf, font, &w->dw));
   KH_CHECK(tounicode(font_text, p, (unsigned)p->cids.n, kh_pdf_fonts_short(pf, font), &w->cmap));
@@ -1249,30 +1301,9 @@ static int thread_count(const kh_pdf_fonts *pf, const finish_run *r, int nfonts)
   return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
-/* Starts a worker thread.  It starts on the CPUs other than the calling
- * thread's, then may run on any (run_font_thread): a new thread is
- * otherwise often queued behind its busy parent on the parent's CPU until
- * the scheduler balances the load (measured on the 2-CPU benchmark
- * machine: 0.2 to 5 ms, against about 6 ms of work to share); started off
- * the parent's CPU it runs within 0.2-0.3 ms.  Signals stay with the
- * document's thread. */
+/* Starts a worker thread (then free to run on any CPU: run_font_thread). */
 static int start_font_thread(finish_run *r, pthread_t *thread) {
-  pthread_attr_t attr;
-  sigset_t all, old;
-  if (pthread_attr_init(&attr) != 0)
-    return 0;
-  int me = sched_getcpu();
-  if (r->ncpus > 1 && me >= 0 && CPU_ISSET(me, &r->cpus)) {
-    cpu_set_t others = r->cpus;
-    CPU_CLR(me, &others);
-    pthread_attr_setaffinity_np(&attr, sizeof others, &others);
-  }
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  int ok = pthread_create(thread, &attr, run_font_thread, r) == 0;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  pthread_attr_destroy(&attr);
-  return ok;
+  return start_off_cpu(thread, run_font_thread, r, &r->cpus, r->ncpus);
 }
 
 /* Every used font's work, on up to thread_count threads, the largest
@@ -1282,9 +1313,10 @@ static int start_font_thread(finish_run *r, pthread_t *thread) {
  * its share to the others (the calling thread takes fonts too). */
 static kh_status prepare_fonts(kh_pdf_fonts *pf, kh_pdf_out *out) {
   kh_status ret = KH_OK;
-  finish_run r = {.pf = pf, .out = out, .nthreads = 1, .ft_lock = PTHREAD_MUTEX_INITIALIZER};
+  finish_run r = {.pf = pf, .out = out, .nthreads = 1};
   pthread_t threads[MAX_THREADS];
   int started = 0;
+  join_facts(pf); /* its work is done by now, unless the document is short */
   if (pf->n == 0)
     return KH_OK;
   if (!(pf->work = calloc((size_t)pf->n, sizeof *pf->work)) ||
