@@ -442,7 +442,8 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
   }
   pthread_mutex_init(&pf->ft_lock, NULL);
   cpu_set_t cpus;
-  if (threads != 1 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1)
+  if (pf->n > 0 && threads != 1 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
+      CPU_COUNT(&cpus) > 1)
     pf->facts_started = start_off_cpu(&pf->facts_thread, facts_thread, pf, &cpus, CPU_COUNT(&cpus));
   *out = pf;
   return KH_OK;
@@ -1047,8 +1048,9 @@ static int memory_short(const pfont *p) {
   size_t n = hb_blob_get_length(b);
   hb_blob_destroy(b);
   void *room = malloc(2 * n + (1u << 20));
+  int short_of_room = room == NULL;
   free(room);
-  return room == NULL;
+  return short_of_room;
 }
 
 /* The glyphs used, as a font file whose glyphs are renumbered 0, 1, 2 ...
