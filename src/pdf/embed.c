@@ -23,15 +23,17 @@
  * input gives the same bytes.
  *
  * Finishing the fonts (kh_pdf_fonts_finish) is the heavy part of the end
- * of a document: FreeType opens each whole font file for the descriptor's
- * facts, hb-subset cuts it, and its program is compressed.  That work
- * reads the shared fonts only, so it is done on worker threads, one font
- * each, and the libharu objects are made afterwards on the document's
- * thread in font order (finish_font), so the file does not depend on the
- * threads. */
-/* the CPUs the process may run on, and a thread's (thread_count,
- * start_font_thread): GNU extensions */
+ * of a document: hb-subset cuts each font and its program is compressed.
+ * That work reads the shared fonts only, so it is done on worker threads,
+ * one font each, and the libharu objects are made afterwards on the
+ * document's thread in font order (finish_font), so the file does not
+ * depend on the threads.  The descriptors' facts (FreeType) are found
+ * earlier still, on a thread of their own while the pages are made
+ * (facts_thread). */
+/* the CPUs the process may run on, and a thread's (usable_cpus,
+ * start_off_cpu): GNU extensions */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -299,6 +301,15 @@ static int start_off_cpu(pthread_t *thread, void *(*fn)(void *), void *arg,
   return ok;
 }
 
+/* The threads the fonts' work may use, the calling one included: pf's
+ * `threads` when set, else one per CPU the process may run on (*cpus, when
+ * known: *ncpus is 0 otherwise). */
+static int usable_cpus(int threads, cpu_set_t *cpus, int *ncpus) {
+  *ncpus = sched_getaffinity(0, sizeof *cpus, cpus) == 0 ? CPU_COUNT(cpus) : 0;
+  long n = threads > 0 ? threads : *ncpus ? *ncpus : sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > INT_MAX ? INT_MAX : (int)n;
+}
+
 /* The facts of every font that can be embedded, on a thread of their own
  * started with the fonts (kh_pdf_fonts_new): FreeType validates a font's
  * every cmap subtable as it opens it, 0.1-0.5 ms a BIZ UD font, which
@@ -442,9 +453,9 @@ kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
   }
   pthread_mutex_init(&pf->ft_lock, NULL);
   cpu_set_t cpus;
-  if (pf->n > 0 && threads != 1 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
-      CPU_COUNT(&cpus) > 1)
-    pf->facts_started = start_off_cpu(&pf->facts_thread, facts_thread, pf, &cpus, CPU_COUNT(&cpus));
+  int ncpus;
+  if (pf->n > 0 && usable_cpus(threads, &cpus, &ncpus) > 1)
+    pf->facts_started = start_off_cpu(&pf->facts_thread, facts_thread, pf, &cpus, ncpus);
   *out = pf;
   return KH_OK;
 }
@@ -1293,22 +1304,14 @@ static void *run_font_thread(void *arg) {
   return NULL;
 }
 
-/* The threads that finish `nfonts` fonts, the calling one included: one
- * per CPU this process may run on (or pf->threads), no more than fonts. */
 #define MAX_THREADS KH_PDF_DEFLATERS
-static int thread_count(const kh_pdf_fonts *pf, const finish_run *r, int nfonts) {
-  long n = pf->threads > 0 ? pf->threads : r->ncpus ? r->ncpus : sysconf(_SC_NPROCESSORS_ONLN);
-  if (n > nfonts)
-    n = nfonts;
-  return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
 
 /* Starts a worker thread (then free to run on any CPU: run_font_thread). */
 static int start_font_thread(finish_run *r, pthread_t *thread) {
   return start_off_cpu(thread, run_font_thread, r, &r->cpus, r->ncpus);
 }
 
-/* Every used font's work, on up to thread_count threads, the largest
+/* Every used font's work, on up to usable_cpus threads, the largest
  * fonts (most glyphs) handed out first: the one with most glyphs (the
  * body's Mincho) takes longest, and starting it first keeps the others
  * from waiting on it at the end.  A thread that cannot be started leaves
@@ -1334,9 +1337,10 @@ static kh_status prepare_fonts(kh_pdf_fonts *pf, kh_pdf_out *out) {
       r.order[k] = r.order[k - 1];
     r.order[k] = i;
   }
-  if (sched_getaffinity(0, sizeof r.cpus, &r.cpus) == 0)
-    r.ncpus = CPU_COUNT(&r.cpus);
-  int nthreads = thread_count(pf, &r, r.n);
+  /* usable_cpus, no more than fonts */
+  int nthreads = usable_cpus(pf->threads, &r.cpus, &r.ncpus);
+  if (nthreads > r.n) nthreads = r.n > 0 ? r.n : 1;
+  if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
   while (started + 1 < nthreads && start_font_thread(&r, &threads[started]))
     started++;
   take_fonts(&r, 0);

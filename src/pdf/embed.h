@@ -92,7 +92,9 @@ typedef struct kh_pdf_fonts kh_pdf_fonts;
  * document until a font is used.  The fonts' TrueType hinting is embedded
  * only with keep_hinting.  kh_pdf_fonts_finish uses at most `threads`
  * threads, the calling one included (0: one per CPU the process may run
- * on).  *out is owned by the caller. */
+ * on); with more than one, a thread started here finds the fonts'
+ * descriptor facts while the pages are made (kh_pdf_fonts_drop or
+ * kh_pdf_fonts_finish joins it).  *out is owned by the caller. */
 kh_status kh_pdf_fonts_new(kh_pdf_lib *lib, const kh_fontset *set,
                            int keep_hinting, int threads, kh_pdf_fonts **out);
 void kh_pdf_fonts_drop(kh_pdf_fonts *pf);
@@ -158,8 +160,8 @@ int32_t kh_pdf_fonts_stand_in_width(const kh_pdf_fonts *pf);
 int kh_pdf_fonts_stand_in_blank(const kh_pdf_fonts *pf);
 
 /* After all pages are drawn: completes every used font (widths, font file
- * subset, ToUnicode, descriptor).  The fonts' facts, subsets, ToUnicode
- * texts and compressed font programs are made on worker threads (they read
+ * subset, ToUnicode, descriptor).  The fonts' subsets, ToUnicode texts
+ * and compressed font programs are made on worker threads (they read
  * the shared fonts only); the document's objects are made on the calling
  * thread, in font order, so the file is the same whatever the threads. */
 kh_status kh_pdf_fonts_finish(kh_pdf_fonts *pf, kh_pdf_out *out);
