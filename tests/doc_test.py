@@ -108,6 +108,26 @@ st = subprocess.run(["pdfinfo", "-struct-text", nest_pdf], capture_output=True, 
 check(re.search(r'Lbl \(block\)\n\s+"1\."\n\s+LBody \(block\)\n\s+L \(block\)', st) is not None,
       "its marker is the outer item's Lbl, before the inner list")
 
+# the numbers of a list line up: right-aligned with digits of one width,
+# so (1) starts where (2) does and 1. where 2. does, though the Latin
+# font's 1 is narrower than its 2 (proportional BIZ UDP Mincho)
+num_md = os.path.join(out, "numbers.md")
+with open(num_md, "w") as f:
+    f.write("1. 外の一つ目。\n   1. 入れ子の一つ目。\n   2. 入れ子の二つ目。\n2. 外の二つ目。\n")
+num_pdf = os.path.join(out, "numbers.pdf")
+rc, err = build(num_md, num_pdf)
+nl = lines(num_pdf)
+def marker_x(needle, mark):
+    t = find(nl, needle)
+    xs = [float(w.get("xMin")) for w in t[3] if (w.text or "").startswith(mark)] if t else []
+    return xs[0] if xs else None
+p1, p2 = marker_x("入れ子の一つ目", "("), marker_x("入れ子の二つ目", "(")
+o1, o2 = marker_x("外の一つ目", "1"), marker_x("外の二つ目", "2")
+check(rc == 0 and p1 is not None and p2 is not None and abs(p1 - p2) < 0.05,
+      "(1) and (2) start on one edge (%s, %s)" % (p1, p2))
+check(o1 is not None and o2 is not None and abs(o1 - o2) < 0.05,
+      "1. and 2. start on one edge (%s, %s)" % (o1, o2))
+
 # GFM task items: the box is the item's marker (□ open, ■ done), in the
 # bullet's place or after the number; nothing of "[ ]" is printed
 task_md = os.path.join(out, "tasks.md")

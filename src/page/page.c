@@ -227,13 +227,14 @@ static const kh_page_tpl *tpl_of(const kh_layout *L, const kh_part *part) {
 }
 
 /* A list marker as a line of its own, in the item's face, left-aligned at
- * no indent; `width` its set width. */
+ * no indent; `width` its set width.  Its node is a list item's, which the
+ * style stage sets with equal-width digits. */
 static kh_status marker_line(builder *b, kh_arena *A, const kh_part *part, const char *text,
                              kh_lines *out, kh_fixed *width) {
   kh_node *n = kh_arena_alloc(A, sizeof *n);
   kh_pstyle *st = kh_arena_alloc(A, sizeof *st);
   if (!n || !st) return KH_NOMEM;
-  n->kind = KH_NODE_PARA;
+  n->kind = KH_NODE_LIST_ITEM;
   n->style = "item";
   n->text.text = text;
   n->text.len = (uint32_t)strlen(text);

@@ -170,12 +170,18 @@ static void footref_size(const kh_pstyle *style, unsigned flags, kh_fixed *size,
   *rise = kh_fixed_muldiv(style->size, 330, 1000);
 }
 
-/* Digits in table cells line up (layout key table-figures): from the
- * Japanese font, whose digits are all half an em (fixed), or the Latin
- * font's tabular figures (tnum, applied by shape). */
-static kh_script table_figure(const kh_layout *layout, const kh_node *node, int32_t cp,
+/* Digits that must line up.  In table cells, as the layout says (key
+ * table-figures): from the Japanese font, whose digits are all half an em
+ * (fixed), or the Latin font's tabular figures (tnum, applied by shape).
+ * In a list's numbers, always the Japanese font's: the markers are
+ * right-aligned in their column, and with proportional digits (BIZ UDP
+ * Mincho's 1 is narrower than its 2, and it has no tnum) (1) would start
+ * to the right of (2). */
+static kh_script aligned_figure(const kh_layout *layout, const kh_node *node, int32_t cp,
                               kh_script script, unsigned *flags) {
-  if (node->kind != KH_NODE_CELL || cp < '0' || cp > '9') return script;
+  if (cp < '0' || cp > '9') return script;
+  if (node->kind == KH_NODE_LIST_ITEM) return KH_SCRIPT_JA;
+  if (node->kind != KH_NODE_CELL) return script;
   if (layout->table_figures == KH_FIGURES_FIXED) return KH_SCRIPT_JA;
   if (layout->table_figures == KH_FIGURES_TNUM) *flags |= KH_RUN_TNUM;
   return script;
@@ -265,7 +271,7 @@ kh_status kh_style_para(kh_ctx *ctx, kh_arena *arena, const kh_layout *layout,
       return KH_NOMEM;
     }
     kh_script script = kh_script_neutral(cp) ? context_script(use, len, at, i) : kh_script_of(cp);
-    script = table_figure(layout, node, cp, script, &flags);
+    script = aligned_figure(layout, node, cp, script, &flags);
     if (mode == KH_WRITING_VERTICAL) {
       if (at >= tcy_to) tcy_to = tcy_end(use, len, at, layout->tcy_digits);
       if (at >= up_to) up_to = upright_end(use, len, at, layout->upright_latin);
