@@ -44,6 +44,16 @@ def find(ls, needle):
     return None
 
 
+def build_text(name, markdown):
+    """Writes `markdown` to OUT/doc/NAME.md and builds it: (exit, stderr,
+    the PDF's path, its lines)."""
+    md_path, pdf_path = os.path.join(out, name + ".md"), os.path.join(out, name + ".pdf")
+    with open(md_path, "w") as f:
+        f.write(markdown)
+    code, stderr = build(md_path, pdf_path)
+    return code, stderr, pdf_path, lines(pdf_path) if code == 0 else []
+
+
 md = os.path.join(src, "tests/data/doc/constructs.md")
 pdf = os.path.join(out, "constructs.pdf")
 rc, err = build(md, pdf)
@@ -92,12 +102,7 @@ check(bold is not None, "a tight item keeps its text")
 
 # an item that opens with a list: its marker on the list's first line, left
 # of the inner marker, and its own Lbl in the structure tree
-nest_md = os.path.join(out, "nest.md")
-with open(nest_md, "w") as f:
-    f.write("1. - 入れ子の最初の項目。\n   - 二つ目。\n2. 普通の項目。\n")
-nest_pdf = os.path.join(out, "nest.pdf")
-rc, err = build(nest_md, nest_pdf)
-nl = lines(nest_pdf)
+rc, err, nest_pdf, nl = build_text("nest", "1. - 入れ子の最初の項目。\n   - 二つ目。\n2. 普通の項目。\n")
 first = find(nl, "入れ子の最初の項目")
 ws = [(w.text, float(w.get("xMin"))) for w in first[3]] if first else []
 one = [x for t, x in ws if t == "1."]
@@ -111,12 +116,8 @@ check(re.search(r'Lbl \(block\)\n\s+"1\."\n\s+LBody \(block\)\n\s+L \(block\)', 
 # the numbers of a list line up: right-aligned with digits of one width,
 # so (1) starts where (2) does and 1. where 2. does, though the Latin
 # font's 1 is narrower than its 2 (proportional BIZ UDP Mincho)
-num_md = os.path.join(out, "numbers.md")
-with open(num_md, "w") as f:
-    f.write("1. 外の一つ目。\n   1. 入れ子の一つ目。\n   2. 入れ子の二つ目。\n2. 外の二つ目。\n")
-num_pdf = os.path.join(out, "numbers.pdf")
-rc, err = build(num_md, num_pdf)
-nl = lines(num_pdf)
+rc, err, _, nl = build_text("numbers", "1. 外の一つ目。\n   1. 入れ子の一つ目。\n"
+                                        "   2. 入れ子の二つ目。\n2. 外の二つ目。\n")
 def marker_x(needle, mark):
     t = find(nl, needle)
     xs = [float(w.get("xMin")) for w in t[3] if (w.text or "").startswith(mark)] if t else []
@@ -130,13 +131,8 @@ check(o1 is not None and o2 is not None and abs(o1 - o2) < 0.05,
 
 # GFM task items: the box is the item's marker (□ open, ■ done), in the
 # bullet's place or after the number; nothing of "[ ]" is printed
-task_md = os.path.join(out, "tasks.md")
-with open(task_md, "w") as f:
-    f.write("- [ ] 実施計画の策定\n- [x] 予算の確保\n- 通常の項目\n\n"
-            "1. [ ] 番号付きの課題\n2. [X] 済んだ課題\n")
-task_pdf = os.path.join(out, "tasks.pdf")
-rc, err = build(task_md, task_pdf)
-tl = lines(task_pdf)
+rc, err, task_pdf, tl = build_text("tasks", "- [ ] 実施計画の策定\n- [x] 予算の確保\n- 通常の項目\n\n"
+                                            "1. [ ] 番号付きの課題\n2. [X] 済んだ課題\n")
 ttext = "\n".join(t[0] for t in tl)
 check(rc == 0 and err == "", "a task list builds with no diagnostic (%s)" % err.strip()[:200])
 check("[" not in ttext and "]" not in ttext, "no task box is printed as '[ ]' text")
