@@ -121,6 +121,16 @@ static int64_t div_round(int64_t a, int64_t b) {
   return a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b);
 }
 
+/* A distance of `d` / 65536 thousandths of a point in 1e-9 em at `size`
+ * (1/1000 pt): d * 1e9 / (65536 * size), where 1e9 / 65536 is 1953125 /
+ * 128.  In two steps, so that no product leaves 64 bits however far a
+ * glyph lies from its line's start (a line overfull with an unbreakable URL
+ * runs tens of thousands of points); rounded as in one step. */
+static int64_t nano_em(int64_t d, int64_t size) {
+  const int64_t den = 128 * size;
+  return d / den * 1953125 + div_round(d % den * 1953125, den);
+}
+
 /* kh_fixed -> 1/1000 pt */
 static int64_t milli(int64_t fixed) {
   return div_round(fixed * 1000, KH_FIXED_ONE);
@@ -728,11 +738,8 @@ static kh_status draw_glyphs(writer *w, const kh_item *it) {
       pen = 0;
       r.seg_dy = g->dy;
     } else {
-      /* The glyph's x from x0 in 1e-9 em: (x * 1000 - x0 * 65536) / 65536
-       * thousandths of a point, times 1e9 / size; 1e9 / 65536 is
-       * 1953125 / 128. */
-      int64_t target = div_round(
-          ((int64_t)g->x * 1000 - x0 * KH_FIXED_ONE) * 1953125, 128 * size);
+      /* The glyph's x from x0 in 1e-9 em (nano_em) */
+      int64_t target = nano_em((int64_t)g->x * 1000 - x0 * KH_FIXED_ONE, size);
       int64_t over = pen + prev_w - target; /* where the pen would overshoot */
       /* TJ number: 1/1000 glyph unit = 1e-6 em */
       int64_t adjust = tj_round(over);
@@ -1048,13 +1055,29 @@ cleanup:
   return ret;
 }
 
+/* `v` held to 0 .. `max` */
+static int64_t clamp(int64_t v, int64_t max) {
+  return v < 0 ? 0 : v > max ? max : v;
+}
+
+/* A link's rectangle, held to the page: the part off the page cannot be
+ * clicked, and libharu refuses numbers beyond ±32,767, which a link on an
+ * overfull line (an unbreakable URL in a table cell) can reach. */
+static HPDF_Rect link_rect(const writer *w, const kh_item *it) {
+  const int64_t h = w->page_h, wd = w->page_w;
+  HPDF_Rect r = {pt(clamp(it->x, wd)), pt(clamp(h - it->y2, h)), pt(clamp(it->x2, wd)),
+                 pt(clamp(h - it->y, h))};
+  return r;
+}
+
 /* [page /XYZ left top 0], the zoom left as the reader has it (12.3.2.2);
- * direct in its annotation, as the outline's are (see add_outline_entry). */
+ * direct in its annotation, as the outline's are (see add_outline_entry).
+ * The place is held to its page, as link_rect holds a link. */
 static kh_status fill_dest(writer *w, HPDF_Array d, const anchor_entry *a) {
   HPDF_STATUS st = HPDF_Array_Add(d, w->page_of.v[a->page]);
   st |= HPDF_Array_AddName(d, "XYZ");
-  st |= HPDF_Array_AddReal(d, pt(a->x));
-  st |= HPDF_Array_AddReal(d, pt(a->top));
+  st |= HPDF_Array_AddReal(d, pt(clamp(a->x, w->page_w)));
+  st |= HPDF_Array_AddReal(d, pt(clamp(a->top, w->page_h)));
   st |= HPDF_Array_AddNumber(d, 0);
   return kh_pdf_lib_check(&w->lib, st, "adding a link");
 }
@@ -1087,8 +1110,7 @@ cleanup:
  * waits for its page when the place is further on. */
 static kh_status add_goto(writer *w, const kh_item *it) {
   kh_status ret = KH_OK;
-  const int64_t h = w->page_h;
-  HPDF_Rect r = {pt(it->x), pt(h - it->y2), pt(it->x2), pt(h - it->y)};
+  HPDF_Rect r = link_rect(w, it);
   /* libharu's link with a destination wants an indirect one (which PDFBox
    * cannot read); its URI link's action is a direct dictionary, replaced */
   HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(w->page, r, "#");
@@ -1123,8 +1145,7 @@ static kh_status add_link(writer *w, const kh_item *it) {
     return add_goto(w, it);
   if (!it->href || !it->href[0])
     return KH_OK;
-  const int64_t h = w->page_h;
-  HPDF_Rect r = {pt(it->x), pt(h - it->y2), pt(it->x2), pt(h - it->y)};
+  HPDF_Rect r = link_rect(w, it);
   KH_CHECK(uri_ascii(&uri, it->href));
   HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(w->page, r, uri.data);
   if (!a)
