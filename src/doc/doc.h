@@ -68,7 +68,9 @@ typedef enum kh_node_kind {
   KH_NODE_PARA,       /* leaf: text, style */
   KH_NODE_HEADING,    /* leaf: text, level, style "h1".."h6" */
   KH_NODE_LIST,       /* container of LIST_ITEM; ordered, start */
-  KH_NODE_LIST_ITEM,  /* container of blocks; marker text */
+  KH_NODE_LIST_ITEM,  /* container of blocks; marker text (page/ sets a
+                         marker alone as a leaf of this kind, whose digits
+                         style/ gives equal widths) */
   KH_NODE_BOX,        /* container: a ruled box (Markdown block quote) */
   KH_NODE_TABLE,      /* container of ROW */
   KH_NODE_ROW,        /* container of CELL; header flag */

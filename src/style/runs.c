@@ -178,7 +178,7 @@ static void footref_size(const kh_pstyle *style, unsigned flags, kh_fixed *size,
  * Mincho's 1 is narrower than its 2, and it has no tnum) (1) would start
  * to the right of (2). */
 static kh_script aligned_figure(const kh_layout *layout, const kh_node *node, int32_t cp,
-                              kh_script script, unsigned *flags) {
+                                kh_script script, unsigned *flags) {
   if (cp < '0' || cp > '9') return script;
   if (node->kind == KH_NODE_LIST_ITEM) return KH_SCRIPT_JA;
   if (node->kind != KH_NODE_CELL) return script;
