@@ -18,18 +18,12 @@
 
 #include "pdf/pdf.h"
 
-/* glibc's malloc_trim, but not under AddressSanitizer, whose allocator
- * replaces glibc's: there malloc_trim in threads (--jobs) crashes inside
- * glibc (a SEGV, or "a->attached_threads > 0" asserted at thread exit) */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KH_NO_MALLOC_TRIM 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define KH_NO_MALLOC_TRIM 1
-#endif
-#if defined(__GLIBC__) && !defined(KH_NO_MALLOC_TRIM)
+/* glibc's malloc_trim, where malloc is glibc's: under AddressSanitizer,
+ * whose allocator replaces it, malloc_trim in threads (--jobs) crashes
+ * inside glibc (a SEGV, or "a->attached_threads > 0" asserted at thread
+ * exit) */
+#include "base/glibc_malloc.h"
+#ifdef KH_GLIBC_MALLOC
 #define KH_MALLOC_TRIM 1
 #include <malloc.h> /* malloc_trim, mallinfo2 */
 /* bytes free in the heap from which they are handed back */

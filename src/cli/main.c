@@ -20,17 +20,9 @@
 
 #include "cli/cli.h"
 
-/* glibc's malloc tuning (heap_ahead), but not under the sanitizers, whose
- * allocators replace glibc's */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KH_OWN_MALLOC 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define KH_OWN_MALLOC 1
-#endif
-#if defined(__GLIBC__) && !defined(KH_OWN_MALLOC)
+/* glibc's malloc tuning (heap_ahead), where malloc is glibc's */
+#include "base/glibc_malloc.h"
+#ifdef KH_GLIBC_MALLOC
 #include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
